@@ -1,0 +1,62 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/org"
+)
+
+func (s *Server) registerAudit() {
+	huma.Register(s.api, op(http.MethodGet, "/api/v1/audit", "list-audit", "audit", "Search the audit log (auditor)", true),
+		handle(s, func(ctx context.Context, in *struct {
+			PageParams
+			Actor   string    `query:"actor" maxLength:"64"`
+			Action  string    `query:"action" maxLength:"64" doc:"Action or action prefix, e.g. user."`
+			Outcome string    `query:"outcome" enum:"success,failure,denied,"`
+			Q       string    `query:"q" maxLength:"100" doc:"Text in the target, detail, department, actor or client address"`
+			From    time.Time `query:"from" doc:"RFC 3339 time, inclusive"`
+			To      time.Time `query:"to" doc:"RFC 3339 time, exclusive"`
+		}) (*Page[audit.Entry], error) {
+			p := principal(ctx)
+			if !p.Can(org.ReadAudit) {
+				return nil, s.Org.Deny(ctx, p, "audit.read", "audit", "only the auditor reads the audit log")
+			}
+			es, total, err := s.Audit.List(ctx, audit.Filter{Actor: in.Actor, Action: in.Action, Outcome: in.Outcome, Q: in.Q,
+				From: in.From, To: in.To, Page: in.Page, PageSize: in.PageSize})
+			return page(es, total, in.PageParams), err
+		}))
+	type verifyOut struct {
+		Body struct {
+			OK      bool   `json:"ok"`
+			Entries int64  `json:"entries" doc:"Entries checked"`
+			Seq     int64  `json:"broken_at,omitempty" doc:"First entry that does not hold"`
+			Reason  string `json:"reason,omitempty"`
+		}
+	}
+	huma.Register(s.api, op(http.MethodPost, "/api/v1/audit/verify", "verify-audit", "audit", "Check the whole hash chain (auditor)", true),
+		handle(s, func(ctx context.Context, _ *struct{}) (*verifyOut, error) {
+			p := principal(ctx)
+			if !p.Can(org.ReadAudit) {
+				return nil, s.Org.Deny(ctx, p, "audit.verify", "audit", "only the auditor verifies the audit log")
+			}
+			n, err := s.Audit.Verify(ctx)
+			out := &verifyOut{}
+			out.Body.Entries = n
+			var b *audit.Break
+			switch {
+			case errors.As(err, &b):
+				out.Body.Seq, out.Body.Reason = b.Seq, b.Reason
+			case err != nil:
+				return nil, err
+			default:
+				out.Body.OK = true
+			}
+			return out, nil
+		}))
+}

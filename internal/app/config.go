@@ -1,0 +1,162 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the platform's configuration. Values come from defaults, then an
+// optional YAML file, then GOVSHARE_* environment variables (NAME_FILE reads
+// a secret from a file), then flags: later sources win.
+type Config struct {
+	ConfigFile      string
+	DataDir         string
+	Listen          string
+	Database        string
+	NATS            string
+	LeafListen      string
+	Demo            bool
+	AdminPassword   string
+	Migrate         bool
+	TLSCert         string
+	TLSKey          string
+	LogLevel        string
+	LogFormat       string
+	SessionTTL      time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// secrets are settings whose values are never printed.
+var secrets = map[string]bool{"admin-password": true}
+
+func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.ConfigFile, "config", "", "YAML file with settings (keys as below, e.g. data_dir: /srv/govshare)")
+	fs.StringVar(&cfg.DataDir, "data-dir", "./govshare-data", "directory for the embedded database, the bus store and keys")
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "HTTP listen address for the console and the API")
+	fs.StringVar(&cfg.Database, "database", "", "PostgreSQL URL (postgres://user:pw@host/db); empty keeps state in SQLite under --data-dir")
+	fs.StringVar(&cfg.NATS, "nats", "", "external NATS URL (nats://host:4222); empty runs an embedded NATS server with JetStream")
+	fs.StringVar(&cfg.LeafListen, "leaf-listen", "", "host:port where front-end nodes join the embedded NATS as leaf nodes; empty disables")
+	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
+	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
+	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate: serve HTTPS and mark cookies Secure")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for --tls-cert")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", "json", "json or text")
+	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "lifetime of a login session")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
+	return fs
+}
+
+func envName(flagName string) string {
+	return "GOVSHARE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig fills cfg from args, the environment and the YAML file.
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+
+	file := fs.Lookup("config").Value.String()
+	if file == "" {
+		file = getenv(envName("config"))
+	}
+	fromFile := map[string]string{}
+	if file != "" {
+		if err := readYAML(fs, file, fromFile); err != nil {
+			return err
+		}
+	}
+	var problems []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if explicit[f.Name] || f.Name == "config" {
+			return
+		}
+		v, src, ok := "", "", false
+		if e := getenv(envName(f.Name)); e != "" {
+			v, src, ok = e, envName(f.Name), true
+		} else if path := getenv(envName(f.Name) + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s_FILE: %v", envName(f.Name), err))
+				return
+			}
+			v, src, ok = strings.TrimRight(string(b), "\r\n"), envName(f.Name)+"_FILE", true
+		} else if y, found := fromFile[f.Name]; found {
+			v, src, ok = y, file+": "+strings.ReplaceAll(f.Name, "-", "_"), true
+		}
+		if ok {
+			if err := f.Value.Set(v); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: invalid value %q: %v", src, shown(f.Name, v), err))
+			}
+		}
+	})
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func shown(name, v string) string {
+	if secrets[name] {
+		return "***"
+	}
+	return v
+}
+
+func readYAML(fs *flag.FlagSet, file string, out map[string]string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("config file %s: %w", file, err)
+	}
+	var unknown []string
+	for k, v := range raw {
+		name := strings.ReplaceAll(k, "_", "-")
+		if fs.Lookup(name) == nil || name == "config" {
+			unknown = append(unknown, k)
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return fmt.Errorf("config file %s: %s must be a single value", file, k)
+		}
+		out[name] = fmt.Sprint(v)
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config file %s: unknown setting %s", file, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// printUsage lists every setting with its default and environment variable.
+func printUsage(fs *flag.FlagSet, w io.Writer, synopsis string) {
+	fmt.Fprintf(w, "%s\n\nSettings (flag, environment variable, YAML key; flags win over the environment, which wins over the file):\n", synopsis)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  --%s\n      %s\n      env %s, yaml %s, default %s\n", f.Name, f.Usage, envName(f.Name), strings.ReplaceAll(f.Name, "-", "_"), def)
+	})
+}

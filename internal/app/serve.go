@@ -1,0 +1,131 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/bus"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// platform is a running platform's parts.
+type platform struct {
+	cfg    *Config
+	log    *slog.Logger
+	db     *store.DB
+	bus    *bus.Bus
+	audit  *audit.Log
+	org    *org.Service
+	secure bool // cookies are Secure (HTTPS)
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := configure("serve", "govshare serve: run the platform (console, REST API, exchange bus)", args, getenv, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return errors.New("tls-cert and tls-key go together")
+	}
+	started := time.Now()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data-dir: %w", err)
+	}
+	p := &platform{cfg: cfg, log: log, secure: cfg.TLSCert != ""}
+	if p.db, err = openStore(ctx, cfg, cfg.Migrate); err != nil {
+		return err
+	}
+	defer p.db.Close()
+	p.bus, err = bus.Open(ctx, bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer p.bus.Close()
+	p.audit = audit.New(p.db)
+	p.org = org.NewService(p.db, p.audit, division.Default())
+	p.org.SessionTTL = cfg.SessionTTL
+
+	if cfg.Demo {
+		if err := demo.Load(ctx, p.org, stdout); err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+	} else {
+		pw, created, err := p.org.Bootstrap(ctx, cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("create the first admin: %w", err)
+		}
+		if created && cfg.AdminPassword == "" {
+			fmt.Fprintf(stdout, "First platform admin created: user %q, one-time password %s\nChange it after logging in (账户 → 修改密码).\n", org.AdminUsername, pw)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           p.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if p.secure {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	where := "SQLite " + cfg.dsn()
+	if p.db.Dialect == store.Postgres {
+		where = "PostgreSQL"
+	}
+	busWhere := "embedded NATS JetStream in " + filepath.Join(cfg.DataDir, "nats")
+	if !p.bus.Embedded() {
+		busWhere = "NATS " + cfg.NATS
+	}
+	log.Info("govshare started", "addr", ln.Addr().String(), "database", string(p.db.Dialect), "embedded_bus", p.bus.Embedded(),
+		"version", Version, "startup", time.Since(started).String())
+	fmt.Fprintf(stdout, "govshare %s is running\n  console: %s://%s/\n  API:     %s://%s/api/v1 (OpenAPI: /openapi.json)\n  state:   %s; bus: %s\n",
+		Version, scheme, ln.Addr(), scheme, ln.Addr(), where, busWhere)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}

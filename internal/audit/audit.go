@@ -1,0 +1,250 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emmansun/gmsm/sm3"
+
+	"github.com/govshare/govshare/internal/store"
+)
+
+//go:embed sql
+var migrations embed.FS
+
+// Migration is the audit schema.
+var Migration = store.Migration{Domain: "audit", FS: migrations}
+
+// Outcomes of an audited action.
+const (
+	Success = "success"
+	Failure = "failure"
+	Denied  = "denied"
+)
+
+// Entry is one audit record.
+type Entry struct {
+	Seq          int64     `json:"seq"`
+	At           time.Time `json:"at"`
+	ActorID      int64     `json:"actor_id,omitempty"`
+	Actor        string    `json:"actor"`
+	DepartmentID int64     `json:"department_id,omitempty"`
+	Department   string    `json:"department,omitempty"`
+	Action       string    `json:"action"`
+	Target       string    `json:"target,omitempty"`
+	Outcome      string    `json:"outcome"`
+	ClientAddr   string    `json:"client_addr,omitempty"`
+	Detail       string    `json:"detail,omitempty"`
+	PrevHash     string    `json:"prev_hash"`
+	Hash         string    `json:"hash"`
+}
+
+// Hash computes the entry's chain hash from its fields and PrevHash.
+func (e *Entry) hash() string {
+	var b strings.Builder
+	for _, f := range []string{
+		strconv.FormatInt(e.Seq, 10), store.FormatTime(e.At),
+		strconv.FormatInt(e.ActorID, 10), e.Actor,
+		strconv.FormatInt(e.DepartmentID, 10), e.Department,
+		e.Action, e.Target, e.Outcome, e.ClientAddr, e.Detail, e.PrevHash,
+	} {
+		b.WriteString(strconv.Itoa(len(f)))
+		b.WriteByte(':')
+		b.WriteString(f)
+		b.WriteByte(';')
+	}
+	sum := sm3.Sum([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// Log appends to and reads the audit log.
+type Log struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// New returns the audit log stored in db.
+func New(db *store.DB) *Log { return &Log{db: db, now: time.Now} }
+
+// Append adds e to the chain inside tx; it commits or rolls back with the
+// change it records.
+func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) error {
+	if e.Action == "" || e.Outcome == "" {
+		return errors.New("audit: entry needs an action and an outcome")
+	}
+	// The head row serialises appenders: on PostgreSQL the UPDATE locks it
+	// until commit; SQLite has a single writer.
+	var prev string
+	if err := tx.QueryRow(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&e.Seq, &prev); err != nil {
+		return fmt.Errorf("audit: advance head: %w", err)
+	}
+	e.At = l.now().UTC().Truncate(time.Microsecond)
+	e.PrevHash = prev
+	e.Hash = e.hash()
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, store.FormatTime(e.At), nullID(e.ActorID), e.Actor, nullID(e.DepartmentID), e.Department,
+		e.Action, e.Target, e.Outcome, e.ClientAddr, e.Detail, e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit: insert: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", e.Hash); err != nil {
+		return fmt.Errorf("audit: update head: %w", err)
+	}
+	return nil
+}
+
+// Record appends e in a transaction of its own.
+func (l *Log) Record(ctx context.Context, e Entry) error {
+	return l.db.InTx(ctx, func(tx *store.Tx) error { return l.Append(ctx, tx, e) })
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// Filter selects entries for List.
+type Filter struct {
+	Actor    string
+	Action   string // prefix match: "user." matches every user action
+	Outcome  string
+	Q        string // substring of target, detail, department or client address
+	From, To time.Time
+	Page     int // from 1
+	PageSize int
+}
+
+const selectEntry = `SELECT seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash FROM audit_log`
+
+// List returns one page of entries, newest first, and the number matching.
+func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
+	var where []string
+	var args []any
+	if f.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, f.Actor)
+	}
+	if f.Action != "" {
+		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, strings.TrimSuffix(strings.TrimPrefix(store.Like(f.Action), "%"), "%")+"%")
+	}
+	if f.Outcome != "" {
+		where, args = append(where, "outcome = ?"), append(args, f.Outcome)
+	}
+	if f.Q != "" {
+		p := store.Like(f.Q)
+		where = append(where, `(target LIKE ? ESCAPE '\' OR detail LIKE ? ESCAPE '\' OR department LIKE ? ESCAPE '\' OR client_addr LIKE ? ESCAPE '\' OR actor LIKE ? ESCAPE '\')`)
+		args = append(args, p, p, p, p, p)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, store.FormatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "at < ?"), append(args, store.FormatTime(f.To))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := l.db.QueryRow(ctx, "SELECT count(*) FROM audit_log"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("audit: count: %w", err)
+	}
+	page, size := store.Page(f.Page, f.PageSize)
+	rows, err := l.db.Query(ctx, selectEntry+cond+" ORDER BY seq DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+func scanEntry(rows *sql.Rows) (Entry, error) {
+	var e Entry
+	var at string
+	var actorID, deptID sql.NullInt64
+	if err := rows.Scan(&e.Seq, &at, &actorID, &e.Actor, &deptID, &e.Department, &e.Action, &e.Target,
+		&e.Outcome, &e.ClientAddr, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		return e, fmt.Errorf("audit: scan: %w", err)
+	}
+	e.ActorID, e.DepartmentID = actorID.Int64, deptID.Int64
+	t, err := store.ParseTime(at)
+	if err != nil {
+		return e, fmt.Errorf("audit: entry %d has a malformed time %q", e.Seq, at)
+	}
+	e.At = t
+	return e, nil
+}
+
+// Break describes where the chain stops holding.
+type Break struct {
+	Seq    int64
+	Reason string
+}
+
+func (b *Break) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+
+// Verify walks the whole chain and returns the number of entries checked and,
+// if the chain does not hold, a *Break naming the first bad entry.
+func (l *Log) Verify(ctx context.Context) (int64, error) {
+	var headSeq int64
+	var headHash string
+	if err := l.db.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+		return 0, fmt.Errorf("audit: read head: %w", err)
+	}
+	rows, err := l.db.Query(ctx, selectEntry+" WHERE seq <= ? ORDER BY seq", headSeq)
+	if err != nil {
+		return 0, fmt.Errorf("audit: read log: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	prev := ""
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return n, &Break{Seq: n + 1, Reason: err.Error()}
+		}
+		switch want := n + 1; {
+		case e.Seq != want:
+			return n, &Break{Seq: want, Reason: fmt.Sprintf("entry %d is missing (next present is %d)", want, e.Seq)}
+		case e.PrevHash != prev:
+			return n, &Break{Seq: e.Seq, Reason: "previous-hash link does not match: an entry before it was changed, removed or reordered"}
+		case e.hash() != e.Hash:
+			return n, &Break{Seq: e.Seq, Reason: "content does not match its hash: the entry was edited"}
+		}
+		prev = e.Hash
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("audit: read log: %w", err)
+	}
+	if n != headSeq {
+		return n, &Break{Seq: n + 1, Reason: fmt.Sprintf("log ends at entry %d but the head records %d: entries at the end were removed", n, headSeq)}
+	}
+	if prev != headHash {
+		return n, &Break{Seq: n, Reason: "last entry does not match the recorded head hash"}
+	}
+	var extra int64
+	if err := l.db.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE seq > ?", headSeq).Scan(&extra); err != nil {
+		return n, fmt.Errorf("audit: read log: %w", err)
+	}
+	if extra > 0 {
+		return n, &Break{Seq: headSeq + 1, Reason: fmt.Sprintf("%d entries past the recorded head were inserted outside the log", extra)}
+	}
+	return n, nil
+}

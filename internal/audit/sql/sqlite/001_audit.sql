@@ -1,0 +1,24 @@
+CREATE TABLE audit_log (
+	seq INTEGER PRIMARY KEY,
+	at TEXT NOT NULL,
+	actor_id INTEGER,
+	actor TEXT NOT NULL,
+	department_id INTEGER,
+	department TEXT NOT NULL DEFAULT '',
+	action TEXT NOT NULL,
+	target TEXT NOT NULL DEFAULT '',
+	outcome TEXT NOT NULL,
+	client_addr TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT '',
+	prev_hash TEXT NOT NULL,
+	hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE TABLE audit_head (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL,
+	hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');

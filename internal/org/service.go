@@ -1,0 +1,82 @@
+package org
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/store"
+)
+
+//go:embed sql
+var migrations embed.FS
+
+// Migration is the org schema.
+var Migration = store.Migration{Domain: "org", FS: migrations}
+
+// Service manages regions, departments, users, roles, sessions and tokens.
+type Service struct {
+	db        *store.DB
+	audit     *audit.Log
+	divisions *division.Table
+	now       func() time.Time
+
+	SessionTTL  time.Duration // console and API sessions
+	MaxFailures int           // failed logins before a lockout
+	LockFor     time.Duration
+}
+
+// NewService returns a service over db that records changes in log.
+func NewService(db *store.DB, log *audit.Log, divisions *division.Table) *Service {
+	return &Service{db: db, audit: log, divisions: divisions, now: time.Now,
+		SessionTTL: 12 * time.Hour, MaxFailures: 5, LockFor: 15 * time.Minute}
+}
+
+// Divisions returns the division table regions are checked against.
+func (s *Service) Divisions() *division.Table { return s.divisions }
+
+func (s *Service) record(ctx context.Context, tx *store.Tx, p Principal, action, target, outcome, detail string) error {
+	return s.audit.Append(ctx, tx, entry(p, action, target, outcome, detail))
+}
+
+func entry(p Principal, action, target, outcome, detail string) audit.Entry {
+	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
+		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
+}
+
+// Deny records a refused action and returns the Forbidden error to answer with.
+func (s *Service) Deny(ctx context.Context, p Principal, action, target, why string) error {
+	if err := s.audit.Record(ctx, entry(p, action, target, audit.Denied, why)); err != nil {
+		return fmt.Errorf("audit denial: %w", err)
+	}
+	return errs.E(errs.Forbidden, "%s", why)
+}
+
+func (s *Service) require(ctx context.Context, p Principal, perm Permission, action, target string) error {
+	if p.Can(perm) {
+		return nil
+	}
+	return s.Deny(ctx, p, action, target, fmt.Sprintf("permission %s required", perm))
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Service) nowText() string { return store.FormatTime(s.now()) }
+
+func notFound(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
+}

@@ -1,0 +1,397 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// User is an account on the platform.
+type User struct {
+	ID             int64     `json:"id"`
+	Username       string    `json:"username"`
+	DisplayName    string    `json:"display_name"`
+	DepartmentID   int64     `json:"department_id,omitempty"`
+	DepartmentName string    `json:"department_name,omitempty"`
+	Roles          []Role    `json:"roles"`
+	Disabled       bool      `json:"disabled"`
+	LockedUntil    time.Time `json:"locked_until,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// UserInput creates a user. An empty Password makes the platform generate
+// one, returned once by CreateUser.
+type UserInput struct {
+	Username     string `json:"username"`
+	DisplayName  string `json:"display_name"`
+	DepartmentID int64  `json:"department_id,omitempty"`
+	Password     string `json:"password,omitempty"`
+	Roles        []Role `json:"roles,omitempty"`
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)
+
+func (in *UserInput) validate() error {
+	in.Username, in.DisplayName = strings.TrimSpace(in.Username), strings.TrimSpace(in.DisplayName)
+	f := errs.Fields{}
+	if !usernamePattern.MatchString(in.Username) {
+		f.Add("username", "must be 3 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter")
+	}
+	if n := utf8.RuneCountInString(in.DisplayName); n == 0 || n > 50 {
+		f.Add("display_name", "is required, at most 50 characters")
+	}
+	if in.Password != "" {
+		if err := CheckPasswordPolicy(in.Password); err != nil {
+			f.Add("password", err.Error())
+		}
+	}
+	for _, r := range in.Roles {
+		if _, ok := r.Info(); !ok {
+			f.Add("roles", fmt.Sprintf("unknown role %q", r))
+		}
+	}
+	return f.Err()
+}
+
+// CreateUser adds an account. It returns the generated password when the
+// input had none.
+func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (User, string, error) {
+	target := "user:" + in.Username
+	if !p.Can(ManageUsers) && !(p.Can(ManageDeptUsers) && in.DepartmentID != 0 && in.DepartmentID == p.DepartmentID) {
+		return User{}, "", s.Deny(ctx, p, "user.create", target, "only the system admin, or a department admin for their own department, creates accounts")
+	}
+	if err := in.validate(); err != nil {
+		return User{}, "", err
+	}
+	generated := ""
+	if in.Password == "" {
+		generated = GeneratePassword()
+		in.Password = generated
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, "", err
+	}
+	var u User
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		var dept sql.NullInt64
+		if in.DepartmentID != 0 {
+			var name string
+			if err := tx.QueryRow(ctx, "SELECT name FROM departments WHERE id = ?", in.DepartmentID).Scan(&name); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return errs.Field("department_id", fmt.Sprintf("department %d does not exist", in.DepartmentID))
+				}
+				return err
+			}
+			dept = sql.NullInt64{Int64: in.DepartmentID, Valid: true}
+			u.DepartmentName = name
+		}
+		if len(in.Roles) > 0 {
+			if err := s.checkGrant(ctx, tx, p, User{DepartmentID: in.DepartmentID}, in.Roles); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, department_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			in.Username, in.DisplayName, dept, hash, store.FormatTime(now)).Scan(&id)
+		if err != nil {
+			if store.IsUnique(err) {
+				return errs.E(errs.Conflict, "user name %q is taken", in.Username)
+			}
+			return fmt.Errorf("insert user: %w", err)
+		}
+		if err := insertRoles(ctx, tx, id, in.Roles); err != nil {
+			return err
+		}
+		u = User{ID: id, Username: in.Username, DisplayName: in.DisplayName, DepartmentID: in.DepartmentID, DepartmentName: u.DepartmentName,
+			Roles: slices.Clone(in.Roles), CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		return s.record(ctx, tx, p, "user.create", fmt.Sprintf("user:%d", id), audit.Success, fmt.Sprintf("%s roles=%s", in.Username, joinRoles(in.Roles)))
+	})
+	if err != nil {
+		if errs.Is(err, errs.Forbidden) {
+			return User{}, "", s.Deny(ctx, p, "user.create", target, errMessage(err))
+		}
+		return User{}, "", err
+	}
+	return u, generated, nil
+}
+
+func errMessage(err error) string {
+	_, msg, _ := errs.Public(err)
+	return msg
+}
+
+func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) error {
+	for _, r := range roles {
+		if _, err := tx.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING", id, string(r)); err != nil {
+			return fmt.Errorf("grant role: %w", err)
+		}
+	}
+	return nil
+}
+
+func joinRoles(roles []Role) string {
+	parts := make([]string, len(roles))
+	for i, r := range roles {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, ",")
+}
+
+// checkGrant decides whether p may give target exactly the roles in roles.
+func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, target User, roles []Role) error {
+	officers := 0
+	for _, r := range roles {
+		info, ok := r.Info()
+		if !ok {
+			return errs.Field("roles", fmt.Sprintf("unknown role %q", r))
+		}
+		if info.Officer {
+			officers++
+		} else if target.DepartmentID == 0 {
+			return errs.Field("roles", fmt.Sprintf("%s is a department role; the user belongs to no department", r))
+		}
+	}
+	if officers > 0 && len(roles) > 1 {
+		return errs.Field("roles", "an officer role (system admin, security admin, auditor: 三员分立) is held alone")
+	}
+	if target.ID != 0 && target.ID == p.UserID {
+		return errs.E(errs.Forbidden, "nobody changes their own roles")
+	}
+	all := append(slices.Clone(target.Roles), roles...)
+	switch {
+	case p.Can(ManageRoles):
+		return nil
+	case p.Can(ManageDeptRoles):
+		if target.DepartmentID != p.DepartmentID {
+			return errs.E(errs.Forbidden, "a department admin grants roles only in their own department")
+		}
+		for _, r := range all {
+			if r.Officer() || r == DeptAdmin {
+				return errs.E(errs.Forbidden, "a department admin grants only cataloger, approver, consumer and node operator")
+			}
+		}
+		return nil
+	case p.Has(SystemAdmin) && len(target.Roles) == 0 && len(roles) == 1 && (roles[0] == SecurityAdmin || roles[0] == Auditor):
+		// Bootstrap: the system admin appoints the first security admin and auditor.
+		var held int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role = ? AND NOT u.disabled`, string(roles[0])).Scan(&held); err != nil {
+			return err
+		}
+		if held == 0 {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "a %s already exists; roles are granted by the security admin (三员分立)", roles[0])
+	}
+	return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
+}
+
+// SetRoles replaces the roles of user id.
+func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []Role) (User, error) {
+	target := fmt.Sprintf("user:%d", id)
+	var u User
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = s.user(ctx, tx.QueryRow, id); err != nil {
+			return err
+		}
+		if err := s.checkGrant(ctx, tx, p, u, roles); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM user_roles WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		if err := insertRoles(ctx, tx, id, roles); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s roles %s -> %s", u.Username, joinRoles(u.Roles), joinRoles(roles))
+		u.Roles = slices.Clone(roles)
+		return s.record(ctx, tx, p, "user.roles", target, audit.Success, detail)
+	})
+	if errs.Is(err, errs.Forbidden) {
+		return User{}, s.Deny(ctx, p, "user.roles", target, errMessage(err))
+	}
+	return u, err
+}
+
+// SetDisabled disables or enables an account; a disabled account's sessions
+// and tokens stop working at once.
+func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabled bool) (User, error) {
+	target := fmt.Sprintf("user:%d", id)
+	var u User
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = s.user(ctx, tx.QueryRow, id); err != nil {
+			return err
+		}
+		if !p.Can(ManageUsers) && !(p.Can(ManageDeptUsers) && u.DepartmentID == p.DepartmentID && p.DepartmentID != 0) {
+			return errs.E(errs.Forbidden, "only the system admin, or a department admin for their own department, manages accounts")
+		}
+		if id == p.UserID {
+			return errs.E(errs.Forbidden, "nobody disables their own account")
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET disabled = ?, failed_logins = 0, locked_until = '' WHERE id = ?", disabled, id); err != nil {
+			return err
+		}
+		u.Disabled, u.LockedUntil = disabled, time.Time{}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
+	})
+	if errs.Is(err, errs.Forbidden) {
+		return User{}, s.Deny(ctx, p, "user.update", target, errMessage(err))
+	}
+	return u, err
+}
+
+// UserFilter selects users.
+type UserFilter struct {
+	Q            string
+	DepartmentID int64
+	Role         Role
+	Page         int
+	PageSize     int
+}
+
+const selectUser = `SELECT u.id, u.username, u.display_name, COALESCE(u.department_id, 0), COALESCE(d.name, ''), u.disabled, u.locked_until, u.created_at
+	FROM users u LEFT JOIN departments d ON d.id = u.department_id`
+
+type rowFunc func(ctx context.Context, query string, args ...any) *sql.Row
+
+func (s *Service) user(ctx context.Context, queryRow rowFunc, id int64) (User, error) {
+	u, err := scanUser(queryRow(ctx, selectUser+" WHERE u.id = ?", id))
+	if err != nil {
+		return u, notFound(fmt.Sprintf("user %d", id), err)
+	}
+	roles, err := s.rolesOf(ctx, []int64{id})
+	u.Roles = roles[id]
+	return u, err
+}
+
+func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var locked, created string
+	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.DepartmentID, &u.DepartmentName, &u.Disabled, &locked, &created); err != nil {
+		return u, err
+	}
+	u.LockedUntil, _ = store.ParseTime(locked)
+	u.CreatedAt, _ = store.ParseTime(created)
+	return u, nil
+}
+
+func (s *Service) rolesOf(ctx context.Context, ids []int64) (map[int64][]Role, error) {
+	out := map[int64][]Role{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Query(ctx, "SELECT user_id, role FROM user_roles WHERE user_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var r Role
+		if err := rows.Scan(&id, &r); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], r)
+	}
+	for _, rs := range out {
+		slices.SortFunc(rs, func(a, b Role) int {
+			return slices.IndexFunc(Roles, func(ri RoleInfo) bool { return ri.Role == a }) - slices.IndexFunc(Roles, func(ri RoleInfo) bool { return ri.Role == b })
+		})
+	}
+	return out, rows.Err()
+}
+
+// User returns one account. A department admin sees only their department.
+func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error) {
+	u, err := s.user(ctx, s.db.QueryRow, id)
+	if err != nil {
+		return u, err
+	}
+	if !p.Can(ReadUsers) || (!p.Can(ManageUsers) && !p.Can(ManageRoles) && !p.Can(ReadAudit) && u.DepartmentID != p.DepartmentID) {
+		if id != p.UserID {
+			return User{}, s.Deny(ctx, p, "user.read", fmt.Sprintf("user:%d", id), "not allowed to see this account")
+		}
+	}
+	return u, nil
+}
+
+// Users lists accounts. Officers see all; a department admin sees their own department.
+func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User, int, error) {
+	if !p.Can(ReadUsers) {
+		return nil, 0, s.Deny(ctx, p, "user.list", "users", "permission user.read required")
+	}
+	if !p.Can(ManageUsers) && !p.Can(ManageRoles) && !p.Can(ReadAudit) {
+		f.DepartmentID = p.DepartmentID
+	}
+	var where []string
+	var args []any
+	if f.Q != "" {
+		q := store.Like(f.Q)
+		where, args = append(where, `(u.username LIKE ? ESCAPE '\' OR u.display_name LIKE ? ESCAPE '\')`), append(args, q, q)
+	}
+	if f.DepartmentID != 0 {
+		where, args = append(where, "u.department_id = ?"), append(args, f.DepartmentID)
+	}
+	if f.Role != "" {
+		where, args = append(where, "EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role = ?)"), append(args, string(f.Role))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	page, size := store.Page(f.Page, f.PageSize)
+	rows, err := s.db.Query(ctx, selectUser+cond+" ORDER BY u.username LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	var ids []int64
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, ids = append(out, u), append(ids, u.ID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	roles, err := s.rolesOf(ctx, ids)
+	for i := range out {
+		out[i].Roles = roles[out[i].ID]
+	}
+	return out, total, err
+}
+
+// CountUsers returns the number of accounts.
+func (s *Service) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
+	return n, err
+}

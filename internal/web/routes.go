@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+func (s *server) routes(r chi.Router) {
+	r.Get("/static/*", s.static)
+	r.Get("/login", s.loginPage)
+	r.Post("/login", s.login)
+	r.Get("/lang/{lang}", s.setLanguage)
+	r.Group(func(r chi.Router) {
+		r.Use(s.authed)
+		r.Get("/", s.dashboard)
+		r.Post("/logout", s.logout)
+		r.Get("/area/{area}", s.plannedArea)
+		r.Get("/regions", s.regions)
+		r.Post("/regions", s.createRegion)
+		r.Get("/departments", s.departments)
+		r.Post("/departments", s.createDepartment)
+		r.Get("/users", s.users)
+		r.Post("/users", s.createUser)
+		r.Get("/users/{id}", s.user)
+		r.Post("/users/{id}/roles", s.setRoles)
+		r.Post("/users/{id}/disable", s.setDisabled(true))
+		r.Post("/users/{id}/enable", s.setDisabled(false))
+		r.Get("/roles", s.roles)
+		r.Get("/audit", s.audit)
+		r.Post("/audit/verify", s.verifyAudit)
+		r.Get("/account", s.account)
+		r.Post("/account/password", s.changePassword)
+		r.Post("/account/tokens", s.createToken)
+		r.Post("/account/tokens/{id}/revoke", s.revokeToken)
+	})
+}
+
+func (s *server) static(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.files[chi.URLParam(r, "*")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeFileFS(w, r, staticFS, p)
+}
