@@ -73,7 +73,9 @@ func TestCreateRegion(t *testing.T) {
 	})
 }
 
-func TestCreateRegionForbidden(t *testing.T) {
+// TestOrgStructureForbidden checks that only the system admin creates
+// regions and departments, and that every refusal is audited.
+func TestOrgStructureForbidden(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -92,10 +94,17 @@ func TestCreateRegionForbidden(t *testing.T) {
 					_, err := w.svc.CreateRegion(w.ctx, tt.p, org.RegionInput{Code: "430202"})
 					return err
 				})
+				w.wantDenied(t, tt.p, "department.create", func() error {
+					_, _, err := w.svc.CreateDepartment(w.ctx, tt.p, org.DepartmentInput{Name: "民政局", CreditCode: creditCode(t, "430200", 9), RegionCode: "430200"})
+					return err
+				})
 			})
 		}
 		if _, err := w.svc.Region(w.ctx, "430202"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("Region(430202) after refused creations: err = %v, want %s", err, errs.NotFound)
+		}
+		if _, n, err := w.svc.Departments(w.ctx, org.DepartmentFilter{Q: "民政局"}); err != nil || n != 0 {
+			t.Errorf("Departments(民政局) total = %d, %v, want 0 after refused creations", n, err)
 		}
 	})
 }

@@ -111,7 +111,7 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return t.In(beijing).Format("2006-01-02 15:04:05")
 		},
-		"number": formatNumber,
+		"number":  formatNumber,
 		"list":    func(items ...string) []string { return items },
 		"pagerOf": func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
 		"hasPerm": func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },

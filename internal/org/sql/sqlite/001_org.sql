@@ -18,7 +18,7 @@ CREATE TABLE departments (
 	phone TEXT NOT NULL DEFAULT '',
 	created_at TEXT NOT NULL
 );
-CREATE INDEX departments_name_key ON departments (name_key);
+CREATE INDEX departments_sort ON departments (name_key);
 CREATE TABLE users (
 	id INTEGER PRIMARY KEY,
 	username TEXT NOT NULL UNIQUE,

@@ -1,0 +1,229 @@
+package app
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/govshare/govshare/internal/demo"
+)
+
+// browser starts headless Chromium (Debian's) for one user's session.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
+		if _, err := os.Stat(p); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed; .ci/run must install it")
+		}
+		t.Skip("install Debian's chromium to run the browser tests")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1366, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	must(t, err, "text of "+sel)
+	return s
+}
+
+func consoleLogin(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#current-user")),
+	), "log in as "+user)
+}
+
+// screenshot keeps a picture of the page when GOVSHARE_SCREENSHOTS names a directory.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("GOVSHARE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	must(t, err, "screenshot")
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func TestConsoleInChromium(t *testing.T) {
+	p := start(t, "--demo", "--data-dir", t.TempDir())
+
+	t.Run("system admin", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "admin")
+		if got := textOf(t, ctx, "#current-user"); !strings.Contains(got, "平台系统管理员") {
+			t.Errorf("header shows %q", got)
+		}
+		pages := []struct {
+			path, sel, want string
+		}{
+			{"/", "#stat-departments", "17"},
+			{"/", "nav.side", "资源目录"},
+			{"/regions", "#regions", "渌口区"},
+			{"/departments", "#departments", "株洲市公安局"},
+			{"/users", "#users", "gaj.cataloger"},
+			{"/roles", "#roles", "安全审计员"},
+			{"/users/1", "#user-detail", "admin"},
+			{"/area/exchange", "#planned-area", "前置机"},
+			{"/account", "#token-form", "创建令牌"},
+		}
+		for _, pg := range pages {
+			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))), "open "+pg.path)
+			if got := textOf(t, ctx, pg.sel); !strings.Contains(got, pg.want) {
+				t.Errorf("%s %s shows %q, want %q", pg.path, pg.sel, got, pg.want)
+			}
+		}
+		// The chart on the dashboard draws.
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#chart-regions[data-rendered] canvas"))), "chart")
+		screenshot(t, ctx, "dashboard")
+
+		// Pinyin order: 国网 (guo) before 醴陵 (li) before 株洲 (zhu).
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/departments"), chromedp.WaitVisible(chromedp.CSS("#departments"))), "departments")
+		rows := textOf(t, ctx, "#departments tbody")
+		if a, b := strings.Index(rows, "国网株洲供电公司"), strings.Index(rows, "醴陵市行政审批服务局"); a < 0 || b < 0 || a > b {
+			t.Errorf("departments not in pinyin order:\n%s", rows)
+		}
+		// Live search through htmx.
+		must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#department-search"), "公安")), "type search")
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#departments tbody tr").length === 1 && location.search.includes("q=")`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		must(t, err, "htmx search narrowed the list to 株洲市公安局")
+		screenshot(t, ctx, "departments")
+
+		// A bad credit code is shown beside the field, and nothing is created.
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(p.URL+"/departments"),
+			chromedp.SendKeys(chromedp.CSS(`#department-form input[name=name]`), "株洲市测试局"),
+			chromedp.SendKeys(chromedp.CSS(`#department-form input[name=credit_code]`), "91350100M0001TGQXM"),
+			chromedp.Click(chromedp.CSS("#department-submit")),
+			chromedp.WaitVisible(chromedp.CSS(".field-error")),
+		), "submit a bad department")
+		if got := textOf(t, ctx, ".field-error"); !strings.Contains(got, "check character") {
+			t.Errorf("field error %q", got)
+		}
+		// The override accepts it, with a warning.
+		must(t, chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#department-form input[name=credit_code_override]`)),
+			chromedp.Click(chromedp.CSS("#department-submit")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		), "submit with override")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "已新增部门：株洲市测试局") || !strings.Contains(got, "豁免") {
+			t.Errorf("flash %q", got)
+		}
+		// English.
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#departments"))), "switch language")
+		if got := textOf(t, ctx, "main h1"); got != "Departments" {
+			t.Errorf("English heading %q, want Departments", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-submit"))), "log out")
+	})
+
+	t.Run("security admin grants a role", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "secadmin")
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(p.URL+"/users?q=cgj.consumer"),
+			chromedp.Click(chromedp.CSS(`#users a`)),
+			chromedp.WaitVisible(chromedp.CSS("#roles-form")),
+			chromedp.Click(chromedp.CSS(`#roles-form input[value=approver]`)),
+			chromedp.Click(chromedp.CSS("#roles-submit")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		), "grant approver")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "角色已保存") {
+			t.Errorf("flash %q", got)
+		}
+		// An officer role with another role is refused with the reason.
+		must(t, chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#roles-form input[value=auditor]`)),
+			chromedp.Click(chromedp.CSS("#roles-submit")),
+			chromedp.WaitVisible(chromedp.CSS(".error")),
+		), "grant auditor too")
+		if got := textOf(t, ctx, ".error"); !strings.Contains(got, "三员分立") {
+			t.Errorf("error %q", got)
+		}
+	})
+
+	t.Run("auditor", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "auditor")
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("#audit"))), "audit page")
+		if got := textOf(t, ctx, "#audit"); !strings.Contains(got, "user.roles") || !strings.Contains(got, "session.create") {
+			t.Errorf("audit page shows %q", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#audit-verify")), chromedp.WaitVisible(chromedp.CSS(".flash"))), "verify chain")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "审计链完整") {
+			t.Errorf("verify flash %q", got)
+		}
+		screenshot(t, ctx, "audit")
+	})
+
+	t.Run("cataloger is kept out of the audit log", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "gaj.cataloger")
+		if nav := textOf(t, ctx, "nav.side"); strings.Contains(nav, "审计日志") || strings.Contains(nav, "用户管理") {
+			t.Errorf("cataloger's navigation offers %q", nav)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("main h1"))), "open /audit")
+		if got := textOf(t, ctx, "main h1"); got != "无权访问" {
+			t.Errorf("heading %q, want 无权访问", got)
+		}
+	})
+
+	t.Run("anonymous visitors go to the login page", func(t *testing.T) {
+		ctx := browser(t)
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#login-submit"))), "open /users")
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		must(t, err, "location")
+		if !strings.Contains(loc, "/login?next=%2Fusers") {
+			t.Errorf("location %q", loc)
+		}
+		must(t, chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+			chromedp.SendKeys(chromedp.CSS("#password"), "wrong-password"),
+			chromedp.Click(chromedp.CSS("#login-submit")),
+			chromedp.WaitVisible(chromedp.CSS(".error")),
+		), "bad login")
+		if got := textOf(t, ctx, ".error"); got != "用户名或密码错误" {
+			t.Errorf("login error %q", got)
+		}
+	})
+}

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/govshare/govshare/internal/store/storetest"
+)
+
+const testPassword = "Test-Password-2026"
+
+func TestFirstStartPrintsOneTimePassword(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "--data-dir", dir)
+	m := regexp.MustCompile(`one-time password (\S+)`).FindStringSubmatch(p.Stdout.String())
+	if m == nil {
+		t.Fatalf("no one-time password in:\n%s", p.Stdout)
+	}
+	c := login(t, p.URL, "admin", m[1])
+	if status, body := c.do("GET", "/api/v1/me", nil); status != 200 || !strings.Contains(body["roles"].([]any)[0].(string), "system_admin") {
+		t.Fatalf("me = %d %v", status, body)
+	}
+	if err := p.stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+	// A second start keeps the account and prints no new password.
+	p2 := start(t, "--data-dir", dir)
+	if strings.Contains(p2.Stdout.String(), "one-time password") {
+		t.Errorf("second start printed a new password:\n%s", p2.Stdout)
+	}
+	login(t, p2.URL, "admin", m[1])
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	p := start(t, "--data-dir", t.TempDir(), "--admin-password", testPassword)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"nats":"ok"`, "/metrics": "govshare_http_requests_total"} {
+		resp, err := http.Get(p.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s = %d, want 200 containing %q", path, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "--data-dir", dir, "--admin-password", testPassword)
+	login(t, p.URL, "admin", testPassword)
+	p.stop()
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"audit", "verify", "--data-dir", dir}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("verify intact chain: %v", err)
+	}
+	if !strings.Contains(out.String(), "audit chain holds: 2 entries") {
+		t.Errorf("output %q", out.String())
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "govshare.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE audit_log SET outcome = 'failure' WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	err = Run(context.Background(), []string{"audit", "verify", "--data-dir", dir}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "entry 2") {
+		t.Fatalf("verify tampered chain = %v, want an error naming entry 2", err)
+	}
+	if err := Run(context.Background(), []string{"audit", "verify", "--data-dir", t.TempDir()}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Error("verify of an empty data directory succeeded")
+	}
+}
+
+func TestPostgresAndExternalNATS(t *testing.T) {
+	natsURL := requireService(t, "GOVSHARE_TEST_NATS", "nats://127.0.0.1:4222")
+	dsn := storetest.PostgresSchema(t)
+	ctx := context.Background()
+	err := Run(ctx, []string{"serve", "--database", dsn, "--nats", natsURL, "--data-dir", t.TempDir()}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "schema is behind") {
+		t.Fatalf("serve on an empty schema = %v, want a refusal", err)
+	}
+	var out bytes.Buffer
+	if err := Run(ctx, []string{"migrate", "--database", dsn}, env(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, "--database", dsn, "--nats", natsURL, "--data-dir", t.TempDir(), "--admin-password", testPassword)
+	if !strings.Contains(p.Stdout.String(), "PostgreSQL") || !strings.Contains(p.Stdout.String(), natsURL) {
+		t.Errorf("startup banner does not name PostgreSQL and %s:\n%s", natsURL, p.Stdout)
+	}
+	c := login(t, p.URL, "admin", testPassword)
+	if status, body := c.do("POST", "/api/v1/regions", map[string]string{"code": "430200"}); status != 201 {
+		t.Fatalf("create region = %d %v", status, body)
+	}
+	p.stop()
+	if err := Run(ctx, []string{"audit", "verify", "--database", dsn}, env(nil), io.Discard, io.Discard); err != nil {
+		t.Fatalf("audit verify on PostgreSQL: %v", err)
+	}
+	// The demo loads on PostgreSQL too.
+	dsn2 := storetest.PostgresSchema(t)
+	p2 := start(t, "--database", dsn2, "--migrate", "--nats", natsURL, "--data-dir", t.TempDir(), "--demo")
+	c2 := login(t, p2.URL, "gaj.cataloger", "Demo@2026-zz")
+	if status, body := c2.do("GET", "/api/v1/departments?q=公安", nil); status != 200 || body["total"].(float64) != 1 {
+		t.Fatalf("departments on PostgreSQL = %d %v", status, body)
+	}
+}

@@ -1,0 +1,78 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/quality"
+	"github.com/govshare/govshare/internal/store"
+	"github.com/govshare/govshare/internal/store/storetest"
+)
+
+func TestLoad(t *testing.T) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := org.NewService(db, audit.New(db), division.Default())
+		if err := demo.Load(ctx, svc, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.Load(ctx, svc, io.Discard); err != nil {
+			t.Fatalf("second load: %v", err)
+		}
+		st, err := svc.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Regions != 10 || st.Departments != len(demo.Departments) || st.Departments < 12 {
+			t.Errorf("stats = %+v, want 10 regions and %d departments", st, len(demo.Departments))
+		}
+		// Every role has a demo account that can log in.
+		_, auditor, err := svc.Login(ctx, "auditor", demo.Password, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range org.Roles {
+			users, total, err := svc.Users(ctx, auditor, org.UserFilter{Role: r.Role})
+			if err != nil || total == 0 {
+				t.Errorf("role %s: %d users, %v", r.Role, total, err)
+				continue
+			}
+			if _, _, err := svc.Login(ctx, users[0].Username, demo.Password, "127.0.0.1"); err != nil {
+				t.Errorf("log in as %s: %v", users[0].Username, err)
+			}
+		}
+		ds, _, err := svc.Departments(ctx, org.DepartmentFilter{PageSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		authority := 0
+		for _, d := range ds {
+			err := quality.CheckCreditCode(d.CreditCode)
+			switch {
+			case d.CreditCodeOverride && !errors.Is(err, quality.ErrCheckCharacter):
+				t.Errorf("%s: override set but the code %s does not fail only its check character: %v", d.Name, d.CreditCode, err)
+			case !d.CreditCodeOverride && err != nil:
+				t.Errorf("%s: credit code %s: %v", d.Name, d.CreditCode, err)
+			}
+			if !strings.Contains(d.CreditCode, "DM") {
+				t.Errorf("%s: credit code %s is not marked synthetic", d.Name, d.CreditCode)
+			}
+			if d.Kind == org.KindAuthority {
+				authority++
+			}
+		}
+		if authority != 1 {
+			t.Errorf("%d data authorities, want 1", authority)
+		}
+		if n, err := audit.New(db).Verify(ctx); err != nil || n == 0 {
+			t.Errorf("audit chain after demo load: %d, %v", n, err)
+		}
+	})
+}
