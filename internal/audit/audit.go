@@ -140,7 +140,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
 	}
 	if f.Q != "" {
 		p := store.Like(f.Q)
-		where = append(where, `(target LIKE ? ESCAPE '\' OR detail LIKE ? ESCAPE '\' OR department LIKE ? ESCAPE '\' OR client_addr LIKE ? ESCAPE '\' OR actor LIKE ? ESCAPE '\')`)
+		where = append(where, `(lower(target) LIKE lower(?) ESCAPE '\' OR lower(detail) LIKE lower(?) ESCAPE '\' OR department LIKE ? ESCAPE '\' OR client_addr LIKE ? ESCAPE '\' OR lower(actor) LIKE lower(?) ESCAPE '\')`)
 		args = append(args, p, p, p, p, p)
 	}
 	if !f.From.IsZero() {

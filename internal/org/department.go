@@ -162,7 +162,7 @@ func (s *Service) Departments(ctx context.Context, f DepartmentFilter) ([]Depart
 	var where []string
 	var args []any
 	if f.Q != "" {
-		where = append(where, `(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.credit_code LIKE ? ESCAPE '\')`)
+		where = append(where, `(lower(d.name) LIKE lower(?) ESCAPE '\' OR lower(d.short_name) LIKE lower(?) ESCAPE '\' OR lower(d.credit_code) LIKE lower(?) ESCAPE '\')`)
 		q := store.Like(f.Q)
 		args = append(args, q, q, q)
 	}

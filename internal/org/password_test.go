@@ -177,6 +177,8 @@ func FuzzCheckPassword(f *testing.F) {
 	f.Add("$argon2id$v=19$m=8,t=1,p=4$$AA", "")
 	f.Add("$argon2id$$$$$", "x")
 	f.Add("", "")
+	f.Add("$argon2id$$m=0,t=0,p=1$$00", "")
+	f.Add("$argon2id$v=19$m=19456,t=0,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", "x")
 	f.Fuzz(func(t *testing.T, hash, pw string) {
 		ok := org.CheckPassword(hash, pw)
 		if ok && !strings.HasPrefix(hash, "$argon2id$") {

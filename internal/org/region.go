@@ -54,8 +54,8 @@ func (s *Service) Region(ctx context.Context, code string) (Region, error) {
 	return r, nil
 }
 
-// CreateRegion adds a region known to the division table. Its parent must
-// already be a region, unless it is the first region of its branch.
+// CreateRegion adds a region known to the division table. The first region
+// is the platform's root (a city, say); every later one needs its parent.
 func (s *Service) CreateRegion(ctx context.Context, p Principal, in RegionInput) (Region, error) {
 	target := "region:" + in.Code
 	if err := s.require(ctx, p, ManageRegions, "region.create", target); err != nil {
@@ -75,15 +75,19 @@ func (s *Service) CreateRegion(ctx context.Context, p Principal, in RegionInput)
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var parent sql.NullString
-		if d.Parent != "" {
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM regions WHERE code = ?", d.Parent).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				parent = sql.NullString{String: d.Parent, Valid: true}
-				r.ParentCode = d.Parent
-			}
+		var exists, parents, all int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FILTER (WHERE code = ?), count(*) FILTER (WHERE code = ?), count(*) FROM regions", d.Code, d.Parent).
+			Scan(&exists, &parents, &all); err != nil {
+			return err
+		}
+		switch {
+		case exists > 0:
+			return errs.E(errs.Conflict, "region %s already exists", r.Code)
+		case parents > 0:
+			parent = sql.NullString{String: d.Parent, Valid: true}
+			r.ParentCode = d.Parent
+		case all > 0:
+			return errs.Field("code", fmt.Sprintf("its parent %s is not a region of this platform; add the parent first", d.Parent))
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO regions (code, name, parent_code, level, created_at) VALUES (?, ?, ?, ?, ?)",
 			r.Code, r.Name, parent, r.Level, s.nowText()); err != nil {

@@ -97,23 +97,8 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	if until, _ := store.ParseTime(locked); now.Before(until) {
 		return fail("account locked", errs.E(errs.Unauthorized, "account locked after repeated failed logins; try again after %s", until.Local().Format("15:04")))
 	}
-	if disabled {
-		return fail("account disabled", errs.E(errs.Unauthorized, "account disabled"))
-	}
 	if !CheckPassword(hash, password) {
-		var lockedNow bool
-		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			var failures int
-			if err := tx.QueryRow(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", id).Scan(&failures); err != nil {
-				return err
-			}
-			if failures >= s.MaxFailures {
-				lockedNow = true
-				_, err := tx.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", store.FormatTime(now.Add(s.LockFor)), id)
-				return err
-			}
-			return nil
-		})
+		lockedNow, err := s.countFailure(ctx, id)
 		if err != nil {
 			return Session{}, Principal{}, fmt.Errorf("login: %w", err)
 		}
@@ -122,6 +107,10 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 			reason = fmt.Sprintf("wrong password; account locked for %s", s.LockFor)
 		}
 		return fail(reason, errBadLogin)
+	}
+	// Only someone who knows the password learns that the account is disabled.
+	if disabled {
+		return fail("account disabled", errs.E(errs.Unauthorized, "account disabled"))
 	}
 	tok := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL).UTC().Truncate(time.Second)
@@ -167,7 +156,7 @@ func (s *Service) Authenticate(ctx context.Context, token, clientAddr string) (P
 	if revoked != "" || disabled || !s.now().Before(exp) {
 		return Principal{}, errBadToken
 	}
-	roles, err := s.rolesOf(ctx, []int64{p.UserID})
+	roles, err := rolesOf(ctx, s.db, []int64{p.UserID})
 	if err != nil {
 		return Principal{}, err
 	}
@@ -175,10 +164,29 @@ func (s *Service) Authenticate(ctx context.Context, token, clientAddr string) (P
 	return p, nil
 }
 
+// countFailure counts a wrong password against the account and locks it
+// after MaxFailures; it reports whether this failure locked it.
+func (s *Service) countFailure(ctx context.Context, id int64) (bool, error) {
+	var locked bool
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var failures int
+		if err := tx.QueryRow(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", id).Scan(&failures); err != nil {
+			return err
+		}
+		if failures < s.MaxFailures {
+			return nil
+		}
+		locked = true
+		_, err := tx.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", store.FormatTime(s.now().Add(s.LockFor)), id)
+		return err
+	})
+	return locked, err
+}
+
 // Logout revokes the session token the principal authenticated with.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''", s.nowText(), p.TokenID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND kind = ? AND revoked_at = ''", s.nowText(), p.TokenID, SessionToken); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, "session.delete", fmt.Sprintf("user:%d", p.UserID), audit.Success, "")
@@ -192,7 +200,17 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 		return notFound("user", err)
 	}
 	if !CheckPassword(hash, old) {
-		s.audit.Record(ctx, entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password"))
+		// Wrong guesses count towards the lockout, as at login.
+		lockedNow, err := s.countFailure(ctx, p.UserID)
+		if err != nil {
+			return fmt.Errorf("change password: %w", err)
+		}
+		if err := s.audit.Record(ctx, entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if lockedNow {
+			return errs.E(errs.Unauthorized, "account locked after repeated wrong passwords")
+		}
 		return errs.Field("old_password", "does not match")
 	}
 	if err := CheckPasswordPolicy(new); err != nil {

@@ -73,6 +73,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 	if err := in.validate(); err != nil {
 		return User{}, "", err
 	}
+	in.Roles = normalizeRoles(in.Roles)
 	generated := ""
 	if in.Password == "" {
 		generated = GeneratePassword()
@@ -150,7 +151,16 @@ func joinRoles(roles []Role) string {
 }
 
 // checkGrant decides whether p may give target exactly the roles in roles.
+// Who may grant at all is decided first, so that nobody learns more than
+// "forbidden" from a request they may not make.
 func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, target User, roles []Role) error {
+	bootstrap := p.Has(SystemAdmin) && len(target.Roles) == 0 && len(roles) == 1 && (roles[0] == SecurityAdmin || roles[0] == Auditor)
+	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !bootstrap {
+		return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
+	}
+	if target.ID != 0 && target.ID == p.UserID {
+		return errs.E(errs.Forbidden, "nobody changes their own roles")
+	}
 	officers := 0
 	for _, r := range roles {
 		info, ok := r.Info()
@@ -166,10 +176,6 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 	if officers > 0 && len(roles) > 1 {
 		return errs.Field("roles", "an officer role (system admin, security admin, auditor: 三员分立) is held alone")
 	}
-	if target.ID != 0 && target.ID == p.UserID {
-		return errs.E(errs.Forbidden, "nobody changes their own roles")
-	}
-	all := append(slices.Clone(target.Roles), roles...)
 	switch {
 	case p.Can(ManageRoles):
 		return nil
@@ -177,33 +183,41 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		if target.DepartmentID != p.DepartmentID {
 			return errs.E(errs.Forbidden, "a department admin grants roles only in their own department")
 		}
-		for _, r := range all {
+		for _, r := range append(slices.Clone(target.Roles), roles...) {
 			if r.Officer() || r == DeptAdmin {
 				return errs.E(errs.Forbidden, "a department admin grants only cataloger, approver, consumer and node operator")
 			}
 		}
 		return nil
-	case p.Has(SystemAdmin) && len(target.Roles) == 0 && len(roles) == 1 && (roles[0] == SecurityAdmin || roles[0] == Auditor):
-		// Bootstrap: the system admin appoints the first security admin and auditor.
-		var held int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role = ? AND NOT u.disabled`, string(roles[0])).Scan(&held); err != nil {
-			return err
-		}
-		if held == 0 {
-			return nil
-		}
+	}
+	// Bootstrap: the system admin appoints the first security admin and auditor.
+	if err := tx.Lock(ctx, lockOfficerBootstrap); err != nil {
+		return err
+	}
+	var held int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role = ?`, string(roles[0])).Scan(&held); err != nil {
+		return err
+	}
+	if held > 0 {
 		return errs.E(errs.Forbidden, "a %s already exists; roles are granted by the security admin (三员分立)", roles[0])
 	}
-	return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
+	return nil
 }
+
+// lockOfficerBootstrap serialises the appointment of the first officers.
+const lockOfficerBootstrap = 7418880002
 
 // SetRoles replaces the roles of user id.
 func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []Role) (User, error) {
 	target := fmt.Sprintf("user:%d", id)
+	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !p.Has(SystemAdmin) {
+		return User{}, s.Deny(ctx, p, "user.roles", target, "roles are granted by the security admin (三员分立)")
+	}
+	roles = normalizeRoles(roles)
 	var u User
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if u, err = s.user(ctx, tx.QueryRow, id); err != nil {
+		if u, err = s.user(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := s.checkGrant(ctx, tx, p, u, roles); err != nil {
@@ -225,18 +239,32 @@ func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []R
 	return u, err
 }
 
-// SetDisabled disables or enables an account; a disabled account's sessions
-// and tokens stop working at once.
+// SetDisabled disables or enables an account. Disabling revokes its sessions
+// and API tokens, so re-enabling does not revive stolen ones.
 func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabled bool) (User, error) {
 	target := fmt.Sprintf("user:%d", id)
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	if !p.Can(ManageUsers) && !p.Can(ManageDeptUsers) {
+		return User{}, s.Deny(ctx, p, action, target, "only the system admin, or a department admin for their own department, manages accounts")
+	}
 	var u User
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if u, err = s.user(ctx, tx.QueryRow, id); err != nil {
+		if u, err = s.user(ctx, tx, id); err != nil {
 			return err
 		}
-		if !p.Can(ManageUsers) && !(p.Can(ManageDeptUsers) && u.DepartmentID == p.DepartmentID && p.DepartmentID != 0) {
-			return errs.E(errs.Forbidden, "only the system admin, or a department admin for their own department, manages accounts")
+		if !p.Can(ManageUsers) {
+			if u.DepartmentID != p.DepartmentID || p.DepartmentID == 0 {
+				return errs.E(errs.Forbidden, "a department admin manages accounts of their own department only")
+			}
+			for _, r := range u.Roles {
+				if r.Officer() || r == DeptAdmin {
+					return errs.E(errs.Forbidden, "a department admin does not manage officers or other department admins")
+				}
+			}
 		}
 		if id == p.UserID {
 			return errs.E(errs.Forbidden, "nobody disables their own account")
@@ -244,17 +272,32 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 		if _, err := tx.Exec(ctx, "UPDATE users SET disabled = ?, failed_logins = 0, locked_until = '' WHERE id = ?", disabled, id); err != nil {
 			return err
 		}
-		u.Disabled, u.LockedUntil = disabled, time.Time{}
-		action := "user.enable"
 		if disabled {
-			action = "user.disable"
+			if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = ''", s.nowText(), id); err != nil {
+				return err
+			}
 		}
+		u.Disabled, u.LockedUntil = disabled, time.Time{}
 		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
 	})
 	if errs.Is(err, errs.Forbidden) {
-		return User{}, s.Deny(ctx, p, "user.update", target, errMessage(err))
+		return User{}, s.Deny(ctx, p, action, target, errMessage(err))
 	}
 	return u, err
+}
+
+// normalizeRoles drops duplicates and puts roles in display order.
+func normalizeRoles(roles []Role) []Role {
+	out := slices.Clone(roles)
+	slices.SortFunc(out, func(a, b Role) int { return roleIndex(a) - roleIndex(b) })
+	return slices.Compact(out)
+}
+
+func roleIndex(r Role) int {
+	if i := slices.IndexFunc(Roles, func(ri RoleInfo) bool { return ri.Role == r }); i >= 0 {
+		return i
+	}
+	return len(Roles)
 }
 
 // UserFilter selects users.
@@ -269,14 +312,18 @@ type UserFilter struct {
 const selectUser = `SELECT u.id, u.username, u.display_name, COALESCE(u.department_id, 0), COALESCE(d.name, ''), u.disabled, u.locked_until, u.created_at
 	FROM users u LEFT JOIN departments d ON d.id = u.department_id`
 
-type rowFunc func(ctx context.Context, query string, args ...any) *sql.Row
+// querier is a database or a transaction.
+type querier interface {
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
 
-func (s *Service) user(ctx context.Context, queryRow rowFunc, id int64) (User, error) {
-	u, err := scanUser(queryRow(ctx, selectUser+" WHERE u.id = ?", id))
+func (s *Service) user(ctx context.Context, q querier, id int64) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, selectUser+" WHERE u.id = ?", id))
 	if err != nil {
 		return u, notFound(fmt.Sprintf("user %d", id), err)
 	}
-	roles, err := s.rolesOf(ctx, []int64{id})
+	roles, err := rolesOf(ctx, q, []int64{id})
 	u.Roles = roles[id]
 	return u, err
 }
@@ -292,7 +339,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	return u, nil
 }
 
-func (s *Service) rolesOf(ctx context.Context, ids []int64) (map[int64][]Role, error) {
+func rolesOf(ctx context.Context, q querier, ids []int64) (map[int64][]Role, error) {
 	out := map[int64][]Role{}
 	if len(ids) == 0 {
 		return out, nil
@@ -301,7 +348,7 @@ func (s *Service) rolesOf(ctx context.Context, ids []int64) (map[int64][]Role, e
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.Query(ctx, "SELECT user_id, role FROM user_roles WHERE user_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	rows, err := q.Query(ctx, "SELECT user_id, role FROM user_roles WHERE user_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("read roles: %w", err)
 	}
@@ -314,17 +361,15 @@ func (s *Service) rolesOf(ctx context.Context, ids []int64) (map[int64][]Role, e
 		}
 		out[id] = append(out[id], r)
 	}
-	for _, rs := range out {
-		slices.SortFunc(rs, func(a, b Role) int {
-			return slices.IndexFunc(Roles, func(ri RoleInfo) bool { return ri.Role == a }) - slices.IndexFunc(Roles, func(ri RoleInfo) bool { return ri.Role == b })
-		})
+	for id, rs := range out {
+		out[id] = normalizeRoles(rs)
 	}
 	return out, rows.Err()
 }
 
 // User returns one account. A department admin sees only their department.
 func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error) {
-	u, err := s.user(ctx, s.db.QueryRow, id)
+	u, err := s.user(ctx, s.db, id)
 	if err != nil {
 		return u, err
 	}
@@ -348,7 +393,7 @@ func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User,
 	var args []any
 	if f.Q != "" {
 		q := store.Like(f.Q)
-		where, args = append(where, `(u.username LIKE ? ESCAPE '\' OR u.display_name LIKE ? ESCAPE '\')`), append(args, q, q)
+		where, args = append(where, `(lower(u.username) LIKE lower(?) ESCAPE '\' OR lower(u.display_name) LIKE lower(?) ESCAPE '\')`), append(args, q, q)
 	}
 	if f.DepartmentID != 0 {
 		where, args = append(where, "u.department_id = ?"), append(args, f.DepartmentID)
@@ -382,7 +427,7 @@ func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User,
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	roles, err := s.rolesOf(ctx, ids)
+	roles, err := rolesOf(ctx, s.db, ids)
 	for i := range out {
 		out[i].Roles = roles[out[i].ID]
 	}

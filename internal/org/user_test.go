@@ -144,8 +144,8 @@ func TestSeparationOfOfficers(t *testing.T) {
 				{name: "no department roles", action: "user.create", op: create("cat", deptA.ID, org.Cataloger), wantCode: errs.Forbidden},
 				{name: "no department roles by SetRoles", action: "user.roles", op: set(inA.ID, org.DeptAdmin), wantCode: errs.Forbidden},
 				{name: "not own roles", action: "user.roles", op: set(e.admin.UserID), wantCode: errs.Forbidden},
-				{name: "officer held alone", op: create("mixed", deptA.ID, org.SecurityAdmin, org.Cataloger), wantField: "roles"},
-				{name: "department role needs a department", op: create("nodept", 0, org.Consumer), wantField: "roles"},
+				{name: "officer held alone", action: "user.create", op: create("mixed", deptA.ID, org.SecurityAdmin, org.Cataloger), wantCode: errs.Forbidden},
+				{name: "department role needs a department", action: "user.create", op: create("nodept", 0, org.Consumer), wantCode: errs.Forbidden},
 			})
 		})
 		_, sec := e.login("sec", userPassword)
@@ -202,7 +202,7 @@ func TestSeparationOfOfficers(t *testing.T) {
 				{name: "grants no invalid combination", action: "user.roles", op: set(inB.ID, org.Auditor, org.Consumer), wantCode: errs.Forbidden},
 				{name: "not own roles", action: "user.roles", op: set(aud.UserID), wantCode: errs.Forbidden},
 			})
-			e.wantDenied(t, aud, "user.update", func() error {
+			e.wantDenied(t, aud, "user.disable", func() error {
 				_, err := e.svc.SetDisabled(e.ctx, aud, inB.ID, true)
 				return err
 			})
@@ -412,7 +412,7 @@ func TestSetDisabled(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				if tt.wantCode == errs.Forbidden {
-					w.wantDenied(t, tt.p, "user.update", func() error {
+					w.wantDenied(t, tt.p, "user.disable", func() error {
 						_, err := w.svc.SetDisabled(w.ctx, tt.p, tt.id, tt.disabled)
 						return err
 					})

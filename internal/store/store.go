@@ -252,3 +252,13 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Parse(TimeFormat, s)
 }
+
+// Lock serialises transactions that take the same key until they end: an
+// advisory lock on PostgreSQL; SQLite transactions are serial already.
+func (tx *Tx) Lock(ctx context.Context, key int64) error {
+	if tx.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", key)
+	return err
+}
