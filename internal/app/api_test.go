@@ -162,3 +162,37 @@ func TestOpenAPIDocument(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+func TestConsoleRefusesCrossOriginPosts(t *testing.T) {
+	p := start(t, "--demo", "--data-dir", t.TempDir())
+	c := login(t, p.URL, "admin", demo.Password)
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"same origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
+		{"cross site", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := fmt.Sprintf("name=跨站测试局%d&credit_code=%s&region_code=430200", i, demo.CreditCode(200+i, demo.Department{Region: "430200"}))
+			req, _ := http.NewRequest("POST", p.URL+"/departments", strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "gs_session", Value: c.token})
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("POST /departments = %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+}

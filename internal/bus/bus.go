@@ -91,6 +91,9 @@ func startEmbedded(o Options) (*server.Server, error) {
 		if err != nil || perr != nil {
 			return nil, fmt.Errorf("leaf listen address %q: want host:port", o.LeafListen)
 		}
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
 		opts.LeafNode = server.LeafNodeOpts{Host: host, Port: port, NoAdvertise: true}
 	}
 	s, err := server.NewServer(opts)

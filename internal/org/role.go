@@ -27,7 +27,7 @@ const (
 	ManageDepartments Permission = "department.manage"
 	ManageUsers       Permission = "user.manage"      // any department
 	ManageDeptUsers   Permission = "user.manage_dept" // the holder's own department
-	ManageRoles       Permission = "role.manage"      // any role except officers once held
+	ManageRoles       Permission = "role.manage"      // any role of any account but one's own
 	ManageDeptRoles   Permission = "role.manage_dept" // department roles in the holder's own department
 	ManageSettings    Permission = "settings.manage"
 	ManagePolicies    Permission = "policy.manage"
