@@ -4,12 +4,13 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
 	"strings"
 )
 
-//go:embed messages/*.json
+//go:embed messages
 var messageFS embed.FS
 
 // Languages the console speaks, the first being the default.
@@ -18,18 +19,32 @@ var Languages = []string{"zh-CN", "en"}
 // catalogs maps a language to its messages.
 type catalogs map[string]map[string]string
 
+// loadCatalogs reads messages/LANG/*.json; each area of the console keeps
+// its own file, and a key may appear in only one file.
 func loadCatalogs() (catalogs, error) {
 	c := catalogs{}
 	for _, lang := range Languages {
-		b, err := messageFS.ReadFile(path.Join("messages", lang+".json"))
+		files, err := fs.Glob(messageFS, path.Join("messages", lang, "*.json"))
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("messages/%s.json: %w", lang, err)
+		c[lang] = map[string]string{}
+		for _, f := range files {
+			b, err := messageFS.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := c[lang][k]; dup {
+					return nil, fmt.Errorf("%s: key %q is defined twice", f, k)
+				}
+				c[lang][k] = v
+			}
 		}
-		c[lang] = m
 	}
 	return c, nil
 }
