@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.org.SessionTTL = cfg.SessionTTL
 
 	if cfg.Demo {
-		if err := demo.Load(ctx, p.org, stdout); err != nil {
+		if err := demo.LoadOrg(ctx, p.org, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
 	} else {

@@ -105,9 +105,9 @@ var Officers = []struct {
 	{"auditor", "平台安全审计员（演示）", org.Auditor},
 }
 
-// Load creates the demo city unless the platform already has users; it
-// prints how to log in to out.
-func Load(ctx context.Context, svc *org.Service, out io.Writer) error {
+// LoadOrg creates the demo city's regions, departments and accounts unless
+// the platform already has users; it prints how to log in to out.
+func LoadOrg(ctx context.Context, svc *org.Service, out io.Writer) error {
 	if _, created, err := svc.Bootstrap(ctx, Password); err != nil {
 		return err
 	} else if !created {

@@ -20,10 +20,10 @@ func TestLoad(t *testing.T) {
 	storetest.Each(t, []store.Migration{audit.Migration, org.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
-		if err := demo.Load(ctx, svc, io.Discard); err != nil {
+		if err := demo.LoadOrg(ctx, svc, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.Load(ctx, svc, io.Discard); err != nil {
+		if err := demo.LoadOrg(ctx, svc, io.Discard); err != nil {
 			t.Fatalf("second load: %v", err)
 		}
 		st, err := svc.Stats(ctx)

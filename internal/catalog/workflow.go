@@ -1,0 +1,148 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// Workflow actions.
+const (
+	ActionSubmit   = "submit"
+	ActionApprove  = "approve"
+	ActionReturn   = "return"
+	ActionPublish  = "publish"
+	ActionWithdraw = "withdraw"
+)
+
+// transitions maps an action to the statuses it starts from and the one it
+// leads to: draft → submitted → approved or returned → published → withdrawn.
+var transitions = map[string]struct {
+	from []string
+	to   string
+}{
+	ActionSubmit:   {[]string{StatusDraft, StatusReturned}, StatusSubmitted},
+	ActionApprove:  {[]string{StatusSubmitted}, StatusApproved},
+	ActionReturn:   {[]string{StatusSubmitted, StatusApproved}, StatusReturned},
+	ActionPublish:  {[]string{StatusApproved}, StatusPublished},
+	ActionWithdraw: {[]string{StatusPublished}, StatusWithdrawn},
+}
+
+// Transition applies a workflow action to an entry's latest version (or, to
+// withdraw, to the version in force). Submitting is the provider's cataloger's;
+// the rest belong to the data authority's approvers. Returning needs a reason.
+func (s *Service) Transition(ctx context.Context, p org.Principal, code, action, reason string) (Entry, error) {
+	var out Entry
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.transition(ctx, tx, p, code, action, reason)
+		return err
+	})
+	return out, s.denied(ctx, p, "catalog."+action, code, err)
+}
+
+func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal, code, action, reason string) (Entry, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return Entry{}, errs.E(errs.NotFound, "no workflow action %q", action)
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 1000 {
+		return Entry{}, errs.Field("reason", "must be at most 1000 characters")
+	}
+	h, err := s.head(ctx, tx, code)
+	if err != nil {
+		return Entry{}, err
+	}
+	if action == ActionSubmit {
+		if !canEdit(p, h.provider) {
+			return Entry{}, errs.E(errs.Forbidden, "only a cataloger of the providing department submits its entries")
+		}
+	} else if ok, err := s.isAuthorityReviewer(ctx, p); err != nil {
+		return Entry{}, err
+	} else if !ok {
+		return Entry{}, errs.E(errs.Forbidden, "only an approver of the data authority may %s an entry", action)
+	}
+	if action == ActionReturn && reason == "" {
+		return Entry{}, errs.Field("reason", "say why the entry is returned")
+	}
+	version, status := h.latest, h.status
+	if action == ActionWithdraw {
+		if !h.current.Valid {
+			return Entry{}, errs.E(errs.Conflict, "entry %s has no published version to withdraw", code)
+		}
+		version, status = int(h.current.Int64), StatusPublished
+	}
+	allowed := false
+	for _, f := range t.from {
+		allowed = allowed || f == status
+	}
+	if !allowed {
+		return Entry{}, errs.E(errs.Conflict, "cannot %s version %d of %s: it is %s", action, version, code, status)
+	}
+	e, err := s.version(ctx, tx, code, version)
+	if err != nil {
+		return Entry{}, err
+	}
+	if action == ActionPublish && e.ShareType != ShareNone {
+		if basis, blocked, err := s.blocked(ctx, code); err != nil {
+			return Entry{}, err
+		} else if blocked {
+			return Entry{}, errs.E(errs.Conflict, "entry %s is on the negative list (负面清单) and cannot be published as shareable: %s", code, basis)
+		}
+	}
+	now := s.nowText()
+	if _, err := tx.Exec(ctx, "UPDATE catalog_versions SET status = ?, reason = ?, updated_at = ? WHERE code = ? AND version = ?",
+		t.to, reason, now, code, version); err != nil {
+		return Entry{}, err
+	}
+	switch action {
+	case ActionPublish:
+		if h.current.Valid {
+			if _, err := tx.Exec(ctx, "UPDATE catalog_versions SET status = ?, updated_at = ? WHERE code = ? AND version = ?",
+				StatusSuperseded, now, code, h.current.Int64); err != nil {
+				return Entry{}, err
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE catalog_entries SET current_version = ?, status = ?, published = ?, published_at = ?, updated_at = ? WHERE id = ?",
+			version, t.to, true, now, now, h.id); err != nil {
+			return Entry{}, err
+		}
+		if err := s.reindex(ctx, tx, h.id, &e); err != nil {
+			return Entry{}, err
+		}
+	case ActionWithdraw:
+		st := StatusWithdrawn
+		if h.latest != version {
+			st = h.status // a pending change keeps its own status
+		}
+		if _, err := tx.Exec(ctx, "UPDATE catalog_entries SET current_version = NULL, status = ?, published = ?, updated_at = ? WHERE id = ?",
+			st, false, now, h.id); err != nil {
+			return Entry{}, err
+		}
+	default:
+		if _, err := tx.Exec(ctx, "UPDATE catalog_entries SET status = ?, updated_at = ? WHERE id = ?", t.to, now, h.id); err != nil {
+			return Entry{}, err
+		}
+	}
+	if err := s.history(ctx, tx, p, code, version, action, status, t.to, reason); err != nil {
+		return Entry{}, err
+	}
+	if err := s.record(ctx, tx, p, "catalog."+action, code, strings.TrimSpace(fmt.Sprintf("version %d %s", version, reason))); err != nil {
+		return Entry{}, err
+	}
+	e.Status = t.to
+	return e, nil
+}
+
+func (s *Service) blocked(ctx context.Context, code string) (string, bool, error) {
+	if s.Negative == nil {
+		return "", false, nil
+	}
+	return s.Negative.Blocked(ctx, code)
+}
