@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -21,6 +23,7 @@ import (
 type Deps struct {
 	Org     *org.Service
 	Audit   *audit.Log
+	Catalog *catalog.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -104,11 +107,29 @@ func codeForStatus(status int) string {
 	return errs.Invalid
 }
 
+// schemaName prefixes the schemas of domain types with their package, so
+// that audit.Entry and catalog.Entry become AuditEntry and CatalogEntry.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	const internal = "github.com/govshare/govshare/internal/"
+	if pkg, ok := strings.CutPrefix(t.PkgPath(), internal); ok && pkg != "api" && t.Name() != "" {
+		prefix := strings.ToUpper(pkg[:1]) + pkg[1:]
+		if !strings.HasPrefix(name, prefix) {
+			name = prefix + name
+		}
+	}
+	return name
+}
+
 // Register adds the API's routes to r and returns the API, whose OpenAPI
 // document is served at /openapi.json.
 func Register(r chi.Router, d Deps) huma.API {
 	setErrorModel.Do(func() { huma.NewError = humaError })
 	config := huma.DefaultConfig("govshare 政务数据共享交换平台 API", d.Version)
+	config.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	config.Info.Description = "REST API of govshare. Authenticate with POST /api/v1/session, then send Authorization: Bearer <token>. " +
 		"Errors are JSON objects {code, message, details}."
 	config.Info.License = &huma.License{Name: "Apache-2.0", Identifier: "Apache-2.0"}
@@ -123,6 +144,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	hapi.UseMiddleware(s.authenticate)
 	s.registerOrg()
 	s.registerAudit()
+	s.registerCatalog()
 	return hapi
 }
 

@@ -32,6 +32,7 @@ type Config struct {
 	LogFormat       string
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+	CodeProfile     string
 }
 
 // secrets are settings whose values are never printed.
@@ -54,6 +55,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "json or text")
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "lifetime of a login session")
+	fs.StringVar(&cfg.CodeProfile, "code-profile", "national", "resource code profile: national (301002/000017) or segmented (3-01-002-000017); cascade must follow the parent platform's")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -81,7 +82,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

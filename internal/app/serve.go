@@ -15,6 +15,7 @@ import (
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/org"
@@ -23,13 +24,14 @@ import (
 
 // platform is a running platform's parts.
 type platform struct {
-	cfg    *Config
-	log    *slog.Logger
-	db     *store.DB
-	bus    *bus.Bus
-	audit  *audit.Log
-	org    *org.Service
-	secure bool // cookies are Secure (HTTPS)
+	cfg     *Config
+	log     *slog.Logger
+	db      *store.DB
+	bus     *bus.Bus
+	audit   *audit.Log
+	org     *org.Service
+	catalog *catalog.Service
+	secure  bool // cookies are Secure (HTTPS)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -61,6 +63,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.audit = audit.New(p.db)
 	p.org = org.NewService(p.db, p.audit, division.Default())
 	p.org.SessionTTL = cfg.SessionTTL
+	profile, ok := catalog.Profiles[cfg.CodeProfile]
+	if !ok {
+		return fmt.Errorf("code-profile: want national or segmented, got %q", cfg.CodeProfile)
+	}
+	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
 
 	if cfg.Demo {
 		if err := demo.LoadOrg(ctx, p.org, stdout); err != nil {

@@ -34,7 +34,7 @@ type Entry struct {
 	OpenCondition   string    `json:"open_condition,omitempty" maxLength:"1000"`
 	UpdateCycle     string    `json:"update_cycle"`
 	Grade           string    `json:"grade,omitempty" doc:"general (default), important, core or classified; at least the highest item grade"`
-	PhysicalDelete  bool      `json:"physical_delete" doc:"Whether rows are ever physically deleted (incremental exchange then needs delete detection)"`
+	PhysicalDelete  bool      `json:"physical_delete" required:"false" doc:"Whether rows are ever physically deleted (incremental exchange then needs delete detection)"`
 	Related         []string  `json:"related,omitempty" maxItems:"50"`
 	Keywords        []string  `json:"keywords,omitempty" maxItems:"20"`
 	Records         int64     `json:"records,omitempty" minimum:"0" doc:"Structured record count (数据量)"`
@@ -45,7 +45,7 @@ type Entry struct {
 	Items           []Item    `json:"items" maxItems:"500"`
 	PublishedAt     time.Time `json:"published_at,omitzero" readOnly:"true"`
 	UpdatedAt       time.Time `json:"updated_at,omitzero" readOnly:"true"`
-	Mounted         bool      `json:"mounted" readOnly:"true"`
+	Mounted         bool      `json:"mounted" required:"false" readOnly:"true"`
 }
 
 // Item is an information item (信息项): one field of a resource.

@@ -217,3 +217,10 @@ func ParseDataType(s string) (string, bool) {
 	v, ok := classicTypes[s]
 	return v, ok
 }
+
+// AllEnums returns every enumeration by field name.
+func AllEnums() map[string]Enum {
+	return map[string]Enum{"category": Categories, "format": Formats, "share_type": ShareTypes, "share_mode": ShareModes,
+		"share_channel": ShareChannels, "open_type": OpenTypes, "update_cycle": UpdateCycles, "grade": Grades, "status": Statuses,
+		"masking": Maskings, "validator": Validators, "data_type": DataTypes}
+}

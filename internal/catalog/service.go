@@ -150,6 +150,13 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 	if err := f.Err(); err != nil {
 		return Entry{}, err
 	}
+	var same int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM catalog_entries WHERE provider_id = ? AND name = ?", e.ProviderID, e.Name).Scan(&same); err != nil {
+		return Entry{}, err
+	}
+	if same > 0 {
+		return Entry{}, errs.E(errs.Conflict, "the provider already has an entry named %q", e.Name)
+	}
 	if e.Code == "" {
 		c, err := s.nextCode(ctx, tx, e.CodeParts())
 		if err != nil {
