@@ -145,6 +145,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerOrg()
 	s.registerAudit()
 	s.registerCatalog()
+	s.registerMounts()
 	return hapi
 }
 

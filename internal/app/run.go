@@ -25,6 +25,7 @@ Usage:
   govshare serve [settings]          run the platform (console, API, bus)
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
+  govshare bench NAME [flags]        run a benchmark (catalog-search)
   govshare version                   print the version
 
 Run "govshare COMMAND --help" for the settings of a command.`
@@ -46,6 +47,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New(`unknown audit command; did you mean "govshare audit verify"?`)
 		}
 		return verifyAudit(ctx, args[2:], getenv, stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "govshare", Version)
 		return nil

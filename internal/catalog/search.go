@@ -1,11 +1,14 @@
 package catalog
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
@@ -68,163 +71,269 @@ type Result struct {
 // FacetNames are the dimensions facet counts are given for.
 var FacetNames = []string{"provider", "category", "share_type", "open_type", "update_cycle", "status", "mounted", "grade"}
 
+// memIndex holds what search filters, counts and sorts on, for every entry,
+// in memory: a few hundred bytes an entry. It follows the database through
+// catalog_generation: each write bumps the generation and stamps the entries
+// it changed, and a search first loads the entries stamped since it last
+// looked, so every replica sees every committed change.
+type memIndex struct {
+	mu   sync.RWMutex
+	gen  int64
+	byID map[int64]int
+	rows []memRow
+}
+
+type memRow struct {
+	id                                                  int64
+	provider                                            int64
+	category, share, open, cycle, status, grade, format string
+	published, mounted                                  bool
+	nameKey, name, text                                 string // name and text lower-cased
+	updated, publishedAt                                string
+}
+
+var intern sync.Map
+
+func interned(s string) string {
+	v, _ := intern.LoadOrStore(s, s)
+	return v.(string)
+}
+
+// sync loads the entries changed since the index last looked.
+func (s *Service) syncIndex(ctx context.Context) error {
+	var gen int64
+	if err := s.db.QueryRow(ctx, "SELECT gen FROM catalog_generation WHERE id = 1").Scan(&gen); err != nil {
+		return fmt.Errorf("catalog generation: %w", err)
+	}
+	x := s.index
+	x.mu.RLock()
+	fresh := x.gen >= gen
+	x.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.gen >= gen {
+		return nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, provider_id, category, share_type, open_type, update_cycle, status, grade, format, published, mounted,
+		name_key, name, search_text, updated_at, published_at, change_seq FROM catalog_entries WHERE change_seq > ?`, x.gen)
+	if err != nil {
+		return fmt.Errorf("load search index: %w", err)
+	}
+	defer rows.Close()
+	top := x.gen
+	for rows.Next() {
+		var r memRow
+		var seq int64
+		if err := rows.Scan(&r.id, &r.provider, &r.category, &r.share, &r.open, &r.cycle, &r.status, &r.grade, &r.format, &r.published, &r.mounted,
+			&r.nameKey, &r.name, &r.text, &r.updated, &r.publishedAt, &seq); err != nil {
+			return err
+		}
+		r.category, r.share, r.open, r.cycle, r.status, r.grade, r.format = interned(r.category), interned(r.share), interned(r.open),
+			interned(r.cycle), interned(r.status), interned(r.grade), interned(r.format)
+		r.name, r.text = strings.ToLower(r.name), strings.ToLower(r.text)
+		if i, ok := x.byID[r.id]; ok {
+			x.rows[i] = r
+		} else {
+			x.byID[r.id] = len(x.rows)
+			x.rows = append(x.rows, r)
+		}
+		top = max(top, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Writers commit in generation order, so everything up to gen is loaded.
+	x.gen = max(top, gen)
+	return nil
+}
+
+// queryRuns splits a query into lower-case runs of letters and digits; an
+// entry matches when each run occurs in its name, summary, keywords or item
+// names. One- and two-character Chinese queries match like longer ones.
+func queryRuns(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r))
+	})
+}
+
 // Search finds entries p may see: published ones, and drafts of p's own
 // department (all drafts for the authority's approvers and the auditor).
 func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result, error) {
 	if len([]rune(q.Q)) > 100 {
 		return Result{}, errs.Field("q", "must be at most 100 characters")
 	}
-	where, args, rank, err := s.searchWhere(ctx, p, q)
+	reviewer, err := s.isAuthorityReviewer(ctx, p)
 	if err != nil {
 		return Result{}, err
 	}
+	seesAll := reviewer || p.Can(org.ReadAudit)
+	if err := s.syncIndex(ctx); err != nil {
+		return Result{}, err
+	}
+	runs := queryRuns(q.Q)
 	page, size := store.Page(q.Page, q.PageSize)
 	res := Result{Page: page, Size: size, Items: []Hit{}}
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM catalog_entries e"+where, args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("search count: %w", err)
-	}
-	order := "e.updated_at DESC, e.id DESC"
-	switch {
-	case q.Sort == "name":
-		order = "e.name_key, e.id"
-	case q.Sort == "date":
-		order = "e.published_at DESC, e.updated_at DESC, e.id DESC"
-	case rank != "" && q.Sort != "date":
-		order = rank
-	}
-	rows, err := s.db.Query(ctx, `SELECT e.code, e.name, e.provider_id, d.name, e.category, e.format, e.share_type, e.open_type, e.update_cycle, e.grade,
-		e.status, COALESCE(e.current_version, e.latest_version), e.published, e.mounted, e.published_at, e.updated_at
-		FROM catalog_entries e JOIN departments d ON d.id = e.provider_id`+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, size, (page-1)*size)...)
-	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h Hit
-		var pub, upd string
-		if err := rows.Scan(&h.Code, &h.Name, &h.ProviderID, &h.ProviderName, &h.Category, &h.Format, &h.ShareType, &h.OpenType, &h.UpdateCycle,
-			&h.Grade, &h.Status, &h.Version, &h.Published, &h.Mounted, &pub, &upd); err != nil {
-			return res, err
-		}
-		h.PublishedAt, _ = store.ParseTime(pub)
-		h.UpdatedAt, _ = store.ParseTime(upd)
-		res.Items = append(res.Items, h)
-	}
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
+	var fc *facetCounter
 	if q.Facets {
-		res.Facets, err = s.facets(ctx, where, args)
+		fc = newFacetCounter()
 	}
+	less := rowLess(q.Sort, runs)
+	top := &rowHeap{less: less, limit: page * size}
+	x := s.index
+	x.mu.RLock()
+	for i := range x.rows {
+		r := &x.rows[i]
+		if !seesAll && !r.published && r.provider != p.DepartmentID {
+			continue
+		}
+		if (q.ProviderID != 0 && r.provider != q.ProviderID) || (q.Category != "" && r.category != q.Category) ||
+			(q.ShareType != "" && r.share != q.ShareType) || (q.OpenType != "" && r.open != q.OpenType) ||
+			(q.UpdateCycle != "" && r.cycle != q.UpdateCycle) || (q.Status != "" && r.status != q.Status) ||
+			(q.Grade != "" && r.grade != q.Grade) || (q.Mounted != nil && r.mounted != *q.Mounted) || (q.Published != nil && r.published != *q.Published) {
+			continue
+		}
+		matched := true
+		for _, run := range runs {
+			if !strings.Contains(r.text, run) {
+				matched = false
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		res.Total++
+		top.offer(r)
+		if fc != nil {
+			fc.add(r)
+		}
+	}
+	ids := top.sorted((page - 1) * size)
+	x.mu.RUnlock()
+	if fc != nil {
+		res.Facets = fc.list()
+	}
+	if len(ids) == 0 {
+		return res, nil
+	}
+	res.Items, err = s.hits(ctx, ids)
 	return res, err
 }
 
-func (s *Service) searchWhere(ctx context.Context, p org.Principal, q Query) (string, []any, string, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
-	reviewer, err := s.isAuthorityReviewer(ctx, p)
-	if err != nil {
-		return "", nil, "", err
+// rowLess orders rows for a page: by relevance (a match in the name first,
+// then pinyin order), by name, or by date (most recent first).
+func rowLess(sortBy string, runs []string) func(a, b *memRow) bool {
+	byName := func(a, b *memRow) bool {
+		if a.nameKey != b.nameKey {
+			return a.nameKey < b.nameKey
+		}
+		return a.id < b.id
 	}
-	if !reviewer && !p.Can(org.ReadAudit) {
-		add("(e.published OR e.provider_id = ?)", p.DepartmentID)
-	}
-	for _, f := range []struct {
-		col, v string
-	}{{"e.category", q.Category}, {"e.share_type", q.ShareType}, {"e.open_type", q.OpenType}, {"e.update_cycle", q.UpdateCycle}, {"e.status", q.Status}, {"e.grade", q.Grade}} {
-		if f.v != "" {
-			add(f.col+" = ?", f.v)
+	switch {
+	case sortBy == "name":
+		return byName
+	case sortBy == "date" || len(runs) == 0:
+		return func(a, b *memRow) bool {
+			if sortBy == "date" && a.publishedAt != b.publishedAt {
+				return a.publishedAt > b.publishedAt
+			}
+			if a.updated != b.updated {
+				return a.updated > b.updated
+			}
+			return a.id > b.id
 		}
 	}
-	if q.ProviderID != 0 {
-		add("e.provider_id = ?", q.ProviderID)
-	}
-	if q.Mounted != nil {
-		add("e.mounted = ?", *q.Mounted)
-	}
-	if q.Published != nil {
-		add("e.published = ?", *q.Published)
-	}
-	rank := ""
-	phrases, runs := queryParts(q.Q)
-	if len(phrases) > 0 {
-		if s.db.Dialect == store.Postgres {
-			var all []string
-			for _, ph := range phrases {
-				if len(ph) > 1 || len([]rune(ph[0])) > 1 {
-					all = append(all, ph...)
-				}
-			}
-			if len(all) > 0 {
-				add("e.search_terms @> ?", uniq(all))
-			}
-			for _, r := range runs {
-				add("strpos(lower(e.search_text), ?) > 0", r)
-			}
-			rank = "CASE WHEN strpos(lower(e.name), ?) > 0 THEN 0 ELSE 1 END, e.name_key, e.id"
-		} else {
-			add("e.id IN (SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ?)", ftsQuery(phrases))
-			rank = "CASE WHEN instr(lower(e.name), ?) > 0 THEN 0 ELSE 1 END, e.name_key, e.id"
+	return func(a, b *memRow) bool {
+		ina, inb := strings.Contains(a.name, runs[0]), strings.Contains(b.name, runs[0])
+		if ina != inb {
+			return ina
 		}
+		return byName(a, b)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	if rank != "" {
-		// The rank expression's parameter is bound last, after the filters.
-		rank = strings.Replace(rank, "?", quoteLiteral(runs[0]), 1)
-	}
-	return cond, args, rank, nil
 }
 
-// quoteLiteral renders s as an SQL string literal (used only for the
-// ORDER BY of a search, whose text went through queryParts).
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// ftsQuery builds an FTS5 query: each phrase quoted, phrases ANDed; a lone
-// Han character is a prefix query.
-func ftsQuery(phrases [][]string) string {
-	var parts []string
-	for _, ph := range phrases {
-		if len(ph) == 1 && len([]rune(ph[0])) == 1 {
-			parts = append(parts, `"`+ph[0]+`"*`)
-			continue
-		}
-		parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
-	}
-	return strings.Join(parts, " AND ")
+// rowHeap keeps the first limit rows in order without sorting them all.
+type rowHeap struct {
+	rows  []*memRow
+	less  func(a, b *memRow) bool
+	limit int
 }
 
-func (s *Service) facets(ctx context.Context, where string, args []any) (map[string][]FacetCount, error) {
-	rows, err := s.db.Query(ctx, `SELECT e.provider_id, e.category, e.share_type, e.open_type, e.update_cycle, e.status, e.mounted, e.grade, count(*)
-		FROM catalog_entries e`+where+` GROUP BY e.provider_id, e.category, e.share_type, e.open_type, e.update_cycle, e.status, e.mounted, e.grade`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("facets: %w", err)
+func (h *rowHeap) Len() int           { return len(h.rows) }
+func (h *rowHeap) Less(i, j int) bool { return h.less(h.rows[j], h.rows[i]) } // the worst kept row on top
+func (h *rowHeap) Swap(i, j int)      { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
+func (h *rowHeap) Push(x any)         { h.rows = append(h.rows, x.(*memRow)) }
+func (h *rowHeap) Pop() any {
+	r := h.rows[len(h.rows)-1]
+	h.rows = h.rows[:len(h.rows)-1]
+	return r
+}
+
+func (h *rowHeap) offer(r *memRow) {
+	switch {
+	case len(h.rows) < h.limit:
+		heap.Push(h, r)
+	case h.less(r, h.rows[0]):
+		h.rows[0] = r
+		heap.Fix(h, 0)
 	}
-	defer rows.Close()
-	counts := map[string]map[string]int{}
-	for _, n := range FacetNames {
-		counts[n] = map[string]int{}
+}
+
+// sorted returns the ids of the kept rows in order, skipping the first skip.
+func (h *rowHeap) sorted(skip int) []int64 {
+	sort.Slice(h.rows, func(i, j int) bool { return h.less(h.rows[i], h.rows[j]) })
+	var ids []int64
+	for i := skip; i < len(h.rows); i++ {
+		ids = append(ids, h.rows[i].id)
 	}
-	for rows.Next() {
-		var provider int64
-		var cat, share, open, cycle, status, grade string
-		var mounted bool
-		var n int
-		if err := rows.Scan(&provider, &cat, &share, &open, &cycle, &status, &mounted, &grade, &n); err != nil {
-			return nil, err
+	return ids
+}
+
+// facetCounter counts matching rows per value of each facet.
+type facetCounter struct {
+	provider map[int64]int
+	mounted  [2]int
+	strs     [6]map[string]int // category, share_type, open_type, update_cycle, status, grade
+}
+
+func newFacetCounter() *facetCounter {
+	c := &facetCounter{provider: map[int64]int{}}
+	for i := range c.strs {
+		c.strs[i] = map[string]int{}
+	}
+	return c
+}
+
+func (c *facetCounter) add(r *memRow) {
+	c.provider[r.provider]++
+	if r.mounted {
+		c.mounted[1]++
+	} else {
+		c.mounted[0]++
+	}
+	c.strs[0][r.category]++
+	c.strs[1][r.share]++
+	c.strs[2][r.open]++
+	c.strs[3][r.cycle]++
+	c.strs[4][r.status]++
+	c.strs[5][r.grade]++
+}
+
+func (c *facetCounter) list() map[string][]FacetCount {
+	counts := map[string]map[string]int{"provider": {}, "mounted": {}}
+	for id, n := range c.provider {
+		counts["provider"][fmt.Sprint(id)] = n
+	}
+	for i, n := range c.mounted {
+		if n > 0 {
+			counts["mounted"][fmt.Sprint(i == 1)] = n
 		}
-		counts["provider"][fmt.Sprint(provider)] += n
-		counts["category"][cat] += n
-		counts["share_type"][share] += n
-		counts["open_type"][open] += n
-		counts["update_cycle"][cycle] += n
-		counts["status"][status] += n
-		counts["mounted"][fmt.Sprint(mounted)] += n
-		counts["grade"][grade] += n
+	}
+	for i, name := range []string{"category", "share_type", "open_type", "update_cycle", "status", "grade"} {
+		counts[name] = c.strs[i]
 	}
 	out := map[string][]FacetCount{}
 	for name, m := range counts {
@@ -239,6 +348,41 @@ func (s *Service) facets(ctx context.Context, where string, args []any) (map[str
 			return fc[i].Value < fc[j].Value
 		})
 		out[name] = fc
+	}
+	return out
+}
+
+// hits reads the rows of one page, in the order of ids.
+func (s *Service) hits(ctx context.Context, ids []int64) ([]Hit, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.code, e.name, e.provider_id, d.name, e.category, e.format, e.share_type, e.open_type, e.update_cycle, e.grade,
+		e.status, COALESCE(e.current_version, e.latest_version), e.published, e.mounted, e.published_at, e.updated_at
+		FROM catalog_entries e JOIN departments d ON d.id = e.provider_id WHERE e.id IN (?`+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]Hit{}
+	for rows.Next() {
+		var h Hit
+		var id int64
+		var pub, upd string
+		if err := rows.Scan(&id, &h.Code, &h.Name, &h.ProviderID, &h.ProviderName, &h.Category, &h.Format, &h.ShareType, &h.OpenType, &h.UpdateCycle,
+			&h.Grade, &h.Status, &h.Version, &h.Published, &h.Mounted, &pub, &upd); err != nil {
+			return nil, err
+		}
+		h.PublishedAt, _ = store.ParseTime(pub)
+		h.UpdatedAt, _ = store.ParseTime(upd)
+		byID[id] = h
+	}
+	out := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		if h, ok := byID[id]; ok {
+			out = append(out, h)
+		}
 	}
 	return out, rows.Err()
 }

@@ -37,6 +37,7 @@ type Service struct {
 	org      *org.Service
 	profile  Profile
 	now      func() time.Time
+	index    *memIndex
 	Negative NegativeList // set by the lists service; nil means an empty list
 }
 
@@ -45,7 +46,7 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 	if profile == nil {
 		profile = NationalProfile{}
 	}
-	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now}
+	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now, index: &memIndex{byID: map[int64]int{}}}
 }
 
 // Profile returns the resource code profile in use.
@@ -173,11 +174,10 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 	if err != nil {
 		return Entry{}, err
 	}
-	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO catalog_entries (code, provider_id, latest_version, status, name, name_key, category, format, share_type, open_type,
-		update_cycle, grade, search_text, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	_, err = tx.Exec(ctx, `INSERT INTO catalog_entries (code, provider_id, latest_version, status, name, name_key, category, format, share_type, open_type,
+		update_cycle, grade, search_text, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Code, e.ProviderID, StatusDraft, e.Name, org.SortKey(e.Name), e.Category, e.Format, e.ShareType, e.OpenType, e.UpdateCycle, e.Grade,
-		searchText(&e), store.FormatTime(now), store.FormatTime(now)).Scan(&id)
+		searchText(&e), store.FormatTime(now), store.FormatTime(now))
 	if err != nil {
 		if store.IsUnique(err) {
 			return Entry{}, errs.E(errs.Conflict, "resource code %s is taken", e.Code)
@@ -187,7 +187,7 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		}
 		return Entry{}, fmt.Errorf("insert entry: %w", err)
 	}
-	if err := s.index(ctx, tx, id, &e, false); err != nil {
+	if err := s.touch(ctx, tx, e.Code); err != nil {
 		return Entry{}, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO catalog_versions (code, version, status, body, body_hash, created_by, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?)`,
@@ -232,32 +232,16 @@ func (s *Service) reserveCode(ctx context.Context, tx *store.Tx, c Code) error {
 	return err
 }
 
-// index refreshes the search index of entry id.
-func (s *Service) index(ctx context.Context, tx *store.Tx, id int64, e *Entry, replace bool) error {
-	terms := Terms(searchText(e))
-	if tx.Dialect == store.Postgres {
-		_, err := tx.Exec(ctx, "UPDATE catalog_entries SET search_terms = ? WHERE id = ?", uniq(terms), id)
-		return err
+// touch marks an entry changed, so that every replica's search index
+// (see search.go) reloads it. The generation row serialises writers, so
+// changes become visible in the order of their sequence numbers.
+func (s *Service) touch(ctx context.Context, tx *store.Tx, code string) error {
+	var gen int64
+	if err := tx.QueryRow(ctx, "UPDATE catalog_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen").Scan(&gen); err != nil {
+		return fmt.Errorf("catalog generation: %w", err)
 	}
-	if replace {
-		if _, err := tx.Exec(ctx, "DELETE FROM catalog_fts WHERE rowid = ?", id); err != nil {
-			return err
-		}
-	}
-	_, err := tx.Exec(ctx, "INSERT INTO catalog_fts (rowid, terms) VALUES (?, ?)", id, strings.Join(terms, " "))
+	_, err := tx.Exec(ctx, "UPDATE catalog_entries SET change_seq = ? WHERE code = ?", gen, code)
 	return err
-}
-
-func uniq(ts []string) []string {
-	seen := make(map[string]bool, len(ts))
-	out := ts[:0:0]
-	for _, t := range ts {
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 func (s *Service) history(ctx context.Context, tx *store.Tx, p org.Principal, code string, version int, action, from, to, reason string) error {
@@ -529,6 +513,9 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 			return Entry{}, false, err
 		}
 	}
+	if err := s.touch(ctx, tx, code); err != nil {
+		return Entry{}, false, err
+	}
 	if err := s.history(ctx, tx, p, code, version, "update", h.status, StatusDraft, ""); err != nil {
 		return Entry{}, false, err
 	}
@@ -536,7 +523,7 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 	return e, true, s.record(ctx, tx, p, "catalog.update", code, fmt.Sprintf("version %d", version))
 }
 
-// reindex updates the listed attributes and search terms from e, the
+// reindex updates the listed attributes and search text from e, the
 // version users see.
 func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, e *Entry) error {
 	if _, err := tx.Exec(ctx, `UPDATE catalog_entries SET name = ?, name_key = ?, category = ?, format = ?, share_type = ?, open_type = ?,
@@ -544,5 +531,19 @@ func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, e *Entry)
 		e.Name, org.SortKey(e.Name), e.Category, e.Format, e.ShareType, e.OpenType, e.UpdateCycle, e.Grade, searchText(e), id); err != nil {
 		return err
 	}
-	return s.index(ctx, tx, id, e, true)
+	return nil
+}
+
+// CreateMany registers entries in one transaction: all or none.
+func (s *Service) CreateMany(ctx context.Context, p org.Principal, entries []Entry) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		for i := range entries {
+			created, err := s.create(ctx, tx, p, entries[i])
+			if err != nil {
+				return fmt.Errorf("entry %d (%s): %w", i+1, entries[i].Name, err)
+			}
+			entries[i] = created
+		}
+		return nil
+	})
 }

@@ -130,6 +130,9 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 			return Entry{}, err
 		}
 	}
+	if err := s.touch(ctx, tx, code); err != nil {
+		return Entry{}, err
+	}
 	if err := s.history(ctx, tx, p, code, version, action, status, t.to, reason); err != nil {
 		return Entry{}, err
 	}

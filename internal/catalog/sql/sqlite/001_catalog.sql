@@ -20,15 +20,21 @@ CREATE TABLE catalog_entries (
 	update_cycle TEXT NOT NULL,
 	grade TEXT NOT NULL,
 	search_text TEXT NOT NULL,
+	change_seq INTEGER NOT NULL DEFAULT 0,
 	published_at TEXT NOT NULL DEFAULT '',
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
-CREATE INDEX catalog_entries_provider ON catalog_entries (provider_id);
+CREATE INDEX catalog_entries_provider ON catalog_entries (provider_id, name);
 CREATE INDEX catalog_entries_name ON catalog_entries (name_key);
 CREATE INDEX catalog_entries_updated ON catalog_entries (updated_at);
 CREATE INDEX catalog_entries_status ON catalog_entries (status);
-CREATE VIRTUAL TABLE catalog_fts USING fts5 (terms, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
+CREATE INDEX catalog_entries_change ON catalog_entries (change_seq);
+CREATE TABLE catalog_generation (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	gen INTEGER NOT NULL
+);
+INSERT INTO catalog_generation (id, gen) VALUES (1, 0);
 CREATE TABLE catalog_versions (
 	code TEXT NOT NULL REFERENCES catalog_entries (code),
 	version INTEGER NOT NULL,

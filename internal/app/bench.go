@@ -1,0 +1,53 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/govshare/govshare/internal/bench"
+)
+
+const benchUsage = `govshare bench: measure the platform on generated data
+
+Usage:
+  govshare bench catalog-search [--entries 100000] [--queries 2000] [--database URL] [--dir DIR]
+      search p50/p95/p99 (with facet counts) over generated catalog entries,
+      on SQLite in DIR (default: a temporary directory) or on PostgreSQL`
+
+func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, benchUsage)
+		if len(args) == 0 {
+			return errors.New("name a benchmark")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "catalog-search":
+		fs := flag.NewFlagSet("bench catalog-search", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		var o bench.CatalogOptions
+		fs.IntVar(&o.Entries, "entries", 100000, "catalog entries to generate")
+		fs.IntVar(&o.Queries, "queries", 2000, "searches to time")
+		fs.StringVar(&o.Database, "database", "", "PostgreSQL URL (an empty schema, or one a previous run filled); empty uses SQLite")
+		fs.StringVar(&o.Dir, "dir", "", "directory for the SQLite database (kept, so a second run reuses the entries); default a temporary one")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if o.Dir == "" && o.Database == "" {
+			dir, err := os.MkdirTemp("", "govshare-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			o.Dir = dir
+		}
+		return bench.CatalogSearch(ctx, o, stdout)
+	}
+	fmt.Fprintln(stderr, benchUsage)
+	return fmt.Errorf("unknown benchmark %q", args[0])
+}

@@ -1,0 +1,46 @@
+// Package connector reads tables from the databases departments run:
+// PostgreSQL, MySQL/MariaDB and SQLite. The catalog uses it to check a mount
+// (挂接): that each information item maps to a live column of a compatible
+// type. The exchange uses it to extract rows.
+//
+// Open a Source with a driver name and a DSN. Open pings the database, and its
+// errors never show the password:
+//
+//	src, err := connector.Open(ctx, connector.Postgres, "postgres://reader:secret@10.0.0.5:5432/hr?search_path=public")
+//	if err != nil {
+//		return err
+//	}
+//	defer src.Close()
+//
+// List the tables and views, and describe one. Each column gets a Type that
+// means the same thing on every database, along with the type the database
+// reports:
+//
+//	names, err := src.Tables(ctx) // sorted: ["人口信息", ...]
+//	t, err := src.Table(ctx, "人口信息")
+//	for _, c := range t.Columns {
+//		fmt.Println(c.Name, c.Type, c.DBType, c.Length, c.Nullable, c.PrimaryKey)
+//		// 身份证号 string character(18) 18 false true
+//	}
+//
+// Stream rows in primary-key order, a batch at a time. Memory stays constant
+// however large the table is:
+//
+//	n, err := src.Rows(ctx, "人口信息", []string{"身份证号", "姓名"}, 1000, func(batch [][]any) error {
+//		for _, row := range batch {
+//			id, name := row[0].(string), row[1].(string)
+//			...
+//		}
+//		return nil
+//	})
+//
+// Values arrive as plain Go values: string, int64, float64, bool, time.Time,
+// []byte or nil. Decimals arrive as exact strings such as "1234.50". Rows
+// documents the details and how tables without a primary key are read.
+//
+// Table names come from outside: from a catalog mount or a user's form. So
+// Table, Count and Rows accept only a name that Tables reports, exactly as it
+// is spelt there, and quote every identifier they put into SQL. Any other name
+// gives an error wrapping ErrNoTable. A name like `x"; DROP TABLE t; --` is
+// refused before any SQL is built with it.
+package connector
