@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
 
@@ -24,6 +25,7 @@ type Deps struct {
 	Org     *org.Service
 	Audit   *audit.Log
 	Catalog *catalog.Service
+	Lists   *lists.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -37,10 +39,11 @@ type Server struct {
 // ErrorBody is every error response: a stable code, a message for people and
 // per-field details for invalid input.
 type ErrorBody struct {
-	status  int
-	Code    string            `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
-	Message string            `json:"message" doc:"Human-readable description"`
-	Details map[string]string `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
+	status   int
+	Code     string            `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
+	Message  string            `json:"message" doc:"Human-readable description"`
+	Details  map[string]string `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
+	Problems []catalog.Problem `json:"problems,omitempty" doc:"Every problem of an imported file, with sheet, row and column"`
 }
 
 func (e *ErrorBody) Error() string  { return e.Code + ": " + e.Message }
@@ -146,6 +149,8 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerAudit()
 	s.registerCatalog()
 	s.registerMounts()
+	s.registerTransfer()
+	s.registerLists()
 	return hapi
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -31,6 +32,7 @@ type platform struct {
 	audit   *audit.Log
 	org     *org.Service
 	catalog *catalog.Service
+	lists   *lists.Service
 	secure  bool // cookies are Secure (HTTPS)
 }
 
@@ -68,9 +70,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("code-profile: want national or segmented, got %q", cfg.CodeProfile)
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
+	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
+	p.catalog.Negative = p.lists
 
 	if cfg.Demo {
-		if err := demo.LoadOrg(ctx, p.org, stdout); err != nil {
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists}
+		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
 	} else {

@@ -49,7 +49,7 @@ var Departments = []Department{
 	{"rsj", "株洲市人力资源和社会保障局", "市人社局", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Approver, org.Consumer}, false},
 	{"sthj", "株洲市生态环境局", "市生态环境局", CityCode, org.KindDepartment, []org.Role{org.Cataloger}, false},
 	{"ybj", "株洲市医疗保障局", "市医保局", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
-	{"cl", "株洲市残疾人联合会", "市残联", CityCode, org.KindDepartment, []org.Role{org.Consumer}, false},
+	{"cl", "株洲市残疾人联合会", "市残联", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
 	{"zrzy", "株洲市自然资源和规划局", "市自然资源局", CityCode, org.KindDepartment, []org.Role{org.Cataloger}, false},
 	{"wjw", "株洲市卫生健康委员会", "市卫健委", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
 	{"jyj", "株洲市教育局", "市教育局", CityCode, org.KindDepartment, []org.Role{org.Consumer}, false},

@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
 	"github.com/govshare/govshare/internal/store"
@@ -17,14 +19,24 @@ import (
 )
 
 func TestLoad(t *testing.T) {
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
-		if err := demo.LoadOrg(ctx, svc, io.Discard); err != nil {
+		cat := catalog.NewService(db, audit.New(db), svc, nil)
+		lst := lists.NewService(db, audit.New(db), svc, cat)
+		cat.Negative = lst
+		dir := t.TempDir()
+		for i := 0; i < 2; i++ { // the second load changes nothing
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst}, dir, io.Discard); err != nil {
+				t.Fatalf("load %d: %v", i+1, err)
+			}
+		}
+		_, total, err := cat.Counts(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.LoadOrg(ctx, svc, io.Discard); err != nil {
-			t.Fatalf("second load: %v", err)
+		if total.Entries < 10 || total.Published < 7 || total.Mounted < 6 {
+			t.Errorf("catalog counts = %+v, want at least 10 entries, 7 published, 6 mounted", total)
 		}
 		st, err := svc.Stats(ctx)
 		if err != nil {
@@ -70,6 +82,27 @@ func TestLoad(t *testing.T) {
 		}
 		if authority != 1 {
 			t.Errorf("%d data authorities, want 1", authority)
+		}
+		// Every workflow state is on show, and the mounted tables hold data.
+		_, reviewer, err := svc.Login(ctx, "xzsp.approver", demo.Password, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := cat.Search(ctx, reviewer, catalog.Query{Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []string{catalog.StatusPublished, catalog.StatusSubmitted, catalog.StatusDraft, catalog.StatusReturned} {
+			found := false
+			for _, f := range res.Facets["status"] {
+				found = found || (f.Value == st && f.Count > 0)
+			}
+			if !found {
+				t.Errorf("no demo entry is %s: %v", st, res.Facets["status"])
+			}
+		}
+		if _, n, err := lst.Negatives(ctx, lists.NegativeFilter{State: "active"}); err != nil || n == 0 {
+			t.Errorf("active negative listings: %d, %v", n, err)
 		}
 		if n, err := audit.New(db).Verify(ctx); err != nil || n == 0 {
 			t.Errorf("audit chain after demo load: %d, %v", n, err)

@@ -205,3 +205,12 @@ func (s *Service) Department(ctx context.Context, id int64) (Department, error) 
 	}
 	return d, nil
 }
+
+// DepartmentByCreditCode returns the department with a unified social credit code.
+func (s *Service) DepartmentByCreditCode(ctx context.Context, code string) (Department, error) {
+	d, err := scanDepartment(s.db.QueryRow(ctx, selectDepartment+" WHERE d.credit_code = ?", strings.ToUpper(strings.TrimSpace(code))))
+	if err != nil {
+		return d, notFound("department with credit code "+code, err)
+	}
+	return d, nil
+}

@@ -22,7 +22,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
 
@@ -36,6 +38,8 @@ var staticFS embed.FS
 type Deps struct {
 	Org     *org.Service
 	Audit   *audit.Log
+	Catalog *catalog.Service
+	Lists   *lists.Service
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string

@@ -1,0 +1,173 @@
+package lists
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+//go:embed sql
+var migrations embed.FS
+
+// Migration is the lists schema; it needs org's and catalog's.
+var Migration = store.Migration{Domain: "lists", FS: migrations}
+
+// Service keeps the demand, duty and negative lists.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	org   *org.Service
+	cat   *catalog.Service
+	now   func() time.Time
+
+	// DemandDays is the number of working days within which a demand is
+	// answered; it is overdue from the day after.
+	DemandDays int
+	// Workday tells whether a day (midnight, China Standard Time) is a
+	// working day; nil means Monday to Friday.
+	Workday func(day time.Time) bool
+}
+
+// NewService returns the lists service. It does no I/O.
+func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service) *Service {
+	return &Service{db: db, audit: log, org: orgs, cat: cat, now: time.Now, DemandDays: 10}
+}
+
+// Service is the negative list the catalog consults before publishing.
+var _ catalog.NegativeList = (*Service)(nil)
+
+// Beijing is China Standard Time, in which dates and deadlines are read.
+var Beijing = time.FixedZone("CST", 8*3600)
+
+// DateFormat is the form of deadlines and due dates.
+const DateFormat = "2006-01-02"
+
+func entry(p org.Principal, action, target, outcome, detail string) audit.Entry {
+	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
+		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
+}
+
+func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, target, detail string) error {
+	return s.audit.Append(ctx, tx, entry(p, action, target, audit.Success, detail))
+}
+
+// denied audits a refusal (which happened before or inside a rolled-back
+// transaction) and passes err on.
+func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
+	if !errs.Is(err, errs.Forbidden) {
+		return err
+	}
+	_, msg, _ := errs.Public(err)
+	if rerr := s.audit.Record(ctx, entry(p, action, target, audit.Denied, msg)); rerr != nil {
+		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+	}
+	return err
+}
+
+// IsAuthority reports whether p is an approver of the data authority, who
+// screens demands, records duties and reviews the negative list.
+func (s *Service) IsAuthority(ctx context.Context, p org.Principal) (bool, error) {
+	if !p.Can(org.ReviewCatalog) || p.DepartmentID == 0 {
+		return false, nil
+	}
+	d, err := s.org.Department(ctx, p.DepartmentID)
+	if err != nil {
+		return false, err
+	}
+	return d.Kind == org.KindAuthority, nil
+}
+
+func (s *Service) requireAuthority(ctx context.Context, p org.Principal, what string) error {
+	ok, err := s.IsAuthority(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.Forbidden, "only an approver of the data authority may %s", what)
+	}
+	return nil
+}
+
+// CanRequest reports whether p may state demands for its department.
+func CanRequest(p org.Principal) bool {
+	return p.DepartmentID != 0 && (p.Can(org.ConsumeData) || p.Can(org.EditCatalog))
+}
+
+func (s *Service) nowText() string { return store.FormatTime(s.now()) }
+
+// text checks the length of a trimmed field.
+func text(f errs.Fields, field string, v *string, max int, required bool) {
+	*v = strings.TrimSpace(*v)
+	switch n := utf8.RuneCountInString(*v); {
+	case required && n == 0:
+		f.Add(field, "is required")
+	case n > max:
+		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	}
+}
+
+// entryRow is what the lists read of a catalog entry.
+type entryRow struct {
+	name, category   string
+	provider         int64
+	published, mount bool
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readEntry reads an entry's head row; ok is false when there is none.
+func readEntry(ctx context.Context, q querier, code string) (entryRow, bool, error) {
+	var e entryRow
+	err := q.QueryRow(ctx, "SELECT name, category, provider_id, published, mounted FROM catalog_entries WHERE code = ?", code).
+		Scan(&e.name, &e.category, &e.provider, &e.published, &e.mount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("read entry %s: %w", code, err)
+	}
+	return e, true, nil
+}
+
+// departmentName returns the name of a department; ok is false when there is none.
+func departmentName(ctx context.Context, q querier, id int64) (string, bool, error) {
+	var name string
+	err := q.QueryRow(ctx, "SELECT name FROM departments WHERE id = ?", id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return name, err == nil, err
+}
+
+func parseTime(s string) time.Time {
+	t, _ := store.ParseTime(s)
+	return t
+}
+
+func notFound(what string, id int64, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s %d not found", what, id)
+	}
+	return fmt.Errorf("read %s %d: %w", what, id, err)
+}
+
+// where joins conditions into a WHERE clause.
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
