@@ -16,7 +16,9 @@ const benchUsage = `govshare bench: measure the platform on generated data
 Usage:
   govshare bench catalog-search [--entries 100000] [--queries 2000] [--database URL] [--dir DIR]
       search p50/p95/p99 (with facet counts) over generated catalog entries,
-      on SQLite in DIR (default: a temporary directory) or on PostgreSQL`
+      on SQLite in DIR (default: a temporary directory) or on PostgreSQL
+  govshare bench catalog-import [--entries 10000] [--items 20] [--database URL] [--dir DIR]
+      parse and import the Excel template with that many entries, twice`
 
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -47,6 +49,26 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			o.Dir = dir
 		}
 		return bench.CatalogSearch(ctx, o, stdout)
+	case "catalog-import":
+		fs := flag.NewFlagSet("bench catalog-import", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		var o bench.ImportOptions
+		fs.IntVar(&o.Entries, "entries", 10000, "entries in the file")
+		fs.IntVar(&o.Items, "items", 20, "information items per entry")
+		fs.StringVar(&o.Database, "database", "", "PostgreSQL URL of an empty schema; empty uses SQLite")
+		fs.StringVar(&o.Dir, "dir", "", "directory for the SQLite database; default a temporary one")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if o.Dir == "" {
+			dir, err := os.MkdirTemp("", "govshare-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			o.Dir = dir
+		}
+		return bench.CatalogImport(ctx, o, stdout)
 	}
 	fmt.Fprintln(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])

@@ -26,7 +26,8 @@ Usage:
   govshare serve [settings]          run the platform (console, API, bus)
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
-  govshare bench NAME [flags]        run a benchmark (catalog-search)
+  govshare catalog import|export     import or export catalog entries through a platform
+  govshare bench NAME [flags]        run a benchmark (catalog-search, catalog-import)
   govshare version                   print the version
 
 Run "govshare COMMAND --help" for the settings of a command.`
@@ -48,6 +49,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New(`unknown audit command; did you mean "govshare audit verify"?`)
 		}
 		return verifyAudit(ctx, args[2:], getenv, stdout, stderr)
+	case "catalog":
+		return catalogCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

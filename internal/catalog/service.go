@@ -481,6 +481,14 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 		return Entry{}, false, err
 	}
 	oldHash, _, _ := bodyHash(&latest)
+	if h.current.Valid && int(h.current.Int64) != h.latest && hash != oldHash {
+		// Sending the version in force again leaves a pending change alone.
+		if inForce, err := s.version(ctx, tx, code, int(h.current.Int64)); err == nil {
+			if forceHash, _, _ := bodyHash(&inForce); forceHash == hash {
+				return inForce, false, nil
+			}
+		}
+	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	version := h.latest
 	switch h.status {
