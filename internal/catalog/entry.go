@@ -19,18 +19,18 @@ type Entry struct {
 	Summary         string    `json:"summary,omitempty" maxLength:"2000"`
 	ProviderID      int64     `json:"provider_id,omitempty" doc:"Providing department; defaults to the caller's"`
 	ProviderName    string    `json:"provider_name,omitempty" readOnly:"true"`
-	Category        string    `json:"category" enum:"base,thematic,departmental" doc:"资源属性分类, the 类 of the code"`
+	Category        string    `json:"category" doc:"资源属性分类, the 类 of the code: base, thematic or departmental (or the Chinese label)"`
 	CategoryItem    string    `json:"category_item" pattern:"^[0-9]{2}$" doc:"项 (2 digits)"`
 	CategorySubItem string    `json:"category_sub_item" pattern:"^[0-9]{3}$" doc:"目 (3 digits)"`
 	CategoryDetail  string    `json:"category_detail,omitempty" pattern:"^[0-9]{0,6}$" doc:"细目 (up to 6 digits)"`
 	Format          string    `json:"format"`
 	FormatNote      string    `json:"format_note,omitempty" maxLength:"200"`
-	ShareType       string    `json:"share_type" enum:"unconditional,conditional,none"`
+	ShareType       string    `json:"share_type" doc:"unconditional, conditional or none (or 无条件共享, 有条件共享, 不予共享)"`
 	ShareCondition  string    `json:"share_condition,omitempty" maxLength:"1000" doc:"Required for conditional sharing"`
 	ShareBasis      string    `json:"share_basis,omitempty" maxLength:"1000" doc:"Legal basis; required when not shared"`
 	ShareMode       string    `json:"share_mode,omitempty" doc:"platform (default), email, media or custom"`
 	ShareChannel    string    `json:"share_channel,omitempty" doc:"database, api or file, for the platform mode"`
-	OpenType        string    `json:"open_type" enum:"open,conditional,closed"`
+	OpenType        string    `json:"open_type" doc:"open, conditional or closed (or 无条件开放, 有条件开放, 不予开放)"`
 	OpenCondition   string    `json:"open_condition,omitempty" maxLength:"1000"`
 	UpdateCycle     string    `json:"update_cycle"`
 	Grade           string    `json:"grade,omitempty" doc:"general (default), important, core or classified; at least the highest item grade"`
