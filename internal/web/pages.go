@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -92,6 +93,28 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	chart, _ := json.Marshal(c)
 	data := map[string]any{"Stats": st, "Chart": string(chart), "Areas": plannedAreas}
 	p := s.principal(r)
+	if s.Catalog != nil {
+		_, total, err := s.Catalog.Counts(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Catalog"] = total
+		pending, err := s.Catalog.Search(r.Context(), p, catalog.Query{Status: catalog.StatusSubmitted, PageSize: 1})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Pending"] = pending.Total
+	}
+	if s.Lists != nil {
+		overdue, err := s.Lists.Overdue(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Overdue"] = overdue
+	}
 	if p.Can(org.ReadAudit) {
 		recent, _, err := s.Audit.List(r.Context(), audit.Filter{PageSize: 8})
 		if err != nil {
