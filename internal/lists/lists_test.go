@@ -509,7 +509,7 @@ func testSuggest(t *testing.T, w *world) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) == 0 || got[0].Code != food || got[0].Route != lists.RouteRefuse || got[0].Basis != "《食品安全法》第一百一十八条" {
+	if len(got) == 0 || got[0].Code != food || !got[0].Wanted || got[0].Route != lists.RouteRefuse || got[0].Basis != "《食品安全法》第一百一十八条" {
 		t.Fatalf("suggestions = %+v; want %s first, refused with its basis", got, food)
 	}
 	if _, err := w.svc.RejectNegative(ctx, w.authority, n.ID, "测试完毕"); err != nil {

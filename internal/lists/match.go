@@ -23,6 +23,7 @@ const (
 type Suggestion struct {
 	catalog.Hit
 	Score         int               `json:"score" doc:"How well it matches the demand; higher is better"`
+	Wanted        bool              `json:"wanted,omitempty" doc:"The entry the requester named"`
 	Route         string            `json:"route" enum:"grant,reply,refuse" doc:"grant: unconditional; reply: the provider decides; refuse: not shared or on the negative list"`
 	Basis         string            `json:"basis,omitempty" doc:"The legal basis, when the whole entry is on the negative list"`
 	NegativeItems map[string]string `json:"negative_items,omitempty" doc:"Items on the negative list, with their legal basis"`
@@ -34,28 +35,17 @@ const MaxSuggestions = 10
 // Suggest finds published entries p can see that may meet the demand: the
 // wanted entry, then entries matching the title, the phrases of the title
 // and the description, and the title's two-character words, best first.
+// Entries scoring less than half the best match are left out. Each comes
+// with how it would be shared: granted, answered by the provider, or refused
+// with the negative list's basis.
 func (s *Service) Suggest(ctx context.Context, p org.Principal, demandID int64) ([]Suggestion, error) {
 	d, err := s.Demand(ctx, demandID)
 	if err != nil {
 		return nil, err
 	}
 	published := true
-	scores := map[string]int{}
+	scores := map[string]int{} // earned by the searches
 	hits := map[string]catalog.Hit{}
-	if d.WantedCode != "" {
-		if e, ok, err := readEntry(ctx, s.db, d.WantedCode); err != nil {
-			return nil, err
-		} else if ok && e.published {
-			got, err := s.cat.Get(ctx, p, d.WantedCode, false)
-			if err != nil && !errs.Is(err, errs.NotFound) {
-				return nil, err
-			}
-			if err == nil {
-				hits[got.Code], scores[got.Code] = hitOf(got, e), 20
-			}
-		}
-	}
-	best := 0
 	for _, q := range matchQueries(d.Title, d.Description) {
 		res, err := s.cat.Search(ctx, p, catalog.Query{Q: q.text, Published: &published, PageSize: 20})
 		if err != nil {
@@ -68,21 +58,38 @@ func (s *Service) Suggest(ctx context.Context, p org.Principal, demandID int64) 
 				w *= 2 // a match in the name says more than one in the summary or items
 			}
 			scores[h.Code] += w
-			if h.Code != d.WantedCode {
-				best = max(best, scores[h.Code])
-			}
 		}
+	}
+	best := 0
+	for _, n := range scores {
+		best = max(best, n)
 	}
 	var out []Suggestion
 	for code, h := range hits {
-		// Keep the wanted entry and those that match at least half as well
-		// as the best; a single shared two-character word is no match.
-		if code != d.WantedCode && (scores[code] < 2 || scores[code]*2 < best) {
-			continue
+		// Keep those that match at least half as well as the best; a single
+		// shared two-character word is no match.
+		if scores[code] >= 2 && scores[code]*2 >= best && code != d.WantedCode {
+			out = append(out, Suggestion{Hit: h, Score: scores[code]})
 		}
-		out = append(out, Suggestion{Hit: h, Score: scores[code]})
+	}
+	// The entry the requester named comes first when it is published.
+	if d.WantedCode != "" {
+		if e, ok, err := readEntry(ctx, s.db, d.WantedCode); err != nil {
+			return nil, err
+		} else if ok && e.published {
+			got, err := s.cat.Get(ctx, p, d.WantedCode, false)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return nil, err
+			}
+			if err == nil {
+				out = append(out, Suggestion{Hit: hitOf(got, e), Score: scores[d.WantedCode], Wanted: true})
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
+		if out[i].Wanted != out[j].Wanted {
+			return out[i].Wanted
+		}
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
 		}

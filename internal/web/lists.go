@@ -23,7 +23,9 @@ const listsActive = "/lists/demands"
 // listsRoutes adds the pages of the three lists (三张清单); they belong in
 // the authenticated group.
 func (s *server) listsRoutes(r chi.Router) {
-	r.Get("/lists", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/lists/demands", http.StatusSeeOther) })
+	r.Get("/lists", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/lists/demands", http.StatusSeeOther)
+	})
 	r.Get("/lists/demands", s.listsDemands)
 	r.Post("/lists/demands", s.listsCreateDemand)
 	r.Get("/lists/demands/{id}", s.listsDemand)
@@ -136,10 +138,12 @@ func (s *server) listsDemandPage(w http.ResponseWriter, r *http.Request, id int6
 		s.fail(w, r, err)
 		return
 	}
-	suggestions, err := s.Lists.Suggest(ctx, p, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var suggestions []lists.Suggestion
+	if d.State != lists.StateClosed { // a closed demand needs no matching
+		if suggestions, err = s.Lists.Suggest(ctx, p, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	data, err := s.listsBase(r, "demands", &v)
 	if err != nil {
