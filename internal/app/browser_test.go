@@ -79,7 +79,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	must(t, err, "screenshot")
 	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }

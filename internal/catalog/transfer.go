@@ -310,7 +310,7 @@ func ParseJSON(r io.Reader, lim Limits) ([]Imported, []Problem, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, nil, refuse(errs.Invalid, "unexpected data after the entries, near byte %d", dec.InputOffset())
 	}
-	checkDuplicateCodes(out, &ps, "", "code", func(imp Imported) int { return fieldRank("code") })
+	checkDuplicateCodes(out, &ps)
 	return out, ps.sorted(), nil
 }
 
@@ -373,20 +373,15 @@ func parseJSONBody(dec *json.Decoder, elements func() error, ps *problems, notJS
 
 // checkDuplicateCodes reports every entry whose code repeats an earlier
 // one's, on the later entry.
-func checkDuplicateCodes(list []Imported, ps *problems, sheet, column string, col func(Imported) int) {
+func checkDuplicateCodes(list []Imported, ps *problems) {
 	first := map[string]int{}
-	what := "entry"
-	if sheet != "" {
-		what = "the entry at row"
-	}
 	for _, imp := range list {
 		c := imp.Entry.Code
 		if c == "" {
 			continue
 		}
-		if row, dup := first[c]; dup {
-			ps.add(Problem{Sheet: sheet, Row: imp.Row, Column: column, Field: "code",
-				Message: fmt.Sprintf("code %s repeats %s %d", c, what, row)}, sheetRank(sheet), col(imp))
+		if n, dup := first[c]; dup {
+			ps.add(Problem{Row: imp.Row, Column: "code", Field: "code", Message: fmt.Sprintf("code %s repeats entry %d", c, n)}, 0, fieldRank("code"))
 			continue
 		}
 		first[c] = imp.Row

@@ -34,6 +34,7 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/account/tokens", s.createToken)
 		r.Post("/account/tokens/{id}/revoke", s.revokeToken)
 		s.listsRoutes(r)
+		s.catalogRoutes(r)
 	})
 }
 

@@ -184,7 +184,7 @@ type navItem struct {
 
 // nav lists the console's areas the user may open.
 func nav(p *org.Principal) []navItem {
-	items := []navItem{{Key: "nav.dashboard", Href: "/"}}
+	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"}}
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -200,7 +200,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"catalog", "lists", "applications", "exchange", "services", "licenses", "ledger", "monitor"}
+var plannedAreas = []string{"applications", "exchange", "services", "licenses", "ledger", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]

@@ -28,3 +28,75 @@
     });
   });
 })();
+
+// ---- Resource catalog (资源目录) console: appended by the catalog pages ----
+// The entry form's information items (clone the hidden row, remove a row,
+// renumber names items.N.field), confirmation of destructive forms
+// (data-confirm), and grouped bar charts (data-bars: {labels, series:[{name, values}]}).
+(function () {
+  "use strict";
+  function renumber(body) {
+    body.querySelectorAll("tr.item-row").forEach(function (row, i) {
+      var num = row.querySelector(".item-num");
+      if (num) num.textContent = String(i + 1);
+      row.querySelectorAll("[name^='items.']").forEach(function (el) {
+        el.name = el.name.replace(/^items\.\d+\./, "items." + i + ".");
+      });
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var add = e.target.closest("#item-add");
+    if (add) {
+      var tpl = document.getElementById("item-template");
+      var body = document.getElementById("items-body");
+      if (!tpl || !body) return;
+      var row = tpl.content.querySelector("tr");
+      if (!row) return;
+      var copy = row.cloneNode(true);
+      body.appendChild(copy);
+      renumber(body);
+      var first = copy.querySelector("input");
+      if (first) first.focus();
+      return;
+    }
+    var remove = e.target.closest(".item-remove");
+    if (remove) {
+      var tr = remove.closest("tr.item-row");
+      var tbody = tr && tr.parentNode;
+      if (!tr || !tbody) return;
+      tr.remove();
+      renumber(tbody);
+      var form = tbody.closest("form");
+      if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form && form.getAttribute && form.getAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      e.preventDefault();
+    }
+  }, true);
+  var colors = ["#c0392b", "#15803d", "#1d4ed8", "#b45309"];
+  function drawBars(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-bars]").forEach(function (el) {
+      var data;
+      try { data = JSON.parse(el.getAttribute("data-bars")); } catch (err) { return; }
+      var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption({
+        animation: false,
+        legend: { top: 0 },
+        grid: { left: 40, right: 16, top: 32, bottom: 72 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: data.labels || [], axisLabel: { interval: 0, rotate: 30 } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: (data.series || []).map(function (s, i) {
+          return { type: "bar", name: s.name || "", data: s.values || [], itemStyle: { color: colors[i % colors.length] } };
+        })
+      });
+      el.setAttribute("data-rendered", "true");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { drawBars(e.target); });
+})();
