@@ -41,11 +41,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		if o.Dir == "" && o.Database == "" {
-			dir, err := os.MkdirTemp("", "govshare-bench-")
+			dir, cleanup, err := tempDir()
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
+			defer cleanup()
 			o.Dir = dir
 		}
 		return bench.CatalogSearch(ctx, o, stdout)
@@ -61,15 +61,20 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		if o.Dir == "" {
-			dir, err := os.MkdirTemp("", "govshare-bench-")
+			dir, cleanup, err := tempDir()
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
+			defer cleanup()
 			o.Dir = dir
 		}
 		return bench.CatalogImport(ctx, o, stdout)
 	}
 	fmt.Fprintln(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])
+}
+
+func tempDir() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "govshare-bench-")
+	return dir, func() { os.RemoveAll(dir) }, err
 }

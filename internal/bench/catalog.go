@@ -64,27 +64,37 @@ var SearchQueries = []catalog.Query{
 	{Q: "统一社会信用代码"}, {Q: "法定代表人 成立日期"}, {}, {Category: "departmental", Sort: "date"},
 }
 
-// CatalogSearch generates opts.Entries entries and times opts.Queries
-// searches with facet counts, printing p50, p95 and p99.
-func CatalogSearch(ctx context.Context, opts CatalogOptions, out io.Writer) error {
-	dsn := opts.Database
+// openCity opens (and migrates) the database at dsn, or the SQLite file at
+// path when dsn is empty, with the demo city's organisations and accounts.
+func openCity(ctx context.Context, dsn, path string) (*store.DB, *org.Service, *catalog.Service, error) {
 	if dsn == "" {
-		dsn = filepath.Join(opts.Dir, "bench.db")
+		dsn = path
 	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer db.Close()
 	if err := db.Migrate(ctx, audit.Migration, org.Migration, catalog.Migration); err != nil {
-		return err
+		db.Close()
+		return nil, nil, nil, err
 	}
 	log := audit.New(db)
 	orgs := org.NewService(db, log, division.Default())
 	if err := demo.LoadOrg(ctx, orgs, io.Discard); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, orgs, catalog.NewService(db, log, orgs, nil), nil
+}
+
+// CatalogSearch generates opts.Entries entries and times opts.Queries
+// searches with facet counts, printing p50, p95 and p99.
+func CatalogSearch(ctx context.Context, opts CatalogOptions, out io.Writer) error {
+	db, orgs, svc, err := openCity(ctx, opts.Database, filepath.Join(opts.Dir, "bench.db"))
+	if err != nil {
 		return err
 	}
-	svc := catalog.NewService(db, log, orgs, nil)
+	defer db.Close()
 	var catalogers []org.Principal
 	for _, d := range demo.Departments {
 		if slices.Contains(d.Roles, org.Cataloger) {

@@ -9,12 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
-	"github.com/govshare/govshare/internal/division"
-	"github.com/govshare/govshare/internal/org"
-	"github.com/govshare/govshare/internal/store"
 )
 
 // ImportOptions configure the catalog import benchmark.
@@ -29,24 +25,11 @@ type ImportOptions struct {
 // the Excel template, then times parsing and importing it into an empty
 // catalog, and importing it a second time (which must change nothing).
 func CatalogImport(ctx context.Context, opts ImportOptions, out io.Writer) error {
-	dsn := opts.Database
-	if dsn == "" {
-		dsn = filepath.Join(opts.Dir, "import.db")
-	}
-	db, err := store.Open(ctx, dsn)
+	db, orgs, svc, err := openCity(ctx, opts.Database, filepath.Join(opts.Dir, "import.db"))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, audit.Migration, org.Migration, catalog.Migration); err != nil {
-		return err
-	}
-	log := audit.New(db)
-	orgs := org.NewService(db, log, division.Default())
-	if err := demo.LoadOrg(ctx, orgs, io.Discard); err != nil {
-		return err
-	}
-	svc := catalog.NewService(db, log, orgs, nil)
 	_, p, err := orgs.Login(ctx, "gaj.cataloger", demo.Password, "127.0.0.1")
 	if err != nil {
 		return err
