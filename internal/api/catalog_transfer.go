@@ -52,6 +52,8 @@ func (s *Server) registerTransfer() {
 		handle(s, func(ctx context.Context, in *struct {
 			Format string `query:"format" enum:"xlsx,json,dcat" default:"json"`
 			Q      string `query:"q" maxLength:"100"`
+			Host   string `header:"Host"`
+			Proto  string `header:"X-Forwarded-Proto" doc:"Set by a proxy that terminates TLS; DCAT landing pages use it"`
 		}) (*fileOut, error) {
 			entries, err := s.Catalog.Export(ctx, principal(ctx), catalog.Query{Q: in.Q})
 			if err != nil {
@@ -64,7 +66,11 @@ func (s *Server) registerTransfer() {
 				err = catalog.WriteXLSX(&buf, entries)
 				out.ContentType, out.ContentDisposition = mimeXLSX, `attachment; filename="catalog.xlsx"`
 			case "dcat":
-				err = catalog.WriteDCAT(&buf, entries, "")
+				scheme := "http"
+				if in.Proto == "https" {
+					scheme = "https"
+				}
+				err = catalog.WriteDCAT(&buf, entries, scheme+"://"+in.Host)
 				out.ContentType, out.ContentDisposition = "application/ld+json", `attachment; filename="catalog.jsonld"`
 			default:
 				err = catalog.WriteJSON(&buf, entries)

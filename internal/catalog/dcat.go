@@ -112,7 +112,7 @@ type ldDataset struct {
 // open to the public (OpenType open or conditional); closed entries, and
 // entries with no recognisable open type, never appear. baseURL is the
 // platform's public address: each dataset's landing page is
-// baseURL/catalog/entries/{code}. The caller passes published entries;
+// baseURL/catalog/entry?code={code}, the entry's page in the console. The caller passes published entries;
 // WriteDCAT does not look at Status.
 func WriteDCAT(w io.Writer, entries []Exported, baseURL string) error {
 	base := strings.TrimRight(baseURL, "/")
@@ -190,7 +190,7 @@ func dataset(x Exported, base string) (ldDataset, bool) {
 	default:
 		return ldDataset{}, false
 	}
-	landing := base + "/catalog/entries/" + url.PathEscape(e.Code)
+	landing := base + "/catalog/entry?code=" + url.QueryEscape(e.Code)
 	ds := ldDataset{
 		ID:           landing,
 		Type:         "dcat:Dataset",

@@ -72,7 +72,7 @@ func TestWriteDCAT(t *testing.T) {
 		want string
 	}{
 		{"type", doc.Dataset[0]["@type"], `"dcat:Dataset"`},
-		{"landing page", doc.Dataset[0]["dcat:landingPage"], `{"@id":"https://data.example.gov.cn/catalog/entries/201002%2F000003"}`},
+		{"landing page", doc.Dataset[0]["dcat:landingPage"], `{"@id":"https://data.example.gov.cn/catalog/entry?code=201002%2F000003"}`},
 		{"title", doc.Dataset[0]["dct:title"], `{"@language":"zh","@value":"企业登记信息"}`},
 		{"description", doc.Dataset[0]["dct:description"], `{"@language":"zh","@value":"企业登记信息的摘要"}`},
 		{"publisher", doc.Dataset[0]["dct:publisher"], `{"@type":"foaf:Agent","dct:identifier":"11530100MB1234567W","foaf:name":{"@language":"zh","@value":"市场监管局"}}`},
@@ -86,7 +86,7 @@ func TestWriteDCAT(t *testing.T) {
 		{"conditional access", doc.Dataset[1]["dct:accessRights"], `{"@id":"http://publications.europa.eu/resource/authority/access-right/RESTRICTED"}`},
 		{"contact", doc.Dataset[0]["dcat:contactPoint"], `{"@type":"vcard:Kind","vcard:fn":"王五","vcard:hasTelephone":{"@id":"tel:08711234567"}}`},
 		{"distribution", doc.Dataset[0]["dcat:distribution"],
-			`[{"@type":"dcat:Distribution","dcat:accessURL":{"@id":"https://data.example.gov.cn/catalog/entries/201002%2F000003"},"dct:format":{"@language":"zh","@value":"接口"},"dct:title":{"@language":"zh","@value":"企业登记信息（接口）"}}]`},
+			`[{"@type":"dcat:Distribution","dcat:accessURL":{"@id":"https://data.example.gov.cn/catalog/entry?code=201002%2F000003"},"dct:format":{"@language":"zh","@value":"接口"},"dct:title":{"@language":"zh","@value":"企业登记信息（接口）"}}]`},
 		{"conditions of a conditional entry", doc.Dataset[1]["dcat:distribution"].([]any)[0].(map[string]any)["dct:rights"],
 			`{"@type":"dct:RightsStatement","dct:description":{"@language":"zh","@value":"注册后申请"}}`},
 	}

@@ -86,8 +86,9 @@ func shareRank(s string) int {
 // types become values) before validation.
 func (e *Entry) Normalize() {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
-	for _, s := range []*string{&e.Code, &e.Name, &e.Summary, &e.Category, &e.CategoryItem, &e.CategorySubItem, &e.CategoryDetail, &e.Format,
-		&e.ShareType, &e.ShareCondition, &e.ShareBasis, &e.ShareMode, &e.ShareChannel, &e.OpenType, &e.OpenCondition, &e.UpdateCycle, &e.Grade, &e.Contact, &e.Phone} {
+	for _, s := range []*string{&e.Code, &e.Name, &e.Summary, &e.Category, &e.CategoryItem, &e.CategorySubItem, &e.CategoryDetail, &e.Format, &e.FormatNote,
+		&e.ShareType, &e.ShareCondition, &e.ShareBasis, &e.ShareMode, &e.ShareChannel, &e.OpenType, &e.OpenCondition, &e.UpdateCycle, &e.Grade,
+		&e.SourceSystem, &e.Contact, &e.Phone} {
 		trim(s)
 	}
 	parse := func(enum Enum, s *string) {
@@ -113,7 +114,8 @@ func (e *Entry) Normalize() {
 	e.Related = cleanList(e.Related)
 	for i := range e.Items {
 		it := &e.Items[i]
-		for _, s := range []*string{&it.Name, &it.Identifier, &it.DataType, &it.ShareType, &it.ShareCondition, &it.OpenType, &it.Grade, &it.Masking, &it.Validator} {
+		for _, s := range []*string{&it.Name, &it.Identifier, &it.DataType, &it.ShareType, &it.ShareCondition, &it.OpenType, &it.Grade, &it.Masking,
+			&it.Validator, &it.ValidatorParam, &it.Description} {
 			trim(s)
 		}
 		if v, ok := ParseDataType(it.DataType); ok {
@@ -223,8 +225,11 @@ func (e *Entry) Validate() error {
 	length("source_system", e.SourceSystem, 100, false)
 	length("contact", e.Contact, 50, false)
 	length("phone", e.Phone, 30, false)
-	if e.Records < 0 || e.SizeMB < 0 {
-		f.Add("records", "data volume cannot be negative")
+	if e.Records < 0 {
+		f.Add("records", "cannot be negative")
+	}
+	if e.SizeMB < 0 {
+		f.Add("size_mb", "cannot be negative")
 	}
 	switch {
 	case len(e.Items) == 0:
@@ -300,6 +305,9 @@ func validateItem(f errs.Fields, e *Entry, i int, names, idents map[string]int) 
 	}
 	if !Validators.Valid(it.Validator) {
 		f.Add(at("validator"), fmt.Sprintf("%q is not a validator", it.Validator))
+	}
+	if utf8.RuneCountInString(it.ValidatorParam) > 500 {
+		f.Add(at("validator_param"), "must be at most 500 characters")
 	}
 	switch it.Validator {
 	case "enum":

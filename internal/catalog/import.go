@@ -58,6 +58,10 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 			continue
 		}
 		e.Normalize()
+		if e.Name == ExampleName {
+			problem(*it, "name", "资源名称", "this is the template's example entry; delete its rows before importing")
+			continue
+		}
 		if err := e.Validate(); err != nil {
 			_, msg, fields := errs.Public(err)
 			if len(fields) == 0 {
@@ -193,8 +197,16 @@ func (s *Service) Export(ctx context.Context, p org.Principal, q Query) ([]Expor
 	}
 }
 
-// ImportFile parses an uploaded file by its kind (xlsx or json) and imports it.
+// ImportFile parses an uploaded file by its kind (xlsx or json) and imports
+// it. Imports run one at a time: a large file takes a few hundred megabytes
+// while it is parsed.
 func (s *Service) ImportFile(ctx context.Context, p org.Principal, kind string, body []byte) (ImportReport, error) {
+	select {
+	case s.importing <- struct{}{}:
+		defer func() { <-s.importing }()
+	case <-ctx.Done():
+		return ImportReport{}, errs.Wrap(ctx.Err(), errs.Unavailable, "another import is running; try again shortly")
+	}
 	var items []Imported
 	var probs []Problem
 	var err error

@@ -32,13 +32,14 @@ type NegativeList interface {
 
 // Service manages the catalog.
 type Service struct {
-	db       *store.DB
-	audit    *audit.Log
-	org      *org.Service
-	profile  Profile
-	now      func() time.Time
-	index    *memIndex
-	Negative NegativeList // set by the lists service; nil means an empty list
+	db        *store.DB
+	audit     *audit.Log
+	org       *org.Service
+	profile   Profile
+	now       func() time.Time
+	index     *memIndex
+	importing chan struct{}
+	Negative  NegativeList // set by the lists service; nil means an empty list
 }
 
 // NewService returns a catalog service; profile renders resource codes.
@@ -46,7 +47,8 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 	if profile == nil {
 		profile = NationalProfile{}
 	}
-	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now, index: &memIndex{byID: map[int64]int{}}}
+	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now, index: &memIndex{byID: map[int64]int{}},
+		importing: make(chan struct{}, 1)}
 }
 
 // Profile returns the resource code profile in use.

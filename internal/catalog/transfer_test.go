@@ -203,7 +203,7 @@ func TestParseJSONProblems(t *testing.T) {
 			[]Problem{
 				{Row: 1, Column: "colour", Message: `unknown field "colour"`},
 				{Row: 2, Column: "share_condition", Field: "share_condition", Message: "is required for conditional sharing (有条件共享)"},
-				{Row: 2, Column: "records", Field: "records", Message: "data volume cannot be negative"},
+				{Row: 2, Column: "records", Field: "records", Message: "cannot be negative"},
 			}},
 	}
 	for _, tt := range tests {

@@ -816,9 +816,6 @@ func (p *xlsxParser) validate() {
 					pr.Sheet, pr.Row, lay, field = SheetItems, st.itemRows[i], p.items, f
 				}
 			}
-			if key == "records" && imp.Entry.Records >= 0 {
-				field = "size_mb" // Validate reports both volumes under records
-			}
 			col, ok := lay.byField[field]
 			if ok {
 				pr.Column = lay.headers[col]
