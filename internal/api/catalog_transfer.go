@@ -55,7 +55,7 @@ func (s *Server) registerTransfer() {
 			Host   string `header:"Host"`
 			Proto  string `header:"X-Forwarded-Proto" doc:"Set by a proxy that terminates TLS; DCAT landing pages use it"`
 		}) (*fileOut, error) {
-			entries, err := s.Catalog.Export(ctx, principal(ctx), catalog.Query{Q: in.Q})
+			entries, err := s.Catalog.Export(ctx, principal(ctx), catalog.Query{Q: in.Q}, in.Format == "dcat")
 			if err != nil {
 				return nil, err
 			}

@@ -114,6 +114,15 @@ func TestCatalogAPI(t *testing.T) {
 	if status != 200 || !bytes.HasPrefix(tmpl, []byte("PK")) {
 		t.Errorf("template = %d", status)
 	}
+	draft := withName(entry, "开放草稿不得出现在DCAT中")
+	draft["open_type"] = "open"
+	if status, body := cat.do("POST", "/api/v1/catalog/entries", draft); status != 201 {
+		t.Fatalf("draft: %d %v", status, body)
+	}
+	approver.t = t
+	if status, dc := approver.raw("GET", "/api/v1/catalog/export?format=dcat", nil); status != 200 || strings.Contains(string(dc), "开放草稿") {
+		t.Errorf("the DCAT feed lists a draft (%d)", status)
+	}
 	status, dcat := reader.raw("GET", "/api/v1/catalog/export?format=dcat", nil)
 	if status != 200 || !strings.Contains(string(dcat), "dcat:Dataset") || strings.Contains(string(dcat), "户籍人口基本信息") {
 		t.Errorf("dcat = %d; it must list only open entries:\n%s", status, dcat)

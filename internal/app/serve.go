@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("code-profile: want national or segmented, got %q", cfg.CodeProfile)
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
+	p.catalog.SQLiteDirs = []string{filepath.Join(cfg.DataDir, "demo"), filepath.Join(cfg.DataDir, "datasources")}
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
 

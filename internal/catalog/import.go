@@ -86,7 +86,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 		return rep, ErrImportProblems
 	}
 	// Second pass: write all in one transaction.
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		for _, it := range items {
 			e := it.Entry
 			code := e.Code
@@ -162,8 +162,9 @@ func sortedFieldKeys(m map[string]string) []string {
 
 // Export returns the entries p may see that match q, each at the version
 // users see (the one in force, or the latest for its department), with its
-// provider's credit code.
-func (s *Service) Export(ctx context.Context, p org.Principal, q Query) ([]Exported, error) {
+// provider's credit code. With published, only versions in force are
+// returned, as an open-data feed (DCAT) must.
+func (s *Service) Export(ctx context.Context, p org.Principal, q Query, published bool) ([]Exported, error) {
 	q.Page, q.PageSize, q.Facets = 1, store.MaxPageSize, false
 	var out []Exported
 	credit := map[int64]string{}
@@ -179,6 +180,9 @@ func (s *Service) Export(ctx context.Context, p org.Principal, q Query) ([]Expor
 			}
 			if err != nil {
 				return nil, err
+			}
+			if published && e.Status != StatusPublished {
+				continue
 			}
 			cc, ok := credit[e.ProviderID]
 			if !ok {

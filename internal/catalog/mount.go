@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -111,13 +113,18 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	if err := f.Err(); err != nil {
 		return Datasource{}, err
 	}
+	if d.Driver == connector.SQLite {
+		if err := s.checkSQLitePath(d.DSN); err != nil {
+			return Datasource{}, err
+		}
+	}
 	src, err := connector.Open(ctx, d.Driver, d.DSN)
 	if err != nil {
 		return Datasource{}, errs.Field("dsn", "cannot connect: "+err.Error())
 	}
 	src.Close()
 	now := s.now().UTC().Truncate(time.Microsecond)
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, "INSERT INTO catalog_datasources (department_id, name, driver, dsn, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
 			d.DepartmentID, d.Name, d.Driver, d.DSN, store.FormatTime(now)).Scan(&d.ID); err != nil {
 			if store.IsUnique(err) {
@@ -130,6 +137,25 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	})
 	d.DSN, d.CreatedAt = "", now
 	return d, err
+}
+
+// checkSQLitePath allows a SQLite datasource only as an existing file under
+// one of SQLiteDirs, so that a department cannot point at the platform's own
+// files.
+func (s *Service) checkSQLitePath(dsn string) error {
+	path, err := filepath.Abs(strings.TrimPrefix(dsn, "file:"))
+	if err != nil || strings.ContainsAny(dsn, "?#") {
+		return errs.Field("dsn", "a SQLite datasource is a plain file path")
+	}
+	for _, dir := range s.SQLiteDirs {
+		if abs, err := filepath.Abs(dir); err == nil && strings.HasPrefix(path, abs+string(filepath.Separator)) {
+			if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+				return errs.Field("dsn", "no such SQLite file")
+			}
+			return nil
+		}
+	}
+	return errs.Field("dsn", "SQLite datasources must lie in a directory the platform allows (its data directory's demo and datasources folders)")
 }
 
 // Datasources lists the datasources of the caller's department (all for the
@@ -260,7 +286,7 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 	if !canEdit(p, h.provider) {
 		return Mount{}, s.denied(ctx, p, "catalog.mount", code, errs.E(errs.Forbidden, "only a cataloger of the providing department mounts its entries"))
 	}
-	e, err := s.version(ctx, s.db, code, h.latest)
+	e, err := s.version(ctx, s.db, code, h.mountVersion())
 	if err != nil {
 		return Mount{}, err
 	}
@@ -280,6 +306,9 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 		u, perr := url.Parse(m.URL)
 		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return Mount{}, errs.Field("url", "an API mount needs an http or https URL")
+		}
+		if u.User != nil {
+			return Mount{}, errs.Field("url", "put no credentials in the URL; the provider's node will hold them")
 		}
 		if m.Method == "" {
 			m.Method, cfg.Method = "GET", "GET"
@@ -311,7 +340,7 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 	if m.Kind == MountTable {
 		ds = sql.NullInt64{Int64: m.DatasourceID, Valid: true}
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO catalog_mounts (code, kind, datasource_id, target, config, ok, report, checked_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, code, m.Kind, ds, target, string(body), m.OK, string(report),
 			store.FormatTime(m.CheckedAt), store.FormatTime(m.CheckedAt)).Scan(&m.ID); err != nil {
@@ -348,11 +377,18 @@ func (s *Service) refreshMounted(ctx context.Context, tx *store.Tx, code string)
 	return s.touch(ctx, tx, code)
 }
 
-// Mounts lists an entry's mounts.
+// Mounts lists an entry's mounts. Where the data lives (datasource, table,
+// columns, URL, paths) is shown only to the provider's department and the
+// authority's reviewers; others see the kinds and whether they check out.
 func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]Mount, error) {
 	if _, err := s.Get(ctx, p, code, true); err != nil {
 		return nil, err
 	}
+	h, err := s.head(ctx, s.db, code)
+	if err != nil {
+		return nil, err
+	}
+	details := s.seesDrafts(ctx, p, h.provider)
 	rows, err := s.db.Query(ctx, `SELECT m.id, m.kind, COALESCE(m.datasource_id, 0), COALESCE(s.name, ''), m.target, m.config, m.ok, m.report, m.checked_at
 		FROM catalog_mounts m LEFT JOIN catalog_datasources s ON s.id = m.datasource_id WHERE m.code = ? ORDER BY m.id`, code)
 	if err != nil {
@@ -377,6 +413,9 @@ func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]M
 			m.URL = target
 		}
 		m.CheckedAt, _ = store.ParseTime(checked)
+		if !details {
+			m = Mount{ID: m.ID, Code: m.Code, Kind: m.Kind, OK: m.OK, CheckedAt: m.CheckedAt}
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -407,7 +446,7 @@ func (s *Service) RecheckMount(ctx context.Context, p org.Principal, code string
 	if m.Kind != MountTable {
 		return *m, nil
 	}
-	e, err := s.version(ctx, s.db, code, h.latest)
+	e, err := s.version(ctx, s.db, code, h.mountVersion())
 	if err != nil {
 		return Mount{}, err
 	}
@@ -416,7 +455,7 @@ func (s *Service) RecheckMount(ctx context.Context, p org.Principal, code string
 	}
 	report, _ := json.Marshal(m.Problems)
 	m.OK, m.CheckedAt = len(m.Problems) == 0, s.now().UTC().Truncate(time.Microsecond)
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE catalog_mounts SET ok = ?, report = ?, checked_at = ? WHERE id = ?", m.OK, string(report), store.FormatTime(m.CheckedAt), id); err != nil {
 			return err
 		}
@@ -437,7 +476,7 @@ func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string,
 	if !canEdit(p, h.provider) {
 		return s.denied(ctx, p, "catalog.unmount", code, errs.E(errs.Forbidden, "only a cataloger of the providing department unmounts its entries"))
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
+	return s.write(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM catalog_mounts WHERE id = ? AND code = ?", id, code)
 		if err != nil {
 			return err

@@ -100,6 +100,13 @@ func TestMountTables(t *testing.T) {
 				if ds.DSN != "" {
 					t.Error("the DSN came back")
 				}
+				if src.driver == "sqlite" {
+					for _, bad := range []string{"/etc/passwd", filepath.Join(t.TempDir(), "missing.db"), "../../govshare.db"} {
+						if _, err := w.svc.CreateDatasource(w.ctx, w.cataloger, catalog.Datasource{Name: "越界", Driver: "sqlite", DSN: bad}); !errs.Is(err, errs.Invalid) {
+							t.Errorf("SQLite datasource %s: %v, want refused", bad, err)
+						}
+					}
+				}
 				tables, err := w.svc.Tables(w.ctx, w.cataloger, ds.ID)
 				if err != nil || len(tables) != 1 || tables[0] != "people" {
 					t.Fatalf("tables = %v, %v", tables, err)
@@ -161,6 +168,19 @@ func TestMountTables(t *testing.T) {
 				got, err := w.svc.Get(w.ctx, w.cataloger, res.Items[0].Code, true)
 				if err != nil || !got.Mounted {
 					t.Errorf("entry not counted as mounted: %v", err)
+				}
+				for _, step := range []string{catalog.ActionSubmit, catalog.ActionApprove, catalog.ActionPublish} {
+					p := w.approver
+					if step == catalog.ActionSubmit {
+						p = w.cataloger
+					}
+					if _, err := w.svc.Transition(w.ctx, p, res.Items[0].Code, step, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+				seen, err := w.svc.Mounts(w.ctx, w.other, res.Items[0].Code)
+				if err != nil || len(seen) != 1 || seen[0].Table != "" || seen[0].DatasourceName != "" || !seen[0].OK {
+					t.Errorf("another department sees mount details: %+v, %v", seen, err)
 				}
 				if _, err := w.svc.AddMount(w.ctx, w.other, res.Items[0].Code, catalog.Mount{Kind: "table", DatasourceID: ds.ID, Table: "people"}); !errs.Is(err, errs.Forbidden) {
 					t.Errorf("another department mounted: %v", err)

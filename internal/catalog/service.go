@@ -39,7 +39,10 @@ type Service struct {
 	now       func() time.Time
 	index     *memIndex
 	importing chan struct{}
-	Negative  NegativeList // set by the lists service; nil means an empty list
+	// SQLiteDirs are the directories SQLite datasources may lie in; none
+	// allows no SQLite datasource.
+	SQLiteDirs []string
+	Negative   NegativeList // set by the lists service; nil means an empty list
 }
 
 // NewService returns a catalog service; profile renders resource codes.
@@ -100,7 +103,7 @@ func searchText(e *Entry) string {
 // must parse and match the entry's category parts.
 func (s *Service) Create(ctx context.Context, p org.Principal, e Entry) (Entry, error) {
 	var out Entry
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = s.create(ctx, tx, p, e)
 		return err
@@ -223,6 +226,9 @@ func (s *Service) nextCode(ctx context.Context, tx *store.Tx, c Code) (Code, err
 	if err != nil {
 		return c, fmt.Errorf("allocate code: %w", err)
 	}
+	if c.Seq > 999999999 {
+		return c, errs.E(errs.Conflict, "the sequence codes under %s are used up", c.Prefix())
+	}
 	return c, nil
 }
 
@@ -234,15 +240,24 @@ func (s *Service) reserveCode(ctx context.Context, tx *store.Tx, c Code) error {
 	return err
 }
 
-// touch marks an entry changed, so that every replica's search index
-// (see search.go) reloads it. The generation row serialises writers, so
-// changes become visible in the order of their sequence numbers.
+// write runs fn in a transaction that first takes the next catalog
+// generation. Its row stays locked until commit, so catalog writes take
+// one lock first (no deadlocks), see each other's committed state in order
+// (no lost workflow transitions), and become visible to every replica's
+// search index in generation order (see search.go).
+func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE catalog_generation SET gen = gen + 1 WHERE id = 1"); err != nil {
+			return fmt.Errorf("catalog generation: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// touch stamps an entry with the generation of the write transaction, so
+// that search indexes reload it.
 func (s *Service) touch(ctx context.Context, tx *store.Tx, code string) error {
-	var gen int64
-	if err := tx.QueryRow(ctx, "UPDATE catalog_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen").Scan(&gen); err != nil {
-		return fmt.Errorf("catalog generation: %w", err)
-	}
-	_, err := tx.Exec(ctx, "UPDATE catalog_entries SET change_seq = ? WHERE code = ?", gen, code)
+	_, err := tx.Exec(ctx, "UPDATE catalog_entries SET change_seq = (SELECT gen FROM catalog_generation WHERE id = 1) WHERE code = ?", code)
 	return err
 }
 
@@ -263,6 +278,15 @@ type head struct {
 	status    string
 	published bool
 	mounted   bool
+}
+
+// mountVersion is the version a mount is checked against: the one in force,
+// else the latest.
+func (h head) mountVersion() int {
+	if h.current.Valid {
+		return int(h.current.Int64)
+	}
+	return h.latest
 }
 
 func (s *Service) head(ctx context.Context, q querier, code string) (head, error) {
@@ -439,7 +463,7 @@ func (s *Service) Versions(ctx context.Context, p org.Principal, code string) ([
 // published version stays in force until the new one is published.
 func (s *Service) Update(ctx context.Context, p org.Principal, code string, e Entry) (Entry, error) {
 	var out Entry
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		var err error
 		out, _, err = s.update(ctx, tx, p, code, e)
 		return err
@@ -491,21 +515,27 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 			}
 		}
 	}
+	if hash == oldHash {
+		return latest, false, nil
+	}
+	if e.Name != latest.Name {
+		var same int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM catalog_entries WHERE provider_id = ? AND name = ? AND code <> ?", h.provider, e.Name, code).Scan(&same); err != nil {
+			return Entry{}, false, err
+		}
+		if same > 0 {
+			return Entry{}, false, errs.E(errs.Conflict, "the provider already has an entry named %q", e.Name)
+		}
+	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	version := h.latest
 	switch h.status {
 	case StatusDraft, StatusReturned:
-		if hash == oldHash {
-			return latest, false, nil
-		}
 		if _, err := tx.Exec(ctx, "UPDATE catalog_versions SET body = ?, body_hash = ?, status = ?, updated_at = ? WHERE code = ? AND version = ?",
 			string(body), hash, StatusDraft, store.FormatTime(now), code, version); err != nil {
 			return Entry{}, false, err
 		}
 	case StatusPublished, StatusWithdrawn:
-		if hash == oldHash && h.status == StatusPublished {
-			return latest, false, nil
-		}
 		version++
 		if _, err := tx.Exec(ctx, `INSERT INTO catalog_versions (code, version, status, body, body_hash, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			code, version, StatusDraft, string(body), hash, p.Username, store.FormatTime(now), store.FormatTime(now)); err != nil {
@@ -546,7 +576,7 @@ func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, e *Entry)
 
 // CreateMany registers entries in one transaction: all or none.
 func (s *Service) CreateMany(ctx context.Context, p org.Principal, entries []Entry) error {
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
+	return s.write(ctx, func(tx *store.Tx) error {
 		for i := range entries {
 			created, err := s.create(ctx, tx, p, entries[i])
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -40,6 +41,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w := &world{ctx: ctx, db: db, org: o, svc: catalog.NewService(db, audit.New(db), o, nil)}
+	w.svc.SQLiteDirs = []string{os.TempDir()}
 	login := func(user string) org.Principal {
 		_, p, err := o.Login(ctx, user, demo.Password, "127.0.0.1")
 		if err != nil {
@@ -307,3 +309,40 @@ func hitNames(r catalog.Result) []string {
 }
 
 var _ = strings.Contains
+
+// TestConcurrentReview races a return against a publish of the same
+// version: exactly one may win, on every dialect.
+func TestConcurrentReview(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		for round := 0; round < 5; round++ {
+			e, err := w.svc.Create(w.ctx, w.cataloger, sampleEntry(fmt.Sprintf("并发审核%d", round)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.svc.Transition(w.ctx, w.cataloger, e.Code, catalog.ActionSubmit, "")
+			if _, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionApprove, ""); err != nil {
+				t.Fatal(err)
+			}
+			errc := make(chan error, 2)
+			go func() { _, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionPublish, ""); errc <- err }()
+			go func() { _, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionReturn, "字段不全"); errc <- err }()
+			e1, e2 := <-errc, <-errc
+			if (e1 == nil) == (e2 == nil) {
+				t.Fatalf("publish and return both %v / %v; want exactly one to win", e1, e2)
+			}
+			for _, err := range []error{e1, e2} {
+				if err != nil && !errs.Is(err, errs.Conflict) {
+					t.Fatalf("the loser failed with %v, want a conflict", err)
+				}
+			}
+			got, err := w.svc.Get(w.ctx, w.approver, e.Code, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status == catalog.StatusReturned && got.PublishedAt.IsZero() == false {
+				t.Errorf("returned but published at %v", got.PublishedAt)
+			}
+		}
+	})
+}

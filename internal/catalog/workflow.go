@@ -38,7 +38,7 @@ var transitions = map[string]struct {
 // the rest belong to the data authority's approvers. Returning needs a reason.
 func (s *Service) Transition(ctx context.Context, p org.Principal, code, action, reason string) (Entry, error) {
 	var out Entry
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = s.transition(ctx, tx, p, code, action, reason)
 		return err

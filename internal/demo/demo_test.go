@@ -26,6 +26,7 @@ func TestLoad(t *testing.T) {
 		lst := lists.NewService(db, audit.New(db), svc, cat)
 		cat.Negative = lst
 		dir := t.TempDir()
+		cat.SQLiteDirs = []string{dir}
 		for i := 0; i < 2; i++ { // the second load changes nothing
 			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
