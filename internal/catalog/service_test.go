@@ -326,7 +326,10 @@ func TestConcurrentReview(t *testing.T) {
 			}
 			errc := make(chan error, 2)
 			go func() { _, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionPublish, ""); errc <- err }()
-			go func() { _, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionReturn, "字段不全"); errc <- err }()
+			go func() {
+				_, err := w.svc.Transition(w.ctx, w.approver, e.Code, catalog.ActionReturn, "字段不全")
+				errc <- err
+			}()
 			e1, e2 := <-errc, <-errc
 			if (e1 == nil) == (e2 == nil) {
 				t.Fatalf("publish and return both %v / %v; want exactly one to win", e1, e2)
