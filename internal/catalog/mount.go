@@ -191,6 +191,11 @@ func (s *Service) Datasources(ctx context.Context, p org.Principal) ([]Datasourc
 
 // open connects to a datasource the caller's department owns.
 func (s *Service) open(ctx context.Context, p org.Principal, id int64) (*connector.Source, Datasource, error) {
+	return s.openFor(ctx, p.DepartmentID, id)
+}
+
+// openFor connects to datasource id of department dept.
+func (s *Service) openFor(ctx context.Context, dept, id int64) (*connector.Source, Datasource, error) {
 	var d Datasource
 	err := s.db.QueryRow(ctx, "SELECT id, department_id, name, driver, dsn FROM catalog_datasources WHERE id = ?", id).Scan(&d.ID, &d.DepartmentID, &d.Name, &d.Driver, &d.DSN)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -199,7 +204,7 @@ func (s *Service) open(ctx context.Context, p org.Principal, id int64) (*connect
 	if err != nil {
 		return nil, d, err
 	}
-	if d.DepartmentID != p.DepartmentID {
+	if d.DepartmentID != dept {
 		return nil, d, errs.E(errs.Forbidden, "datasource %d belongs to another department", id)
 	}
 	src, err := connector.Open(ctx, d.Driver, d.DSN)
@@ -355,7 +360,11 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 }
 
 func (s *Service) checkTable(ctx context.Context, p org.Principal, e Entry, datasource int64, table string, columns map[string]string) ([]MountProblem, string, error) {
-	src, d, err := s.open(ctx, p, datasource)
+	return s.checkTableFor(ctx, e.ProviderID, e, datasource, table, columns)
+}
+
+func (s *Service) checkTableFor(ctx context.Context, dept int64, e Entry, datasource int64, table string, columns map[string]string) ([]MountProblem, string, error) {
+	src, d, err := s.openFor(ctx, dept, datasource)
 	if err != nil {
 		return nil, "", err
 	}
@@ -465,6 +474,63 @@ func (s *Service) RecheckMount(ctx context.Context, p org.Principal, code string
 		return s.record(ctx, tx, p, "catalog.mount_check", code, fmt.Sprintf("mount %d ok=%v", id, m.OK))
 	})
 	return *m, err
+}
+
+// recheckTables checks an entry's table mounts against the version now in
+// force (run after publishing: a new version may add columns).
+func (s *Service) recheckTables(ctx context.Context, code string) error {
+	h, err := s.head(ctx, s.db, code)
+	if err != nil {
+		return err
+	}
+	e, err := s.version(ctx, s.db, code, h.mountVersion())
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, "SELECT id, datasource_id, target, config FROM catalog_mounts WHERE code = ? AND kind = ?", code, MountTable)
+	if err != nil {
+		return err
+	}
+	type mount struct {
+		id, ds        int64
+		table, config string
+	}
+	var ms []mount
+	for rows.Next() {
+		var m mount
+		if err := rows.Scan(&m.id, &m.ds, &m.table, &m.config); err != nil {
+			rows.Close()
+			return err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ms) == 0 {
+		return err
+	}
+	for _, m := range ms {
+		var cfg mountConfig
+		json.Unmarshal([]byte(m.config), &cfg)
+		problems, _, err := s.checkTableFor(ctx, h.provider, e, m.ds, m.table, cfg.Columns)
+		if err != nil {
+			problems = []MountProblem{{Problem: "cannot check the table: " + errMessage(err)}}
+		}
+		report, _ := json.Marshal(problems)
+		if err := s.write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, "UPDATE catalog_mounts SET ok = ?, report = ?, checked_at = ? WHERE id = ?", len(problems) == 0, string(report), s.nowText(), m.id); err != nil {
+				return err
+			}
+			return s.refreshMounted(ctx, tx, code)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func errMessage(err error) string {
+	_, msg, _ := errs.Public(err)
+	return msg
 }
 
 // RemoveMount deletes a mount.

@@ -182,6 +182,27 @@ func TestMountTables(t *testing.T) {
 				if err != nil || len(seen) != 1 || seen[0].Table != "" || seen[0].DatasourceName != "" || !seen[0].OK {
 					t.Errorf("another department sees mount details: %+v, %v", seen, err)
 				}
+				// A new version with a column the table lacks unmounts the entry once it is in force.
+				grown := match
+				grown.Items = append(append([]catalog.Item{}, match.Items...), catalog.Item{Name: "迁入日期", Identifier: "moved_in", DataType: "date"})
+				if _, err := w.svc.Update(w.ctx, w.cataloger, res.Items[0].Code, grown); err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := w.svc.Get(w.ctx, w.cataloger, res.Items[0].Code, false); !got.Mounted {
+					t.Error("a pending version unmounted the version in force")
+				}
+				for _, step := range []string{catalog.ActionSubmit, catalog.ActionApprove, catalog.ActionPublish} {
+					p := w.approver
+					if step == catalog.ActionSubmit {
+						p = w.cataloger
+					}
+					if _, err := w.svc.Transition(w.ctx, p, res.Items[0].Code, step, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if got, _ := w.svc.Get(w.ctx, w.cataloger, res.Items[0].Code, false); got.Mounted {
+					t.Error("still mounted after publishing a version the table cannot hold")
+				}
 				if _, err := w.svc.AddMount(w.ctx, w.other, res.Items[0].Code, catalog.Mount{Kind: "table", DatasourceID: ds.ID, Table: "people"}); !errs.Is(err, errs.Forbidden) {
 					t.Errorf("another department mounted: %v", err)
 				}

@@ -43,6 +43,12 @@ func (s *Service) Transition(ctx context.Context, p org.Principal, code, action,
 		out, err = s.transition(ctx, tx, p, code, action, reason)
 		return err
 	})
+	if err == nil && action == ActionPublish {
+		// The version now in force may differ from the one the mounts were checked against.
+		if rerr := s.recheckTables(ctx, code); rerr != nil {
+			return out, fmt.Errorf("published, but rechecking its tables failed: %w", rerr)
+		}
+	}
 	return out, s.denied(ctx, p, "catalog."+action, code, err)
 }
 
