@@ -176,7 +176,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
 			s.Audit.Record(ctx.Context(), audit.Entry{Actor: "anonymous", Action: "auth.check", Target: ctx.Operation().Method + " " + ctx.URL().Path,
-				Outcome: audit.Denied, ClientAddr: addr, Detail: errMessage(err)})
+				Outcome: audit.Denied, ClientAddr: addr, Detail: errs.Message(err)})
 		}
 		body := s.errorBody(ctx.Context(), err)
 		huma.WriteErr(s.api, ctx, body.status, body.Message)
@@ -185,10 +185,6 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithValue(ctx, principalKey{}, p))
 }
 
-func errMessage(err error) string {
-	_, m, _ := errs.Public(err)
-	return m
-}
 
 func principal(ctx context.Context) org.Principal {
 	p, _ := ctx.Value(principalKey{}).(org.Principal)

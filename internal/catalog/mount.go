@@ -513,7 +513,7 @@ func (s *Service) recheckTables(ctx context.Context, code string) error {
 		json.Unmarshal([]byte(m.config), &cfg)
 		problems, _, err := s.checkTableFor(ctx, h.provider, e, m.ds, m.table, cfg.Columns)
 		if err != nil {
-			problems = []MountProblem{{Problem: "cannot check the table: " + errMessage(err)}}
+			problems = []MountProblem{{Problem: "cannot check the table: " + errs.Message(err)}}
 		}
 		report, _ := json.Marshal(problems)
 		if err := s.write(ctx, func(tx *store.Tx) error {
@@ -528,10 +528,6 @@ func (s *Service) recheckTables(ctx context.Context, code string) error {
 	return nil
 }
 
-func errMessage(err error) string {
-	_, msg, _ := errs.Public(err)
-	return msg
-}
 
 // RemoveMount deletes a mount.
 func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string, id int64) error {

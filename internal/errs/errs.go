@@ -117,3 +117,9 @@ func Public(err error) (code, message string, fields map[string]string) {
 	}
 	return Internal, "internal error", nil
 }
+
+// Message returns the message of err that may be shown to a client.
+func Message(err error) string {
+	_, m, _ := Public(err)
+	return m
+}

@@ -121,17 +121,13 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 	})
 	if err != nil {
 		if errs.Is(err, errs.Forbidden) {
-			return User{}, "", s.Deny(ctx, p, "user.create", target, errMessage(err))
+			return User{}, "", s.Deny(ctx, p, "user.create", target, errs.Message(err))
 		}
 		return User{}, "", err
 	}
 	return u, generated, nil
 }
 
-func errMessage(err error) string {
-	_, msg, _ := errs.Public(err)
-	return msg
-}
 
 func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) error {
 	for _, r := range roles {
@@ -234,7 +230,7 @@ func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []R
 		return s.record(ctx, tx, p, "user.roles", target, audit.Success, detail)
 	})
 	if errs.Is(err, errs.Forbidden) {
-		return User{}, s.Deny(ctx, p, "user.roles", target, errMessage(err))
+		return User{}, s.Deny(ctx, p, "user.roles", target, errs.Message(err))
 	}
 	return u, err
 }
@@ -281,7 +277,7 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
 	})
 	if errs.Is(err, errs.Forbidden) {
-		return User{}, s.Deny(ctx, p, action, target, errMessage(err))
+		return User{}, s.Deny(ctx, p, action, target, errs.Message(err))
 	}
 	return u, err
 }
