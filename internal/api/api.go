@@ -185,7 +185,6 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithValue(ctx, principalKey{}, p))
 }
 
-
 func principal(ctx context.Context) org.Principal {
 	p, _ := ctx.Value(principalKey{}).(org.Principal)
 	return p

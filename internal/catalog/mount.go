@@ -528,7 +528,6 @@ func (s *Service) recheckTables(ctx context.Context, code string) error {
 	return nil
 }
 
-
 // RemoveMount deletes a mount.
 func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string, id int64) error {
 	h, err := s.head(ctx, s.db, code)

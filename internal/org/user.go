@@ -128,7 +128,6 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 	return u, generated, nil
 }
 
-
 func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) error {
 	for _, r := range roles {
 		if _, err := tx.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING", id, string(r)); err != nil {
