@@ -102,27 +102,21 @@ func baseName(dbType string) string {
 }
 
 // intRange returns how many bits of magnitude an integer column holds below
-// and above zero (-1 below: unsigned).
+// and above zero (-1 below: unsigned). SQLite integers are all 64-bit; the
+// names PostgreSQL and MySQL report do not collide, so an unknown driver is
+// read by name too.
 func intRange(driver string, c Column) (neg, pos int) {
 	d := strings.ToLower(c.DBType)
 	bytes := 8
-	switch driver {
-	case Postgres:
-		switch baseName(d) {
-		case "smallint":
-			bytes = 2
-		case "integer":
-			bytes = 4
-		}
-	case MySQL:
+	if driver != SQLite {
 		switch baseName(d) {
 		case "tinyint":
 			bytes = 1
-		case "smallint", "year":
+		case "smallint", "int2", "year":
 			bytes = 2
 		case "mediumint":
 			bytes = 3
-		case "int", "integer":
+		case "int", "integer", "int4":
 			bytes = 4
 		}
 		if strings.Contains(d, "unsigned") {
@@ -142,7 +136,7 @@ func byteCap(driver string, c Column) int64 {
 		}
 		return 4 * int64(c.Length)
 	}
-	if driver == MySQL {
+	if driver == MySQL || driver == "" {
 		switch baseName(c.DBType) {
 		case "tinytext", "tinyblob":
 			return 255
@@ -174,6 +168,9 @@ func fsp(driver string, c Column) int {
 		}
 		return 0
 	}
+	if len(a) == 1 {
+		return a[0]
+	}
 	return 6 // SQLite stores text; the sink writes microseconds
 }
 
@@ -185,8 +182,50 @@ func single(driver string, c Column) bool {
 		return d == "real"
 	case MySQL:
 		return strings.HasPrefix(d, "float")
+	case "":
+		return d == "real" || d == "float4" || strings.HasPrefix(d, "float")
 	}
 	return false
+}
+
+// guessDriver tells from the types a schema reports which database it was
+// read from, or "" when they do not tell: PostgreSQL and MySQL report lower
+// case names of their own ("character varying(64)", "int(11)"), SQLite the
+// declared types as written, usually in upper case. It matters only where
+// a name means different widths (SQLite's INTEGER is 64-bit, REAL double).
+func guessDriver(schema Table) string {
+	votes := map[string]int{}
+	for _, c := range schema.Columns {
+		d := c.DBType
+		if l := strings.ToLower(d); strings.HasPrefix(l, "enum(") || strings.HasPrefix(l, "set(") {
+			votes[MySQL]++
+			continue
+		}
+		if strings.ToLower(d) != d {
+			votes[SQLite]++
+			continue
+		}
+		switch {
+		case strings.Contains(d, "time zone"), strings.Contains(d, "character"), strings.Contains(d, "precision"),
+			d == "bytea", d == "jsonb", d == "boolean", d == "uuid", d == "integer", d == "real":
+			votes[Postgres]++
+		case strings.Contains(d, "unsigned"), strings.HasSuffix(d, "int(11)"), strings.HasSuffix(d, "int(20)"):
+			votes[MySQL]++
+		default:
+			switch baseName(d) {
+			case "tinyint", "mediumint", "datetime", "tinytext", "mediumtext", "longtext", "tinyblob", "blob",
+				"mediumblob", "longblob", "double", "year", "varbinary", "binary", "bit":
+				votes[MySQL]++
+			}
+		}
+	}
+	best, n := "", 0
+	for _, d := range []string{Postgres, MySQL, SQLite} {
+		if votes[d] > n {
+			best, n = d, votes[d]
+		}
+	}
+	return best
 }
 
 // zoned reports whether a datetime column holds an instant (PostgreSQL

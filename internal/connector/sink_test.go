@@ -1,0 +1,464 @@
+package connector
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+var dialects = []string{SQLite, Postgres, MySQL}
+
+// newBackend returns a fresh, empty database of a driver.
+func newBackend(t *testing.T, driver string) *backend {
+	t.Helper()
+	switch driver {
+	case SQLite:
+		return sqliteBackend(t)
+	case Postgres:
+		return postgresBackend(t)
+	}
+	return mysqlBackend(t)
+}
+
+// openWritable opens the backend for a sink, closing it when the test ends.
+func (b *backend) openWritable(t *testing.T) *Source {
+	t.Helper()
+	s, err := OpenWritable(context.Background(), b.driver, b.dsn)
+	if err != nil {
+		t.Fatalf("OpenWritable(%s): %v", b.driver, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// insertMany runs one statement (written as for exec) for each args in one
+// transaction.
+func (b *backend) insertMany(t *testing.T, query string, rows [][]any) {
+	t.Helper()
+	tx, err := b.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.Prepare(b.sql(query))
+	if err != nil {
+		t.Fatalf("%s\n%v", b.sql(query), err)
+	}
+	for _, args := range rows {
+		if _, err := stmt.Exec(args...); err != nil {
+			t.Fatalf("%s %v\n%v", b.sql(query), args, err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const sample = "交换样例"
+
+// exchangeFixture creates the table sample with n generated rows and a row
+// of NULLs: 生僻字, decimals, timestamps with and without a zone, binary,
+// JSON and a composite key whose first column is text (differing only in
+// case where the source tells case apart).
+func exchangeFixture(t *testing.T, b *backend, n int) {
+	t.Helper()
+	b.exec(t, `CREATE TABLE {交换样例} (
+		{区划} [varchar(12)|varchar(12)|VARCHAR(12)] NOT NULL,
+		{编号} [bigint|bigint|INTEGER] NOT NULL,
+		{姓名} [varchar(32)|varchar(32)|VARCHAR(32)],
+		{备注} [text|text|TEXT],
+		{金额} [numeric(18,2)|decimal(18,2)|DECIMAL(18,2)],
+		{比率} [double precision|double|DOUBLE],
+		{得分} [real|float|REAL],
+		{有效} [boolean|tinyint(1)|BOOLEAN],
+		{出生} [date|date|DATE],
+		{更新} [timestamp|datetime(6)|DATETIME],
+		{时刻} [timestamptz|timestamp(6) NULL|TIMESTAMP],
+		{开放} [time|time|TIME],
+		{照片} [bytea|blob|BLOB],
+		{文档} [jsonb|json|JSON],
+		PRIMARY KEY ({区划}, {编号})
+	)`)
+	regions := []string{"东城", "西城", "a"}
+	if b.driver != MySQL { // its default collation does not tell "a" from "A"
+		regions = append(regions, "A")
+	}
+	cst := time.FixedZone("CST", 8*3600)
+	var rows [][]any
+	for i := range n {
+		amount := fmt.Sprintf("%d.%02d", i*1234567, i%100)
+		if i%7 == 3 {
+			amount = "-" + amount
+		}
+		photo := []byte{0x00, 0xff, byte(i)}
+		if i%11 == 5 {
+			photo = []byte{}
+		}
+		rows = append(rows, []any{
+			regions[i%len(regions)], int64(i), fmt.Sprintf("王𠀀%d李𪚥", i), strings.Repeat("说明 𪚥 note ", i%5),
+			amount, float64(i) / 10, float64(i%8) * 0.25, i%2 == 0,
+			fmt.Sprintf("19%02d-%02d-%02d", 50+i%50, 1+i%12, 1+i%28),
+			fmt.Sprintf("2024-05-01 08:30:%02d.%06d", i%60, i*7919%1000000),
+			time.Date(2024, 5, 1, 8, 30, i%60, (i%1000)*1000, cst),
+			fmt.Sprintf("%02d:%02d:00", i%24, i%60), photo, fmt.Sprintf(`{"k": "值%d", "n": %d}`, i, i),
+		})
+	}
+	rows = append(rows, []any{"东城", int64(-1), nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil})
+	b.insertMany(t, `INSERT INTO {交换样例} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rows)
+}
+
+func checksum(t *testing.T, s *Source, table string) (int64, string) {
+	t.Helper()
+	n, sum, err := s.Checksum(context.Background(), table, nil)
+	if err != nil {
+		t.Fatalf("Checksum(%s %q): %v", s.Driver(), table, err)
+	}
+	return n, sum
+}
+
+func TestSink(t *testing.T) {
+	const rows, batch, target = 120, 50, "交换_目标"
+	for _, from := range dialects {
+		for _, to := range dialects {
+			t.Run(from+"→"+to, func(t *testing.T) {
+				ctx := context.Background()
+				sb := newBackend(t, from)
+				exchangeFixture(t, sb, rows)
+				src := sb.open(t)
+				tb := newBackend(t, to)
+				dst := tb.openWritable(t)
+
+				schema, err := src.Table(ctx, sample)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sink, err := dst.OpenSink(ctx, target, schema)
+				if err != nil {
+					t.Fatalf("OpenSink: %v", err)
+				}
+				// Copy in batches.
+				var (
+					seq     int64
+					batches [][][]any
+				)
+				if _, err := src.Rows(ctx, sample, nil, batch, func(b [][]any) error {
+					seq++
+					applied, err := sink.Apply(ctx, "ch-1", seq, b, nil)
+					if err == nil && !applied {
+						err = fmt.Errorf("batch %d not applied", seq)
+					}
+					batches = append(batches, b)
+					return err
+				}); err != nil {
+					t.Fatalf("copy: %v", err)
+				}
+				wantN, wantSum := checksum(t, src, sample)
+				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+					t.Fatalf("after copy: target Checksum = %d %s, want the source's %d %s", gotN, gotSum, wantN, wantSum)
+				}
+				if wantN != rows+1 {
+					t.Errorf("source rows = %d, want %d", wantN, rows+1)
+				}
+
+				// Redelivering a batch, even altered, changes nothing.
+				again := slices.Clone(batches[1])
+				again[0] = slices.Clone(again[0])
+				again[0][2] = "改过"
+				for _, s := range []int64{2, seq} {
+					applied, err := sink.Apply(ctx, "ch-1", s, again, [][]any{{again[1][0], again[1][1]}})
+					if err != nil || applied {
+						t.Errorf("Apply(redelivered seq %d) = %v, %v; want false, nil", s, applied, err)
+					}
+				}
+				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+					t.Errorf("after redelivery: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
+				}
+
+				// Updates and deletes at the source, carried by one batch.
+				sb.exec(t, `UPDATE {交换样例} SET {姓名} = ?, {金额} = ?, {照片} = ? WHERE {区划} = ? AND {编号} = ?`, "赵𠀀改", "12.50", []byte{1, 2}, "东城", 3)
+				sb.exec(t, `UPDATE {交换样例} SET {备注} = NULL, {时刻} = NULL WHERE {编号} = ?`, 4)
+				sb.exec(t, `DELETE FROM {交换样例} WHERE {编号} IN (?, ?)`, 5, 6)
+				changed := map[int64]bool{3: true, 4: true}
+				var upserts [][]any
+				if _, err := src.Rows(ctx, sample, nil, 0, func(b [][]any) error {
+					for _, r := range b {
+						if changed[r[1].(int64)] {
+							upserts = append(upserts, r)
+						}
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				deletes := [][]any{{"无此区", int64(999)}}
+				for _, b := range batches {
+					for _, r := range b {
+						if id := r[1].(int64); id == 5 || id == 6 {
+							deletes = append(deletes, []any{r[0], id})
+						}
+					}
+				}
+				seq++
+				if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, deletes); err != nil || !applied {
+					t.Fatalf("Apply(updates and deletes) = %v, %v; want true, nil", applied, err)
+				}
+				wantN, wantSum = checksum(t, src, sample)
+				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+					t.Fatalf("after updates and deletes: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
+				}
+
+				// The checkpoint survives reopening; other channels start at 0.
+				dst.Close()
+				dst = tb.openWritable(t)
+				sink, err = dst.OpenSink(ctx, target, schema)
+				if err != nil {
+					t.Fatalf("OpenSink(existing table): %v", err)
+				}
+				if got, err := sink.Checkpoint(ctx, "ch-1"); err != nil || got != seq {
+					t.Errorf("Checkpoint(ch-1) after reopening = %d, %v; want %d", got, err, seq)
+				}
+				if got, err := sink.Checkpoint(ctx, "ch-2"); err != nil || got != 0 {
+					t.Errorf("Checkpoint(ch-2) = %d, %v; want 0", got, err)
+				}
+				if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, nil); err != nil || applied {
+					t.Errorf("Apply(seq %d) after reopening = %v, %v; want false, nil", seq, applied, err)
+				}
+
+				// A schema change the target cannot take names the column.
+				wider := schema
+				wider.Columns = slices.Clone(schema.Columns)
+				wider.Columns[2].Length = 64
+				wider.Columns[2].DBType = strings.Replace(wider.Columns[2].DBType, "32", "64", 1)
+				wantSchemaError(t, dst, target, wider, "姓名", DiffNarrower)
+
+				sb.exec(t, `ALTER TABLE {交换样例} ADD COLUMN {新列} [varchar(20)|varchar(20)|VARCHAR(20)]`)
+				changedSchema, err := src.Table(ctx, sample)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantSchemaError(t, dst, target, changedSchema, "新列", DiffMissing)
+			})
+		}
+	}
+}
+
+func wantSchemaError(t *testing.T, s *Source, table string, schema Table, column, problem string) {
+	t.Helper()
+	_, err := s.OpenSink(context.Background(), table, schema)
+	var se *SchemaError
+	if !errors.As(err, &se) {
+		t.Fatalf("OpenSink(changed schema) = %v, want a *SchemaError", err)
+	}
+	if got := se.Columns(); !slices.Contains(got, column) {
+		t.Fatalf("SchemaError columns = %q, want %q among them (%v)", got, column, err)
+	}
+	for _, d := range se.Diffs {
+		if d.Column == column && d.Problem != problem {
+			t.Errorf("SchemaError on %q: problem %q, want %q", column, d.Problem, problem)
+		}
+	}
+	if !strings.Contains(err.Error(), column) {
+		t.Errorf("SchemaError %q does not name %q", err, column)
+	}
+}
+
+func TestSinkRefuses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "target.db")
+	w, err := OpenWritable(ctx, SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	key := Table{Name: "t", Columns: []Column{{Name: "id", Type: TypeInteger, DBType: "INTEGER", PrimaryKey: true}}}
+	noKey := Table{Name: "t", Columns: []Column{{Name: "id", Type: TypeInteger, DBType: "INTEGER"}}}
+	if _, err := w.OpenSink(ctx, "t", noKey); err == nil || !strings.Contains(err.Error(), "primary key") {
+		t.Errorf("OpenSink(no key) = %v, want an error about the primary key", err)
+	}
+	sink, err := w.OpenSink(ctx, "t", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sink.Apply(ctx, "c", 1, [][]any{{int64(1), "extra"}}, nil); err == nil {
+		t.Error("Apply(row with too many values) = nil error")
+	}
+	if applied, err := sink.Apply(ctx, "c", 0, [][]any{{int64(1)}}, nil); err != nil || applied {
+		t.Errorf("Apply(seq 0) = %v, %v; want false, nil", applied, err)
+	}
+	// Open opens an existing SQLite file read-only.
+	r, err := Open(ctx, SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.OpenSink(ctx, "u", key); err == nil || !strings.Contains(err.Error(), "OpenWritable") {
+		t.Errorf("OpenSink on a read-only source = %v, want an error that points to OpenWritable", err)
+	}
+	pg := &Source{driver: Postgres}
+	if err := pg.checkName("table", strings.Repeat("表", 22)); err == nil {
+		t.Error("checkName(66 bytes) on PostgreSQL = nil, want an error: it would be cut to 63")
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	dec := Column{Type: TypeDecimal}
+	tests := []struct {
+		name string
+		c    Column
+		a, b any
+		same bool
+	}{
+		{"trailing zeros", dec, "12.50", "12.5", true},
+		{"integral", dec, "12.00", int64(12), true},
+		{"leading zeros", dec, "007.10", "7.1", true},
+		{"negative zero", dec, "-0.00", "0", true},
+		{"exponent", dec, "1.25E+2", "125", true},
+		{"sign", dec, "-1", "1", false},
+		{"time fraction", Column{Type: TypeTime}, "08:30:00.000000", "08:30:00", true},
+		{"time fraction kept", Column{Type: TypeTime}, "08:30:00.500000", "08:30:00.5", true},
+		{"json", Column{Type: TypeJSON}, `{"n": 1, "k": "值"}`, `{"k":"值","n":1}`, true},
+		{"json number text", Column{Type: TypeJSON}, `{"n": 1.0}`, `{"n": 1}`, false},
+		{"instant", Column{Type: TypeDateTime},
+			time.Date(2024, 5, 1, 8, 30, 0, 123456789, time.FixedZone("CST", 8*3600)),
+			time.Date(2024, 5, 1, 0, 30, 0, 123456000, time.UTC), true},
+		{"bool is not int", Column{Type: TypeBoolean}, true, int64(1), false},
+		{"null is not empty", Column{Type: TypeText}, nil, "", false},
+		{"bytes are not text", Column{Type: TypeText}, []byte("a"), "a", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := appendValue(nil, tt.c, tt.a), appendValue(nil, tt.c, tt.b)
+			if got := string(a) == string(b); got != tt.same {
+				t.Errorf("encoding of %v == %v: %v, want %v (%q, %q)", tt.a, tt.b, got, tt.same, a, b)
+			}
+		})
+	}
+}
+
+func TestGuessDriver(t *testing.T) {
+	tests := []struct {
+		types []string
+		want  string
+	}{
+		{[]string{"character varying(12)", "bigint", "timestamp without time zone"}, Postgres},
+		{[]string{"varchar(12)", "bigint(20)", "datetime(6)", "tinyint(1)"}, MySQL},
+		{[]string{"VARCHAR(12)", "INTEGER", "DATETIME"}, SQLite},
+		{[]string{"", "text"}, ""},
+	}
+	for _, tt := range tests {
+		var tab Table
+		for _, d := range tt.types {
+			tab.Columns = append(tab.Columns, Column{DBType: d})
+		}
+		if got := guessDriver(tab); got != tt.want {
+			t.Errorf("guessDriver(%q) = %q, want %q", tt.types, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkSinkApply copies 100,000 rows into each dialect in batches of
+// 1,000 and reports rows/s:
+//
+//	go test -run '^$' -bench SinkApply -benchtime 1x ./internal/connector/
+func BenchmarkSinkApply(b *testing.B) {
+	const total, size = 100_000, 1000
+	schema := Table{Name: "bench", Columns: []Column{
+		{Name: "id", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+		{Name: "name", Type: TypeString, DBType: "character varying(64)", Length: 64, Nullable: true},
+		{Name: "amount", Type: TypeDecimal, DBType: "numeric(18,2)", Precision: 18, Scale: 2, Nullable: true},
+		{Name: "at", Type: TypeDateTime, DBType: "timestamp with time zone", Nullable: true},
+		{Name: "ok", Type: TypeBoolean, DBType: "boolean", Nullable: true},
+	}, key: []string{"id"}}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, to := range dialects {
+		b.Run(to, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				tb := benchBackend(b, to)
+				dst, err := OpenWritable(context.Background(), tb.driver, tb.dsn)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink, err := dst.OpenSink(context.Background(), "bench", schema)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start := time.Now()
+				for i := 0; i < total; i += size {
+					rows := make([][]any, size)
+					for j := range rows {
+						id := int64(i + j)
+						rows[j] = []any{id, fmt.Sprintf("名称𠀀%d", id), fmt.Sprintf("%d.%02d", id, id%100), t0.Add(time.Duration(id) * time.Second), id%2 == 0}
+					}
+					if _, err := sink.Apply(context.Background(), "bench", int64(i/size+1), rows, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(total/time.Since(start).Seconds(), "rows/s")
+				dst.Close()
+			}
+		})
+	}
+}
+
+// benchBackend is newBackend for a benchmark: the helpers of
+// backend_test.go take a *testing.T.
+func benchBackend(b *testing.B, driver string) *backend {
+	b.Helper()
+	name := randomName("sinkbench_")
+	switch driver {
+	case SQLite:
+		return &backend{driver: SQLite, dsn: filepath.Join(b.TempDir(), "bench.db")}
+	case Postgres:
+		base := os.Getenv("GOVSHARE_TEST_POSTGRES")
+		if base == "" {
+			b.Skip("GOVSHARE_TEST_POSTGRES is not set")
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { admin.Exec("DROP SCHEMA " + name + " CASCADE"); admin.Close() })
+		u, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", name)
+		u.RawQuery = q.Encode()
+		return &backend{driver: Postgres, dsn: u.String()}
+	}
+	base := os.Getenv("GOVSHARE_TEST_MYSQL")
+	if base == "" {
+		b.Skip("GOVSHARE_TEST_MYSQL is not set")
+	}
+	cfg, err := mysql.ParseDSN(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, err := sql.Open("mysql", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { admin.Exec("DROP DATABASE " + name); admin.Close() })
+	cfg.DBName = name
+	return &backend{driver: MySQL, dsn: cfg.FormatDSN()}
+}
