@@ -118,16 +118,7 @@ func TestAPITokensAndSessions(t *testing.T) {
 
 func TestOpenAPIDocument(t *testing.T) {
 	p := start(t, "--demo", "--data-dir", t.TempDir())
-	resp, err := http.Get(p.URL + "/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	doc, err := libopenapi.NewDocument(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, doc := openAPIDocument(t, p.URL)
 	if v := doc.GetVersion(); v != "3.1.0" {
 		t.Errorf("OpenAPI version %q, want 3.1.0", v)
 	}
@@ -142,14 +133,43 @@ func TestOpenAPIDocument(t *testing.T) {
 		}
 	}
 	// Responses conform to the document.
+	v := openAPIValidator(t, doc)
+	c := login(t, p.URL, "admin", demo.Password)
+	checkResponses(t, v, p.URL, c.token, "/api/v1/regions", "/api/v1/departments", "/api/v1/users?page_size=5", "/api/v1/me", "/api/v1/roles", "/api/v1/departments/1", "/api/v1/departments/999")
+}
+
+// openAPIDocument fetches the server's OpenAPI document and parses it.
+func openAPIDocument(t *testing.T, base string) ([]byte, libopenapi.Document) {
+	t.Helper()
+	resp, err := http.Get(base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw, doc
+}
+
+func openAPIValidator(t *testing.T, doc libopenapi.Document) validator.Validator {
+	t.Helper()
 	v, errs := validator.NewValidator(doc)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	c := login(t, p.URL, "admin", demo.Password)
-	for _, path := range []string{"/api/v1/regions", "/api/v1/departments", "/api/v1/users?page_size=5", "/api/v1/me", "/api/v1/roles", "/api/v1/departments/1", "/api/v1/departments/999"} {
-		req, _ := http.NewRequest("GET", p.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	return v
+}
+
+// checkResponses GETs each path with the token and reports where the
+// response does not match the OpenAPI document.
+func checkResponses(t *testing.T, v validator.Validator, base, token string, paths ...string) {
+	t.Helper()
+	for _, path := range paths {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -3,13 +3,8 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/govshare/govshare/internal/demo"
 )
@@ -89,35 +84,9 @@ func TestListsAPI(t *testing.T) {
 		}
 	}
 	// Responses conform to the OpenAPI document.
-	resp, err := http.Get(p.URL + "/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	doc, err := libopenapi.NewDocument(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, verrs := validator.NewValidator(doc)
-	if len(verrs) > 0 {
-		t.Fatal(verrs)
-	}
-	for _, path := range []string{"/api/v1/lists/demands", "/api/v1/lists/demands/" + ids["demand"], "/api/v1/lists/demands/" + ids["demand"] + "/suggestions",
-		"/api/v1/lists/duties", "/api/v1/lists/duties/overdue", "/api/v1/lists/duties/" + ids["duty"], "/api/v1/lists/negatives", "/api/v1/lists/stats", "/api/v1/lists/demands/77777"} {
-		req, _ := http.NewRequest("GET", p.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+authority.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, problems := v.ValidateHttpResponse(req, resp); !ok {
-			for _, p := range problems {
-				t.Errorf("GET %s: response does not match the document: %s %s", path, p.Message, p.Reason)
-			}
-		}
-		resp.Body.Close()
-	}
+	raw, doc := openAPIDocument(t, p.URL)
+	checkResponses(t, openAPIValidator(t, doc), p.URL, authority.token, "/api/v1/lists/demands", "/api/v1/lists/demands/"+ids["demand"], "/api/v1/lists/demands/"+ids["demand"]+"/suggestions",
+		"/api/v1/lists/duties", "/api/v1/lists/duties/overdue", "/api/v1/lists/duties/"+ids["duty"], "/api/v1/lists/negatives", "/api/v1/lists/stats", "/api/v1/lists/demands/77777")
 	if !strings.Contains(string(raw), `"/api/v1/lists/negatives/{id}/confirm"`) {
 		t.Error(fmt.Sprint("document lacks the negative-list operations"))
 	}

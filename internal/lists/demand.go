@@ -157,45 +157,25 @@ func (s *Service) Demand(ctx context.Context, id int64) (Demand, error) {
 
 // Demands lists demands, newest first, and the number matching.
 func (s *Service) Demands(ctx context.Context, f DemandFilter) ([]Demand, int, error) {
-	var conds []string
-	var args []any
-	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
+	var q filter
 	if f.State != "" {
-		add("d.state = ?", f.State)
+		q.add("d.state = ?", f.State)
 	}
 	if f.Resolution != "" {
-		add("d.resolution = ?", f.Resolution)
+		q.add("d.resolution = ?", f.Resolution)
 	}
 	if f.RequesterID != 0 {
-		add("d.requester_id = ?", f.RequesterID)
+		q.add("d.requester_id = ?", f.RequesterID)
 	}
 	if f.ProviderID != 0 {
-		add("d.provider_id = ?", f.ProviderID)
+		q.add("d.provider_id = ?", f.ProviderID)
 	}
 	now := s.now()
 	if f.Overdue {
-		add("d.state <> ? AND d.created_at < ?", StateClosed, store.FormatTime(s.overdueCutoff(now)))
+		q.add("d.state <> ? AND d.created_at < ?", StateClosed, store.FormatTime(s.overdueCutoff(now)))
 	}
-	cond := where(conds)
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM list_demands d"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count demands: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectDemand+cond+" ORDER BY d.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list demands: %w", err)
-	}
-	defer rows.Close()
-	out := []Demand{}
-	for rows.Next() {
-		d, err := s.scanDemand(rows, now)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, s.db, "demands", "SELECT count(*) FROM list_demands d", selectDemand, "d.id DESC", q, f.Page, f.PageSize,
+		func(sc interface{ Scan(...any) error }) (Demand, error) { return s.scanDemand(sc, now) })
 }
 
 // demandHead is a demand's row as a change reads it inside its transaction.
@@ -232,15 +212,9 @@ func (s *Service) AssignDemand(ctx context.Context, p org.Principal, id, provide
 		}
 		f := errs.Fields{}
 		text(f, "note", &note, 1000, false)
-		name := ""
-		if providerID == 0 {
-			f.Add("provider_id", "choose the department to provide the data")
-		} else if n, ok, err := departmentName(ctx, tx, providerID); err != nil {
+		name, err := providerName(ctx, tx, f, providerID, "choose the department to provide the data")
+		if err != nil {
 			return err
-		} else if !ok {
-			f.Add("provider_id", "no such department")
-		} else {
-			name = n
 		}
 		if err := f.Err(); err != nil {
 			return err

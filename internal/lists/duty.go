@@ -20,6 +20,9 @@ const (
 	DutyOverdue     = "overdue" // unfulfilled after its deadline
 )
 
+// DutyStates lists the states a duty list is filtered by.
+var DutyStates = []string{DutyFulfilled, DutyUnfulfilled, DutyOverdue}
+
 // Duty is one obligation of the duty list (责任清单).
 type Duty struct {
 	ID             int64     `json:"id"`
@@ -78,15 +81,9 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		name := ""
-		if in.ProviderID == 0 {
-			f.Add("provider_id", "choose the department that owes the data")
-		} else if n, ok, err := departmentName(ctx, tx, in.ProviderID); err != nil {
+		name, err := providerName(ctx, tx, f, in.ProviderID, "choose the department that owes the data")
+		if err != nil {
 			return err
-		} else if !ok {
-			f.Add("provider_id", "no such department")
-		} else {
-			name = n
 		}
 		if err := f.Err(); err != nil {
 			return err
@@ -103,6 +100,23 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 		return Duty{}, err
 	}
 	return s.Duty(ctx, id)
+}
+
+// providerName returns the name of the providing department id, or adds
+// to f why there is none: unchosen names the problem when id is 0.
+func providerName(ctx context.Context, tx *store.Tx, f errs.Fields, id int64, unchosen string) (string, error) {
+	if id == 0 {
+		f.Add("provider_id", unchosen)
+		return "", nil
+	}
+	name, ok, err := departmentName(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		f.Add("provider_id", "no such department")
+	}
+	return name, nil
 }
 
 // fulfilled is true when a duty's linked entry is published and mounted.
@@ -147,43 +161,25 @@ type DutyFilter struct {
 // Duties lists duties by deadline, and the number matching. Fulfilment is
 // read from the catalog as it is now.
 func (s *Service) Duties(ctx context.Context, f DutyFilter) ([]Duty, int, error) {
-	var conds []string
-	var args []any
+	var q filter
 	today := s.today()
 	switch f.State {
 	case DutyFulfilled:
-		conds = append(conds, fulfilled)
+		q.add(fulfilled)
 	case DutyUnfulfilled:
-		conds = append(conds, "NOT "+fulfilled)
+		q.add("NOT " + fulfilled)
 	case DutyOverdue:
-		conds, args = append(conds, "NOT "+fulfilled+" AND d.deadline < ?"), append(args, today)
+		q.add("NOT "+fulfilled+" AND d.deadline < ?", today)
 	case "":
 	default:
 		return nil, 0, errs.Field("state", "must be fulfilled, unfulfilled or overdue")
 	}
 	if f.ProviderID != 0 {
-		conds, args = append(conds, "d.provider_id = ?"), append(args, f.ProviderID)
+		q.add("d.provider_id = ?", f.ProviderID)
 	}
-	cond := where(conds)
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM list_duties d LEFT JOIN catalog_entries e ON e.code = d.entry_code"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count duties: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectDuty+cond+" ORDER BY d.deadline, d.id LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list duties: %w", err)
-	}
-	defer rows.Close()
-	out := []Duty{}
-	for rows.Next() {
-		d, err := s.scanDuty(rows, today)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, s.db, "duties", "SELECT count(*) FROM list_duties d LEFT JOIN catalog_entries e ON e.code = d.entry_code", selectDuty,
+		"d.deadline, d.id", q, f.Page, f.PageSize,
+		func(sc interface{ Scan(...any) error }) (Duty, error) { return s.scanDuty(sc, today) })
 }
 
 // Overdue lists every unfulfilled duty past its deadline, the oldest first.

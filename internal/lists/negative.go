@@ -214,37 +214,18 @@ type NegativeFilter struct {
 
 // Negatives lists listings, newest first, and the number matching.
 func (s *Service) Negatives(ctx context.Context, f NegativeFilter) ([]Negative, int, error) {
-	var conds []string
-	var args []any
+	var q filter
 	if f.State != "" {
-		conds, args = append(conds, "n.state = ?"), append(args, f.State)
+		q.add("n.state = ?", f.State)
 	}
 	if f.EntryCode != "" {
-		conds, args = append(conds, "n.entry_code = ?"), append(args, f.EntryCode)
+		q.add("n.entry_code = ?", f.EntryCode)
 	}
 	if f.ProviderID != 0 {
-		conds, args = append(conds, "e.provider_id = ?"), append(args, f.ProviderID)
+		q.add("e.provider_id = ?", f.ProviderID)
 	}
-	cond := where(conds)
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM list_negatives n JOIN catalog_entries e ON e.code = n.entry_code"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count negative listings: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectNegative+cond+" ORDER BY n.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list negative listings: %w", err)
-	}
-	defer rows.Close()
-	out := []Negative{}
-	for rows.Next() {
-		n, err := scanNegative(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, s.db, "negative listings", "SELECT count(*) FROM list_negatives n JOIN catalog_entries e ON e.code = n.entry_code",
+		selectNegative, "n.id DESC", q, f.Page, f.PageSize, scanNegative)
 }
 
 // Blocked returns the legal basis of the active whole-entry listings of an

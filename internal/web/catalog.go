@@ -128,6 +128,23 @@ func catalogUserError(err error) bool {
 	return false
 }
 
+// catalogDone ends a write: it redirects to target with the flash when err
+// is nil, shows the form's page again through page with an error the user
+// can correct, and shows any other error as an error page.
+func (s *server) catalogDone(w http.ResponseWriter, r *http.Request, err error,
+	page func(status int, fields map[string]string, list []catalogProblemView, msg string), target, flash string) {
+	if err == nil {
+		s.redirect(w, r, target, flash)
+		return
+	}
+	if !catalogUserError(err) {
+		s.fail(w, r, err)
+		return
+	}
+	fields, list, msg := s.catalogErrors(r, err)
+	page(errs.Status(errs.CodeOf(err)), fields, list, msg)
+}
+
 // catalogDeny records a refusal in the audit log and shows it in the
 // caller's language.
 func (s *server) catalogDeny(w http.ResponseWriter, r *http.Request, action, target, why, shown string) {
@@ -846,16 +863,20 @@ func (s *server) catalogWorkflow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.Catalog.Transition(r.Context(), s.principal(r), code, action, reason)
-	if err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, _, msg := s.catalogErrors(r, err)
-		s.catalogEntryPage(w, r, code, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
-		return
+	s.catalogDone(w, r, err, s.catalogEntryAgain(w, r, code),
+		catalogEntryURL(code, action != catalog.ActionPublish && action != catalog.ActionWithdraw), fmt.Sprintf(flash, e.Version))
+}
+
+// catalogEntryAgain shows the entry page again with the problems of a write.
+func (s *server) catalogEntryAgain(w http.ResponseWriter, r *http.Request, code string) func(int, map[string]string, []catalogProblemView, string) {
+	return func(status int, fields map[string]string, _ []catalogProblemView, msg string) {
+		s.catalogEntryPage(w, r, code, status, view{Errors: fields, Error: msg})
 	}
-	s.redirect(w, r, catalogEntryURL(code, action != catalog.ActionPublish && action != catalog.ActionWithdraw), fmt.Sprintf(flash, e.Version))
+}
+
+// catalogMountsURL is where a change of the mounts returns to.
+func catalogMountsURL(r *http.Request, code string) string {
+	return catalogEntryURL(code, r.PostFormValue("latest") == "true") + "#mounts"
 }
 
 // Mounts.
@@ -951,7 +972,7 @@ func (s *server) catalogAddMount(w http.ResponseWriter, r *http.Request) {
 	if !got.OK {
 		flash = s.t(r, "catalog.flash.mounted_problems", len(got.Problems))
 	}
-	s.redirect(w, r, catalogEntryURL(code, r.PostFormValue("latest") == "true")+"#mounts", flash)
+	s.redirect(w, r, catalogMountsURL(r, code), flash)
 }
 
 func (s *server) catalogRecheckMount(w http.ResponseWriter, r *http.Request) {
@@ -959,36 +980,21 @@ func (s *server) catalogRecheckMount(w http.ResponseWriter, r *http.Request) {
 	code := r.PostFormValue("code")
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	m, err := s.Catalog.RecheckMount(r.Context(), s.principal(r), code, id)
-	if err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, _, msg := s.catalogErrors(r, err)
-		s.catalogEntryPage(w, r, code, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
-		return
-	}
 	flash := s.t(r, "catalog.flash.recheck_ok")
 	if !m.OK {
 		flash = s.t(r, "catalog.flash.recheck_problems", len(m.Problems))
 	}
-	s.redirect(w, r, catalogEntryURL(code, r.PostFormValue("latest") == "true")+"#mounts", flash)
+	s.catalogDone(w, r, err, s.catalogEntryAgain(w, r, code), catalogMountsURL(r, code), flash)
 }
 
 func (s *server) catalogRemoveMount(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	code := r.PostFormValue("code")
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	if err := s.Catalog.RemoveMount(r.Context(), s.principal(r), code, id); err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		_, _, msg := s.catalogErrors(r, err)
-		s.catalogEntryPage(w, r, code, errs.Status(errs.CodeOf(err)), view{Error: msg})
-		return
-	}
-	s.redirect(w, r, catalogEntryURL(code, r.PostFormValue("latest") == "true")+"#mounts", s.t(r, "catalog.flash.unmounted"))
+	err := s.Catalog.RemoveMount(r.Context(), s.principal(r), code, id)
+	s.catalogDone(w, r, err, func(status int, _ map[string]string, _ []catalogProblemView, msg string) {
+		s.catalogEntryPage(w, r, code, status, view{Error: msg})
+	}, catalogMountsURL(r, code), s.t(r, "catalog.flash.unmounted"))
 }
 
 // The edit form.
@@ -1204,16 +1210,14 @@ func (s *server) catalogCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created, err := s.Catalog.Create(r.Context(), s.principal(r), e)
-	if err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, list, msg := s.catalogErrors(r, err)
-		s.catalogFormPage(w, r, errs.Status(errs.CodeOf(err)), f, fields, list, msg)
-		return
+	s.catalogDone(w, r, err, s.catalogFormAgain(w, r, f), catalogEntryURL(created.Code, true), s.t(r, "catalog.flash.created", created.Name, created.Code))
+}
+
+// catalogFormAgain shows the form f again with the problems of a write.
+func (s *server) catalogFormAgain(w http.ResponseWriter, r *http.Request, f catalogForm) func(int, map[string]string, []catalogProblemView, string) {
+	return func(status int, fields map[string]string, list []catalogProblemView, msg string) {
+		s.catalogFormPage(w, r, status, f, fields, list, msg)
 	}
-	s.redirect(w, r, catalogEntryURL(created.Code, true), s.t(r, "catalog.flash.created", created.Name, created.Code))
 }
 
 // catalogCheck lists every problem of a form at once: the form's own
@@ -1278,16 +1282,7 @@ func (s *server) catalogSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	saved, err := s.Catalog.Update(r.Context(), s.principal(r), code, e)
-	if err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, list, msg := s.catalogErrors(r, err)
-		s.catalogFormPage(w, r, errs.Status(errs.CodeOf(err)), f, fields, list, msg)
-		return
-	}
-	s.redirect(w, r, catalogEntryURL(code, true), s.t(r, "catalog.flash.saved", saved.Version))
+	s.catalogDone(w, r, err, s.catalogFormAgain(w, r, f), catalogEntryURL(code, true), s.t(r, "catalog.flash.saved", saved.Version))
 }
 
 // catalogValidate checks the form as typed, without saving, and answers
@@ -1534,16 +1529,9 @@ func (s *server) catalogCreateDatasource(w http.ResponseWriter, r *http.Request)
 	// The DSN is a secret: it is never sent back, not even to re-fill the form.
 	r.PostForm.Del("dsn")
 	got, err := s.Catalog.CreateDatasource(r.Context(), s.principal(r), d)
-	if err != nil {
-		if !catalogUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, _, msg := s.catalogErrors(r, err)
-		s.catalogDatasourcesPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
-		return
-	}
-	s.redirect(w, r, "/catalog/datasources", s.t(r, "catalog.flash.datasource", got.Name))
+	s.catalogDone(w, r, err, func(status int, fields map[string]string, _ []catalogProblemView, msg string) {
+		s.catalogDatasourcesPage(w, r, status, view{Errors: fields, Error: msg})
+	}, "/catalog/datasources", s.t(r, "catalog.flash.datasource", got.Name))
 }
 
 // Statistics.

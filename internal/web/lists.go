@@ -3,7 +3,9 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +21,9 @@ import (
 // listsActive is the navigation entry every page of the three lists shows
 // as current; the tabs tell the lists apart.
 const listsActive = "/lists/demands"
+
+// listsPageSize is the number of rows a page of a list shows.
+const listsPageSize = 20
 
 // listsRoutes adds the pages of the three lists (三张清单); they belong in
 // the authenticated group.
@@ -65,6 +70,44 @@ func (s *server) listsBase(r *http.Request, tab string, v *view) (map[string]any
 		"IsCataloger": p.Can(org.EditCatalog) && p.DepartmentID != 0}, nil
 }
 
+// listsShow renders page with what every page of the lists shows and data.
+func (s *server) listsShow(w http.ResponseWriter, r *http.Request, status int, tab, page string, v view, data map[string]any) {
+	base, err := s.listsBase(r, tab, &v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	maps.Copy(base, data)
+	v.Data = base
+	s.render(w, r, status, page, v)
+}
+
+// listsQuery reads the query of a list page: its parameters, the page and
+// the state filter, which is dropped unless it is one of states.
+func listsQuery(r *http.Request, states []string) (q url.Values, page int, state string) {
+	q = r.URL.Query()
+	if state = q.Get("state"); !slices.Contains(states, state) {
+		state = ""
+	}
+	return q, pageParam(r), state
+}
+
+// listsDone ends a form post: it redirects to target with the flash when
+// err is nil, shows the form's page again through page with an error the
+// user can correct, and shows any other error as an error page.
+func (s *server) listsDone(w http.ResponseWriter, r *http.Request, err error, page func(status int, v view), target, flash string) {
+	if err == nil {
+		s.redirect(w, r, target, flash)
+		return
+	}
+	if !listsUserError(err) {
+		s.fail(w, r, err)
+		return
+	}
+	fields, msg := fieldErrors(err)
+	page(errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
+}
+
 func (s *server) listsDepartments(r *http.Request) ([]org.Department, error) {
 	ds, _, err := s.Org.Departments(r.Context(), org.DepartmentFilter{PageSize: 200})
 	return ds, err
@@ -77,18 +120,14 @@ func (s *server) listsDemands(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) listsDemandsPage(w http.ResponseWriter, r *http.Request, status int, v view) {
-	q := r.URL.Query()
+	q, page, state := listsQuery(r, lists.DemandStates)
 	p := s.principal(r)
-	page := pageParam(r)
-	f := lists.DemandFilter{State: q.Get("state"), Resolution: q.Get("resolution"), Overdue: q.Get("overdue") == "on", Page: page}
+	f := lists.DemandFilter{State: state, Resolution: q.Get("resolution"), Overdue: q.Get("overdue") == "on", Page: page}
 	switch q.Get("scope") {
 	case "requested":
 		f.RequesterID = p.DepartmentID
 	case "assigned":
 		f.ProviderID = p.DepartmentID
-	}
-	if !slices.Contains(lists.DemandStates, f.State) {
-		f.State = ""
 	}
 	if f.Resolution != lists.Satisfied && f.Resolution != lists.Rejected {
 		f.Resolution = ""
@@ -98,15 +137,8 @@ func (s *server) listsDemandsPage(w http.ResponseWriter, r *http.Request, status
 		s.fail(w, r, err)
 		return
 	}
-	data, err := s.listsBase(r, "demands", &v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data["Demands"], data["Pager"], data["States"] = ds, newPager(r, page, 20, total), lists.DemandStates
-	data["CanCreate"], data["Limit"] = lists.CanRequest(p), s.Lists.DemandDays
-	v.Data = data
-	s.render(w, r, status, "lists_demands", v)
+	s.listsShow(w, r, status, "demands", "lists_demands", v, map[string]any{"Demands": ds, "Pager": newPager(r, page, listsPageSize, total),
+		"States": lists.DemandStates, "CanCreate": lists.CanRequest(p), "Limit": s.Lists.DemandDays})
 }
 
 func (s *server) listsCreateDemand(w http.ResponseWriter, r *http.Request) {
@@ -114,16 +146,8 @@ func (s *server) listsCreateDemand(w http.ResponseWriter, r *http.Request) {
 	in := lists.DemandInput{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Scenario: r.PostFormValue("scenario"),
 		Basis: r.PostFormValue("basis"), WantedCode: r.PostFormValue("wanted_code")}
 	d, err := s.Lists.CreateDemand(r.Context(), s.principal(r), in)
-	if err != nil {
-		if !listsUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, msg := fieldErrors(err)
-		s.listsDemandsPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
-		return
-	}
-	s.redirect(w, r, fmt.Sprintf("/lists/demands/%d", d.ID), s.t(r, "lists.demand.created", d.ID))
+	s.listsDone(w, r, err, func(status int, v view) { s.listsDemandsPage(w, r, status, v) },
+		fmt.Sprintf("/lists/demands/%d", d.ID), s.t(r, "lists.demand.created", d.ID))
 }
 
 func (s *server) listsDemand(w http.ResponseWriter, r *http.Request) {
@@ -188,16 +212,7 @@ func (s *server) listsDemandAction(action string) http.HandlerFunc {
 				flash = s.t(r, "lists.demand.rejected")
 			}
 		}
-		if err != nil {
-			if !listsUserError(err) {
-				s.fail(w, r, err)
-				return
-			}
-			fields, msg := fieldErrors(err)
-			s.listsDemandPage(w, r, id, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg})
-			return
-		}
-		s.redirect(w, r, fmt.Sprintf("/lists/demands/%d", id), flash)
+		s.listsDone(w, r, err, func(status int, v view) { s.listsDemandPage(w, r, id, status, v) }, fmt.Sprintf("/lists/demands/%d", id), flash)
 	}
 }
 
@@ -210,13 +225,8 @@ func (s *server) listsDuties(w http.ResponseWriter, r *http.Request) {
 // listsDutiesPage renders the duty list; errorRow is the duty whose fulfil
 // form the errors are about.
 func (s *server) listsDutiesPage(w http.ResponseWriter, r *http.Request, status int, v view, errorRow int64) {
-	q := r.URL.Query()
-	page := pageParam(r)
+	q, page, state := listsQuery(r, lists.DutyStates)
 	provider, _ := strconv.ParseInt(q.Get("provider"), 10, 64)
-	state := q.Get("state")
-	if state != lists.DutyFulfilled && state != lists.DutyUnfulfilled && state != lists.DutyOverdue {
-		state = ""
-	}
 	ds, total, err := s.Lists.Duties(r.Context(), lists.DutyFilter{State: state, ProviderID: provider, Page: page})
 	if err != nil {
 		s.fail(w, r, err)
@@ -227,15 +237,8 @@ func (s *server) listsDutiesPage(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	data, err := s.listsBase(r, "duties", &v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data["Duties"], data["Pager"], data["Departments"], data["ErrorRow"] = ds, newPager(r, page, 20, total), depts, errorRow
-	data["States"], data["Categories"] = []string{lists.DutyFulfilled, lists.DutyUnfulfilled, lists.DutyOverdue}, catalog.Categories.Values()
-	v.Data = data
-	s.render(w, r, status, "lists_duties", v)
+	s.listsShow(w, r, status, "duties", "lists_duties", v, map[string]any{"Duties": ds, "Pager": newPager(r, page, listsPageSize, total),
+		"Departments": depts, "ErrorRow": errorRow, "States": lists.DutyStates, "Categories": catalog.Categories.Values()})
 }
 
 func (s *server) listsCreateDuty(w http.ResponseWriter, r *http.Request) {
@@ -244,32 +247,16 @@ func (s *server) listsCreateDuty(w http.ResponseWriter, r *http.Request) {
 	in := lists.DutyInput{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Category: r.PostFormValue("category"),
 		ProviderID: provider, Deadline: r.PostFormValue("deadline")}
 	d, err := s.Lists.CreateDuty(r.Context(), s.principal(r), in)
-	if err != nil {
-		if !listsUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, msg := fieldErrors(err)
-		s.listsDutiesPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg}, 0)
-		return
-	}
-	s.redirect(w, r, "/lists/duties", s.t(r, "lists.duty.created", d.Title, d.ProviderName))
+	s.listsDone(w, r, err, func(status int, v view) { s.listsDutiesPage(w, r, status, v, 0) },
+		"/lists/duties", s.t(r, "lists.duty.created", d.Title, d.ProviderName))
 }
 
 func (s *server) listsFulfilDuty(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id := listsID(r)
 	d, err := s.Lists.FulfilDuty(r.Context(), s.principal(r), id, r.PostFormValue("entry_code"))
-	if err != nil {
-		if !listsUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, msg := fieldErrors(err)
-		s.listsDutiesPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg}, id)
-		return
-	}
-	s.redirect(w, r, "/lists/duties", s.t(r, "lists.duty.fulfilled", d.Title, d.EntryCode))
+	s.listsDone(w, r, err, func(status int, v view) { s.listsDutiesPage(w, r, status, v, id) },
+		"/lists/duties", s.t(r, "lists.duty.fulfilled", d.Title, d.EntryCode))
 }
 
 // Negative list.
@@ -279,25 +266,14 @@ func (s *server) listsNegatives(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) listsNegativesPage(w http.ResponseWriter, r *http.Request, status int, v view, errorRow int64) {
-	q := r.URL.Query()
-	page := pageParam(r)
-	state := q.Get("state")
-	if !slices.Contains(lists.NegativeStates, state) {
-		state = ""
-	}
+	q, page, state := listsQuery(r, lists.NegativeStates)
 	ns, total, err := s.Lists.Negatives(r.Context(), lists.NegativeFilter{State: state, EntryCode: strings.TrimSpace(q.Get("code")), Page: page})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	data, err := s.listsBase(r, "negatives", &v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data["Negatives"], data["Pager"], data["States"], data["ErrorRow"] = ns, newPager(r, page, 20, total), lists.NegativeStates, errorRow
-	v.Data = data
-	s.render(w, r, status, "lists_negatives", v)
+	s.listsShow(w, r, status, "negatives", "lists_negatives", v, map[string]any{"Negatives": ns, "Pager": newPager(r, page, listsPageSize, total),
+		"States": lists.NegativeStates, "ErrorRow": errorRow})
 }
 
 // listsSplitItems reads item identifiers separated by commas, Chinese commas or spaces.
@@ -309,16 +285,8 @@ func (s *server) listsProposeNegative(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	in := lists.NegativeInput{EntryCode: r.PostFormValue("entry_code"), Items: listsSplitItems(r.PostFormValue("items")), Basis: r.PostFormValue("basis")}
 	n, err := s.Lists.ProposeNegative(r.Context(), s.principal(r), in)
-	if err != nil {
-		if !listsUserError(err) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, msg := fieldErrors(err)
-		s.listsNegativesPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg}, 0)
-		return
-	}
-	s.redirect(w, r, "/lists/negatives", s.t(r, "lists.negative.proposed", n.EntryCode))
+	s.listsDone(w, r, err, func(status int, v view) { s.listsNegativesPage(w, r, status, v, 0) },
+		"/lists/negatives", s.t(r, "lists.negative.proposed", n.EntryCode))
 }
 
 func (s *server) listsReviewNegative(confirm bool) http.HandlerFunc {
@@ -335,16 +303,7 @@ func (s *server) listsReviewNegative(confirm bool) http.HandlerFunc {
 		} else if n, err = s.Lists.RejectNegative(r.Context(), s.principal(r), id, r.PostFormValue("reason")); err == nil {
 			flash = s.t(r, "lists.negative.rejected", n.EntryCode)
 		}
-		if err != nil {
-			if !listsUserError(err) {
-				s.fail(w, r, err)
-				return
-			}
-			fields, msg := fieldErrors(err)
-			s.listsNegativesPage(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg}, id)
-			return
-		}
-		s.redirect(w, r, "/lists/negatives", flash)
+		s.listsDone(w, r, err, func(status int, v view) { s.listsNegativesPage(w, r, status, v, id) }, "/lists/negatives", flash)
 	}
 }
 
@@ -390,15 +349,7 @@ func (s *server) listsStats(w http.ResponseWriter, r *http.Request) {
 	for _, c := range st.ShareTypes {
 		shares.Labels, shares.Values = append(shares.Labels, s.msgs.T(lang, "lists.share."+c.ShareType)), append(shares.Values, c.Entries)
 	}
-	v := view{}
-	data, err := s.listsBase(r, "stats", &v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data["Stats"], data["Rate"], data["Duties"] = st, listsPercent(st.Demands.Rate), rows
-	data["DutyTotal"] = listsDutyRow{st.DutyTotal, listsPercent(st.DutyTotal.Rate)}
-	data["DemandChart"], data["DutyChart"], data["ShareChart"] = listsChart(demands), listsChart(duties), listsChart(shares)
-	v.Data = data
-	s.render(w, r, http.StatusOK, "lists_stats", v)
+	s.listsShow(w, r, http.StatusOK, "stats", "lists_stats", view{}, map[string]any{"Stats": st, "Rate": listsPercent(st.Demands.Rate), "Duties": rows,
+		"DutyTotal":   listsDutyRow{st.DutyTotal, listsPercent(st.DutyTotal.Rate)},
+		"DemandChart": listsChart(demands), "DutyChart": listsChart(duties), "ShareChart": listsChart(shares)})
 }
