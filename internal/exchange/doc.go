@@ -1,0 +1,51 @@
+// Package exchange moves tables between datasources (数据交换) through the
+// bus: an extractor reads a source table and publishes batches to one
+// JetStream stream, and an applier consumes them and writes each batch to
+// the target exactly once. The two sides share nothing but the bus, so the
+// extractor can later run on a provider's front-end node and the applier on
+// a consumer's.
+//
+// A Channel (共享通道) names a source table, a target table and how to follow
+// the source:
+//
+//	ch := exchange.Channel{
+//		ID:     "ch-0001",
+//		Source: exchange.Endpoint{Driver: connector.Postgres, DSN: srcDSN, Table: "人口信息"},
+//		Target: exchange.Endpoint{Driver: connector.MySQL, DSN: dstDSN, Table: "人口信息"},
+//		Mode:   exchange.FullThenIncremental, Watermark: "updated_at", SoftDelete: "deleted",
+//	}
+//	e := exchange.New(bus.JS, exchange.Options{})
+//	err := e.Sync(ctx, ch)  // one extract pass, then apply until nothing is pending
+//	err = e.Run(ctx, ch)    // follow the source until ctx ends or the channel pauses
+//	st := e.Stats(ch.ID)    // rows, bytes, batches, deliveries (交换条次), refused, ...
+//
+// The path of a batch:
+//
+//   - The extractor reads the source in key order (a full pass) or in
+//     (watermark, key) order after the last (watermark, key) it published
+//     (incremental), so rows updated in the same instant are never skipped.
+//     A row whose soft-delete column is true (or 1) travels as a delete.
+//   - Each batch is one message on subject <prefix>.<channel>: a binary
+//     payload (format "gsb1", see batch.go) with the schema, the rows and
+//     the deletes, and headers with the channel, the sequence (1, 2, 3, ...
+//     per channel), the counts and the payload's SHA-256. The message ID is
+//     "<channel>:<seq>", so a republish after a crash is de-duplicated.
+//   - The extractor keeps its state (last sequence, the position of the
+//     last row published) in a JetStream KV bucket, written after each
+//     publish with a compare-and-set on the revision, so two extractors of
+//     one channel cannot both run. The state also travels in each message's
+//     headers, and on start the extractor adopts the stream's last message
+//     for the channel when it is newer than the bucket: a crash between a
+//     publish and the state write loses nothing and repeats nothing.
+//   - The applier is a durable pull consumer per channel with explicit acks
+//     and one message in flight, so batches apply in order. It checks the
+//     checksum (a bad batch is terminated, never applied, and counted),
+//     applies the batch with connector.Sink.Apply, which records the
+//     sequence in the same transaction (a redelivered batch changes
+//     nothing), and then acks. A target that cannot hold the schema
+//     (*connector.SchemaError) pauses the channel with the differences.
+//
+// Memory stays constant whatever the table size: one batch is read, one
+// message is in flight per channel, and the de-duplication window holds one
+// ID per batch, not per row.
+package exchange

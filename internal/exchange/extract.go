@@ -1,0 +1,351 @@
+package exchange
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/govshare/govshare/internal/connector"
+)
+
+// Phases of an extractor.
+const (
+	phaseFull        = "full"
+	phaseIncremental = "incremental"
+	phaseDone        = "done" // a Full channel's pass has ended; the next starts over
+)
+
+// state is what an extractor keeps per channel, in the KV bucket and in the
+// headers of each batch it publishes.
+type state struct {
+	Seq   int64  `json:"seq"`             // last sequence published
+	Phase string `json:"phase,omitempty"` // "", phaseFull, phaseIncremental or phaseDone
+	After []byte `json:"after,omitempty"` // position of the last row published (encodeValues)
+	Since []byte `json:"since,omitempty"` // highest watermark when the full pass began
+}
+
+// loadState reads the channel's state and its KV revision (0: none), and
+// adopts the stream's last batch for the channel when it is newer: that
+// batch was published but the extractor stopped before saving its state.
+func (e *Engine) loadState(ctx context.Context, id string) (state, uint64, error) {
+	var (
+		st  state
+		rev uint64
+	)
+	entry, err := e.kv.Get(ctx, id)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+	case err != nil:
+		return st, 0, fmt.Errorf("exchange: state of channel %q: %w", id, err)
+	default:
+		rev = entry.Revision()
+		if err := json.Unmarshal(entry.Value(), &st); err != nil {
+			return st, 0, fmt.Errorf("exchange: state of channel %q: %w", id, err)
+		}
+	}
+	last, err := e.stream.GetLastMsgForSubject(ctx, e.subject(id))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return st, rev, nil
+	}
+	if err != nil {
+		return st, 0, fmt.Errorf("exchange: last batch of channel %q: %w", id, err)
+	}
+	seq, _ := strconv.ParseInt(last.Header.Get(hdrSeq), 10, 64)
+	if seq > st.Seq {
+		// Only a batch that verifies and carries its own state counts; the
+		// applier refuses anything else too.
+		var newer state
+		err := json.Unmarshal([]byte(last.Header.Get(hdrState)), &newer)
+		if err != nil || newer.Seq != seq || Checksum(last.Data) != last.Header.Get(hdrChecksum) {
+			e.log.Warn("exchange: the last message of the channel is not a batch this extractor can resume after; ignored",
+				"channel", id, "seq", seq, "stream_seq", last.Sequence)
+			return st, rev, nil
+		}
+		e.log.Info("exchange: extractor resumes after the last batch in the stream", "channel", id, "seq", seq, "saved", st.Seq)
+		st = newer
+	}
+	return st, rev, nil
+}
+
+// saveState writes the state if the revision is still rev, so that a second
+// extractor of the same channel fails instead of interleaving.
+func (e *Engine) saveState(ctx context.Context, id string, st state, rev uint64) (uint64, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return 0, err
+	}
+	if rev == 0 {
+		rev, err = e.kv.Create(ctx, id, b)
+	} else {
+		rev, err = e.kv.Update(ctx, id, b, rev)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("exchange: save the state of channel %q (is another extractor running it?): %w", id, err)
+	}
+	return rev, nil
+}
+
+// extraction is one extract pass of one channel.
+type extraction struct {
+	e       *Engine
+	ch      Channel
+	sc      *scanner
+	schema  connector.Table // as sent: Key() in ordinal order, as a decoded Table has it
+	keyIdx  []int           // source key columns, in the source's key order (for reads)
+	delIdx  []int           // key columns in schema.Key() order (for deletes)
+	wIdx    int
+	softIdx int
+	st      state
+	rev     uint64
+}
+
+// Extract runs one extract pass of a channel: a full pass (resumed where it
+// stopped, if it did), or the rows changed since the last pass. It returns
+// when it has published everything the source held when it read it.
+func (e *Engine) Extract(ctx context.Context, ch Channel) error {
+	if err := ch.Validate(); err != nil {
+		return err
+	}
+	if err := e.setup(ctx); err != nil {
+		return err
+	}
+	e.update(ch.ID, func(s *Stats) {
+		if s.State != StatePaused {
+			s.State = StateRunning
+		}
+	})
+	if err := e.extract(ctx, ch); err != nil {
+		return e.fail(ch.ID, err)
+	}
+	return nil
+}
+
+func (e *Engine) extract(ctx context.Context, ch Channel) error {
+	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	t, err := src.Table(ctx, ch.Source.Table)
+	if err != nil {
+		return err
+	}
+	x := &extraction{e: e, ch: ch, wIdx: -1, softIdx: -1}
+	x.sc, err = openScanner(ctx, ch.Source, t)
+	if err != nil {
+		return err
+	}
+	defer x.sc.Close()
+	for _, k := range t.Key() {
+		x.keyIdx = append(x.keyIdx, x.sc.index(k))
+	}
+	if len(x.keyIdx) == 0 {
+		return fmt.Errorf("exchange: source table %q has no primary key", t.Name)
+	}
+	// The schema as the applier decodes it: Key() then lists the key columns
+	// in ordinal order, and deletes carry their values in that order.
+	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
+	for _, k := range x.schema.Key() {
+		x.delIdx = append(x.delIdx, x.sc.index(k))
+	}
+	if ch.Watermark != "" {
+		if x.wIdx = x.sc.index(ch.Watermark); x.wIdx < 0 {
+			return fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
+		}
+	}
+	if ch.SoftDelete != "" {
+		if x.softIdx = x.sc.index(ch.SoftDelete); x.softIdx < 0 {
+			return fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
+		}
+	}
+	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
+		return err
+	}
+	switch {
+	case ch.Mode == Full && x.st.Phase != phaseFull,
+		ch.Mode == FullThenIncremental && x.st.Phase == "":
+		// A new full pass. Rows changed while it runs have a watermark at or
+		// above the highest one now, so incremental passes start there.
+		x.st.Phase, x.st.After, x.st.Since = phaseFull, nil, nil
+		if ch.Mode == FullThenIncremental {
+			w, err := x.sc.max(ctx, x.wIdx)
+			if err != nil {
+				return err
+			}
+			if w != nil {
+				if x.st.Since, err = encodeValues([]any{w}); err != nil {
+					return err
+				}
+			}
+		}
+		if x.rev, err = e.saveState(ctx, ch.ID, x.st, x.rev); err != nil {
+			return err
+		}
+	case ch.Mode == Incremental && x.st.Phase != phaseIncremental:
+		x.st.Phase, x.st.After = phaseIncremental, nil
+	}
+	if x.st.Phase == phaseFull {
+		if err := x.pass(ctx, x.keyIdx, false); err != nil {
+			return err
+		}
+		x.st.After = nil
+		if ch.Mode == Full {
+			x.st.Phase = phaseDone
+		} else {
+			x.st.Phase, x.st.After = phaseIncremental, x.st.Since
+		}
+		if x.rev, err = e.saveState(ctx, ch.ID, x.st, x.rev); err != nil {
+			return err
+		}
+	}
+	if x.st.Phase == phaseIncremental {
+		return x.pass(ctx, append([]int{x.wIdx}, x.keyIdx...), true)
+	}
+	return nil
+}
+
+// pass reads the source in the order of the columns at order after the
+// state's position, and publishes until a read comes back short.
+func (x *extraction) pass(ctx context.Context, order []int, incremental bool) error {
+	n := x.ch.batchSize()
+	for {
+		after, err := decodeValues(x.st.After)
+		if err != nil {
+			return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
+		}
+		rows, err := x.sc.read(ctx, order, after, incremental, n)
+		if err != nil {
+			return err
+		}
+		if err := x.publish(ctx, rows); err != nil {
+			return err
+		}
+		if len(rows) < n {
+			return nil
+		}
+	}
+}
+
+// deleted reports whether a row's soft-delete column says so.
+func (x *extraction) deleted(row []any) bool {
+	if x.softIdx < 0 {
+		return false
+	}
+	switch v := row[x.softIdx].(type) {
+	case bool:
+		return v
+	case int64:
+		return v != 0
+	case float64:
+		return v != 0
+	case string:
+		switch v {
+		case "1", "t", "true", "TRUE", "True", "y", "yes":
+			return true
+		}
+	}
+	return false
+}
+
+// publish sends rows as one or more batches of at most MaxBytes each.
+func (x *extraction) publish(ctx context.Context, rows []scanned) error {
+	var (
+		rowBuf, delBuf []byte
+		nRows, nDels   int
+		last           []any
+		one            []byte
+		err            error
+	)
+	flush := func() error {
+		if nRows+nDels == 0 {
+			return nil
+		}
+		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last)
+		rowBuf, delBuf, nRows, nDels = rowBuf[:0], delBuf[:0], 0, 0
+		return err
+	}
+	for _, r := range rows {
+		del := x.deleted(r.row)
+		one = one[:0]
+		if del {
+			for _, at := range x.delIdx {
+				if one, err = appendValue(one, r.row[at]); err != nil {
+					return err
+				}
+			}
+		} else {
+			for _, v := range r.row {
+				if one, err = appendValue(one, v); err != nil {
+					return err
+				}
+			}
+		}
+		if len(rowBuf)+len(delBuf)+len(one) > x.e.o.MaxBytes-4096 && nRows+nDels > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if del {
+			delBuf, nDels = append(delBuf, one...), nDels+1
+		} else {
+			rowBuf, nRows = append(rowBuf, one...), nRows+1
+		}
+		last = r.pos
+	}
+	return flush()
+}
+
+// send publishes one batch and saves the state after it.
+func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf []byte, last []any) error {
+	next := x.st
+	next.Seq++
+	var err error
+	if next.After, err = encodeValues(last); err != nil {
+		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
+	}
+	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf)
+	if err != nil {
+		return err
+	}
+	if len(payload) > x.e.o.MaxBytes {
+		return fmt.Errorf("exchange: channel %q: one row takes %d bytes, more than a message holds (%d)", x.ch.ID, len(payload), x.e.o.MaxBytes)
+	}
+	stateJSON, err := json.Marshal(next)
+	if err != nil {
+		return err
+	}
+	seq := strconv.FormatInt(next.Seq, 10)
+	msg := &nats.Msg{Subject: x.e.subject(x.ch.ID), Data: payload, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, x.ch.ID+":"+seq)
+	msg.Header.Set(hdrChannel, x.ch.ID)
+	msg.Header.Set(hdrSeq, seq)
+	msg.Header.Set(hdrRows, strconv.Itoa(nRows))
+	msg.Header.Set(hdrDeletes, strconv.Itoa(nDels))
+	msg.Header.Set(hdrChecksum, Checksum(payload))
+	msg.Header.Set(hdrFormat, format)
+	msg.Header.Set(hdrState, string(stateJSON))
+	ack, err := x.e.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(x.e.o.Stream))
+	if err != nil {
+		return fmt.Errorf("exchange: channel %q: publish batch %d: %w", x.ch.ID, next.Seq, err)
+	}
+	x.e.update(x.ch.ID, func(s *Stats) {
+		s.Published++
+		if ack.Duplicate {
+			s.PubDupes++
+		}
+	})
+	if x.rev, err = x.e.saveState(ctx, x.ch.ID, next, x.rev); err != nil {
+		return err
+	}
+	x.st = next
+	if x.e.afterPublish != nil {
+		x.e.afterPublish(next.Seq)
+	}
+	return nil
+}
