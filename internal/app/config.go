@@ -159,6 +159,10 @@ func printUsage(fs *flag.FlagSet, w io.Writer, synopsis string) {
 		if def == "" {
 			def = `""`
 		}
-		fmt.Fprintf(w, "  --%s\n      %s\n      env %s, yaml %s, default %s\n", f.Name, f.Usage, envName(f.Name), strings.ReplaceAll(f.Name, "-", "_"), def)
+		yamlKey := strings.ReplaceAll(f.Name, "-", "_")
+		if f.Name == "config" {
+			yamlKey = "(not in the file)"
+		}
+		fmt.Fprintf(w, "  --%s\n      %s\n      env %s, yaml %s, default %s\n", f.Name, f.Usage, envName(f.Name), yamlKey, def)
 	})
 }
