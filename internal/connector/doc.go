@@ -38,9 +38,18 @@
 // []byte or nil. Decimals arrive as exact strings such as "1234.50". Rows
 // documents the details and how tables without a primary key are read.
 //
+// ReadAfter reads one batch in a given column order, starting after the
+// position a previous batch returned, so a reader that stops can resume;
+// Max gives the highest value of a column as a position to start from:
+//
+//	rows, pos, err := src.ReadAfter(ctx, "人口信息", nil, []string{"updated_at", "身份证号"}, last, true, 1000)
+//	if len(pos) > 0 {
+//		last = pos[len(pos)-1] // where the next batch starts
+//	}
+//
 // Table names come from outside: from a catalog mount or a user's form. So
-// Table, Count and Rows accept only a name that Tables reports, exactly as it
-// is spelt there, and quote every identifier they put into SQL. Any other name
-// gives an error wrapping ErrNoTable. A name like `x"; DROP TABLE t; --` is
+// Table, Count, Rows, ReadAfter and Max accept only a name that Tables
+// reports, exactly as it is spelt there, and quote every identifier they put
+// into SQL. Any other name gives an error wrapping ErrNoTable. A name like `x"; DROP TABLE t; --` is
 // refused before any SQL is built with it.
 package connector

@@ -50,17 +50,9 @@ func (s *Source) Rows(ctx context.Context, table string, columns []string, batch
 	if batchSize <= 0 {
 		batchSize = DefaultBatchSize
 	}
-	var sel []Column
-	if len(columns) == 0 {
-		sel = t.Columns
-	} else {
-		for _, name := range columns {
-			c, ok := t.Column(name)
-			if !ok {
-				return 0, fmt.Errorf("connector: table %q: column %q: %w", table, name, ErrNoColumn)
-			}
-			sel = append(sel, c)
-		}
+	sel, err := t.pick(columns)
+	if err != nil {
+		return 0, err
 	}
 	r := &reader{s: s, table: t, sel: sel, batch: batchSize, fn: fn}
 	if r.keyset() {
@@ -113,22 +105,13 @@ func (r *reader) selectList(cols []Column) string {
 func (r *reader) readKeyset(ctx context.Context) error {
 	d := r.s.d
 	key := r.table.Key()
-	r.scan = append([]Column(nil), r.sel...)
-	keyAt := make([]int, len(key)) // position of each key column in scan
+	scan, keyAt, err := r.table.extend(r.sel, key) // keyAt: position of each key column in scan
+	if err != nil {
+		return err
+	}
+	r.scan = scan
 	quoted := make([]string, len(key))
 	for i, k := range key {
-		keyAt[i] = -1
-		for j, c := range r.scan {
-			if c.Name == k {
-				keyAt[i] = j
-				break
-			}
-		}
-		if keyAt[i] < 0 {
-			c, _ := r.table.Column(k)
-			r.scan = append(r.scan, c)
-			keyAt[i] = len(r.scan) - 1
-		}
 		quoted[i] = d.quote(k)
 	}
 	head := "SELECT " + r.selectList(r.scan) + " FROM " + d.quote(r.table.Name)

@@ -95,11 +95,11 @@ func (e *Engine) saveState(ctx context.Context, id string, st state, rev uint64)
 type extraction struct {
 	e       *Engine
 	ch      Channel
-	sc      *scanner
+	src     *connector.Source
 	schema  connector.Table // as sent: Key() in ordinal order, as a decoded Table has it
-	keyIdx  []int           // source key columns, in the source's key order (for reads)
+	cols    []string        // the columns read, as described when the pass began
+	key     []string        // source key columns, in the source's key order (for reads)
 	delIdx  []int           // key columns in schema.Key() order (for deletes)
-	wIdx    int
 	softIdx int
 	st      state
 	rev     uint64
@@ -136,31 +136,24 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 	if err != nil {
 		return err
 	}
-	x := &extraction{e: e, ch: ch, wIdx: -1, softIdx: -1}
-	x.sc, err = openScanner(ctx, ch.Source, t)
-	if err != nil {
-		return err
+	x := &extraction{e: e, ch: ch, src: src, key: t.Key(), softIdx: -1}
+	for _, c := range t.Columns {
+		x.cols = append(x.cols, c.Name)
 	}
-	defer x.sc.Close()
-	for _, k := range t.Key() {
-		x.keyIdx = append(x.keyIdx, x.sc.index(k))
-	}
-	if len(x.keyIdx) == 0 {
+	if len(x.key) == 0 {
 		return fmt.Errorf("exchange: source table %q has no primary key", t.Name)
 	}
 	// The schema as the applier decodes it: Key() then lists the key columns
 	// in ordinal order, and deletes carry their values in that order.
 	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
 	for _, k := range x.schema.Key() {
-		x.delIdx = append(x.delIdx, x.sc.index(k))
+		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
 	}
-	if ch.Watermark != "" {
-		if x.wIdx = x.sc.index(ch.Watermark); x.wIdx < 0 {
-			return fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
-		}
+	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
+		return fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
 	}
 	if ch.SoftDelete != "" {
-		if x.softIdx = x.sc.index(ch.SoftDelete); x.softIdx < 0 {
+		if x.softIdx = slices.Index(x.cols, ch.SoftDelete); x.softIdx < 0 {
 			return fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
 		}
 	}
@@ -174,7 +167,7 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		// above the highest one now, so incremental passes start there.
 		x.st.Phase, x.st.After, x.st.Since = phaseFull, nil, nil
 		if ch.Mode == FullThenIncremental {
-			w, err := x.sc.max(ctx, x.wIdx)
+			w, err := src.Max(ctx, t.Name, ch.Watermark)
 			if err != nil {
 				return err
 			}
@@ -191,7 +184,7 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		x.st.Phase, x.st.After = phaseIncremental, nil
 	}
 	if x.st.Phase == phaseFull {
-		if err := x.pass(ctx, x.keyIdx, false); err != nil {
+		if err := x.pass(ctx, x.key, false); err != nil {
 			return err
 		}
 		x.st.After = nil
@@ -205,25 +198,26 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		}
 	}
 	if x.st.Phase == phaseIncremental {
-		return x.pass(ctx, append([]int{x.wIdx}, x.keyIdx...), true)
+		return x.pass(ctx, append([]string{x.ch.Watermark}, x.key...), true)
 	}
 	return nil
 }
 
-// pass reads the source in the order of the columns at order after the
-// state's position, and publishes until a read comes back short.
-func (x *extraction) pass(ctx context.Context, order []int, incremental bool) error {
+// pass reads the source in the order of the columns named in order after the
+// state's position, and publishes until a read comes back short. An
+// incremental pass leaves out rows without a watermark.
+func (x *extraction) pass(ctx context.Context, order []string, incremental bool) error {
 	n := x.ch.batchSize()
 	for {
 		after, err := decodeValues(x.st.After)
 		if err != nil {
 			return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
 		}
-		rows, err := x.sc.read(ctx, order, after, incremental, n)
+		rows, pos, err := x.src.ReadAfter(ctx, x.schema.Name, x.cols, order, after, incremental, n)
 		if err != nil {
 			return err
 		}
-		if err := x.publish(ctx, rows); err != nil {
+		if err := x.publish(ctx, rows, pos); err != nil {
 			return err
 		}
 		if len(rows) < n {
@@ -253,8 +247,9 @@ func (x *extraction) deleted(row []any) bool {
 	return false
 }
 
-// publish sends rows as one or more batches of at most MaxBytes each.
-func (x *extraction) publish(ctx context.Context, rows []scanned) error {
+// publish sends rows as one or more batches of at most MaxBytes each; pos
+// holds each row's position, which the batch ending with it saves.
+func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 	var (
 		rowBuf, delBuf []byte
 		nRows, nDels   int
@@ -270,17 +265,17 @@ func (x *extraction) publish(ctx context.Context, rows []scanned) error {
 		rowBuf, delBuf, nRows, nDels = rowBuf[:0], delBuf[:0], 0, 0
 		return err
 	}
-	for _, r := range rows {
-		del := x.deleted(r.row)
+	for i, row := range rows {
+		del := x.deleted(row)
 		one = one[:0]
 		if del {
 			for _, at := range x.delIdx {
-				if one, err = appendValue(one, r.row[at]); err != nil {
+				if one, err = appendValue(one, row[at]); err != nil {
 					return err
 				}
 			}
 		} else {
-			for _, v := range r.row {
+			for _, v := range row {
 				if one, err = appendValue(one, v); err != nil {
 					return err
 				}
@@ -296,7 +291,7 @@ func (x *extraction) publish(ctx context.Context, rows []scanned) error {
 		} else {
 			rowBuf, nRows = append(rowBuf, one...), nRows+1
 		}
-		last = r.pos
+		last = pos[i]
 	}
 	return flush()
 }
