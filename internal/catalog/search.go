@@ -189,9 +189,14 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		if !seesAll && !r.published && r.provider != p.DepartmentID {
 			continue
 		}
+		// Other departments see the version in force, so its status is published.
+		status := r.status
+		if !seesAll && r.provider != p.DepartmentID {
+			status = StatusPublished
+		}
 		if (q.ProviderID != 0 && r.provider != q.ProviderID) || (q.Category != "" && r.category != q.Category) ||
 			(q.ShareType != "" && r.share != q.ShareType) || (q.OpenType != "" && r.open != q.OpenType) ||
-			(q.UpdateCycle != "" && r.cycle != q.UpdateCycle) || (q.Status != "" && r.status != q.Status) ||
+			(q.UpdateCycle != "" && r.cycle != q.UpdateCycle) || (q.Status != "" && status != q.Status) ||
 			(q.Grade != "" && r.grade != q.Grade) || (q.Mounted != nil && r.mounted != *q.Mounted) || (q.Published != nil && r.published != *q.Published) {
 			continue
 		}
@@ -208,7 +213,7 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		res.Total++
 		top.offer(r)
 		if fc != nil {
-			fc.add(r)
+			fc.add(r, status)
 		}
 	}
 	ids := top.sorted((page - 1) * size)
@@ -220,6 +225,11 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		return res, nil
 	}
 	res.Items, err = s.hits(ctx, ids)
+	for i := range res.Items {
+		if !seesAll && res.Items[i].ProviderID != p.DepartmentID {
+			res.Items[i].Status = StatusPublished
+		}
+	}
 	return res, err
 }
 
@@ -307,7 +317,7 @@ func newFacetCounter() *facetCounter {
 	return c
 }
 
-func (c *facetCounter) add(r *memRow) {
+func (c *facetCounter) add(r *memRow, status string) {
 	c.provider[r.provider]++
 	if r.mounted {
 		c.mounted[1]++
@@ -318,7 +328,7 @@ func (c *facetCounter) add(r *memRow) {
 	c.strs[1][r.share]++
 	c.strs[2][r.open]++
 	c.strs[3][r.cycle]++
-	c.strs[4][r.status]++
+	c.strs[4][status]++
 	c.strs[5][r.grade]++
 }
 

@@ -135,6 +135,12 @@ func TestEntryLifecycle(t *testing.T) {
 		if err != nil || latest.Version != 2 {
 			t.Fatalf("cataloger's latest = v%d, %v", latest.Version, err)
 		}
+		if res, err := w.svc.Search(ctx, w.other, catalog.Query{Status: catalog.StatusDraft}); err != nil || res.Total != 0 {
+			t.Errorf("another department learns of a pending change: %d, %v", res.Total, err)
+		}
+		if res, err := w.svc.Search(ctx, w.cataloger, catalog.Query{Status: catalog.StatusDraft}); err != nil || res.Total < 2 {
+			t.Errorf("the provider does not see its pending change: %d, %v", res.Total, err)
+		}
 		// The same content again changes nothing.
 		if again, err := w.svc.Update(ctx, w.cataloger, e.Code, changed); err != nil || again.Version != 2 {
 			t.Fatalf("idempotent update = v%d, %v", again.Version, err)
