@@ -33,6 +33,7 @@ type Config struct {
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
 	CodeProfile     string
+	SecretsKey      string
 }
 
 // secrets are settings whose values are never printed.
@@ -56,6 +57,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "json or text")
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "lifetime of a login session")
 	fs.StringVar(&cfg.CodeProfile, "code-profile", "national", "resource code profile: national (301002/000017) or segmented (3-01-002-000017); cascade must follow the parent platform's")
+	fs.StringVar(&cfg.SecretsKey, "secrets-key", "", "file holding the SM4 key that seals stored credentials (created when missing); default DATA-DIR/keys/secrets.key; replicas share one")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

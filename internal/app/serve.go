@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/lists"
@@ -71,6 +72,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
 	p.catalog.SQLiteDirs = []string{filepath.Join(cfg.DataDir, "demo"), filepath.Join(cfg.DataDir, "datasources")}
+	if cfg.SecretsKey == "" {
+		cfg.SecretsKey = filepath.Join(cfg.DataDir, "keys", "secrets.key")
+	}
+	if p.catalog.Secrets, err = cryptosuite.LoadSealer(cfg.SecretsKey); err != nil {
+		return fmt.Errorf("secrets-key: %w", err)
+	}
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
 

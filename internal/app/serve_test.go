@@ -116,3 +116,24 @@ func TestPostgresAndExternalNATS(t *testing.T) {
 		t.Fatalf("departments on PostgreSQL = %d %v", status, body)
 	}
 }
+
+// TestRestartKeepsSealedCredentials restarts a demo platform: the
+// datasource credentials sealed with the key file still open.
+func TestRestartKeepsSealedCredentials(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "--demo", "--data-dir", dir)
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	p = start(t, "--data-dir", dir)
+	c := login(t, p.URL, "gaj.cataloger", "Demo@2026-zz")
+	code := "101001%2F000001"
+	status, raw := c.raw("GET", "/api/v1/catalog/entries/"+code+"/mounts", nil)
+	if status != 200 || !strings.Contains(string(raw), `"ok":true`) {
+		t.Fatalf("mounts = %d %s", status, raw)
+	}
+	id := regexp.MustCompile(`"id":(\d+)`).FindStringSubmatch(string(raw))[1]
+	if status, raw := c.raw("POST", "/api/v1/catalog/entries/"+code+"/mounts/"+id+"/check", nil); status != 200 || !strings.Contains(string(raw), `"ok":true`) {
+		t.Fatalf("recheck after restart = %d %s", status, raw)
+	}
+}

@@ -126,7 +126,7 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	now := s.now().UTC().Truncate(time.Microsecond)
 	err = s.write(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, "INSERT INTO catalog_datasources (department_id, name, driver, dsn, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			d.DepartmentID, d.Name, d.Driver, d.DSN, store.FormatTime(now)).Scan(&d.ID); err != nil {
+			d.DepartmentID, d.Name, d.Driver, s.Secrets.Seal(d.DSN), store.FormatTime(now)).Scan(&d.ID); err != nil {
 			if store.IsUnique(err) {
 				return errs.E(errs.Conflict, "the department already has a datasource named %q", d.Name)
 			}
@@ -206,6 +206,9 @@ func (s *Service) openFor(ctx context.Context, dept, id int64) (*connector.Sourc
 	}
 	if d.DepartmentID != dept {
 		return nil, d, errs.E(errs.Forbidden, "datasource %d belongs to another department", id)
+	}
+	if d.DSN, err = s.Secrets.Open(d.DSN); err != nil {
+		return nil, d, errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", d.Name)
 	}
 	src, err := connector.Open(ctx, d.Driver, d.DSN)
 	if err != nil {

@@ -100,6 +100,10 @@ func TestMountTables(t *testing.T) {
 				if ds.DSN != "" {
 					t.Error("the DSN came back")
 				}
+				var stored string
+				if err := w.db.QueryRow(w.ctx, "SELECT dsn FROM catalog_datasources WHERE id = ?", ds.ID).Scan(&stored); err != nil || stored == dsn || !strings.HasPrefix(stored, "sm4gcm:") {
+					t.Errorf("the DSN is stored as %q, want it sealed", stored)
+				}
 				if src.driver == "sqlite" {
 					for _, bad := range []string{"/etc/passwd", filepath.Join(t.TempDir(), "missing.db"), "../../govshare.db"} {
 						if _, err := w.svc.CreateDatasource(w.ctx, w.cataloger, catalog.Datasource{Name: "越界", Driver: "sqlite", DSN: bad}); !errs.Is(err, errs.Invalid) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -42,7 +43,10 @@ type Service struct {
 	// SQLiteDirs are the directories SQLite datasources may lie in; none
 	// allows no SQLite datasource.
 	SQLiteDirs []string
-	Negative   NegativeList // set by the lists service; nil means an empty list
+	// Secrets seals datasource credentials at rest (SM4-GCM); the platform
+	// sets it from its key file, NewService starts with a throwaway key.
+	Secrets  *cryptosuite.Sealer
+	Negative NegativeList // set by the lists service; nil means an empty list
 }
 
 // NewService returns a catalog service; profile renders resource codes.
@@ -51,7 +55,7 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 		profile = NationalProfile{}
 	}
 	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now, index: &memIndex{byID: map[int64]int{}},
-		importing: make(chan struct{}, 1)}
+		importing: make(chan struct{}, 1), Secrets: cryptosuite.RandomSealer()}
 }
 
 // Profile returns the resource code profile in use.
