@@ -58,7 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.db.Close()
-	p.bus, err = bus.Open(ctx, bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen, Logger: log})
+	p.bus, err = bus.Open(ctx, bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen})
 	if err != nil {
 		return err
 	}

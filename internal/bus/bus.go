@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -25,7 +24,6 @@ type Options struct {
 	StoreDir   string // JetStream file store of the embedded server
 	LeafListen string // host:port for front-end nodes to join as leaf nodes; empty disables
 	Domain     string // JetStream domain of the embedded server
-	Logger     *slog.Logger
 }
 
 // Bus is a connection to NATS with JetStream.

@@ -58,9 +58,6 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 		importing: make(chan struct{}, 1), Secrets: cryptosuite.RandomSealer()}
 }
 
-// Profile returns the resource code profile in use.
-func (s *Service) Profile() Profile { return s.profile }
-
 func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, code, detail string) error {
 	return s.audit.Append(ctx, tx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
 		Action: action, Target: "catalog:" + code, Outcome: audit.Success, ClientAddr: p.ClientAddr, Detail: detail})
