@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -96,7 +97,7 @@ func TestKillDuringWritesLosesNothing(t *testing.T) {
 				i := int(seq.Add(1))
 				name := fmt.Sprintf("压力测试局%05d", i)
 				body := fmt.Sprintf(`{"name":%q,"credit_code":%q,"region_code":"430200"}`, name, demo.CreditCode(1000+i, demo.Department{Region: "430200"}))
-				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/departments", stringsReader(body))
+				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/departments", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+admin.token)
 				resp, err := http.DefaultClient.Do(req)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -168,18 +167,3 @@ func login(t testing.TB, base, user, password string) *client {
 	c.token = body["token"].(string)
 	return c
 }
-
-// requireService fails in CI, and skips elsewhere, when a test service is not configured.
-func requireService(t testing.TB, envVar, hint string) string {
-	t.Helper()
-	v := os.Getenv(envVar)
-	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; .ci/run must start the service", envVar)
-		}
-		t.Skipf("set %s (%s) to run this test", envVar, hint)
-	}
-	return v
-}
-
-func stringsReader(s string) io.Reader { return strings.NewReader(s) }

@@ -85,7 +85,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 }
 
 func TestPostgresAndExternalNATS(t *testing.T) {
-	natsURL := requireService(t, "GOVSHARE_TEST_NATS", "nats://127.0.0.1:4222")
+	natsURL := storetest.Require(t, "GOVSHARE_TEST_NATS", "nats://127.0.0.1:4222")
 	dsn := storetest.PostgresSchema(t)
 	ctx := context.Background()
 	err := Run(ctx, []string{"serve", "--database", dsn, "--nats", natsURL, "--data-dir", t.TempDir()}, env(nil), io.Discard, io.Discard)

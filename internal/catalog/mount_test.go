@@ -3,12 +3,9 @@ package catalog_test
 import (
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	_ "github.com/go-sql-driver/mysql"
 
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
@@ -38,56 +35,30 @@ func sqliteSource(t *testing.T) string {
 	return path
 }
 
-func postgresSource(t *testing.T) string {
-	dsn := storetest.PostgresSchema(t)
-	db, err := sql.Open("pgx", dsn)
+// serverSource creates people on a fresh PostgreSQL schema or MariaDB database.
+func serverSource(t *testing.T, driver string) string {
+	dsn, fixture, typ := "", "", "DATETIME"
+	if driver == "postgres" {
+		dsn, typ = storetest.PostgresSchema(t), "TIMESTAMPTZ"
+		fixture = dsn
+	} else {
+		dsn, fixture = storetest.MySQLDatabase(t)
+	}
+	db, err := sql.Open(map[string]string{"postgres": "pgx", "mysql": "mysql"}[driver], fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf(peopleDDL, "TIMESTAMPTZ")); err != nil {
-		t.Fatal(err)
-	}
-	return dsn
-}
-
-func mysqlSource(t *testing.T) string {
-	base := os.Getenv("GOVSHARE_TEST_MYSQL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("GOVSHARE_TEST_MYSQL is not set; .ci/run must start MariaDB")
-		}
-		t.Skip("set GOVSHARE_TEST_MYSQL=root@tcp(127.0.0.1:3306)/test to mount MariaDB tables")
-	}
-	admin, err := sql.Open("mysql", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("gs_mount_%d", os.Getpid())
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("mysql", base); err == nil {
-			db.Exec("DROP DATABASE " + name)
-			db.Close()
-		}
-	})
-	dsn := strings.Replace(base, "/test", "/"+name, 1)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf(peopleDDL, "DATETIME")); err != nil {
+	if _, err := db.Exec(fmt.Sprintf(peopleDDL, typ)); err != nil {
 		t.Fatal(err)
 	}
 	return dsn
 }
 
 func TestMountTables(t *testing.T) {
-	sources := []datasource{{"sqlite", sqliteSource}, {"postgres", postgresSource}, {"mysql", mysqlSource}}
+	sources := []datasource{{"sqlite", sqliteSource},
+		{"postgres", func(t *testing.T) string { return serverSource(t, "postgres") }},
+		{"mysql", func(t *testing.T) string { return serverSource(t, "mysql") }}}
 	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		for _, src := range sources {

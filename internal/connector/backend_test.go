@@ -2,17 +2,13 @@ package connector
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/govshare/govshare/internal/store/storetest"
 )
 
 // backend is one database under test: the DSN given to Open and a
@@ -32,27 +28,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b *backend)) {
 	t.Run(MySQL, func(t *testing.T) { fn(t, mysqlBackend(t)) })
 }
 
-// serverDSN returns the test server named by env, skipping the test when it
-// is unset, or failing it in CI (CI=true), where the server must be there.
-func serverDSN(t *testing.T, env, example string) string {
-	t.Helper()
-	v := os.Getenv(env)
-	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: in CI the server must run and %s=%s must be set", env, env, example)
-		}
-		t.Skipf("%s is not set; set %s=%s to run against a real server", env, env, example)
-	}
-	return v
-}
-
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
-
-func sqliteBackend(t *testing.T) *backend {
+func sqliteBackend(t testing.TB) *backend {
 	path := filepath.Join(t.TempDir(), "source.db")
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -63,75 +39,23 @@ func sqliteBackend(t *testing.T) *backend {
 	return &backend{driver: SQLite, dsn: path, db: db}
 }
 
-func postgresBackend(t *testing.T) *backend {
-	base := serverDSN(t, "GOVSHARE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	admin, err := sql.Open("pgx", base)
+func postgresBackend(t testing.TB) *backend {
+	dsn := storetest.PostgresSchema(t)
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema := randomName("connector_")
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema on %s: %v", base, err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	return &backend{driver: Postgres, dsn: u.String(), db: db}
+	t.Cleanup(func() { db.Close() })
+	return &backend{driver: Postgres, dsn: dsn, db: db}
 }
 
-func mysqlBackend(t *testing.T) *backend {
-	base := serverDSN(t, "GOVSHARE_TEST_MYSQL", "root@tcp(127.0.0.1:3306)/test")
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("GOVSHARE_TEST_MYSQL: %v", err)
-	}
-	admin, err := sql.Open("mysql", base)
+func mysqlBackend(t testing.TB) *backend {
+	dsn, fixture := storetest.MySQLDatabase(t) // dsn is what a user would write: no charset, no parseTime
+	db, err := sql.Open("mysql", fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := randomName("connector_")
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		admin.Close()
-		t.Fatalf("create database on %s: %v", base, err)
-	}
-	cfg.DBName = name
-	dsn := cfg.FormatDSN() // what a user would write: no charset, no parseTime
-	fixture := cfg.Clone()
-	fixture.ParseTime = true
-	if fixture.Params == nil {
-		fixture.Params = map[string]string{}
-	}
-	fixture.Params["time_zone"] = "'+00:00'"
-	if err := fixture.Apply(mysql.Charset("utf8mb4", "")); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("mysql", fixture.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.Exec("DROP DATABASE " + name); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
+	t.Cleanup(func() { db.Close() })
 	return &backend{driver: MySQL, dsn: dsn, db: db}
 }
 

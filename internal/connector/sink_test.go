@@ -2,18 +2,13 @@ package connector
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 )
 
 var dialects = []string{SQLite, Postgres, MySQL}
@@ -385,7 +380,7 @@ func BenchmarkSinkApply(b *testing.B) {
 		b.Run(to, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
-				tb := benchBackend(b, to)
+				tb := map[string]func(testing.TB) *backend{SQLite: sqliteBackend, Postgres: postgresBackend, MySQL: mysqlBackend}[to](b)
 				dst, err := OpenWritable(context.Background(), tb.driver, tb.dsn)
 				if err != nil {
 					b.Fatal(err)
@@ -411,54 +406,4 @@ func BenchmarkSinkApply(b *testing.B) {
 			}
 		})
 	}
-}
-
-// benchBackend is newBackend for a benchmark: the helpers of
-// backend_test.go take a *testing.T.
-func benchBackend(b *testing.B, driver string) *backend {
-	b.Helper()
-	name := randomName("sinkbench_")
-	switch driver {
-	case SQLite:
-		return &backend{driver: SQLite, dsn: filepath.Join(b.TempDir(), "bench.db")}
-	case Postgres:
-		base := os.Getenv("GOVSHARE_TEST_POSTGRES")
-		if base == "" {
-			b.Skip("GOVSHARE_TEST_POSTGRES is not set")
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { admin.Exec("DROP SCHEMA " + name + " CASCADE"); admin.Close() })
-		u, err := url.Parse(base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", name)
-		u.RawQuery = q.Encode()
-		return &backend{driver: Postgres, dsn: u.String()}
-	}
-	base := os.Getenv("GOVSHARE_TEST_MYSQL")
-	if base == "" {
-		b.Skip("GOVSHARE_TEST_MYSQL is not set")
-	}
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin, err := sql.Open("mysql", base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { admin.Exec("DROP DATABASE " + name); admin.Close() })
-	cfg.DBName = name
-	return &backend{driver: MySQL, dsn: cfg.FormatDSN()}
 }

@@ -2,22 +2,17 @@ package exchange
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/store/storetest"
 )
 
 // backend is one database under test, as in internal/connector's tests:
@@ -31,104 +26,28 @@ type backend struct {
 	db     *sql.DB
 }
 
-func serverDSN(t *testing.T, env, example string) string {
-	t.Helper()
-	v := os.Getenv(env)
-	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: in CI the server must run and %s=%s must be set", env, env, example)
-		}
-		t.Skipf("%s is not set; set %s=%s to run against a real server", env, env, example)
-	}
-	return v
-}
-
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
-
 func newBackend(t *testing.T, driver, name string) *backend {
 	t.Helper()
+	var dsn, fixture string
 	switch driver {
 	case connector.Postgres:
-		base := serverDSN(t, "GOVSHARE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema := randomName("exchange_")
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			admin.Close()
-			t.Fatalf("create schema on %s: %v", base, err)
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		db, err := sql.Open("pgx", u.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			db.Close()
-			if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-				t.Errorf("drop schema %s: %v", schema, err)
-			}
-			admin.Close()
-		})
-		return &backend{driver: driver, dsn: u.String(), db: db}
+		dsn = storetest.PostgresSchema(t)
+		fixture = dsn
 	case connector.MySQL:
-		base := serverDSN(t, "GOVSHARE_TEST_MYSQL", "root@tcp(127.0.0.1:3306)/test")
-		cfg, err := mysql.ParseDSN(base)
-		if err != nil {
-			t.Fatalf("GOVSHARE_TEST_MYSQL: %v", err)
-		}
-		admin, err := sql.Open("mysql", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dbName := randomName("exchange_")
-		if _, err := admin.Exec("CREATE DATABASE " + dbName + " CHARACTER SET utf8mb4"); err != nil {
-			admin.Close()
-			t.Fatalf("create database on %s: %v", base, err)
-		}
-		cfg.DBName = dbName
-		dsn := cfg.FormatDSN()
-		fixture := cfg.Clone()
-		fixture.ParseTime = true
-		if fixture.Params == nil {
-			fixture.Params = map[string]string{}
-		}
-		fixture.Params["time_zone"] = "'+00:00'"
-		if err := fixture.Apply(mysql.Charset("utf8mb4", "")); err != nil {
-			t.Fatal(err)
-		}
-		db, err := sql.Open("mysql", fixture.FormatDSN())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			db.Close()
-			if _, err := admin.Exec("DROP DATABASE " + dbName); err != nil {
-				t.Errorf("drop database %s: %v", dbName, err)
-			}
-			admin.Close()
-		})
-		return &backend{driver: driver, dsn: dsn, db: db}
+		dsn, fixture = storetest.MySQLDatabase(t)
+	default:
+		dsn = filepath.Join(t.TempDir(), name+".db")
+		fixture = dsn + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
 	}
-	path := filepath.Join(t.TempDir(), name+".db")
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open(map[string]string{connector.Postgres: "pgx", connector.MySQL: "mysql", connector.SQLite: "sqlite"}[driver], fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
+	if driver == connector.SQLite {
+		db.SetMaxOpenConns(1)
+	}
 	t.Cleanup(func() { db.Close() })
-	return &backend{driver: connector.SQLite, dsn: path, db: db}
+	return &backend{driver: driver, dsn: dsn, db: db}
 }
 
 // sql rewrites a fixture statement: {name} is quoted, [pg|mysql|sqlite]
