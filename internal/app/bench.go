@@ -28,53 +28,37 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
+	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var target bench.Target
+	fs.StringVar(&target.Database, "database", "", "PostgreSQL URL (an empty schema, or one a previous run filled); empty uses SQLite")
+	fs.StringVar(&target.Dir, "dir", "", "directory for the SQLite database (kept, so a second run reuses it); default a temporary one")
+	var run func() error
 	switch args[0] {
 	case "catalog-search":
-		fs := flag.NewFlagSet("bench catalog-search", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		var o bench.CatalogOptions
+		o := bench.CatalogOptions{}
 		fs.IntVar(&o.Entries, "entries", 100000, "catalog entries to generate")
 		fs.IntVar(&o.Queries, "queries", 2000, "searches to time")
-		fs.StringVar(&o.Database, "database", "", "PostgreSQL URL (an empty schema, or one a previous run filled); empty uses SQLite")
-		fs.StringVar(&o.Dir, "dir", "", "directory for the SQLite database (kept, so a second run reuses the entries); default a temporary one")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if o.Dir == "" && o.Database == "" {
-			dir, cleanup, err := tempDir()
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			o.Dir = dir
-		}
-		return bench.CatalogSearch(ctx, o, stdout)
+		run = func() error { o.Target = target; return bench.CatalogSearch(ctx, o, stdout) }
 	case "catalog-import":
-		fs := flag.NewFlagSet("bench catalog-import", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		var o bench.ImportOptions
+		o := bench.ImportOptions{}
 		fs.IntVar(&o.Entries, "entries", 10000, "entries in the file")
 		fs.IntVar(&o.Items, "items", 20, "information items per entry")
-		fs.StringVar(&o.Database, "database", "", "PostgreSQL URL of an empty schema; empty uses SQLite")
-		fs.StringVar(&o.Dir, "dir", "", "directory for the SQLite database; default a temporary one")
-		if err := fs.Parse(args[1:]); err != nil {
+		run = func() error { o.Target = target; return bench.CatalogImport(ctx, o, stdout) }
+	default:
+		fmt.Fprintln(stderr, benchUsage)
+		return fmt.Errorf("unknown benchmark %q", args[0])
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if target.Dir == "" && target.Database == "" {
+		dir, err := os.MkdirTemp("", "govshare-bench-")
+		if err != nil {
 			return err
 		}
-		if o.Dir == "" {
-			dir, cleanup, err := tempDir()
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			o.Dir = dir
-		}
-		return bench.CatalogImport(ctx, o, stdout)
+		defer os.RemoveAll(dir)
+		target.Dir = dir
 	}
-	fmt.Fprintln(stderr, benchUsage)
-	return fmt.Errorf("unknown benchmark %q", args[0])
-}
-
-func tempDir() (string, func(), error) {
-	dir, err := os.MkdirTemp("", "govshare-bench-")
-	return dir, func() { os.RemoveAll(dir) }, err
+	return run()
 }

@@ -19,10 +19,9 @@ import (
 
 // CatalogOptions configure the catalog search benchmark.
 type CatalogOptions struct {
-	Entries  int    // entries to generate
-	Queries  int    // searches to time
-	Database string // PostgreSQL URL; empty uses SQLite in Dir
-	Dir      string
+	Entries int // entries to generate
+	Queries int // searches to time
+	Target
 }
 
 // Vocabulary of the generated entries: synthetic, shaped like a city's catalog.
@@ -62,6 +61,13 @@ var SearchQueries = []catalog.Query{
 	{Q: "社保"}, {Q: "户籍"}, {Q: "企业"}, {Q: "证明"}, {Q: "不动产"}, {Q: "营业执照"}, {Q: "公积金缴存"}, {Q: "残疾人"},
 	{Q: "社保", ShareType: "conditional"}, {Q: "登记", UpdateCycle: "daily"}, {Q: "天元区"}, {Q: "许可", Sort: "name"},
 	{Q: "统一社会信用代码"}, {Q: "法定代表人 成立日期"}, {}, {Category: "departmental", Sort: "date"},
+}
+
+// Target is where a benchmark keeps its data: PostgreSQL at Database, or
+// else SQLite in Dir.
+type Target struct {
+	Database string
+	Dir      string
 }
 
 // openCity opens (and migrates) the database at dsn, or the SQLite file at

@@ -15,10 +15,9 @@ import (
 
 // ImportOptions configure the catalog import benchmark.
 type ImportOptions struct {
-	Entries  int
-	Items    int
-	Database string // PostgreSQL URL; empty uses SQLite in Dir
-	Dir      string
+	Entries int
+	Items   int
+	Target
 }
 
 // CatalogImport writes opts.Entries entries of opts.Items items each into
