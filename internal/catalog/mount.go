@@ -393,14 +393,14 @@ func (s *Service) refreshMounted(ctx context.Context, tx *store.Tx, code string)
 // columns, URL, paths) is shown only to the provider's department and the
 // authority's reviewers; others see the kinds and whether they check out.
 func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]Mount, error) {
-	if _, err := s.Get(ctx, p, code, true); err != nil {
-		return nil, err
-	}
 	h, err := s.head(ctx, s.db, code)
 	if err != nil {
 		return nil, err
 	}
 	details := s.seesDrafts(ctx, p, h.provider)
+	if !h.current.Valid && !details {
+		return nil, errs.E(errs.NotFound, "catalog entry %s not found", code)
+	}
 	rows, err := s.db.Query(ctx, `SELECT m.id, m.kind, COALESCE(m.datasource_id, 0), COALESCE(s.name, ''), m.target, m.config, m.ok, m.report, m.checked_at
 		FROM catalog_mounts m LEFT JOIN catalog_datasources s ON s.id = m.datasource_id WHERE m.code = ? ORDER BY m.id`, code)
 	if err != nil {

@@ -279,6 +279,7 @@ type head struct {
 	status    string
 	published bool
 	mounted   bool
+	pubAt     string
 }
 
 // mountVersion is the version a mount is checked against: the one in force,
@@ -292,8 +293,8 @@ func (h head) mountVersion() int {
 
 func (s *Service) head(ctx context.Context, q querier, code string) (head, error) {
 	var h head
-	err := q.QueryRow(ctx, "SELECT id, provider_id, current_version, latest_version, status, published, mounted FROM catalog_entries WHERE code = ?", code).
-		Scan(&h.id, &h.provider, &h.current, &h.latest, &h.status, &h.published, &h.mounted)
+	err := q.QueryRow(ctx, "SELECT id, provider_id, current_version, latest_version, status, published, mounted, published_at FROM catalog_entries WHERE code = ?", code).
+		Scan(&h.id, &h.provider, &h.current, &h.latest, &h.status, &h.published, &h.mounted, &h.pubAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, errs.E(errs.NotFound, "catalog entry %s not found", code)
 	}
@@ -379,12 +380,8 @@ func (s *Service) decorate(ctx context.Context, e Entry, h head) (Entry, error) 
 		return e, err
 	}
 	e.ProviderID, e.ProviderName, e.Mounted = h.provider, d.Name, h.mounted
-	var published string
 	if h.current.Valid {
-		if err := s.db.QueryRow(ctx, "SELECT published_at FROM catalog_entries WHERE id = ?", h.id).Scan(&published); err != nil {
-			return e, err
-		}
-		e.PublishedAt, _ = store.ParseTime(published)
+		e.PublishedAt, _ = store.ParseTime(h.pubAt)
 	}
 	return e, nil
 }
