@@ -133,7 +133,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
 		where, args = append(where, "actor = ?"), append(args, f.Actor)
 	}
 	if f.Action != "" {
-		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, strings.TrimSuffix(strings.TrimPrefix(store.Like(f.Action), "%"), "%")+"%")
+		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, store.LikePrefix(f.Action))
 	}
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, f.Outcome)

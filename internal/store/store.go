@@ -207,11 +207,13 @@ func IsForeignKey(err error) bool {
 	return false
 }
 
-// Like escapes s for use in a LIKE pattern with ESCAPE '\'.
-func Like(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Like is a LIKE pattern (with ESCAPE '\') matching text that contains s.
+func Like(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+
+// LikePrefix is a LIKE pattern (with ESCAPE '\') matching text that starts with s.
+func LikePrefix(s string) string { return likeEscaper.Replace(s) + "%" }
 
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
