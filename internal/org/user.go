@@ -362,13 +362,19 @@ func rolesOf(ctx context.Context, q querier, ids []int64) (map[int64][]Role, err
 	return out, rows.Err()
 }
 
+// seesAllUsers reports whether p sees every department's accounts (the
+// three officers); a department admin sees only their own department.
+func seesAllUsers(p Principal) bool {
+	return p.Can(ManageUsers) || p.Can(ManageRoles) || p.Can(ReadAudit)
+}
+
 // User returns one account. A department admin sees only their department.
 func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error) {
 	u, err := s.user(ctx, s.db, id)
 	if err != nil {
 		return u, err
 	}
-	if !p.Can(ReadUsers) || (!p.Can(ManageUsers) && !p.Can(ManageRoles) && !p.Can(ReadAudit) && u.DepartmentID != p.DepartmentID) {
+	if !p.Can(ReadUsers) || (!seesAllUsers(p) && u.DepartmentID != p.DepartmentID) {
 		if id != p.UserID {
 			return User{}, s.Deny(ctx, p, "user.read", fmt.Sprintf("user:%d", id), "not allowed to see this account")
 		}
@@ -381,7 +387,7 @@ func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User,
 	if !p.Can(ReadUsers) {
 		return nil, 0, s.Deny(ctx, p, "user.list", "users", "permission user.read required")
 	}
-	if !p.Can(ManageUsers) && !p.Can(ManageRoles) && !p.Can(ReadAudit) {
+	if !seesAllUsers(p) {
 		f.DepartmentID = p.DepartmentID
 	}
 	var where []string
