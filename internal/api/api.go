@@ -18,6 +18,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 // Deps are the services the API exposes.
@@ -26,6 +27,7 @@ type Deps struct {
 	Audit   *audit.Log
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -151,6 +153,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerMounts()
 	s.registerTransfer()
 	s.registerLists()
+	s.registerSharing()
 	return hapi
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -34,6 +35,7 @@ type platform struct {
 	org     *org.Service
 	catalog *catalog.Service
 	lists   *lists.Service
+	sharing *sharing.Service
 	secure  bool // cookies are Secure (HTTPS)
 }
 
@@ -80,6 +82,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
+	p.sharing = sharing.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
+	p.sharing.Log = log
 
 	if cfg.Demo {
 		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists}
@@ -122,6 +126,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go p.expireGrants(ctx)
 
 	where := "SQLite " + cfg.dsn()
 	if p.db.Dialect == store.Postgres {
@@ -148,4 +153,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// expireGrants stops the deliveries of grants as they expire. Access itself
+// stops at expiry whether or not this has run (the policy check compares
+// the expiry); this ends channels and marks the grants.
+func (p *platform) expireGrants(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := p.sharing.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+				p.log.Warn("expire grants", "err", err)
+			}
+		}
+	}
 }

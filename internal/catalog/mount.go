@@ -401,6 +401,18 @@ func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]M
 	if !h.current.Valid && !details {
 		return nil, errs.E(errs.NotFound, "catalog entry %s not found", code)
 	}
+	ms, err := s.loadMounts(ctx, code)
+	if err != nil || details {
+		return ms, err
+	}
+	for i, m := range ms {
+		ms[i] = Mount{ID: m.ID, Code: m.Code, Kind: m.Kind, OK: m.OK, CheckedAt: m.CheckedAt}
+	}
+	return ms, nil
+}
+
+// loadMounts reads an entry's mounts with every detail.
+func (s *Service) loadMounts(ctx context.Context, code string) ([]Mount, error) {
 	rows, err := s.db.Query(ctx, `SELECT m.id, m.kind, COALESCE(m.datasource_id, 0), COALESCE(s.name, ''), m.target, m.config, m.ok, m.report, m.checked_at
 		FROM catalog_mounts m LEFT JOIN catalog_datasources s ON s.id = m.datasource_id WHERE m.code = ? ORDER BY m.id`, code)
 	if err != nil {
@@ -425,9 +437,6 @@ func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]M
 			m.URL = target
 		}
 		m.CheckedAt, _ = store.ParseTime(checked)
-		if !details {
-			m = Mount{ID: m.ID, Code: m.Code, Kind: m.Kind, OK: m.OK, CheckedAt: m.CheckedAt}
-		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

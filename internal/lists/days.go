@@ -35,12 +35,16 @@ func (s *Service) WorkingDays(from, to time.Time) int {
 
 // Due returns the day by which a demand made at t is to be answered: the
 // DemandDays-th working day after the day it was made.
-func (s *Service) Due(t time.Time) time.Time {
+func (s *Service) Due(t time.Time) time.Time { return s.AddWorkingDays(t, s.DemandDays) }
+
+// AddWorkingDays returns midnight (China Standard Time) of the n-th working
+// day after the day t falls on.
+func (s *Service) AddWorkingDays(t time.Time, n int) time.Time {
 	d := day(t)
-	for n, i := 0, 0; n < s.DemandDays && i < maxDays; i++ {
+	for k, i := 0, 0; k < n && i < maxDays; i++ {
 		d = d.AddDate(0, 0, 1)
 		if s.workday(d) {
-			n++
+			k++
 		}
 	}
 	return d

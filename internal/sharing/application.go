@@ -1,0 +1,791 @@
+package sharing
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/mask"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// Application states. A conditional application waits for the provider's
+// approver, then the data authority's; an unconditional one is approved
+// at once.
+const (
+	StateProvider  = "pending_provider"  // 待提供部门审批
+	StateAuthority = "pending_authority" // 待数据主管部门审批
+	StateApproved  = "approved"
+	StateReturned  = "returned"
+	StateWithdrawn = "withdrawn"
+)
+
+// Pending reports whether an application in state st waits for an approver.
+func Pending(st string) bool { return st == StateProvider || st == StateAuthority }
+
+// Target is where a table grant delivers: a datasource of the consumer,
+// on one of its nodes or registered on the platform.
+type Target struct {
+	Node       string `json:"node,omitempty" maxLength:"64" doc:"Node ID; empty for a datasource registered on the platform"`
+	Datasource string `json:"datasource" maxLength:"50"`
+	Table      string `json:"table" maxLength:"128"`
+}
+
+// Terms are what an application asks for and what approvers grant; each
+// approver may only narrow them.
+type Terms struct {
+	Items      []string          `json:"items" doc:"Item identifiers"`
+	Masking    map[string]string `json:"masking,omitempty" doc:"Item → masking rule; the catalog default or stricter"`
+	Filter     RowFilter         `json:"row_filter,omitempty" doc:"Only rows matching every condition"`
+	ValidUntil string            `json:"valid_until" doc:"Last day of validity, YYYY-MM-DD (China Standard Time)"`
+	RateLimit  float64           `json:"rate_limit,omitempty" minimum:"0" doc:"Requests per second for API delivery; 0 means the app's own limit"`
+}
+
+// ApplicationInput is a consumer's application for a published entry.
+type ApplicationInput struct {
+	EntryCode  string            `json:"entry_code" maxLength:"64"`
+	Items      []string          `json:"items,omitempty" maxItems:"500" doc:"Item identifiers; empty asks for every shareable item"`
+	Purpose    string            `json:"purpose" maxLength:"1000" doc:"用途: what the data is for"`
+	Basis      string            `json:"basis" maxLength:"1000" doc:"依据: the legal basis or duty"`
+	Scenario   string            `json:"scenario" maxLength:"1000" doc:"应用场景: where it is used"`
+	Delivery   string            `json:"delivery" enum:"table,api,file"`
+	Target     *Target           `json:"target,omitempty" doc:"For table delivery"`
+	AppID      int64             `json:"app_id,omitempty" doc:"For API delivery: an app of the consumer department; 0 issues a new app on approval"`
+	ValidUntil string            `json:"valid_until,omitempty" doc:"YYYY-MM-DD; defaults to one year from today"`
+	Masking    map[string]string `json:"masking,omitempty" doc:"Stricter masking than the catalog default, item → rule"`
+	RowFilter  RowFilter         `json:"row_filter,omitempty" maxItems:"20"`
+}
+
+// Step is one recorded step of an application.
+type Step struct {
+	Action     string    `json:"action"`
+	From       string    `json:"from,omitempty"`
+	To         string    `json:"to"`
+	Actor      string    `json:"actor"`
+	Department string    `json:"department"`
+	Reason     string    `json:"reason,omitempty"`
+	Terms      *Terms    `json:"terms,omitempty" doc:"Terms as narrowed at this step"`
+	At         time.Time `json:"at"`
+}
+
+// Application is a consumer department's application (共享申请).
+type Application struct {
+	ID           int64     `json:"id"`
+	ConsumerID   int64     `json:"consumer_id"`
+	ConsumerName string    `json:"consumer_name"`
+	Applicant    string    `json:"applicant"`
+	EntryCode    string    `json:"entry_code"`
+	EntryName    string    `json:"entry_name"`
+	EntryVersion int       `json:"entry_version"`
+	ProviderID   int64     `json:"provider_id"`
+	ProviderName string    `json:"provider_name"`
+	Purpose      string    `json:"purpose"`
+	Basis        string    `json:"basis"`
+	Scenario     string    `json:"scenario"`
+	Delivery     string    `json:"delivery"`
+	Target       *Target   `json:"target,omitempty"`
+	AppID        int64     `json:"app_id,omitempty"`
+	Requested    []string  `json:"requested_items"`
+	Terms        Terms     `json:"terms" doc:"The terms as they stand: requested, then narrowed by approvers"`
+	State        string    `json:"state" enum:"pending_provider,pending_authority,approved,returned,withdrawn"`
+	Waiting      string    `json:"waiting,omitempty" doc:"Who the application waits for"`
+	StageDue     string    `json:"stage_due,omitempty" doc:"Day by which the current step is due"`
+	Overdue      bool      `json:"overdue"`
+	Reason       string    `json:"reason,omitempty" doc:"Why it was returned or withdrawn"`
+	RenewOf      int64     `json:"renew_of,omitempty" doc:"The application this one renews"`
+	GrantID      int64     `json:"grant_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Steps        []Step    `json:"steps,omitempty"`
+}
+
+var tablePattern = regexp.MustCompile(`^[\p{Han}A-Za-z_][\p{Han}A-Za-z0-9_]{0,127}$`)
+
+func appTarget(id int64) string { return "application:" + strconv.FormatInt(id, 10) }
+
+// published returns the version in force of a published entry.
+func (s *Service) published(ctx context.Context, code string) (catalog.Entry, error) {
+	e, err := s.cat.Get(ctx, org.System, code, false)
+	if err != nil {
+		return e, err
+	}
+	if e.Status != catalog.StatusPublished {
+		return e, errs.E(errs.NotFound, "catalog entry %s is not published", code)
+	}
+	return e, nil
+}
+
+// refusal explains why an entry, or some of its items, may not be shared
+// at all; it is empty when nothing stands in the way.
+func (s *Service) refusal(ctx context.Context, e catalog.Entry, items []string) (string, error) {
+	if e.ShareType == catalog.ShareNone {
+		return fmt.Sprintf("%s（%s）is not shared (不予共享): %s", e.Name, e.Code, e.ShareBasis), nil
+	}
+	basis, blocked, err := s.lists.Blocked(ctx, e.Code)
+	if err != nil {
+		return "", err
+	}
+	if blocked {
+		return fmt.Sprintf("%s（%s）is on the negative list (负面清单): %s", e.Name, e.Code, basis), nil
+	}
+	listed, err := s.lists.Items(ctx, e.Code)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range items {
+		if b, ok := listed[id]; ok {
+			return fmt.Sprintf("item %s of %s is on the negative list (负面清单): %s", id, e.Code, b), nil
+		}
+		if it, ok := item(e, id); ok && it.ShareType == catalog.ShareNone {
+			return fmt.Sprintf("item %s（%s）of %s is not shared (不予共享)", id, it.Name, e.Code), nil
+		}
+	}
+	return "", nil
+}
+
+func item(e catalog.Entry, id string) (catalog.Item, bool) {
+	i := slices.IndexFunc(e.Items, func(it catalog.Item) bool { return it.Identifier == id })
+	if i < 0 {
+		return catalog.Item{}, false
+	}
+	return e.Items[i], true
+}
+
+func identifiers(e catalog.Entry) []string {
+	ids := make([]string, len(e.Items))
+	for i, it := range e.Items {
+		ids[i] = it.Identifier
+	}
+	return ids
+}
+
+// conditional reports whether granting items of e needs approval: the
+// entry or one of the items is conditional (就高从严).
+func conditional(e catalog.Entry, items []string) bool {
+	if e.ShareType == catalog.ShareConditional {
+		return true
+	}
+	for _, id := range items {
+		if it, ok := item(e, id); ok && it.ShareType == catalog.ShareConditional {
+			return true
+		}
+	}
+	return false
+}
+
+// endOfDay parses a YYYY-MM-DD validity day into the instant it ends.
+func endOfDay(d string) (time.Time, error) {
+	t, err := time.ParseInLocation(lists.DateFormat, d, lists.Beijing)
+	if err != nil {
+		return t, fmt.Errorf("%q is not a date (YYYY-MM-DD)", d)
+	}
+	return t.AddDate(0, 0, 1), nil
+}
+
+// Apply files an application. An unconditional one is granted at once.
+func (s *Service) Apply(ctx context.Context, p org.Principal, in ApplicationInput) (Application, error) {
+	const action = "application.create"
+	target := "catalog:" + in.EntryCode
+	if !p.Can(org.ConsumeData) || p.DepartmentID == 0 {
+		return Application{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a data consumer of a department may apply for data"))
+	}
+	e, err := s.published(ctx, in.EntryCode)
+	if err != nil {
+		return Application{}, err
+	}
+	if e.ProviderID == p.DepartmentID {
+		return Application{}, errs.Field("entry_code", "the entry is your own department's; it needs no application")
+	}
+	items := in.Items
+	if len(items) == 0 {
+		listed, err := s.lists.Items(ctx, e.Code)
+		if err != nil {
+			return Application{}, err
+		}
+		for _, it := range e.Items {
+			if _, neg := listed[it.Identifier]; it.ShareType != catalog.ShareNone && !neg {
+				items = append(items, it.Identifier)
+			}
+		}
+	}
+	terms := Terms{Items: items, Masking: map[string]string{}, Filter: in.RowFilter, ValidUntil: in.ValidUntil}
+	if terms.ValidUntil == "" {
+		terms.ValidUntil = s.now().In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
+	}
+	if why, err := s.refusal(ctx, e, terms.Items); err != nil {
+		return Application{}, err
+	} else if why != "" {
+		return Application{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "%s", why))
+	}
+	if err := s.checkInput(ctx, p, e, &in, &terms); err != nil {
+		return Application{}, err
+	}
+	return s.file(ctx, p, e, in, terms, 0)
+}
+
+// checkInput validates an application and fills the masking defaults.
+func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Entry, in *ApplicationInput, t *Terms) error {
+	f := errs.Fields{}
+	for field, v := range map[string]string{"purpose": in.Purpose, "basis": in.Basis, "scenario": in.Scenario} {
+		if strings.TrimSpace(v) == "" {
+			f.Add(field, "required")
+		} else if utf8.RuneCountInString(v) > 1000 {
+			f.Add(field, "at most 1000 characters")
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range t.Items {
+		if _, ok := item(e, id); !ok {
+			f.Add("items", fmt.Sprintf("%q is not an item of %s", id, e.Code))
+		} else if seen[id] {
+			f.Add("items", fmt.Sprintf("%q is listed twice", id))
+		}
+		seen[id] = true
+	}
+	if len(t.Items) == 0 {
+		f.Add("items", "no shareable item to apply for")
+	}
+	for id, rule := range in.Masking {
+		it, ok := item(e, id)
+		switch {
+		case !ok || !seen[id]:
+			f.Add("masking", fmt.Sprintf("%q is not an item applied for", id))
+		default:
+			if err := mask.AtLeast(it.Masking, rule); err != nil {
+				f.Add("masking", fmt.Sprintf("%s: %v", id, err))
+			}
+		}
+	}
+	for _, id := range t.Items {
+		if it, ok := item(e, id); ok {
+			t.Masking[id] = it.Masking
+			if r, ok := in.Masking[id]; ok {
+				t.Masking[id] = r
+			}
+		}
+	}
+	if err := t.Filter.check(identifiers(e)); err != nil {
+		f.Add("row_filter", err.Error())
+	}
+	if until, err := endOfDay(t.ValidUntil); err != nil {
+		f.Add("valid_until", err.Error())
+	} else if now := s.now(); !until.After(now) {
+		f.Add("valid_until", "must be today or later")
+	} else if until.After(now.AddDate(3, 0, 1)) {
+		f.Add("valid_until", "at most three years ahead")
+	}
+	switch in.Delivery {
+	case DeliveryTable:
+		if in.Target == nil || in.Target.Datasource == "" || !tablePattern.MatchString(in.Target.Table) {
+			f.Add("target", "table delivery needs a target datasource and a table name (letters, digits, _ or Chinese)")
+		}
+		if !e.Mounted {
+			f.Add("delivery", "the entry is not mounted to a table yet")
+		}
+	case DeliveryAPI, DeliveryFile:
+		in.Target = nil
+		if !e.Mounted {
+			f.Add("delivery", "the entry is not mounted yet")
+		}
+	default:
+		f.Add("delivery", "want table, api or file")
+	}
+	if in.AppID != 0 && in.Delivery != DeliveryAPI {
+		f.Add("app_id", "only for API delivery")
+	}
+	return f.Err()
+}
+
+// file stores an application; an unconditional one is granted at once.
+func (s *Service) file(ctx context.Context, p org.Principal, e catalog.Entry, in ApplicationInput, t Terms, renewOf int64) (Application, error) {
+	var id int64
+	var g *Grant
+	now := s.now()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		state, due := StateProvider, s.stageDue(now)
+		if !conditional(e, t.Items) {
+			state, due = StateApproved, ""
+		}
+		termsJSON, _ := json.Marshal(t)
+		var targetJSON []byte
+		if in.Target != nil {
+			targetJSON, _ = json.Marshal(in.Target)
+		}
+		nowText := store.FormatTime(now)
+		if err := tx.QueryRow(ctx, `INSERT INTO sharing_applications (consumer_id, applicant_id, applicant, entry_code, entry_version, provider_id, items,
+			purpose, basis, scenario, delivery, target, app_id, valid_until, terms, state, stage_due, renew_of, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			p.DepartmentID, p.UserID, p.Username, e.Code, e.Version, e.ProviderID, strings.Join(t.Items, ","),
+			strings.TrimSpace(in.Purpose), strings.TrimSpace(in.Basis), strings.TrimSpace(in.Scenario), in.Delivery, string(targetJSON), in.AppID,
+			t.ValidUntil, string(termsJSON), state, due, renewOf, nowText, nowText).Scan(&id); err != nil {
+			return fmt.Errorf("insert application: %w", err)
+		}
+		action := "apply"
+		if renewOf != 0 {
+			action = "renew"
+		}
+		if err := s.step(ctx, tx, p, id, action, "", StateProvider, "", nil); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s %s items %s delivery %s until %s", e.Code, e.Name, strings.Join(t.Items, ","), in.Delivery, t.ValidUntil)
+		if err := s.record(ctx, tx, p, "application."+action, appTarget(id), detail); err != nil {
+			return err
+		}
+		if state == StateApproved {
+			auto := org.Principal{Username: "system", DisplayName: "系统", DepartmentName: "平台"}
+			if err := s.step(ctx, tx, auto, id, "auto_approve", StateProvider, StateApproved, "无条件共享: granted at once", nil); err != nil {
+				return err
+			}
+			var err error
+			if g, err = s.grant(ctx, tx, p, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	if g != nil {
+		s.start(ctx, *g)
+	}
+	return s.Application(ctx, p, id)
+}
+
+// stageDue is the day an approval step started at t is due.
+func (s *Service) stageDue(t time.Time) string {
+	return s.lists.AddWorkingDays(t, s.StageDays).Format(lists.DateFormat)
+}
+
+func (s *Service) step(ctx context.Context, tx *store.Tx, p org.Principal, id int64, action, from, to, reason string, t *Terms) error {
+	var termsText string
+	if t != nil {
+		b, _ := json.Marshal(t)
+		termsText = string(b)
+	}
+	dept := p.DepartmentName
+	_, err := tx.Exec(ctx, `INSERT INTO sharing_steps (application_id, action, from_state, to_state, actor, department, reason, terms, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, action, from, to, p.Username, dept, reason, termsText, s.nowText())
+	if err != nil {
+		return fmt.Errorf("record step: %w", err)
+	}
+	return nil
+}
+
+const selectApplication = `SELECT a.id, a.consumer_id, c.name, a.applicant, a.entry_code, a.entry_version, a.provider_id, pd.name, a.items,
+	a.purpose, a.basis, a.scenario, a.delivery, a.target, a.app_id, a.terms, a.state, a.stage_due, a.reason, a.renew_of, a.grant_id,
+	a.created_at, a.updated_at
+	FROM sharing_applications a JOIN departments c ON c.id = a.consumer_id JOIN departments pd ON pd.id = a.provider_id`
+
+func (s *Service) scanApplication(sc interface{ Scan(...any) error }) (Application, error) {
+	var a Application
+	var items, target, terms, created, updated string
+	if err := sc.Scan(&a.ID, &a.ConsumerID, &a.ConsumerName, &a.Applicant, &a.EntryCode, &a.EntryVersion, &a.ProviderID, &a.ProviderName, &items,
+		&a.Purpose, &a.Basis, &a.Scenario, &a.Delivery, &target, &a.AppID, &terms, &a.State, &a.StageDue, &a.Reason, &a.RenewOf, &a.GrantID,
+		&created, &updated); err != nil {
+		return a, err
+	}
+	a.Requested = strings.Split(items, ",")
+	if target != "" {
+		a.Target = new(Target)
+		if err := json.Unmarshal([]byte(target), a.Target); err != nil {
+			return a, fmt.Errorf("application %d target: %w", a.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(terms), &a.Terms); err != nil {
+		return a, fmt.Errorf("application %d terms: %w", a.ID, err)
+	}
+	a.CreatedAt, _ = store.ParseTime(created)
+	a.UpdatedAt, _ = store.ParseTime(updated)
+	if Pending(a.State) {
+		a.Waiting = map[string]string{StateProvider: a.ProviderName + " 审核员", StateAuthority: "数据主管部门审核员"}[a.State]
+		a.Overdue = a.StageDue != "" && a.StageDue < s.now().In(lists.Beijing).Format(lists.DateFormat)
+	}
+	return a, nil
+}
+
+// Application returns one application with its steps.
+func (s *Service) Application(ctx context.Context, p org.Principal, id int64) (Application, error) {
+	a, err := s.scanApplication(s.db.QueryRow(ctx, selectApplication+" WHERE a.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.NotFound, "application %d not found", id)
+	}
+	if err != nil {
+		return a, err
+	}
+	if ok, err := s.sees(ctx, p, a.ConsumerID, a.ProviderID); err != nil {
+		return a, err
+	} else if !ok {
+		return Application{}, errs.E(errs.NotFound, "application %d not found", id)
+	}
+	if e, err := s.cat.Get(ctx, org.System, a.EntryCode, false); err == nil {
+		a.EntryName = e.Name
+	}
+	rows, err := s.db.Query(ctx, "SELECT action, from_state, to_state, actor, department, reason, terms, at FROM sharing_steps WHERE application_id = ? ORDER BY id", id)
+	if err != nil {
+		return a, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st Step
+		var terms, at string
+		if err := rows.Scan(&st.Action, &st.From, &st.To, &st.Actor, &st.Department, &st.Reason, &terms, &at); err != nil {
+			return a, err
+		}
+		if terms != "" {
+			st.Terms = new(Terms)
+			_ = json.Unmarshal([]byte(terms), st.Terms)
+		}
+		st.At, _ = store.ParseTime(at)
+		a.Steps = append(a.Steps, st)
+	}
+	return a, rows.Err()
+}
+
+// ApplicationFilter selects applications.
+type ApplicationFilter struct {
+	Box       string // mine (my department's), review (waiting for me), all (what I may see)
+	State     string
+	EntryCode string
+	Page      int
+	PageSize  int
+}
+
+// Applications lists the applications p may see.
+func (s *Service) Applications(ctx context.Context, p org.Principal, f ApplicationFilter) ([]Application, int, error) {
+	var where []string
+	var args []any
+	authority, err := s.isAuthority(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch f.Box {
+	case "mine":
+		where, args = append(where, "a.consumer_id = ?"), append(args, p.DepartmentID)
+	case "review":
+		cond := "(a.state = ? AND a.provider_id = ?)"
+		args = append(args, StateProvider, p.DepartmentID)
+		if !p.Can(org.ReviewCatalog) {
+			cond, args = "1 = 0", nil
+		} else if authority {
+			cond += " OR a.state = ?"
+			args = append(args, StateAuthority)
+		}
+		where = append(where, "("+cond+")")
+	default:
+		if !authority && !p.Can(org.ManagePolicies) {
+			where, args = append(where, "(a.consumer_id = ? OR a.provider_id = ?)"), append(args, p.DepartmentID, p.DepartmentID)
+		}
+	}
+	if f.State != "" {
+		where, args = append(where, "a.state = ?"), append(args, f.State)
+	}
+	if f.EntryCode != "" {
+		where, args = append(where, "a.entry_code = ?"), append(args, f.EntryCode)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM sharing_applications a"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, size := store.Page(f.Page, f.PageSize)
+	rows, err := s.db.Query(ctx, selectApplication+cond+" ORDER BY a.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := s.scanApplication(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	names := map[string]string{}
+	for i := range out {
+		code := out[i].EntryCode
+		if _, ok := names[code]; !ok {
+			if e, err := s.cat.Get(ctx, org.System, code, false); err == nil {
+				names[code] = e.Name
+			}
+		}
+		out[i].EntryName = names[code]
+	}
+	return out, total, nil
+}
+
+// Overdue counts pending applications whose current step is past due.
+func (s *Service) Overdue(ctx context.Context) (int, error) {
+	var n int
+	today := s.now().In(lists.Beijing).Format(lists.DateFormat)
+	err := s.db.QueryRow(ctx, "SELECT count(*) FROM sharing_applications WHERE state IN (?, ?) AND stage_due < ?", StateProvider, StateAuthority, today).Scan(&n)
+	return n, err
+}
+
+// lockSharing serialises the steps of applications and grants on PostgreSQL.
+const lockSharing = 0x5348415245 // "SHARE"
+
+// load reads an application for update inside tx.
+func (s *Service) load(ctx context.Context, tx *store.Tx, id int64) (Application, error) {
+	if err := tx.Lock(ctx, lockSharing); err != nil {
+		return Application{}, err
+	}
+	a, err := s.scanApplication(tx.QueryRow(ctx, selectApplication+" WHERE a.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.NotFound, "application %d not found", id)
+	}
+	return a, err
+}
+
+// mayReview tells whether p approves application a at its current step.
+func (s *Service) mayReview(ctx context.Context, p org.Principal, a Application) error {
+	switch a.State {
+	case StateProvider:
+		if p.Can(org.ReviewCatalog) && p.DepartmentID == a.ProviderID {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "application %d waits for an approver of %s", a.ID, a.ProviderName)
+	case StateAuthority:
+		if ok, err := s.isAuthority(ctx, p); err != nil {
+			return err
+		} else if ok {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "application %d waits for an approver of the data authority", a.ID)
+	}
+	return errs.E(errs.Conflict, "application %d is %s, not waiting for approval", a.ID, a.State)
+}
+
+// Approve approves the current step of an application, optionally with
+// narrower terms. The provider's approval passes it to the data authority
+// (unless the provider is the authority); the authority's grants it.
+func (s *Service) Approve(ctx context.Context, p org.Principal, id int64, narrower *Terms, note string) (Application, error) {
+	var g *Grant
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		a, err := s.load(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayReview(ctx, p, a); err != nil {
+			return err
+		}
+		terms := a.Terms
+		if narrower != nil {
+			e, err := s.cat.Version(ctx, org.System, a.EntryCode, a.EntryVersion)
+			if err != nil {
+				return err
+			}
+			if terms, err = narrow(e, a.Terms, *narrower); err != nil {
+				return err
+			}
+		}
+		next, due := StateApproved, ""
+		if a.State == StateProvider {
+			provider, err := s.org.Department(ctx, a.ProviderID)
+			if err != nil {
+				return err
+			}
+			if provider.Kind != org.KindAuthority {
+				next, due = StateAuthority, s.stageDue(s.now())
+			}
+		}
+		termsJSON, _ := json.Marshal(terms)
+		if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET state = ?, stage_due = ?, terms = ?, updated_at = ? WHERE id = ?",
+			next, due, string(termsJSON), s.nowText(), id); err != nil {
+			return err
+		}
+		var stepTerms *Terms
+		if narrower != nil {
+			stepTerms = &terms
+		}
+		if err := s.step(ctx, tx, p, id, "approve", a.State, next, note, stepTerms); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, p, "application.approve", appTarget(id), fmt.Sprintf("%s → %s %s", a.State, next, note)); err != nil {
+			return err
+		}
+		if next == StateApproved {
+			g, err = s.grant(ctx, tx, p, id)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Application{}, s.denied(ctx, p, "application.approve", appTarget(id), err)
+	}
+	if g != nil {
+		s.start(ctx, *g)
+	}
+	return s.Application(ctx, p, id)
+}
+
+// narrow checks that want only narrows have and returns the new terms.
+func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
+	f := errs.Fields{}
+	out := have
+	if len(want.Items) > 0 {
+		for _, id := range want.Items {
+			if !slices.Contains(have.Items, id) {
+				f.Add("items", fmt.Sprintf("%q was not applied for; approvers may only remove items", id))
+			}
+		}
+		out.Items = slices.Clone(want.Items)
+	}
+	out.Masking = map[string]string{}
+	for _, id := range out.Items {
+		out.Masking[id] = have.Masking[id]
+		if r, ok := want.Masking[id]; ok {
+			if err := mask.AtLeast(have.Masking[id], r); err != nil {
+				f.Add("masking", fmt.Sprintf("%s: %v", id, err))
+			}
+			out.Masking[id] = r
+		}
+	}
+	if want.Filter != nil {
+		if err := want.Filter.check(identifiers(e)); err != nil {
+			f.Add("row_filter", err.Error())
+		} else if !want.Filter.narrows(have.Filter) {
+			f.Add("row_filter", "must keep every condition already set ("+have.Filter.String()+")")
+		}
+		out.Filter = want.Filter
+	}
+	if want.ValidUntil != "" {
+		if _, err := endOfDay(want.ValidUntil); err != nil {
+			f.Add("valid_until", err.Error())
+		} else if want.ValidUntil > have.ValidUntil {
+			f.Add("valid_until", "may only be shortened (applied for until "+have.ValidUntil+")")
+		}
+		out.ValidUntil = want.ValidUntil
+	}
+	if want.RateLimit > 0 {
+		if have.RateLimit > 0 && want.RateLimit > have.RateLimit {
+			f.Add("rate_limit", fmt.Sprintf("may only be lowered (now %g/s)", have.RateLimit))
+		}
+		out.RateLimit = want.RateLimit
+	}
+	return out, f.Err()
+}
+
+// Return sends an application back to the applicant with a reason.
+func (s *Service) Return(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if strings.TrimSpace(reason) == "" {
+			return errs.Field("reason", "say why the application is returned")
+		}
+		a, err := s.load(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayReview(ctx, p, a); err != nil {
+			return err
+		}
+		return s.close(ctx, tx, p, a, "return", StateReturned, reason)
+	})
+	if err != nil {
+		return Application{}, s.denied(ctx, p, "application.return", appTarget(id), err)
+	}
+	return s.Application(ctx, p, id)
+}
+
+// Withdraw lets the applicant's department take back a pending application.
+func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		a, err := s.load(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {
+			return errs.E(errs.Forbidden, "only a data consumer of %s may withdraw application %d", a.ConsumerName, id)
+		}
+		if !Pending(a.State) {
+			return errs.E(errs.Conflict, "application %d is %s; only a pending one can be withdrawn", id, a.State)
+		}
+		return s.close(ctx, tx, p, a, "withdraw", StateWithdrawn, reason)
+	})
+	if err != nil {
+		return Application{}, s.denied(ctx, p, "application.withdraw", appTarget(id), err)
+	}
+	return s.Application(ctx, p, id)
+}
+
+func (s *Service) close(ctx context.Context, tx *store.Tx, p org.Principal, a Application, action, to, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 1000 {
+		return errs.Field("reason", "at most 1000 characters")
+	}
+	if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET state = ?, stage_due = '', reason = ?, updated_at = ? WHERE id = ?",
+		to, reason, s.nowText(), a.ID); err != nil {
+		return err
+	}
+	if err := s.step(ctx, tx, p, a.ID, action, a.State, to, reason, nil); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, p, "application."+action, appTarget(a.ID), reason)
+}
+
+// Renew applies again, before the grant expires, for the same terms until
+// a later day. Once approved, the existing grant is extended (and takes
+// any narrowed terms); its delivery goes on uninterrupted.
+func (s *Service) Renew(ctx context.Context, p org.Principal, id int64, validUntil string) (Application, error) {
+	a, err := s.Application(ctx, p, id)
+	if err != nil {
+		return a, err
+	}
+	if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {
+		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.E(errs.Forbidden, "only a data consumer of %s may renew application %d", a.ConsumerName, id))
+	}
+	if a.State != StateApproved || a.GrantID == 0 {
+		return Application{}, errs.E(errs.Conflict, "application %d is %s; only an approved one can be renewed", id, a.State)
+	}
+	g, err := s.Grant(ctx, p, a.GrantID)
+	if err != nil {
+		return Application{}, err
+	}
+	if g.State != GrantActive || !g.ExpiresAt.After(s.now()) {
+		return Application{}, errs.E(errs.Conflict, "grant %d is %s; apply anew", g.ID, g.State)
+	}
+	e, err := s.published(ctx, a.EntryCode)
+	if err != nil {
+		return Application{}, err
+	}
+	if why, err := s.refusal(ctx, e, a.Terms.Items); err != nil {
+		return Application{}, err
+	} else if why != "" {
+		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.E(errs.Forbidden, "%s", why))
+	}
+	terms := a.Terms
+	terms.ValidUntil = validUntil
+	if terms.ValidUntil == "" {
+		terms.ValidUntil = s.now().In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
+	}
+	if terms.ValidUntil <= a.Terms.ValidUntil {
+		return Application{}, errs.Field("valid_until", "a renewal runs past the current end "+a.Terms.ValidUntil)
+	}
+	in := ApplicationInput{EntryCode: a.EntryCode, Items: terms.Items, Purpose: a.Purpose, Basis: a.Basis, Scenario: a.Scenario,
+		Delivery: a.Delivery, Target: a.Target, AppID: g.AppID, ValidUntil: terms.ValidUntil, Masking: terms.Masking, RowFilter: terms.Filter}
+	check := terms
+	check.Masking = map[string]string{}
+	if err := s.checkInput(ctx, p, e, &in, &check); err != nil {
+		return Application{}, err
+	}
+	return s.file(ctx, p, e, in, check, id)
+}

@@ -1,0 +1,135 @@
+package sharing
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Operators of a row-filter condition.
+const (
+	OpEq     = "eq"
+	OpIn     = "in"
+	OpPrefix = "prefix"
+	OpGt     = "gt"
+	OpGte    = "gte"
+	OpLt     = "lt"
+	OpLte    = "lte"
+)
+
+var ops = []string{OpEq, OpIn, OpPrefix, OpGt, OpGte, OpLt, OpLte}
+
+// Condition is one clause of a grant's row filter, such as "only my
+// district": {Item: "region_code", Op: "prefix", Values: ["430211"]}.
+type Condition struct {
+	Item   string   `json:"item" doc:"Item identifier"`
+	Op     string   `json:"op" enum:"eq,in,prefix,gt,gte,lt,lte"`
+	Values []string `json:"values" minItems:"1" maxItems:"100"`
+}
+
+// RowFilter keeps the rows that satisfy every condition.
+type RowFilter []Condition
+
+// String renders the filter for people: region_code prefix 430211; sex in 男,女.
+func (f RowFilter) String() string {
+	parts := make([]string, len(f))
+	for i, c := range f {
+		parts[i] = c.Item + " " + c.Op + " " + strings.Join(c.Values, ",")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// check validates f against the entry's item identifiers.
+func (f RowFilter) check(items []string) error {
+	if len(f) > 20 {
+		return fmt.Errorf("at most 20 conditions, got %d", len(f))
+	}
+	for i, c := range f {
+		at := fmt.Sprintf("condition %d", i+1)
+		if !slices.Contains(items, c.Item) {
+			return fmt.Errorf("%s: %q is not an item of the entry", at, c.Item)
+		}
+		if !slices.Contains(ops, c.Op) {
+			return fmt.Errorf("%s: operator %q: want one of %s", at, c.Op, strings.Join(ops, ", "))
+		}
+		if len(c.Values) == 0 || len(c.Values) > 100 || (c.Op != OpIn && len(c.Values) != 1) {
+			return fmt.Errorf("%s: %s takes %s", at, c.Op, map[bool]string{true: "1 to 100 values", false: "one value"}[c.Op == OpIn])
+		}
+		for _, v := range c.Values {
+			if len(v) > 256 || !utf8.ValidString(v) {
+				return fmt.Errorf("%s: a value is longer than 256 bytes or not UTF-8", at)
+			}
+		}
+	}
+	return nil
+}
+
+// narrows reports whether f keeps no more rows than base: it holds every
+// condition of base.
+func (f RowFilter) narrows(base RowFilter) bool {
+	for _, c := range base {
+		if !slices.ContainsFunc(f, func(d Condition) bool {
+			return d.Item == c.Item && d.Op == c.Op && slices.Equal(d.Values, c.Values)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// Match reports whether a row (item identifier → value) passes the filter.
+// Values compare as numbers when both sides are numbers, else as text.
+func (f RowFilter) Match(row map[string]any) bool {
+	for _, c := range f {
+		if !c.match(text(row[c.Item])) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c Condition) match(v string) bool {
+	switch c.Op {
+	case OpEq:
+		return compare(v, c.Values[0]) == 0
+	case OpIn:
+		return slices.ContainsFunc(c.Values, func(w string) bool { return compare(v, w) == 0 })
+	case OpPrefix:
+		return strings.HasPrefix(v, c.Values[0])
+	case OpGt:
+		return compare(v, c.Values[0]) > 0
+	case OpGte:
+		return compare(v, c.Values[0]) >= 0
+	case OpLt:
+		return compare(v, c.Values[0]) < 0
+	case OpLte:
+		return compare(v, c.Values[0]) <= 0
+	}
+	return false
+}
+
+func compare(a, b string) int {
+	x, okx := new(big.Rat).SetString(a)
+	y, oky := new(big.Rat).SetString(b)
+	if okx && oky {
+		return x.Cmp(y)
+	}
+	return strings.Compare(a, b)
+}
+
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,180 @@
+package sharing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/mask"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// Paths by which data leaves the platform; every one goes through Check.
+const (
+	PathExchange = "exchange" // a table grant's channel delivering a batch
+	PathService  = "service"  // a data-service call (/svc)
+	PathDownload = "download" // a file download
+	PathPreview  = "preview"  // the console's preview of granted data
+)
+
+// deliveryOf is the grant delivery each path needs; preview takes any.
+var deliveryOf = map[string]string{PathExchange: DeliveryTable, PathService: DeliveryAPI, PathDownload: DeliveryFile}
+
+// Access is one request for data.
+type Access struct {
+	Path       string
+	Department int64    // the caller's department
+	Actor      string   // who asks: a user name, an app key, a channel
+	ClientAddr string   //
+	Code       string   // the entry
+	Items      []string // items asked for by name; empty means every granted item
+	Filters    []string // items the request filters on: each must be granted too
+	GrantID    int64    // the grant a channel delivers under; 0 finds the caller's grant
+}
+
+// Decision is what an allowed access may return.
+type Decision struct {
+	Grant   Grant
+	Entry   catalog.Entry     // the version in force
+	Items   []string          // the items to return, in the entry's order
+	Masking map[string]string // item → masking rule to apply
+	Filter  RowFilter         // only rows matching it
+}
+
+// Check decides one data access: a grant of the caller's department for
+// the entry, active and not expired, for this path; the entry still
+// published and shareable and not on the negative list; the items asked
+// for within the grant and not listed. It answers the items, masking and
+// row filter to apply. A refusal is audited and says why.
+func (s *Service) Check(ctx context.Context, a Access) (Decision, error) {
+	d, err := s.check(ctx, a)
+	if err != nil && errs.Is(err, errs.Forbidden) {
+		_, msg, _ := errs.Public(err)
+		target := "catalog:" + a.Code
+		if a.GrantID != 0 {
+			target = grantTarget(a.GrantID)
+		}
+		if rerr := s.audit.Record(ctx, audit.Entry{Actor: a.Actor, DepartmentID: a.Department, Action: "policy.deny", Target: target,
+			Outcome: audit.Denied, ClientAddr: a.ClientAddr, Detail: a.Path + ": " + msg}); rerr != nil {
+			return d, errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+		}
+	}
+	return d, err
+}
+
+func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
+	var d Decision
+	want, known := deliveryOf[a.Path]
+	if !known && a.Path != PathPreview {
+		return d, fmt.Errorf("policy: unknown access path %q", a.Path)
+	}
+	g, err := s.findGrant(ctx, a, want)
+	if err != nil {
+		return d, err
+	}
+	switch {
+	case g.ConsumerID != a.Department:
+		return d, errs.E(errs.Forbidden, "grant %d is not your department's", g.ID)
+	case g.State == GrantRevoked:
+		return d, errs.E(errs.Forbidden, "grant %d was revoked at %s: %s", g.ID, g.StoppedAt.In(lists.Beijing).Format("2006-01-02 15:04"), g.StopReason)
+	case g.State != GrantActive || !g.ExpiresAt.After(s.now()):
+		return d, errs.E(errs.Forbidden, "grant %d expired at %s", g.ID, g.ExpiresAt.In(lists.Beijing).Format("2006-01-02 15:04"))
+	case g.EntryCode != a.Code:
+		return d, errs.E(errs.Forbidden, "grant %d is for %s, not %s", g.ID, g.EntryCode, a.Code)
+	case known && g.Delivery != want:
+		return d, errs.E(errs.Forbidden, "grant %d delivers by %s, not by %s", g.ID, g.Delivery, want)
+	}
+	e, err := s.cat.Get(ctx, org.System, a.Code, false)
+	if errs.Is(err, errs.NotFound) || (err == nil && e.Status != catalog.StatusPublished) {
+		return d, errs.E(errs.Forbidden, "catalog entry %s is no longer published", a.Code)
+	}
+	if err != nil {
+		return d, err
+	}
+	if why, err := s.refusal(ctx, e, nil); err != nil {
+		return d, err
+	} else if why != "" {
+		return d, errs.E(errs.Forbidden, "%s", why)
+	}
+	listed, err := s.lists.Items(ctx, a.Code)
+	if err != nil {
+		return d, err
+	}
+	for _, id := range slices.Concat(a.Items, a.Filters) {
+		if !slices.Contains(g.Items, id) {
+			return d, errs.E(errs.Forbidden, "item %q is not in grant %d", id, g.ID)
+		}
+		if b, ok := listed[id]; ok {
+			return d, errs.E(errs.Forbidden, "item %q is on the negative list (负面清单): %s", id, b)
+		}
+	}
+	d = Decision{Grant: g, Entry: e, Masking: map[string]string{}, Filter: g.Filter}
+	for _, it := range e.Items {
+		id := it.Identifier
+		asked := len(a.Items) == 0 || slices.Contains(a.Items, id)
+		_, neg := listed[id]
+		if !asked || neg || it.ShareType == catalog.ShareNone || !slices.Contains(g.Items, id) {
+			continue
+		}
+		d.Items = append(d.Items, id)
+		d.Masking[id] = stricter(g.Masking[id], it.Masking)
+	}
+	if len(d.Items) == 0 {
+		return d, errs.E(errs.Forbidden, "no item of grant %d may be shared now", g.ID)
+	}
+	return d, nil
+}
+
+// stricter returns the granted rule unless the catalog's default has since
+// become stricter.
+func stricter(granted, def string) string {
+	if mask.AtLeast(def, granted) != nil {
+		return def
+	}
+	return granted
+}
+
+func (s *Service) findGrant(ctx context.Context, a Access, delivery string) (Grant, error) {
+	if a.GrantID != 0 {
+		g, err := s.scanGrant(s.db.QueryRow(ctx, selectGrant+" WHERE g.id = ?", a.GrantID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return g, errs.E(errs.Forbidden, "grant %d does not exist", a.GrantID)
+		}
+		return g, err
+	}
+	q := selectGrant + " WHERE g.consumer_id = ? AND g.entry_code = ?"
+	args := []any{a.Department, a.Code}
+	if delivery != "" {
+		q, args = q+" AND g.delivery = ?", append(args, delivery)
+	}
+	// The active grant lasting longest; else the latest, to say why it ended.
+	g, err := s.scanGrant(s.db.QueryRow(ctx, q+" ORDER BY CASE WHEN g.state = ? AND g.expires_at > ? THEN 0 ELSE 1 END, g.expires_at DESC, g.id DESC LIMIT 1",
+		append(args, GrantActive, store.FormatTime(s.now()))...))
+	if errors.Is(err, sql.ErrNoRows) {
+		how := ""
+		if delivery != "" {
+			how = " by " + delivery
+		}
+		return g, errs.E(errs.Forbidden, "your department holds no grant for %s%s; apply for it first", a.Code, how)
+	}
+	return g, err
+}
+
+// ParseItems splits a comma-separated list of item identifiers.
+func ParseItems(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

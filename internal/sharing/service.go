@@ -1,0 +1,114 @@
+package sharing
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+)
+
+//go:embed sql
+var migrations embed.FS
+
+// Migration is the sharing schema; it needs org's.
+var Migration = store.Migration{Domain: "sharing", FS: migrations}
+
+// Delivery modes of an application and its grant.
+const (
+	DeliveryTable = "table" // table sync to one of the consumer's datasources (exchange channel)
+	DeliveryAPI   = "api"   // data-service API called with app credentials
+	DeliveryFile  = "file"  // file download from the console or API
+)
+
+// Deliverer starts and stops what a grant delivers: an exchange channel for
+// a table grant, app credentials for an API grant. Start answers a reference
+// (the channel ID, the app key) kept on the grant.
+type Deliverer interface {
+	Start(ctx context.Context, g Grant) (ref string, err error)
+	Stop(ctx context.Context, g Grant, reason string) error
+}
+
+// Service runs applications and grants, and decides every data access.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	org   *org.Service
+	cat   *catalog.Service
+	lists *lists.Service
+	now   func() time.Time
+
+	// StageDays is the number of working days each approval step may take.
+	StageDays int
+	// Deliverers start and stop deliveries by mode; a mode without one
+	// records the grant only (file downloads need nothing started).
+	Deliverers map[string]Deliverer
+	Log        *slog.Logger
+}
+
+// NewService returns the sharing service. It does no I/O.
+func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
+	return &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
+		Deliverers: map[string]Deliverer{}, Log: slog.Default()}
+}
+
+// SetClock replaces the clock, for tests.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) nowText() string { return store.FormatTime(s.now()) }
+
+func entry(p org.Principal, action, target, outcome, detail string) audit.Entry {
+	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
+		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
+}
+
+func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, target, detail string) error {
+	return s.audit.Append(ctx, tx, entry(p, action, target, audit.Success, detail))
+}
+
+// denied audits a refusal and passes err on; other errors pass unaudited.
+func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
+	if !errs.Is(err, errs.Forbidden) {
+		return err
+	}
+	_, msg, _ := errs.Public(err)
+	if rerr := s.audit.Record(ctx, entry(p, action, target, audit.Denied, msg)); rerr != nil {
+		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+	}
+	return err
+}
+
+// isAuthority reports whether p approves for the data authority.
+func (s *Service) isAuthority(ctx context.Context, p org.Principal) (bool, error) {
+	return s.lists.IsAuthority(ctx, p)
+}
+
+// sees reports whether p may read applications and grants between consumer
+// and provider: their own departments' staff, the authority's approvers and
+// the security admin.
+func (s *Service) sees(ctx context.Context, p org.Principal, consumer, provider int64) (bool, error) {
+	if p.Can(org.ManagePolicies) {
+		return true, nil
+	}
+	if p.DepartmentID != 0 && (p.DepartmentID == consumer || p.DepartmentID == provider) {
+		return true, nil
+	}
+	return s.isAuthority(ctx, p)
+}
+
+// SeesAll reports whether p sees every department's applications, grants
+// and usage: the data authority's approvers and the security admin.
+func (s *Service) SeesAll(ctx context.Context, p org.Principal) (bool, error) {
+	if p.Can(org.ManagePolicies) {
+		return true, nil
+	}
+	return s.isAuthority(ctx, p)
+}

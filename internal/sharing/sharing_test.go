@@ -1,0 +1,375 @@
+package sharing_test
+
+import (
+	"context"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
+	"github.com/govshare/govshare/internal/store"
+	"github.com/govshare/govshare/internal/store/storetest"
+)
+
+var testMigrations = []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration}
+
+// world is the demo city (catalog, lists) with the sharing service and a
+// clock the test moves.
+type world struct {
+	t     *testing.T
+	ctx   context.Context
+	log   *audit.Log
+	cat   *catalog.Service
+	svc   *sharing.Service
+	now   time.Time
+	code  map[string]string // demo department key → its entry's code
+	users map[string]org.Principal
+}
+
+func newWorld(t *testing.T, db *store.DB) *world {
+	t.Helper()
+	ctx := context.Background()
+	log := audit.New(db)
+	o := org.NewService(db, log, division.Default())
+	cat := catalog.NewService(db, log, o, nil)
+	cat.SQLiteDirs = []string{t.TempDir()}
+	l := lists.NewService(db, log, o, cat)
+	cat.Negative = l
+	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, ctx: ctx, log: log, cat: cat, now: time.Now(), code: map[string]string{}, users: map[string]org.Principal{}}
+	w.svc = sharing.NewService(db, log, o, cat, l)
+	w.svc.SetClock(func() time.Time { return w.now })
+	for _, u := range []string{"rsj.consumer", "ybj.consumer", "gaj.approver", "xzsp.approver", "mzj.approver", "scj.approver", "gaj.cataloger", "secadmin", "auditor"} {
+		_, p, err := o.Login(ctx, u, demo.Password, "127.0.0.1")
+		if err != nil {
+			t.Fatalf("login %s: %v", u, err)
+		}
+		w.users[u] = p
+	}
+	res, err := cat.Search(ctx, w.users["xzsp.approver"], catalog.Query{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Items {
+		for _, d := range demo.Departments {
+			if d.Name == h.ProviderName {
+				w.code[d.Key] = h.Code
+			}
+		}
+	}
+	return w
+}
+
+func (w *world) p(user string) org.Principal { return w.users[user] }
+
+// wantCode fails unless err carries code (or is nil when code is "").
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	switch {
+	case code == "" && err != nil:
+		t.Fatalf("%s: %v", what, err)
+	case code != "" && !errs.Is(err, code):
+		t.Fatalf("%s: got %v, want a %s error", what, err, code)
+	}
+}
+
+func (w *world) denials(action string) int {
+	w.t.Helper()
+	_, n, err := w.log.List(w.ctx, audit.Filter{Action: action, Outcome: audit.Denied})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+// apply files a conditional application of rsj for the population register.
+func (w *world) apply(delivery string, items ...string) sharing.Application {
+	w.t.Helper()
+	in := sharing.ApplicationInput{EntryCode: w.code["gaj"], Items: items,
+		Purpose: "核验参保人员身份", Basis: "《社会保险法》第五十七条（测试）", Scenario: "社保参保登记", Delivery: delivery}
+	if delivery == sharing.DeliveryTable {
+		in.Target = &sharing.Target{Datasource: "rsj-业务库", Table: "人口信息"}
+	}
+	a, err := w.svc.Apply(w.ctx, w.p("rsj.consumer"), in)
+	if err != nil {
+		w.t.Fatalf("apply: %v", err)
+	}
+	return a
+}
+
+// grantPopulation takes an application for the population register through
+// both approvals.
+func (w *world) grantPopulation(delivery string, items ...string) sharing.Grant {
+	w.t.Helper()
+	a := w.apply(delivery, items...)
+	if _, err := w.svc.Approve(w.ctx, w.p("gaj.approver"), a.ID, nil, "同意"); err != nil {
+		w.t.Fatal(err)
+	}
+	a, err := w.svc.Approve(w.ctx, w.p("xzsp.approver"), a.ID, nil, "同意")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	g, err := w.svc.Grant(w.ctx, w.p("rsj.consumer"), a.GrantID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return g
+}
+
+func TestApplicationWorkflow(t *testing.T) {
+	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx, rsj := w.ctx, w.p("rsj.consumer")
+		in := func(code string, items ...string) sharing.ApplicationInput {
+			return sharing.ApplicationInput{EntryCode: code, Items: items, Purpose: "核验", Basis: "依据（测试）", Scenario: "场景", Delivery: sharing.DeliveryAPI}
+		}
+
+		// Refusals: negative-listed item, unshared entry, own entry, no consumer role.
+		before := w.denials("application.create")
+		_, err := w.svc.Apply(ctx, rsj, in(w.code["gaj"], "id_number", "address"))
+		wantCode(t, "a negative-listed item", err, errs.Forbidden)
+		if !strings.Contains(err.Error(), "负面清单") {
+			t.Errorf("the refusal should give the negative list's basis: %v", err)
+		}
+		_, err = w.svc.Apply(ctx, rsj, in(w.code["cl"]))
+		wantCode(t, "an unshared entry", err, errs.Forbidden)
+		_, err = w.svc.Apply(ctx, w.p("gaj.approver"), in(w.code["scj"]))
+		wantCode(t, "an approver without the consumer role", err, errs.Forbidden)
+		if got := w.denials("application.create") - before; got != 3 {
+			t.Errorf("%d refusals audited, want 3", got)
+		}
+		_, err = w.svc.Apply(ctx, rsj, in(w.code["gaj"], "no_such_item"))
+		wantCode(t, "an unknown item", err, errs.Invalid)
+		_, err = w.svc.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: w.code["gaj"], Delivery: sharing.DeliveryAPI})
+		wantCode(t, "no purpose, basis or scenario", err, errs.Invalid)
+
+		// Unconditional: granted at once.
+		a, err := w.svc.Apply(ctx, rsj, in(w.code["scj"]))
+		wantCode(t, "an unconditional entry", err, "")
+		if a.State != sharing.StateApproved || a.GrantID == 0 {
+			t.Fatalf("unconditional application is %s with grant %d; want approved with a grant", a.State, a.GrantID)
+		}
+
+		// Conditional: provider, then authority; each may only narrow.
+		a = w.apply(sharing.DeliveryAPI, "id_number", "name", "gender")
+		if a.State != sharing.StateProvider || a.StageDue == "" || !strings.Contains(a.Waiting, "公安局") {
+			t.Fatalf("conditional application: state %s, due %q, waiting %q", a.State, a.StageDue, a.Waiting)
+		}
+		_, err = w.svc.Approve(ctx, w.p("mzj.approver"), a.ID, nil, "")
+		wantCode(t, "another department's approver", err, errs.Forbidden)
+		_, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, nil, "")
+		wantCode(t, "the authority before the provider", err, errs.Forbidden)
+		_, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "birth_date"}}, "")
+		wantCode(t, "widening the items", err, errs.Invalid)
+		_, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Masking: map[string]string{"id_number": "none"}}, "")
+		wantCode(t, "weakening the masking", err, errs.Invalid)
+		a, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "name"}, Masking: map[string]string{"name": "full"},
+			Filter: sharing.RowFilter{{Item: "gender", Op: sharing.OpEq, Values: []string{"女"}}}}, "仅限女性（测试）")
+		wantCode(t, "the provider narrows", err, "")
+		if a.State != sharing.StateAuthority {
+			t.Fatalf("after the provider: %s, want %s", a.State, sharing.StateAuthority)
+		}
+		_, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{}}, "")
+		wantCode(t, "dropping the provider's row filter", err, errs.Invalid)
+		until := w.now.In(lists.Beijing).AddDate(0, 6, 0).Format(lists.DateFormat)
+		a, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, &sharing.Terms{ValidUntil: until}, "同意")
+		wantCode(t, "the authority approves", err, "")
+		g, err := w.svc.Grant(ctx, rsj, a.GrantID)
+		wantCode(t, "read the grant", err, "")
+		if g.State != sharing.GrantActive || !slices.Equal(g.Items, []string{"id_number", "name"}) || g.Masking["name"] != "full" ||
+			g.Masking["id_number"] != "id_number" || len(g.Filter) != 1 || g.ExpiresAt.In(lists.Beijing).Format(lists.DateFormat) != w.now.In(lists.Beijing).AddDate(0, 6, 1).Format(lists.DateFormat) {
+			t.Errorf("grant %+v", g)
+		}
+		if n := len(a.Steps); n != 3 || a.Steps[1].Terms == nil || a.Steps[2].Actor != "xzsp.approver" {
+			t.Errorf("steps: %+v", a.Steps)
+		}
+		if _, err := w.svc.Grant(ctx, w.p("mzj.approver"), g.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("an unrelated department reads the grant: %v", err)
+		}
+
+		// Return needs a reason; withdraw only while pending and only by the applicant.
+		r := w.apply(sharing.DeliveryFile)
+		_, err = w.svc.Return(ctx, w.p("gaj.approver"), r.ID, " ")
+		wantCode(t, "return without a reason", err, errs.Invalid)
+		r, err = w.svc.Return(ctx, w.p("gaj.approver"), r.ID, "用途不明确")
+		wantCode(t, "return", err, "")
+		if r.State != sharing.StateReturned || r.Reason != "用途不明确" {
+			t.Errorf("returned: %s %q", r.State, r.Reason)
+		}
+		_, err = w.svc.Withdraw(ctx, rsj, r.ID, "")
+		wantCode(t, "withdraw a returned application", err, errs.Conflict)
+		wd := w.apply(sharing.DeliveryFile)
+		_, err = w.svc.Withdraw(ctx, w.p("ybj.consumer"), wd.ID, "")
+		wantCode(t, "withdraw another department's application", err, errs.Forbidden)
+		wd, err = w.svc.Withdraw(ctx, rsj, wd.ID, "不再需要")
+		wantCode(t, "withdraw", err, "")
+		if wd.State != sharing.StateWithdrawn {
+			t.Errorf("withdrawn: %s", wd.State)
+		}
+
+		// Renewal extends the same grant after both approvals.
+		later := w.now.In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
+		rn, err := w.svc.Renew(ctx, rsj, a.ID, later)
+		wantCode(t, "renew", err, "")
+		if rn.State != sharing.StateProvider || rn.RenewOf != a.ID {
+			t.Fatalf("renewal: %s of %d", rn.State, rn.RenewOf)
+		}
+		w.svc.Approve(ctx, w.p("gaj.approver"), rn.ID, nil, "")
+		rn, err = w.svc.Approve(ctx, w.p("xzsp.approver"), rn.ID, nil, "")
+		wantCode(t, "approve the renewal", err, "")
+		g2, _ := w.svc.Grant(ctx, rsj, rn.GrantID)
+		if g2.ID != g.ID || !g2.ExpiresAt.After(g.ExpiresAt) || len(g2.Filter) != 1 {
+			t.Errorf("renewed grant %d until %v (was %d until %v), filter %v", g2.ID, g2.ExpiresAt, g.ID, g.ExpiresAt, g2.Filter)
+		}
+
+		// Overdue steps are counted for the dashboard.
+		w.apply(sharing.DeliveryFile)
+		if n, _ := w.svc.Overdue(ctx); n != 0 {
+			t.Errorf("%d overdue today", n)
+		}
+		w.now = w.now.AddDate(0, 0, 10)
+		if n, _ := w.svc.Overdue(ctx); n != 1 {
+			t.Errorf("%d overdue ten days later, want 1", n)
+		}
+		mine, total, err := w.svc.Applications(ctx, rsj, sharing.ApplicationFilter{Box: "mine"})
+		if err != nil || total != len(mine) || total < 5 {
+			t.Errorf("my applications: %d of %d, %v", len(mine), total, err)
+		}
+		queue, _, _ := w.svc.Applications(ctx, w.p("gaj.approver"), sharing.ApplicationFilter{Box: "review"})
+		if len(queue) != 1 || !queue[0].Overdue {
+			t.Errorf("gaj's review queue: %+v", queue)
+		}
+	})
+}
+
+// TestPolicyCheck decides one access per case; every refusal is audited.
+func TestPolicyCheck(t *testing.T) {
+	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.ctx
+		api := w.grantPopulation(sharing.DeliveryAPI, "id_number", "name", "gender")
+		table := w.grantPopulation(sharing.DeliveryTable, "id_number", "name")
+		rsj, ybj := w.p("rsj.consumer"), w.p("ybj.consumer")
+		gaj := w.code["gaj"]
+		access := func(path string, dept int64, items ...string) sharing.Access {
+			return sharing.Access{Path: path, Department: dept, Actor: "test", Code: gaj, Items: items}
+		}
+		cases := []struct {
+			name      string
+			setup     func()
+			access    sharing.Access
+			wantErr   string
+			wantItems []string
+			contains  string
+		}{
+			{name: "every granted item", access: access(sharing.PathService, rsj.DepartmentID), wantItems: []string{"id_number", "name", "gender"}},
+			{name: "items asked for by name", access: access(sharing.PathService, rsj.DepartmentID, "name"), wantItems: []string{"name"}},
+			{name: "an item outside the grant", access: access(sharing.PathService, rsj.DepartmentID, "birth_date"), wantErr: errs.Forbidden, contains: "birth_date"},
+			{name: "a negative-listed item", access: access(sharing.PathService, rsj.DepartmentID, "address"), wantErr: errs.Forbidden},
+			{name: "another department", access: access(sharing.PathService, ybj.DepartmentID), wantErr: errs.Forbidden, contains: "no grant"},
+			{name: "another department naming the grant", access: sharing.Access{Path: sharing.PathService, Department: ybj.DepartmentID, Code: gaj, GrantID: api.ID},
+				wantErr: errs.Forbidden, contains: "not your department"},
+			{name: "an entry without a grant", access: sharing.Access{Path: sharing.PathService, Department: rsj.DepartmentID, Code: w.code["mzj"]}, wantErr: errs.Forbidden},
+			{name: "download without a file grant", access: access(sharing.PathDownload, rsj.DepartmentID), wantErr: errs.Forbidden},
+			{name: "exchange under the table grant", access: sharing.Access{Path: sharing.PathExchange, Department: rsj.DepartmentID, Code: gaj, GrantID: table.ID},
+				wantItems: []string{"id_number", "name"}},
+			{name: "exchange under the API grant", access: sharing.Access{Path: sharing.PathExchange, Department: rsj.DepartmentID, Code: gaj, GrantID: api.ID},
+				wantErr: errs.Forbidden, contains: "delivers by api"},
+			{name: "preview under the latest grant", access: access(sharing.PathPreview, rsj.DepartmentID), wantItems: []string{"id_number", "name"}},
+			{name: "revoked", setup: func() {
+				if _, err := w.svc.Revoke(ctx, w.p("gaj.approver"), table.ID, "停止共享（测试）"); err != nil {
+					t.Fatal(err)
+				}
+			}, access: sharing.Access{Path: sharing.PathExchange, Department: rsj.DepartmentID, Code: gaj, GrantID: table.ID}, wantErr: errs.Forbidden, contains: "revoked"},
+			{name: "expired", setup: func() { w.now = w.now.AddDate(1, 0, 2) }, access: access(sharing.PathService, rsj.DepartmentID), wantErr: errs.Forbidden, contains: "expired"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if c.setup != nil {
+					c.setup()
+				}
+				before := w.denials("policy.deny")
+				d, err := w.svc.Check(ctx, c.access)
+				wantCode(t, c.name, err, c.wantErr)
+				if c.wantErr != "" {
+					if !strings.Contains(err.Error(), c.contains) {
+						t.Errorf("error %q does not say %q", err, c.contains)
+					}
+					if w.denials("policy.deny") != before+1 {
+						t.Errorf("the refusal was not audited")
+					}
+					return
+				}
+				if !slices.Equal(d.Items, c.wantItems) {
+					t.Errorf("items %v, want %v", d.Items, c.wantItems)
+				}
+				for _, id := range d.Items {
+					if want := map[string]string{"id_number": "id_number", "name": "name", "gender": "none"}[id]; d.Masking[id] != want {
+						t.Errorf("masking of %s: %q, want the catalog default %q", id, d.Masking[id], want)
+					}
+				}
+			})
+		}
+
+		// Withdrawing the entry from the catalog stops every grant of it.
+		w.now = time.Now()
+		g := w.grantPopulation(sharing.DeliveryFile, "id_number")
+		if _, err := w.svc.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj}); err != nil {
+			t.Fatalf("download under grant %d: %v", g.ID, err)
+		}
+		if _, err := w.cat.Transition(ctx, w.p("xzsp.approver"), gaj, catalog.ActionWithdraw, "撤回（测试）"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.svc.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj})
+		wantCode(t, "a withdrawn entry", err, errs.Forbidden)
+	})
+}
+
+func TestExpireDue(t *testing.T) {
+	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		stopped := make(chan string, 4)
+		w.svc.Deliverers[sharing.DeliveryTable] = deliverer{stopped}
+		g := w.grantPopulation(sharing.DeliveryTable, "id_number")
+		if g.DeliveryRef != "channel-"+g.EntryCode {
+			t.Errorf("delivery ref %q", g.DeliveryRef)
+		}
+		if n, err := w.svc.ExpireDue(w.ctx); err != nil || n != 0 {
+			t.Fatalf("expired %d now: %v", n, err)
+		}
+		w.now = g.ExpiresAt
+		if n, err := w.svc.ExpireDue(w.ctx); err != nil || n != 1 {
+			t.Fatalf("expired %d at expiry: %v", n, err)
+		}
+		if got := <-stopped; got != "expired" {
+			t.Errorf("stopped with %q", got)
+		}
+		g, _ = w.svc.Grant(w.ctx, w.p("rsj.consumer"), g.ID)
+		if g.State != sharing.GrantExpired {
+			t.Errorf("state %s", g.State)
+		}
+	})
+}
+
+// deliverer records the deliveries it is asked to stop.
+type deliverer struct{ stopped chan string }
+
+func (d deliverer) Start(ctx context.Context, g sharing.Grant) (string, error) {
+	return "channel-" + g.EntryCode, nil
+}
+
+func (d deliverer) Stop(ctx context.Context, g sharing.Grant, reason string) error {
+	d.stopped <- reason
+	return nil
+}
