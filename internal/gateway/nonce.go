@@ -1,12 +1,14 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,6 +104,9 @@ func (m *MemoryNonces) Claim(_ context.Context, appKey, nonce string, ttl time.D
 		return false, nil
 	}
 	if len(s.seen) >= m.max {
+		s.compact(t)
+	}
+	if len(s.seen) >= m.max {
 		return false, errs.E(errs.Unavailable, "too many requests in the replay window: the nonce store is full")
 	}
 	exp := t + int64(ttl)
@@ -128,6 +133,23 @@ func (s *nonceShard) sweep(now int64) {
 		s.queue = s.queue[:n]
 		s.head = 0
 	}
+}
+
+// compact drops every expired entry, wherever it is in the queue (an entry
+// with a long ttl at the front holds back the sweep of those behind it), and
+// rebuilds the queue in expiry order.
+func (s *nonceShard) compact(now int64) {
+	q := s.queue[:0]
+	for k, exp := range s.seen {
+		if exp <= now {
+			delete(s.seen, k)
+		} else {
+			q = append(q, queued{k, exp})
+		}
+	}
+	slices.SortFunc(q[:len(q):len(q)], func(a, b queued) int { return cmp.Compare(a.expiry, b.expiry) })
+	clear(s.queue[len(q):])
+	s.queue, s.head = q, 0
 }
 
 // KVNonces keeps nonces in a NATS JetStream key-value bucket, shared by every
