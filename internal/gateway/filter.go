@@ -181,8 +181,11 @@ func filter(name, rawValue string) (Filter, error) {
 	if !ValidIdentifier(item) {
 		return Filter{}, errs.Field(name, strconv.Quote(clip(item))+" is not an item identifier (a letter or _, then up to 63 letters, digits or _)")
 	}
-	if !dotted {
+	switch {
+	case !dotted:
 		op = OpEq
+	case op == OpEq:
+		return Filter{}, errs.Field(name, "unknown operator eq: write "+item+"=value")
 	}
 	f := Filter{Item: item, Op: op}
 	switch op {
@@ -202,9 +205,6 @@ func filter(name, rawValue string) (Filter, error) {
 		}
 		f.Values = vs
 	default:
-		if dotted && op == "eq" {
-			return Filter{}, errs.Field(name, "unknown operator eq: write "+item+"=value")
-		}
 		return Filter{}, errs.Field(name, "unknown operator "+strconv.Quote(clip(op))+": want in, gt, gte, lt, lte or prefix after the item, or item=value")
 	}
 	return f, nil
