@@ -32,6 +32,8 @@ func TestCanonical(t *testing.T) {
 			"GET\n/svc/x\na=10&a=2&b=2&c=\n1700000000\nnonce-123\n" + emptySHA},
 		{"RFC 3986 encoding", "GET", "/svc/%E4%BA%BA%E5%8F%A3", "name=%E5%BC%A0+%E4%B8%89&q=a%2Bb%7E*&x.in=a,b", "",
 			"GET\n/svc/%E4%BA%BA%E5%8F%A3\nname=%E5%BC%A0%20%E4%B8%89&q=a%2Bb~%2A&x.in=a%2Cb\n1700000000\nnonce-123\n" + emptySHA},
+		{"the example of PROTOCOL.md", "GET", "/svc/v1/people", "page=2&name=%E5%BC%A0+%E4%B8%89&city.in=a,b", "",
+			"GET\n/svc/v1/people\ncity.in=a%2Cb&name=%E5%BC%A0%20%E4%B8%89&page=2\n1700000000\nnonce-123\n" + emptySHA},
 		{"body", "POST", "/svc/x", "", "abc", "POST\n/svc/x\n\n1700000000\nnonce-123\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
 	}
 	for _, tt := range tests {
