@@ -79,25 +79,7 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) error {
 	if e.Action == "" || e.Outcome == "" {
 		return errors.New("audit: entry needs an action and an outcome")
 	}
-	// The head row serialises appenders: on PostgreSQL the UPDATE locks it
-	// until commit; SQLite has a single writer.
-	var prev string
-	if err := tx.QueryRow(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&e.Seq, &prev); err != nil {
-		return fmt.Errorf("audit: advance head: %w", err)
-	}
-	e.At = l.now().UTC().Truncate(time.Microsecond)
-	e.PrevHash = prev
-	e.Hash = e.hash()
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, store.FormatTime(e.At), nullID(e.ActorID), e.Actor, nullID(e.DepartmentID), e.Department,
-		e.Action, e.Target, e.Outcome, e.ClientAddr, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", e.Hash); err != nil {
-		return fmt.Errorf("audit: update head: %w", err)
-	}
-	return nil
+	return l.appendAll(ctx, tx, []Entry{e})
 }
 
 // Record appends e in a transaction of its own.

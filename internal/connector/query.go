@@ -62,9 +62,15 @@ func (s *Source) Query(ctx context.Context, table string, columns []string, filt
 	if err != nil {
 		return nil, 0, err
 	}
+	for _, name := range columns {
+		if _, ok := t.Column(name); !ok {
+			return nil, 0, errs.Wrap(fmt.Errorf("connector: table %q: column %q: %w", table, name, ErrNoColumn),
+				errs.Invalid, "no column %q to select", name)
+		}
+	}
 	sel, err := t.pick(columns)
 	if err != nil {
-		return nil, 0, errs.Wrap(err, errs.Invalid, "table %q has no such column", table)
+		return nil, 0, err
 	}
 	where, args, err := s.where(t, filters)
 	if err != nil {

@@ -125,6 +125,9 @@ func TestQuery(t *testing.T) {
 					t.Errorf("Query(%v, order %v) = %v, want an Invalid error containing %s", c.filters, c.order, err, c.want)
 				}
 			}
+			if _, _, err := s.Query(ctx, "人员", []string{"id", "nope"}, nil, nil, 10, 0); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), `no column "nope" to select`) {
+				t.Errorf("unknown selected column: %v", err)
+			}
 			_, _, err := s.Query(ctx, "人员", nil, []Filter{f("nope", OpEq, "1")}, nil, 10, 0)
 			if !errors.Is(err, ErrNoColumn) {
 				t.Errorf("unknown column: %v does not wrap ErrNoColumn", err)

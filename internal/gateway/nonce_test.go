@@ -215,4 +215,10 @@ func BenchmarkClaim(b *testing.B) {
 		k, _ := kvNonces(b, time.Minute)
 		benchmarkClaim(b, k, time.Minute)
 	})
+	// As a busy replica would: 16 requests in flight at once per CPU.
+	b.Run("nats-kv-16x", func(b *testing.B) {
+		k, _ := kvNonces(b, time.Minute)
+		b.SetParallelism(16)
+		benchmarkClaim(b, k, time.Minute)
+	})
 }
