@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
@@ -28,6 +29,7 @@ type Deps struct {
 	Catalog *catalog.Service
 	Lists   *lists.Service
 	Sharing *sharing.Service
+	Gateway *gateway.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -154,6 +156,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerTransfer()
 	s.registerLists()
 	s.registerSharing()
+	s.registerApps()
 	return hapi
 }
 

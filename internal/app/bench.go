@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/govshare/govshare/internal/bench"
 )
@@ -18,7 +19,11 @@ Usage:
       search p50/p95/p99 (with facet counts) over generated catalog entries,
       on SQLite in DIR (default: a temporary directory) or on PostgreSQL
   govshare bench catalog-import [--entries 10000] [--items 20] [--database URL] [--dir DIR]
-      parse and import the Excel template with that many entries, twice`
+      parse and import the Excel template with that many entries, twice
+  govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 16] [--dir DIR]
+      a data-service query (equality filter, 20 rows, 5 masked items) through /svc
+      (signature, policy, masking, metering, audit) against a bare handler on
+      the same SQLite table: throughput, then p50/p99 at a fixed rate`
 
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -45,6 +50,13 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Entries, "entries", 10000, "entries in the file")
 		fs.IntVar(&o.Items, "items", 20, "information items per entry")
 		run = func() error { o.Target = target; return bench.CatalogImport(ctx, o, stdout) }
+	case "service":
+		o := bench.ServiceOptions{}
+		fs.IntVar(&o.Rows, "rows", 100000, "rows in the served table")
+		fs.IntVar(&o.Rate, "rate", 500, "requests per second of the latency run")
+		fs.DurationVar(&o.Duration, "duration", 5*time.Second, "length of each run")
+		fs.IntVar(&o.Workers, "workers", 16, "concurrent clients of the throughput run")
+		run = func() error { o.Target = target; return bench.Service(ctx, o, stdout) }
 	default:
 		fmt.Fprintln(stderr, benchUsage)
 		return fmt.Errorf("unknown benchmark %q", args[0])

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/govshare/govshare/internal/api"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/web"
 )
 
@@ -32,7 +33,8 @@ func (p *platform) handler() http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", p.ready)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Logger: p.log, Version: Version})
+	r.Handle(gateway.Prefix+"*", p.gateway)
+	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Logger: p.log, Version: Version})
 	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Secure: p.secure, Version: Version})
 	return http.NewCrossOriginProtection().Handler(r)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
@@ -36,6 +37,7 @@ type platform struct {
 	catalog *catalog.Service
 	lists   *lists.Service
 	sharing *sharing.Service
+	gateway *gateway.Service
 	secure  bool // cookies are Secure (HTTPS)
 }
 
@@ -84,6 +86,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.catalog.Negative = p.lists
 	p.sharing = sharing.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
 	p.sharing.Log = log
+	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, 1)
+	if err != nil {
+		return fmt.Errorf("nonce store: %w", err)
+	}
+	p.gateway = gateway.NewService(p.db, p.audit, p.catalog, p.sharing, p.catalog.Secrets, nonces)
+	p.gateway.Log = log
+	defer p.gateway.Close()
+	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 
 	if cfg.Demo {
 		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists}
@@ -127,6 +137,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go p.expireGrants(ctx)
+	go p.gateway.Run(ctx)
 
 	where := "SQLite " + cfg.dsn()
 	if p.db.Dialect == store.Postgres {

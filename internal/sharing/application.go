@@ -358,6 +358,7 @@ func (s *Service) file(ctx context.Context, p org.Principal, e catalog.Entry, in
 	if err != nil {
 		return Application{}, err
 	}
+	s.cache.forget()
 	if g != nil {
 		s.start(ctx, *g)
 	}
@@ -632,6 +633,7 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id int64, narrow
 	if err != nil {
 		return Application{}, s.denied(ctx, p, "application.approve", appTarget(id), err)
 	}
+	s.cache.forget()
 	if g != nil {
 		s.start(ctx, *g)
 	}

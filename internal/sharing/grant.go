@@ -304,6 +304,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 	if err != nil {
 		return Grant{}, s.denied(ctx, p, "grant.revoke", grantTarget(id), err)
 	}
+	s.cache.forget()
 	s.stop(ctx, g, "revoked: "+reason)
 	return s.Grant(ctx, p, id)
 }
@@ -349,6 +350,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			return n, err
 		}
 		if expired {
+			s.cache.forget()
 			n++
 			s.stop(ctx, g, "expired")
 		}

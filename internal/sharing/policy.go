@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
@@ -76,10 +78,11 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 	if !known && a.Path != PathPreview {
 		return d, fmt.Errorf("policy: unknown access path %q", a.Path)
 	}
-	g, err := s.findGrant(ctx, a, want)
+	f, err := s.facts(ctx, a, want)
 	if err != nil {
 		return d, err
 	}
+	g, e, listed := f.grant, f.entry, f.listed
 	switch {
 	case g.ConsumerID != a.Department:
 		return d, errs.E(errs.Forbidden, "grant %d is not your department's", g.ID)
@@ -91,22 +94,10 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 		return d, errs.E(errs.Forbidden, "grant %d is for %s, not %s", g.ID, g.EntryCode, a.Code)
 	case known && g.Delivery != want:
 		return d, errs.E(errs.Forbidden, "grant %d delivers by %s, not by %s", g.ID, g.Delivery, want)
-	}
-	e, err := s.cat.Get(ctx, org.System, a.Code, false)
-	if errs.Is(err, errs.NotFound) || (err == nil && e.Status != catalog.StatusPublished) {
+	case !f.published:
 		return d, errs.E(errs.Forbidden, "catalog entry %s is no longer published", a.Code)
-	}
-	if err != nil {
-		return d, err
-	}
-	if why, err := s.refusal(ctx, e, nil); err != nil {
-		return d, err
-	} else if why != "" {
-		return d, errs.E(errs.Forbidden, "%s", why)
-	}
-	listed, err := s.lists.Items(ctx, a.Code)
-	if err != nil {
-		return d, err
+	case f.refusal != "":
+		return d, errs.E(errs.Forbidden, "%s", f.refusal)
 	}
 	for _, id := range slices.Concat(a.Items, a.Filters) {
 		if !slices.Contains(g.Items, id) {
@@ -131,6 +122,71 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 		return d, errs.E(errs.Forbidden, "no item of grant %d may be shared now", g.ID)
 	}
 	return d, nil
+}
+
+// factsTTL bounds how long a check may rely on what it read: a change made
+// on another replica (or in the catalog or the negative list) takes effect
+// within it. Grant changes made here take effect at once.
+const factsTTL = 500 * time.Millisecond
+
+// facts are what a check reads from the database.
+type facts struct {
+	grant     Grant
+	entry     catalog.Entry // the version in force
+	published bool
+	refusal   string            // why the entry may not be shared at all
+	listed    map[string]string // negative-listed items → basis
+	read      time.Time
+}
+
+type factCache struct {
+	mu sync.Mutex
+	m  map[string]facts
+}
+
+// forget drops every cached fact, after a grant changed.
+func (c *factCache) forget() {
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
+}
+
+func (s *Service) facts(ctx context.Context, a Access, delivery string) (facts, error) {
+	key := fmt.Sprintf("%s|%d|%s|%d", delivery, a.Department, a.Code, a.GrantID)
+	s.cache.mu.Lock()
+	f, ok := s.cache.m[key]
+	s.cache.mu.Unlock()
+	if ok && time.Since(f.read) < factsTTL {
+		return f, nil
+	}
+	g, err := s.findGrant(ctx, a, delivery)
+	if err != nil {
+		return f, err
+	}
+	f = facts{grant: g, read: time.Now()}
+	f.entry, err = s.cat.Get(ctx, org.System, a.Code, false)
+	switch {
+	case errs.Is(err, errs.NotFound):
+	case err != nil:
+		return f, err
+	default:
+		f.published = f.entry.Status == catalog.StatusPublished
+	}
+	if f.published {
+		if f.refusal, err = s.refusal(ctx, f.entry, nil); err != nil {
+			return f, err
+		}
+		if f.listed, err = s.lists.Items(ctx, a.Code); err != nil {
+			return f, err
+		}
+	}
+	s.cache.mu.Lock()
+	if len(s.cache.m) >= 10000 {
+		clear(s.cache.m)
+	}
+	s.cache.m[key] = f
+	s.cache.mu.Unlock()
+	return f, nil
 }
 
 // stricter returns the granted rule unless the catalog's default has since

@@ -1,0 +1,311 @@
+package gateway_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/cryptosuite"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
+	"github.com/govshare/govshare/internal/store"
+	"github.com/govshare/govshare/internal/store/storetest"
+)
+
+var migrations = []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration}
+
+// city is the demo city with data services served on a loopback port.
+type city struct {
+	t     *testing.T
+	ctx   context.Context
+	log   *audit.Log
+	share *sharing.Service
+	gw    *gateway.Service
+	srv   *httptest.Server
+	users map[string]org.Principal
+	code  map[string]string // demo department key → its entry
+	now   time.Time         // the sharing service's clock
+}
+
+func newCity(t *testing.T, db *store.DB) *city {
+	t.Helper()
+	ctx := context.Background()
+	log := audit.New(db)
+	o := org.NewService(db, log, division.Default())
+	cat := catalog.NewService(db, log, o, nil)
+	cat.SQLiteDirs = []string{t.TempDir()}
+	l := lists.NewService(db, log, o, cat)
+	cat.Negative = l
+	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	c := &city{t: t, ctx: ctx, log: log, users: map[string]org.Principal{}, code: map[string]string{}, now: time.Now()}
+	c.share = sharing.NewService(db, log, o, cat, l)
+	c.share.SetClock(func() time.Time { return c.now })
+	c.gw = gateway.NewService(db, log, cat, c.share, cryptosuite.RandomSealer(), gateway.NewMemoryNonces(0))
+	c.share.Deliverers[sharing.DeliveryAPI] = c.gw.Deliverer()
+	mux := http.NewServeMux()
+	mux.Handle(gateway.Prefix, c.gw)
+	c.srv = httptest.NewServer(mux)
+	t.Cleanup(func() { c.srv.Close(); c.gw.Close() })
+	for _, u := range []string{"rsj.consumer", "ybj.consumer", "gaj.approver", "xzsp.approver"} {
+		_, p, err := o.Login(ctx, u, demo.Password, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.users[u] = p
+	}
+	res, err := cat.Search(ctx, c.users["xzsp.approver"], catalog.Query{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Items {
+		for _, d := range demo.Departments {
+			if d.Name == h.ProviderName {
+				c.code[d.Key] = h.Code
+			}
+		}
+	}
+	return c
+}
+
+// grant takes rsj's API application for the population register through
+// both approvals, the provider keeping only women's rows.
+func (c *city) grant() (sharing.Grant, gateway.App, string) {
+	c.t.Helper()
+	rsj := c.users["rsj.consumer"]
+	a, err := c.share.Apply(c.ctx, rsj, sharing.ApplicationInput{EntryCode: c.code["gaj"], Items: []string{"id_number", "name", "gender"},
+		Purpose: "核验参保人员身份", Basis: "《社会保险法》（测试）", Scenario: "参保登记", Delivery: sharing.DeliveryAPI})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := c.share.Approve(c.ctx, c.users["gaj.approver"], a.ID, &sharing.Terms{Filter: sharing.RowFilter{{Item: "gender", Op: "eq", Values: []string{"女"}}}}, ""); err != nil {
+		c.t.Fatal(err)
+	}
+	if a, err = c.share.Approve(c.ctx, c.users["xzsp.approver"], a.ID, nil, ""); err != nil {
+		c.t.Fatal(err)
+	}
+	g, err := c.share.Grant(c.ctx, rsj, a.GrantID)
+	if err != nil || g.DeliveryRef == "" || g.DeliveryError != "" {
+		c.t.Fatalf("grant %+v: %v", g, err)
+	}
+	apps, err := c.gw.Apps(c.ctx, rsj)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	i := slices.IndexFunc(apps, func(a gateway.App) bool { return a.GrantID == g.ID })
+	if i < 0 || apps[i].AppKey != g.DeliveryRef || !apps[i].SecretPending {
+		c.t.Fatalf("no app issued for grant %d: %+v", g.ID, apps)
+	}
+	app, secret, err := c.gw.RevealSecret(c.ctx, rsj, apps[i].ID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, _, err := c.gw.RevealSecret(c.ctx, rsj, apps[i].ID); err == nil {
+		c.t.Error("the secret was shown twice")
+	}
+	return g, app, secret
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// request is a signed call; tweak may change it after signing.
+func (c *city) request(key, secret, method, query string, at time.Time, nonce string, tweak func(*http.Request)) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+c.code["gaj"]+"?"+query, nil)
+	if nonce == "" {
+		nonce = rand.Text()
+	}
+	if err := gateway.SignRequest(req, key, secret, method, at, nonce); err != nil {
+		c.t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+func (c *city) audited(outcome string) int {
+	_, n, err := c.log.List(c.ctx, audit.Filter{Action: "service.call", Outcome: outcome})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return n
+}
+
+func TestDataService(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		_, app, secret := c.grant()
+		call := func(query string) response { return c.request(app.AppKey, secret, "", query, time.Now(), "", nil) }
+
+		r := call("page_size=5")
+		if r.status != http.StatusOK {
+			t.Fatalf("granted call: %d %s", r.status, r.body)
+		}
+		var res gateway.Result
+		if err := json.Unmarshal([]byte(r.body), &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Total == 0 || len(res.Rows) != 5 {
+			t.Fatalf("total %d, %d rows", res.Total, len(res.Rows))
+		}
+		for _, row := range res.Rows {
+			keys := slices.Sorted(func(yield func(string) bool) {
+				for k := range row {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			id, _ := row["id_number"].(string)
+			name, _ := row["name"].(string)
+			if !slices.Equal(keys, []string{"gender", "id_number", "name"}) || row["gender"] != "女" || !strings.Contains(id, "********") || !strings.HasSuffix(name, "**") {
+				t.Errorf("row %v: want the three granted items, women only, ID number and name masked", row)
+			}
+		}
+		r = call("fields=name&page=2&page_size=3")
+		res = gateway.Result{}
+		json.Unmarshal([]byte(r.body), &res)
+		if r.status != http.StatusOK || len(res.Rows) != 3 || len(res.Rows[0]) != 1 {
+			t.Errorf("fields=name: %d %s", r.status, r.body)
+		}
+		r = call("gender=男")
+		if json.Unmarshal([]byte(r.body), &res); r.status != http.StatusOK || res.Total != 0 {
+			t.Errorf("the provider's row filter must hold against gender=男: %d %s", r.status, r.body)
+		}
+		r = call("gender.in=" + url.QueryEscape("女") + "," + url.QueryEscape("男") + "&page_size=1000")
+		if json.Unmarshal([]byte(r.body), &res); r.status != http.StatusOK || res.Total != 160 || len(res.Rows) != 160 {
+			t.Errorf("gender.in: %d, total %d, %d rows; want the 160 women", r.status, res.Total, len(res.Rows))
+		}
+		if n := c.audited(audit.Success); n != 4 {
+			t.Errorf("%d successful calls audited, want 4", n)
+		}
+	})
+}
+
+// TestDataServiceSecurity refuses each attack with a clear error and an
+// audit entry, and returns no data.
+func TestDataServiceSecurity(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		g, app, secret := c.grant()
+		other, otherSecret, err := c.gw.CreateApp(c.ctx, c.users["ybj.consumer"], gateway.AppInput{Name: "医保核验系统"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, slowSecret, err := c.gw.CreateApp(c.ctx, c.users["rsj.consumer"], gateway.AppInput{Name: "限速应用", RateLimit: 1, Burst: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		replayed := rand.Text()
+		cases := []struct {
+			name       string
+			key, sec   string
+			method     string
+			query      string
+			at         time.Time
+			nonce      string
+			tweak      func(*http.Request)
+			setup      func()
+			status     int
+			says       string
+			unaudited  bool
+			beforeCall func() response
+		}{
+			{name: "field outside the grant", query: "fields=birth_date", status: 403, says: "birth_date"},
+			{name: "filter on an item outside the grant", query: "birth_date=2000-01-01", status: 403, says: "birth_date"},
+			{name: "negative-listed item", query: "fields=address", status: 403, says: "address"},
+			{name: "tampered signature", tweak: func(r *http.Request) { r.Header.Set(gateway.HeaderSignature, strings.Repeat("0", 64)) }, status: 401, says: "signature"},
+			{name: "tampered query", tweak: func(r *http.Request) { r.URL.RawQuery = "page_size=1000" }, status: 401, says: "signature"},
+			{name: "replayed nonce", nonce: replayed, status: 401, says: "already used", beforeCall: func() response {
+				return c.request(app.AppKey, secret, "", "", time.Now(), replayed, nil)
+			}},
+			{name: "old timestamp", at: time.Now().Add(-400 * time.Second), status: 401, says: "behind"},
+			{name: "wrong sign method", method: gateway.HMACSM3, status: 401, says: "HMAC-SM3"},
+			{name: "unknown app key", key: "gsnosuchapp", status: 401, says: "unknown app key"},
+			{name: "another department's credentials", key: other.AppKey, sec: otherSecret, status: 403, says: "no grant"},
+			{name: "SQL injection in a filter", query: "name=" + url.QueryEscape("' OR 1=1 --"), status: 200},
+			{name: "SQL injection in a field name", query: "fields=" + url.QueryEscape("name;DROP TABLE x"), status: 400, says: "fields"},
+			{name: "oversized value", query: "name=" + strings.Repeat("张", 100), status: 400, says: "256"},
+			{name: "rate limit", key: slow.AppKey, sec: slowSecret, status: 429, says: "per second", beforeCall: func() response {
+				return c.request(slow.AppKey, slowSecret, "", "", time.Now(), "", nil)
+			}},
+			{name: "expired grant", setup: func() { c.now = g.ExpiresAt.Add(time.Second) }, status: 403, says: "expired"},
+			{name: "revoked grant", setup: func() {
+				c.now = time.Now()
+				if _, err := c.share.Revoke(c.ctx, c.users["gaj.approver"], g.ID, "停止共享（测试）"); err != nil {
+					t.Fatal(err)
+				}
+			}, status: 403, says: "revoked"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.setup != nil {
+					tc.setup()
+				}
+				key, sec := app.AppKey, secret
+				if tc.key != "" {
+					key, sec = tc.key, tc.sec
+				}
+				if tc.at.IsZero() {
+					tc.at = time.Now()
+				}
+				if tc.beforeCall != nil {
+					if r := tc.beforeCall(); r.status != http.StatusOK {
+						t.Fatalf("first call: %d %s", r.status, r.body)
+					}
+				}
+				denied, failed := c.audited(audit.Denied), c.audited(audit.Failure)
+				r := c.request(key, sec, tc.method, tc.query, tc.at, tc.nonce, tc.tweak)
+				if r.status != tc.status {
+					t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+				}
+				if tc.status == http.StatusOK {
+					var res gateway.Result
+					if json.Unmarshal([]byte(r.body), &res); res.Total != 0 || len(res.Rows) != 0 {
+						t.Errorf("an injected filter matched rows: %s", r.body)
+					}
+					return
+				}
+				var body struct{ Code, Message string }
+				if err := json.Unmarshal([]byte(r.body), &body); err != nil || !strings.Contains(body.Message, tc.says) {
+					t.Errorf("error %s does not say %q", r.body, tc.says)
+				}
+				if strings.Contains(r.body, "rows") || strings.Contains(r.body, "王演示") {
+					t.Errorf("the refusal leaks data: %s", r.body)
+				}
+				if tc.status == http.StatusTooManyRequests && r.header.Get("Retry-After") == "" {
+					t.Error("429 without Retry-After")
+				}
+				if got := c.audited(audit.Denied) + c.audited(audit.Failure) - denied - failed; got != 1 {
+					t.Errorf("%d audit entries for the refusal, want 1", got)
+				}
+			})
+		}
+	})
+}
