@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -28,6 +29,8 @@ type Deps struct {
 	Lists   *lists.Service
 	Logger  *slog.Logger
 	Version string
+	// Exchange manages channels; nil leaves the exchange's routes out.
+	Exchange *exchange.Manager
 }
 
 // Server holds the API's dependencies.
@@ -151,6 +154,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerMounts()
 	s.registerTransfer()
 	s.registerLists()
+	s.registerExchange()
 	return hapi
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/store"
 )
 
 // DatasourceByName returns the driver and the unsealed DSN of department
@@ -26,4 +27,27 @@ func (s *Service) DatasourceByName(ctx context.Context, dept int64, name string)
 		return "", "", errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", name)
 	}
 	return driver, dsn, nil
+}
+
+// AllDatasources lists every department's datasources, without their DSNs,
+// for choosing the source and target of an exchange channel. The caller
+// decides who may see the list.
+func (s *Service) AllDatasources(ctx context.Context) ([]Datasource, error) {
+	rows, err := s.db.Query(ctx, `SELECT s.id, s.department_id, d.name, s.name, s.driver, s.created_at FROM catalog_datasources s
+		JOIN departments d ON d.id = s.department_id ORDER BY d.name_key, s.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Datasource
+	for rows.Next() {
+		var d Datasource
+		var created string
+		if err := rows.Scan(&d.ID, &d.DepartmentID, &d.DepartmentName, &d.Name, &d.Driver, &created); err != nil {
+			return nil, err
+		}
+		d.CreatedAt, _ = store.ParseTime(created)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

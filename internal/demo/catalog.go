@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the demo departments' databases
 
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -23,6 +24,8 @@ type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	// Exchange, when set, gets the demo's channels.
+	Exchange *exchange.Manager
 }
 
 // Load creates the whole demo city: organisations and accounts, then each

@@ -561,3 +561,31 @@ func (m *Manager) Run(ctx context.Context, p org.Principal, id string) (ChannelI
 	m.poke()
 	return m.get(ctx, id)
 }
+
+// CanManage reports whether p may create channels at all (the console
+// shows the form to them).
+func CanManage(p org.Principal) bool {
+	return isSystem(p) || p.Has(org.SystemAdmin) || (p.Can(org.OperateNodes) && p.DepartmentID != 0)
+}
+
+// CanOperate reports whether p runs, pauses and resumes channel c.
+func CanOperate(p org.Principal, c ChannelInfo) bool { return canManage(p, c.ProviderID, c.ConsumerID) }
+
+// Tables lists the tables of a department's datasource, for choosing a
+// channel's source or target: the system admin any department's, others
+// their own department's.
+func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref TableRef) ([]string, error) {
+	if !(isSystem(p) || p.Has(org.SystemAdmin) || (p.DepartmentID != 0 && p.DepartmentID == dept && CanManage(p))) {
+		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the system admin, or the department's node operator, lists its tables"))
+	}
+	driver, dsn, err := m.resolver.Resolve(ctx, dept, ref)
+	if err != nil {
+		return nil, err
+	}
+	src, err := connector.Open(ctx, driver, dsn)
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Unavailable, "cannot connect to datasource %s", ref.Datasource)
+	}
+	defer src.Close()
+	return src.Tables(ctx)
+}
