@@ -48,6 +48,16 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Demo catalog: %d entries, %d published, %d published and mounted (demo tables in %s).\n", total.Entries, total.Published, total.Mounted, dir)
+	if svc.Exchange != nil {
+		login := func(user string) (org.Principal, error) {
+			_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
+			return p, err
+		}
+		if err := loadExchange(ctx, svc, dir, login); err != nil {
+			return fmt.Errorf("demo exchange: %w", err)
+		}
+		fmt.Fprintf(out, "Demo exchange: %d channels into the approval bureau's shared database.\n", len(DemoChannels))
+	}
 	return nil
 }
 
