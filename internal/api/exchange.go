@@ -10,8 +10,8 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 )
 
-// channelParam is a channel's ID in the path.
-type channelParam struct {
+// ChannelParam is a channel's ID in the path.
+type ChannelParam struct {
 	ID string `path:"id" maxLength:"64" doc:"Channel ID, e.g. ch-1a2b3c4d5e6f"`
 }
 
@@ -46,12 +46,12 @@ func (s *Server) registerExchange() {
 	}))
 	o = op(http.MethodGet, "/api/v1/channels/{id}", "get-channel", tag, "A channel with its state, statistics and the progress of a running full pass", true)
 	o.Errors = append(o.Errors, http.StatusNotFound)
-	huma.Register(a, o, handle(s, func(ctx context.Context, in *channelParam) (*channelOut, error) {
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *ChannelParam) (*channelOut, error) {
 		c, err := s.Exchange.Channel(ctx, principal(ctx), in.ID)
 		return &channelOut{c}, err
 	}))
 	type samplesIn struct {
-		channelParam
+		ChannelParam
 		Hours int `query:"hours" minimum:"1" maximum:"168" default:"24" doc:"How many hours back"`
 	}
 	o = op(http.MethodGet, "/api/v1/channels/{id}/samples", "channel-samples", tag, "A channel's rows, bytes and lag per minute (kept 7 days)", true)
@@ -63,12 +63,12 @@ func (s *Server) registerExchange() {
 	o = op(http.MethodPost, "/api/v1/channels/{id}/run", "run-channel", tag,
 		"Run a pass now: a cron channel syncs at once, a continuous one reads its source at once; a channel in error is retried", true)
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict)
-	huma.Register(a, o, handle(s, func(ctx context.Context, in *channelParam) (*channelOut, error) {
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *ChannelParam) (*channelOut, error) {
 		c, err := s.Exchange.Run(ctx, principal(ctx), in.ID)
 		return &channelOut{c}, err
 	}))
 	type pauseIn struct {
-		channelParam
+		ChannelParam
 		Body *struct {
 			Reason string `json:"reason,omitempty" maxLength:"500" doc:"Shown with the paused channel"`
 		}
@@ -85,7 +85,7 @@ func (s *Server) registerExchange() {
 	}))
 	o = op(http.MethodPost, "/api/v1/channels/{id}/resume", "resume-channel", tag, "Resume a paused channel", true)
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict)
-	huma.Register(a, o, handle(s, func(ctx context.Context, in *channelParam) (*channelOut, error) {
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *ChannelParam) (*channelOut, error) {
 		c, err := s.Exchange.Resume(ctx, principal(ctx), in.ID)
 		return &channelOut{c}, err
 	}))
