@@ -112,7 +112,7 @@ func TestExchangeAPI(t *testing.T) {
 		}
 	}
 	for _, d := range []struct {
-		c                  *client
+		c                 *client
 		name, driver, dsn string
 	}{{gajNode, "gaj-pg", connector.Postgres, pgSource}, {xzspNode, "xzsp-pg", connector.Postgres, pgTarget}, {xzspNode, "xzsp-maria", connector.MySQL, mariaTarget}} {
 		if status, body := d.c.do("POST", "/api/v1/catalog/datasources", map[string]string{"name": d.name, "driver": d.driver, "dsn": d.dsn}); status != http.StatusCreated {
