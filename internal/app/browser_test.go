@@ -105,6 +105,10 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/users/1", "#user-detail", "admin"},
 			{"/area/exchange", "#planned-area", "前置机"},
 			{"/account", "#token-form", "创建令牌"},
+			{"/exchange", "#exchange-city", "交换条次"},
+			{"/exchange", "#exchange-departments", "株洲市公安局"},
+			{"/exchange/channels", "#channels", "户籍人口基本信息 → 市审批局"},
+			{"/exchange/channels/new", "#channel-form", "gaj-业务库"},
 		}
 		for _, pg := range pages {
 			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))), "open "+pg.path)
@@ -112,6 +116,20 @@ func TestConsoleInChromium(t *testing.T) {
 				t.Errorf("%s %s shows %q, want %q", pg.path, pg.sel, got, pg.want)
 			}
 		}
+		// A channel's page: statistics, charts, and pause and resume.
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels?q="+"population"), chromedp.WaitVisible(chromedp.CSS("#channels tbody a")),
+			chromedp.Click(chromedp.CSS("#channels tbody a")), chromedp.WaitVisible(chromedp.CSS("#channel-live")),
+			chromedp.WaitVisible(chromedp.CSS("#chart-throughput[data-rendered] canvas"))), "channel page")
+		if got := textOf(t, ctx, "#channel-deliveries"); got == "0" || got == "" {
+			t.Errorf("channel deliveries show %q", got)
+		}
+		screenshot(t, ctx, "channel")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-pause")), chromedp.WaitVisible(chromedp.CSS("#channel-resume"))), "pause")
+		if got := textOf(t, ctx, "#channel-state"); got != "已暂停" {
+			t.Errorf("after pause the state shows %q", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-resume")), chromedp.WaitVisible(chromedp.CSS("#channel-pause"))), "resume")
+
 		// The chart on the dashboard draws.
 		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#chart-regions[data-rendered] canvas"))), "chart")
 		screenshot(t, ctx, "dashboard")
