@@ -172,11 +172,25 @@ func (m *Manager) record(ctx context.Context, tx *store.Tx, p org.Principal, act
 
 // ParseSchedule checks a schedule: "continuous" or a 5-field cron
 // expression (descriptors such as @hourly and @every 10m are accepted too).
-func ParseSchedule(s string) (cron.Schedule, error) {
+func ParseSchedule(s string) (sched cron.Schedule, err error) {
 	if s == Continuous {
 		return nil, nil
 	}
-	return cron.ParseStandard(s)
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		return nil, errors.New("schedules are in Beijing time: leave out TZ=")
+	}
+	defer func() {
+		if recover() != nil { // the parser panics on some malformed input
+			sched, err = nil, fmt.Errorf("cannot parse %q", s)
+		}
+	}()
+	if sched, err = cron.ParseStandard(s); err != nil {
+		return nil, err
+	}
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
+		return nil, errors.New("passes must be at least a minute apart")
+	}
+	return sched, nil
 }
 
 func newChannelID() string {

@@ -235,10 +235,24 @@ func (m *Manager) reconcile(ctx context.Context) error {
 		requests[id] = at
 	}
 	rq.Close()
+	var stale []string
+	defer func() {
+		// A replica that stopped without writing its statistics (a crash, a
+		// lost lease) left channels marked running that nothing runs now.
+		for _, id := range stale {
+			m.db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE exchange_channels SET running = 0 WHERE id = ?", id)
+				return err
+			})
+		}
+	}()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range all {
 		r, running := m.runners[c.ID]
+		if c.Stats.Running && !running {
+			stale = append(stale, c.ID)
+		}
 		runnable := c.State == ChannelActive || c.State == ChannelError
 		switch {
 		case !runnable && running:
