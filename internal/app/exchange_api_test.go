@@ -301,6 +301,10 @@ func TestExchangeAPI(t *testing.T) {
 	if city := stats["city"].(map[string]any); city["channels"].(float64) != 4 || city["deliveries"].(float64) < float64(n+600) {
 		t.Errorf("city stats = %v, want 4 channels and at least %d deliveries", city, n+600)
 	}
+	// Responses conform to the OpenAPI document.
+	_, doc := openAPIDocument(t, p2.URL)
+	checkResponses(t, openAPIValidator(t, doc), p2.URL, admin.token, "/api/v1/channels", "/api/v1/channels?state=paused", "/api/v1/channels/"+aID,
+		"/api/v1/channels/"+bID, "/api/v1/channels/ch-000000000000", "/api/v1/exchange/stats", "/api/v1/channels/"+aID+"/samples")
 	status, samples := admin.raw("GET", "/api/v1/channels/"+aID+"/samples?hours=1", nil)
 	if status != http.StatusOK || !strings.Contains(string(samples), `"rows"`) {
 		t.Errorf("samples: %d %s", status, samples)

@@ -208,10 +208,19 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	if in.Schedule = strings.TrimSpace(in.Schedule); in.Schedule == "" {
 		in.Schedule = Continuous
 	}
+	f := errs.Fields{}
+	if in.ProviderID <= 0 {
+		f.Add("provider_id", "choose the providing department")
+	}
+	if in.ConsumerID <= 0 {
+		f.Add("consumer_id", "choose the consuming department")
+	}
+	if err := f.Err(); err != nil && CanManage(p) {
+		return ChannelInfo{}, err
+	}
 	if !canManage(p, in.ProviderID, in.ConsumerID) {
 		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden, "only the system admin, or a node operator of the providing or consuming department, creates channels"))
 	}
-	f := errs.Fields{}
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
 		f.Add("name", "1 to 100 characters")
 	}
@@ -219,7 +228,7 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 		field string
 		id    int64
 	}{{"provider_id", in.ProviderID}, {"consumer_id", in.ConsumerID}} {
-		if _, err := m.org.Department(ctx, d.id); err != nil {
+		if _, err := m.org.Department(ctx, d.id); err != nil && d.id > 0 {
 			f.Add(d.field, "no such department")
 		}
 	}

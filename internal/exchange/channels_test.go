@@ -98,6 +98,8 @@ func TestChannels(t *testing.T) {
 			{"key columns other than the primary key", "gaj.node", input(func(in *exchange.ChannelInput) { in.KeyColumns = []string{"name"} }), errs.Invalid, "key_columns"},
 			{"an unknown mode", "gaj.node", input(func(in *exchange.ChannelInput) { in.Mode = "mirror" }), errs.Invalid, "mode"},
 			{"no name", "gaj.node", input(func(in *exchange.ChannelInput) { in.Name = " " }), errs.Invalid, "name"},
+			{"no provider", "gaj.node", input(func(in *exchange.ChannelInput) { in.ProviderID = 0 }), errs.Invalid, "provider_id"},
+			{"no provider, not a manager", "gaj.cataloger", input(func(in *exchange.ChannelInput) { in.ProviderID = 0 }), errs.Forbidden, ""},
 		}
 		var created []exchange.ChannelInfo
 		for _, c := range cases {

@@ -168,12 +168,6 @@ func (s *server) exchangeCreate(w http.ResponseWriter, r *http.Request) {
 		Target:    exchange.TableRef{Datasource: dstDS, Table: strings.TrimSpace(f.Get("target_table"))},
 		Watermark: strings.TrimSpace(f.Get("watermark")), SoftDelete: strings.TrimSpace(f.Get("soft_delete")),
 		Mode: f.Get("mode"), Schedule: schedule, BatchSize: batch}
-	if in.ProviderID == 0 {
-		in.ProviderID = -1 // "no such department" beside the field, not a permission error
-	}
-	if in.ConsumerID == 0 {
-		in.ConsumerID = -1
-	}
 	c, err := s.Exchange.Create(r.Context(), s.principal(r), in)
 	if err != nil {
 		if errs.Is(err, errs.Forbidden) {
