@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
@@ -32,6 +33,8 @@ type Deps struct {
 	Gateway *gateway.Service
 	Logger  *slog.Logger
 	Version string
+	// Exchange manages channels; nil leaves the exchange's routes out.
+	Exchange *exchange.Manager
 }
 
 // Server holds the API's dependencies.
@@ -157,6 +160,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerLists()
 	s.registerSharing()
 	s.registerApps()
+	s.registerExchange()
 	return hapi
 }
 

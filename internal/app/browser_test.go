@@ -105,6 +105,10 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/users/1", "#user-detail", "admin"},
 			{"/area/exchange", "#planned-area", "前置机"},
 			{"/account", "#token-form", "创建令牌"},
+			{"/exchange", "#exchange-city", "交换条次"},
+			{"/exchange", "#exchange-departments", "株洲市公安局"},
+			{"/exchange/channels", "#channels", "户籍人口基本信息 → 市审批局"},
+			{"/exchange/channels/new", "#channel-form", "gaj-业务库"},
 		}
 		for _, pg := range pages {
 			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))), "open "+pg.path)
@@ -112,6 +116,45 @@ func TestConsoleInChromium(t *testing.T) {
 				t.Errorf("%s %s shows %q, want %q", pg.path, pg.sel, got, pg.want)
 			}
 		}
+		for _, shot := range []string{"exchange", "exchange/channels"} {
+			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"+shot), chromedp.WaitVisible(chromedp.CSS("main table"))), "open "+shot)
+			screenshot(t, ctx, strings.ReplaceAll(shot, "/", "-"))
+		}
+		// A channel's page: statistics, charts, and pause and resume.
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels?q="+"population"), chromedp.WaitVisible(chromedp.CSS("#channels tbody a")),
+			chromedp.Click(chromedp.CSS("#channels tbody a")), chromedp.WaitVisible(chromedp.CSS("#channel-live")),
+			chromedp.WaitVisible(chromedp.CSS("#chart-throughput[data-rendered] canvas"))), "channel page")
+		if got := textOf(t, ctx, "#channel-deliveries"); got == "0" || got == "" {
+			t.Errorf("channel deliveries show %q", got)
+		}
+		screenshot(t, ctx, "channel")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-pause")), chromedp.WaitVisible(chromedp.CSS("#channel-resume"))), "pause")
+		if got := textOf(t, ctx, "#channel-state"); got != "已暂停" {
+			t.Errorf("after pause the state shows %q", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-resume")), chromedp.WaitVisible(chromedp.CSS("#channel-pause"))), "resume")
+
+		// The form offers the datasources; choosing one fills the table picker
+		// (htmx); a channel created there opens its page.
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels/new"), chromedp.WaitVisible(chromedp.CSS("#channel-form")),
+			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=name]`), "企业登记 → 公安局（浏览器）"),
+			chromedp.Evaluate[chromedp.Void](`(function(){var f=document.getElementById("channel-form");
+				function pick(name, text){var s=f.elements[name];for(var i=0;i<s.options.length;i++){if(s.options[i].text.indexOf(text)>=0){s.selectedIndex=i;}}
+				s.dispatchEvent(new Event("change",{bubbles:true}));}
+				pick("source_datasource","scj-业务库");pick("target_datasource","gaj-业务库");})()`)), "fill the form")
+		_, perr := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#source-tables option[value=enterprises]").length === 1`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		must(t, perr, "the source table picker lists enterprises")
+		must(t, chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=source_table]`), "enterprises"),
+			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=target_table]`), "scj_enterprises_copy"),
+			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=watermark]`), "updated_at"),
+			chromedp.Click(chromedp.CSS("#channel-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#channel-live"))), "create a channel")
+		if got := textOf(t, ctx, "#channel-name"); !strings.Contains(got, "企业登记 → 公安局（浏览器）") {
+			t.Errorf("created channel page shows %q", got)
+		}
+
 		// The chart on the dashboard draws.
 		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#chart-regions[data-rendered] canvas"))), "chart")
 		screenshot(t, ctx, "dashboard")

@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
@@ -28,17 +29,18 @@ import (
 
 // platform is a running platform's parts.
 type platform struct {
-	cfg     *Config
-	log     *slog.Logger
-	db      *store.DB
-	bus     *bus.Bus
-	audit   *audit.Log
-	org     *org.Service
-	catalog *catalog.Service
-	lists   *lists.Service
-	sharing *sharing.Service
-	gateway *gateway.Service
-	secure  bool // cookies are Secure (HTTPS)
+	cfg      *Config
+	log      *slog.Logger
+	db       *store.DB
+	bus      *bus.Bus
+	audit    *audit.Log
+	org      *org.Service
+	catalog  *catalog.Service
+	lists    *lists.Service
+	sharing  *sharing.Service
+	gateway  *gateway.Service
+	channels *exchange.Manager
+	secure   bool // cookies are Secure (HTTPS)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -94,9 +96,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.gateway.Log = log
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
+	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log})
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log})
 
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Exchange: p.channels}
 		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -109,6 +113,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			fmt.Fprintf(stdout, "First platform admin created: user %q, one-time password %s\nChange it after logging in (账户 → 修改密码).\n", org.AdminUsername, pw)
 		}
 	}
+
+	if err := p.channels.Start(ctx); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	defer p.channels.Shutdown()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the demo departments' databases
 
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -23,6 +24,8 @@ type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	// Exchange, when set, gets the demo's channels.
+	Exchange *exchange.Manager
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -45,6 +48,16 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Demo catalog: %d entries, %d published, %d published and mounted (demo tables in %s).\n", total.Entries, total.Published, total.Mounted, dir)
+	if svc.Exchange != nil {
+		login := func(user string) (org.Principal, error) {
+			_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
+			return p, err
+		}
+		if err := loadExchange(ctx, svc, dir, login); err != nil {
+			return fmt.Errorf("demo exchange: %w", err)
+		}
+		fmt.Fprintf(out, "Demo exchange: %d channels into the approval bureau's shared database.\n", len(DemoChannels))
+	}
 	return nil
 }
 

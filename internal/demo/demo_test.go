@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
@@ -19,7 +21,12 @@ import (
 )
 
 func TestLoad(t *testing.T) {
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration}, func(t *testing.T, db *store.DB) {
+	b, err := bus.Open(context.Background(), bus.Options{StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, exchange.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
 		cat := catalog.NewService(db, audit.New(db), svc, nil)
@@ -27,8 +34,12 @@ func TestLoad(t *testing.T) {
 		cat.Negative = lst
 		dir := t.TempDir()
 		cat.SQLiteDirs = []string{dir}
+		// Each dialect gets its own engine names: channel IDs are random, but
+		// the stream and buckets are shared by the two runs.
+		eng := exchange.New(b.JS, exchange.Options{Stream: "DEMO_" + string(db.Dialect), Subject: "demo." + string(db.Dialect), Bucket: "demo_" + string(db.Dialect)})
+		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng, exchange.ManagerOptions{})
 		for i := 0; i < 2; i++ { // the second load changes nothing
-			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst}, dir, io.Discard); err != nil {
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Exchange: mgr}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
 		}
@@ -104,6 +115,20 @@ func TestLoad(t *testing.T) {
 		}
 		if _, n, err := lst.Negatives(ctx, lists.NegativeFilter{State: "active"}); err != nil || n == 0 {
 			t.Errorf("active negative listings: %d, %v", n, err)
+		}
+		// The demo channels ran once: each target holds its source's 300 rows.
+		chs, n, err := mgr.Channels(ctx, org.System, exchange.ChannelFilter{})
+		if err != nil || n != len(demo.DemoChannels) {
+			t.Fatalf("demo channels: %d, %v; want %d", n, err, len(demo.DemoChannels))
+		}
+		for _, c := range chs {
+			if c.State != exchange.ChannelActive || c.Stats.Deliveries < 300 || c.Stats.LastSuccess.IsZero() || c.Stats.LagSeconds < 0 {
+				t.Errorf("demo channel %s: state %s, stats %+v; want active, at least 300 deliveries, a last success and a lag", c.Name, c.State, c.Stats)
+			}
+		}
+		cs, err := mgr.Stats(ctx, org.System)
+		if err != nil || cs.City.Channels != len(demo.DemoChannels) || cs.City.Deliveries < 600 {
+			t.Errorf("exchange stats = %+v, %v; want %d channels and at least 600 deliveries", cs.City, err, len(demo.DemoChannels))
 		}
 		if n, err := audit.New(db).Verify(ctx); err != nil || n == 0 {
 			t.Errorf("audit chain after demo load: %d, %v", n, err)

@@ -48,4 +48,24 @@
 // Memory stays constant whatever the table size: one batch is read, one
 // message is in flight per channel, and the de-duplication window holds one
 // ID per batch, not per row.
+//
+// # Persisted channels
+//
+// The platform keeps its channels in the database (Migration) through a
+// Manager, which checks who may see and operate each, audits every change,
+// and, once started, runs the active ones with an Engine: continuous
+// channels with Run, cron channels with Sync on their schedule (Beijing
+// time). Tables are named by department, datasource and table (TableRef)
+// and turned into DSNs by a Resolver, so that credentials stay where they
+// are registered:
+//
+//	m := exchange.NewManager(db, auditLog, orgs, exchange.PlatformResolver(catalogSvc), engine, exchange.ManagerOptions{})
+//	m.Start(ctx)          // only the replica holding the KV lease runs channels
+//	ch, err := m.Create(ctx, org.System, exchange.ChannelInput{..., GrantID: grant})
+//	err = m.Stop(ctx, org.System, ch.ID, "grant withdrawn") // revoked within a second
+//
+// The leader writes what the engine counted every two seconds as deltas
+// onto the channel's totals and into per-minute samples (kept 7 days), so
+// statistics survive restarts; a schema change the target cannot take
+// pauses the channel with the differences as its reason.
 package exchange

@@ -24,6 +24,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string
+	// Exchange manages channels; nil leaves the exchange pages out.
+	Exchange *exchange.Manager
 }
 
 type server struct {
@@ -122,7 +125,9 @@ func (s *server) funcs() template.FuncMap {
 		"fieldOf": func(errors map[string]string, field string) map[string]any {
 			return map[string]any{"Errors": errors, "Field": field}
 		},
-		"hasRole": func(roles []org.Role, r org.Role) bool { return slices.Contains(roles, r) },
+		"hasRole":  func(roles []org.Role, r org.Role) bool { return slices.Contains(roles, r) },
+		"number64": func(n int64) string { return formatNumber(int(n)) },
+		"bytes":    formatBytes,
 	}
 }
 
@@ -186,6 +191,10 @@ type navItem struct {
 func nav(p *org.Principal) []navItem {
 	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"}}
 	for _, a := range plannedAreas {
+		if a == "exchange" {
+			items = append(items, navItem{Key: "nav.exchange", Href: "/exchange"})
+			continue
+		}
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
 	items = append(items, navItem{Key: "nav.regions", Href: "/regions"}, navItem{Key: "nav.departments", Href: "/departments"})

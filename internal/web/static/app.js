@@ -100,3 +100,32 @@
   document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
   document.addEventListener("htmx:afterSwap", function (e) { drawBars(e.target); });
 })();
+
+// ---- Exchange (数据交换) console: appended by the exchange pages ----
+// Line charts of a channel's per-minute samples (data-lines: {labels, series:[{name, values}]}).
+(function () {
+  "use strict";
+  var colors = ["#1d4ed8", "#15803d", "#c0392b"];
+  function drawLines(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-lines]").forEach(function (el) {
+      var data;
+      try { data = JSON.parse(el.getAttribute("data-lines")); } catch (err) { return; }
+      var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption({
+        animation: false,
+        legend: { top: 0 },
+        grid: { left: 48, right: 16, top: 32, bottom: 48 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: data.labels || [] },
+        yAxis: { type: "value", minInterval: 1 },
+        series: (data.series || []).map(function (s, i) {
+          return { type: "line", name: s.name || "", data: s.values || [], showSymbol: false, itemStyle: { color: colors[i % colors.length] } };
+        })
+      });
+      el.setAttribute("data-rendered", "true");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawLines(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { drawLines(e.target); });
+})();

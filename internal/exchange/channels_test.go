@@ -1,0 +1,234 @@
+package exchange_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
+	"github.com/govshare/govshare/internal/store/storetest"
+)
+
+// demoCity loads the demo city (departments, accounts with every role,
+// each department's SQLite datasource) and returns a channel manager over
+// it, not started, and a login function.
+func demoCity(t *testing.T, db *store.DB) (*exchange.Manager, *audit.Log, map[string]int64, func(string) org.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	log := audit.New(db)
+	orgs := org.NewService(db, log, division.Default())
+	cat := catalog.NewService(db, log, orgs, nil)
+	lst := lists.NewService(db, log, orgs, cat)
+	cat.Negative = lst
+	dir := t.TempDir()
+	cat.SQLiteDirs = []string{dir}
+	if err := demo.Load(ctx, demo.Services{Org: orgs, Catalog: cat, Lists: lst}, dir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := orgs.Departments(ctx, org.DepartmentFilter{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, d := range ds {
+		for _, dd := range demo.Departments {
+			if dd.Name == d.Name {
+				ids[dd.Key] = d.ID
+			}
+		}
+	}
+	login := func(user string) org.Principal {
+		t.Helper()
+		_, p, err := orgs.Login(ctx, user, demo.Password, "127.0.0.1")
+		if err != nil {
+			t.Fatalf("login %s: %v", user, err)
+		}
+		return p
+	}
+	return exchange.NewManager(db, log, orgs, exchange.PlatformResolver(cat), nil, exchange.ManagerOptions{}), log, ids, login
+}
+
+// TestChannels creates, lists, operates and stops channels on SQLite and
+// PostgreSQL, and checks who may do what; refusals are audited.
+func TestChannels(t *testing.T) {
+	ms := []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, exchange.Migration}
+	storetest.Each(t, ms, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m, log, ids, login := demoCity(t, db)
+		input := func(edit func(*exchange.ChannelInput)) exchange.ChannelInput {
+			in := exchange.ChannelInput{Name: "户籍人口 → 市场监管局", ProviderID: ids["gaj"], ConsumerID: ids["scj"],
+				Source: exchange.TableRef{Datasource: "gaj-业务库", Table: "population"}, Target: exchange.TableRef{Datasource: "scj-业务库", Table: "gaj_population"},
+				Watermark: "updated_at", Mode: exchange.FullThenIncremental}
+			if edit != nil {
+				edit(&in)
+			}
+			return in
+		}
+		cases := []struct {
+			name  string
+			user  string
+			in    exchange.ChannelInput
+			code  string // "" for success
+			field string // the field an Invalid error names
+		}{
+			{"system admin", org.AdminUsername, input(nil), "", ""},
+			{"provider's node operator", "gaj.node", input(func(in *exchange.ChannelInput) { in.Schedule = "*/15 * * * *" }), "", ""},
+			{"consumer's node operator", "scj.node", input(func(in *exchange.ChannelInput) { in.Mode, in.Schedule = exchange.Full, "0 3 * * 1-5" }), "", ""},
+			{"another department's node operator", "bdc.node", input(nil), errs.Forbidden, ""},
+			{"provider's cataloger", "gaj.cataloger", input(nil), errs.Forbidden, ""},
+			{"data authority's approver", "xzsp.approver", input(nil), errs.Forbidden, ""},
+			{"a node-hosted source", "gaj.node", input(func(in *exchange.ChannelInput) { in.Source.NodeID = "node-1" }), errs.Invalid, "source"},
+			{"a datasource of another department", "gaj.node", input(func(in *exchange.ChannelInput) { in.Source.Datasource = "scj-业务库" }), errs.Invalid, "source"},
+			{"a missing table", "gaj.node", input(func(in *exchange.ChannelInput) { in.Source.Table = "nothing" }), errs.Invalid, "source"},
+			{"a bad cron expression", "gaj.node", input(func(in *exchange.ChannelInput) { in.Schedule = "every day" }), errs.Invalid, "schedule"},
+			{"a cron expression of 6 fields", "gaj.node", input(func(in *exchange.ChannelInput) { in.Schedule = "0 0 2 * * *" }), errs.Invalid, "schedule"},
+			{"full and continuous", "gaj.node", input(func(in *exchange.ChannelInput) { in.Mode = exchange.Full }), errs.Invalid, "schedule"},
+			{"incremental without a watermark", "gaj.node", input(func(in *exchange.ChannelInput) { in.Watermark = "" }), errs.Invalid, "watermark"},
+			{"a watermark the table lacks", "gaj.node", input(func(in *exchange.ChannelInput) { in.Watermark = "changed" }), errs.Invalid, "watermark"},
+			{"key columns other than the primary key", "gaj.node", input(func(in *exchange.ChannelInput) { in.KeyColumns = []string{"name"} }), errs.Invalid, "key_columns"},
+			{"an unknown mode", "gaj.node", input(func(in *exchange.ChannelInput) { in.Mode = "mirror" }), errs.Invalid, "mode"},
+			{"no name", "gaj.node", input(func(in *exchange.ChannelInput) { in.Name = " " }), errs.Invalid, "name"},
+			{"no provider", "gaj.node", input(func(in *exchange.ChannelInput) { in.ProviderID = 0 }), errs.Invalid, "provider_id"},
+			{"no provider, not a manager", "gaj.cataloger", input(func(in *exchange.ChannelInput) { in.ProviderID = 0 }), errs.Forbidden, ""},
+		}
+		var created []exchange.ChannelInfo
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				p := login(c.user)
+				ch, err := m.Create(ctx, p, c.in)
+				if c.code == "" {
+					if err != nil {
+						t.Fatalf("Create: %v", err)
+					}
+					if ch.State != exchange.ChannelActive || ch.CreatedBy != c.user || len(ch.KeyColumns) == 0 || ch.ProviderName == "" || ch.Stats.LagSeconds != -1 {
+						t.Errorf("Create = %+v, want active, created by %s, with the key, names and no lag yet", ch, c.user)
+					}
+					if ch.Schedule != exchange.Continuous && ch.NextRun.IsZero() {
+						t.Errorf("cron channel %s has no next run", ch.Schedule)
+					}
+					created = append(created, ch)
+					return
+				}
+				if got := errs.CodeOf(err); got != c.code {
+					t.Fatalf("Create: code %s (%v), want %s", got, err, c.code)
+				}
+				if c.field != "" {
+					var e *errs.Error
+					if !errorsAs(err, &e) || e.Fields[c.field] == "" {
+						t.Errorf("Create: %v, want a problem with %s", err, c.field)
+					}
+				}
+			})
+		}
+		if len(created) != 3 {
+			t.Fatalf("created %d channels, want 3", len(created))
+		}
+		if _, err := m.Create(ctx, login("gaj.node"), input(func(in *exchange.ChannelInput) { in.Source.NodeID = "node-1" })); !strings.Contains(err.Error(), "node") {
+			t.Errorf("node-hosted source: %v, want an error naming the node", err)
+		}
+		ch := created[0]
+
+		// Who sees what.
+		seen := []struct {
+			user string
+			n    int
+		}{{org.AdminUsername, 3}, {"xzsp.approver", 3}, {"gaj.cataloger", 3}, {"scj.consumer", 3}, {"bdc.cataloger", 0}, {"auditor", 0}}
+		for _, s := range seen {
+			_, n, err := m.Channels(ctx, login(s.user), exchange.ChannelFilter{})
+			if err != nil || n != s.n {
+				t.Errorf("%s sees %d channels (%v), want %d", s.user, n, err, s.n)
+			}
+			_, err = m.Channel(ctx, login(s.user), ch.ID)
+			if (err == nil) != (s.n > 0) {
+				t.Errorf("%s: Channel = %v, want visible %v", s.user, err, s.n > 0)
+			}
+		}
+		if _, n, _ := m.Channels(ctx, login(org.AdminUsername), exchange.ChannelFilter{Query: "gaj_pop", State: exchange.ChannelActive}); n != 3 {
+			t.Errorf("query by table: %d, want 3", n)
+		}
+		if _, n, _ := m.Channels(ctx, login(org.AdminUsername), exchange.ChannelFilter{Department: ids["bdc"]}); n != 0 {
+			t.Errorf("filter by department: %d, want 0", n)
+		}
+
+		// Operations and their states.
+		ops := []struct {
+			name string
+			user string
+			op   func(p org.Principal) (exchange.ChannelInfo, error)
+			code string
+			want string
+		}{
+			{"cataloger pauses", "gaj.cataloger", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Pause(ctx, p, ch.ID, "") }, errs.Forbidden, ""},
+			{"other department pauses", "bdc.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Pause(ctx, p, ch.ID, "") }, errs.NotFound, ""},
+			{"resume an active channel", "gaj.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Resume(ctx, p, ch.ID) }, errs.Conflict, ""},
+			{"run", "scj.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Run(ctx, p, ch.ID) }, "", exchange.ChannelActive},
+			{"pause", "scj.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Pause(ctx, p, ch.ID, "目标库维护") }, "", exchange.ChannelPaused},
+			{"run a paused channel", "gaj.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Run(ctx, p, ch.ID) }, errs.Conflict, ""},
+			{"resume", "gaj.node", func(p org.Principal) (exchange.ChannelInfo, error) { return m.Resume(ctx, p, ch.ID) }, "", exchange.ChannelActive},
+			{"a missing channel", org.AdminUsername, func(p org.Principal) (exchange.ChannelInfo, error) { return m.Run(ctx, p, "ch-000000000000") }, errs.NotFound, ""},
+		}
+		for _, o := range ops {
+			got, err := o.op(login(o.user))
+			if o.code != "" {
+				if errs.CodeOf(err) != o.code {
+					t.Errorf("%s: %v, want %s", o.name, err, o.code)
+				}
+				continue
+			}
+			if err != nil || got.State != o.want {
+				t.Errorf("%s: state %s, %v; want %s", o.name, got.State, err, o.want)
+			}
+		}
+		if got, _ := m.Channel(ctx, login(org.AdminUsername), created[1].ID); got.State != exchange.ChannelActive {
+			t.Errorf("another channel is %s", got.State)
+		}
+
+		// The sharing flow stops a grant's channel as the system.
+		if err := m.Stop(ctx, org.System, ch.ID, "授权已撤销"); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Stop(ctx, org.System, ch.ID, "again"); err != nil {
+			t.Errorf("Stop twice: %v", err)
+		}
+		got, _ := m.Channel(ctx, login(org.AdminUsername), ch.ID)
+		if got.State != exchange.ChannelRevoked || got.Reason != "授权已撤销" {
+			t.Errorf("after Stop: %s %q, want revoked with the reason", got.State, got.Reason)
+		}
+		if _, err := m.Resume(ctx, login(org.AdminUsername), ch.ID); errs.CodeOf(err) != errs.Conflict {
+			t.Errorf("resume a revoked channel: %v, want conflict", err)
+		}
+		g, err := m.Create(ctx, org.System, input(func(in *exchange.ChannelInput) { in.GrantID = 42; in.Target.Table = "grant_42" }))
+		if err != nil {
+			t.Fatalf("Create as the system for a grant: %v", err)
+		}
+		if ids, err := m.ChannelsOfGrant(ctx, 42); err != nil || len(ids) != 1 || ids[0] != g.ID {
+			t.Errorf("ChannelsOfGrant = %v, %v; want [%s]", ids, err, g.ID)
+		}
+
+		// Statistics start at zero and count every channel.
+		st, err := m.Stats(ctx, login("bdc.cataloger"))
+		if err != nil || st.City.Channels != 4 || st.City.Active != 3 || st.City.Deliveries != 0 || len(st.Departments) != 2 {
+			t.Errorf("Stats = %+v, %v; want 4 channels, 3 active, 2 departments", st, err)
+		}
+
+		// Refusals and operations are in the audit log.
+		for _, q := range []struct{ action, outcome string }{{"channel.create", audit.Denied}, {"channel.pause", audit.Denied}, {"channel.create", audit.Success},
+			{"channel.pause", audit.Success}, {"channel.revoke", audit.Success}, {"channel.read", audit.Denied}} {
+			if _, n, err := log.List(ctx, audit.Filter{Action: q.action, Outcome: q.outcome}); err != nil || n == 0 {
+				t.Errorf("audit %s %s: %d entries, %v", q.action, q.outcome, n, err)
+			}
+		}
+	})
+}
+
+func errorsAs(err error, target **errs.Error) bool { return errors.As(err, target) }
