@@ -86,7 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.sharing.Log = log
 
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing}
 		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 // Services are what the demo fills.
@@ -23,6 +24,7 @@ type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -39,6 +41,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	}
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
+	}
+	if svc.Sharing != nil {
+		if err := loadSharing(ctx, svc); err != nil {
+			return fmt.Errorf("demo sharing: %w", err)
+		}
 	}
 	_, total, err := svc.Catalog.Counts(ctx)
 	if err != nil {

@@ -797,7 +797,7 @@ type sharingGrantView struct {
 
 func (s *server) sharingGrantView(lang string, g sharing.Grant, names map[string]string) sharingGrantView {
 	out := sharingGrantView{Grant: g, StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
-		Expires: g.ExpiresAt.In(beijing).Format("2006-01-02 15:04"), From: g.ValidFrom.In(beijing).Format("2006-01-02 15:04")}
+		Expires: g.ExpiresAt.Add(-time.Second).In(beijing).Format("2006-01-02 15:04"), From: g.ValidFrom.In(beijing).Format("2006-01-02 15:04")}
 	if g.State == sharing.GrantActive && !g.ExpiresAt.After(time.Now()) {
 		out.Expired, out.StateLabel = true, s.msgs.T(lang, "sharing.grant.state."+sharing.GrantExpired)
 	}
