@@ -139,8 +139,8 @@ var sharingProblemPatterns = []struct {
 	{regexp.MustCompile(`^"(.*)" was not applied for; approvers may only remove items$`), "sharing.msg.only_remove"},
 	{regexp.MustCompile(`^may only be shortened \(applied for until (\S+)\)$`), "sharing.msg.only_shorten"},
 	{regexp.MustCompile(`^must keep every condition already set \((.*)\)$`), "sharing.msg.keep_filter"},
-	{regexp.MustCompile(`^(\S+): masking "(.*)" is weaker than the catalog's default "(.*)"`), "sharing.msg.mask_weaker"},
-	{regexp.MustCompile(`^(\S+): masking "(.*)" is not stricter than the catalog's default "(.*)"`), "sharing.msg.mask_other"},
+	{regexp.MustCompile(`^(\S+): (?:invalid: )?masking "(.*)" is weaker than the catalog's default "(.*)"`), "sharing.msg.mask_weaker"},
+	{regexp.MustCompile(`^(\S+): (?:invalid: )?masking "(.*)" is not stricter than the catalog's default "(.*)"`), "sharing.msg.mask_other"},
 	{regexp.MustCompile(`^a renewal runs past the current end (\S+)$`), "sharing.msg.renew_later"},
 	{regexp.MustCompile(`^application \d+ waits for an approver of the data authority$`), "sharing.msg.waits_authority"},
 	{regexp.MustCompile(`^application \d+ waits for an approver of (.+)$`), "sharing.msg.waits_provider"},
@@ -155,7 +155,8 @@ var sharingProblemPatterns = []struct {
 // the refusal in Chinese and English already).
 func (s *server) sharingProblem(lang, msg string) string {
 	if lang == "en" {
-		return msg
+		// A masking problem carries the nested error's code: "name: invalid: masking ...".
+		return strings.Replace(msg, ": invalid: ", ": ", 1)
 	}
 	if k, ok := sharingProblemKeys[msg]; ok {
 		return s.msgs.T(lang, k)
