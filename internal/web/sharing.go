@@ -242,6 +242,7 @@ type sharingTermItem struct {
 
 // sharingTermsView is terms as a person reads them.
 type sharingTermsView struct {
+	Lang       string
 	Items      []sharingTermItem
 	Filter     string
 	ValidUntil string
@@ -249,7 +250,7 @@ type sharingTermsView struct {
 }
 
 func (s *server) sharingTerms(lang string, t sharing.Terms, names map[string]string) sharingTermsView {
-	out := sharingTermsView{Filter: s.sharingFilterText(lang, t.Filter, names), ValidUntil: t.ValidUntil, RateLimit: t.RateLimit}
+	out := sharingTermsView{Lang: lang, Filter: s.sharingFilterText(lang, t.Filter, names), ValidUntil: t.ValidUntil, RateLimit: t.RateLimit}
 	for _, id := range t.Items {
 		m := t.Masking[id]
 		out.Items = append(out.Items, sharingTermItem{ID: id, Name: names[id], Masking: m, MaskingLabel: catalogLabel(catalog.Maskings, m, lang),

@@ -105,7 +105,7 @@ func TestSharingConsole(t *testing.T) {
 			[]string{"信息项 address 已列入负面清单，不予共享。依据：户籍地址属于敏感个人信息", `id="apply-refused-hint"`}, nil},
 		{"the application", consumer, "POST", "/sharing/apply", good, 303, nil, nil},
 		{"it waits for the provider", consumer, "GET", "/sharing/applications?box=mine", nil, 200, []string{`id="application-6"`, "待提供部门审批", "株洲市公安局审核员"}, nil},
-		{"its page", consumer, "GET", "/sharing/applications/6", nil, 200, []string{"当前等待：株洲市公安局审核员", `id="withdraw-form"`, "性别 等于 男", "姓名 · 全部遮盖"},
+		{"its page", consumer, "GET", "/sharing/applications/6", nil, 200, []string{"当前等待：株洲市公安局审核员", `id="withdraw-form"`, "性别 等于 男", "姓名 · 脱敏：全部遮盖"},
 			[]string{`id="approve-form"`, `id="renew-form"`}},
 		{"the provider's queue", provider, "GET", "/sharing/applications?box=review", nil, 200, []string{`id="application-6"`, "就业登记时核验身份", "《中华人民共和国就业促进法》", "公民身份号码、姓名、性别"},
 			[]string{`id="application-3"`}},
