@@ -616,10 +616,14 @@ func (s *server) sharingApplicationPage(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	consumer := p.Can(org.ConsumeData) && p.DepartmentID == a.ConsumerID
-	data := s.sharingBase(r, "sharing.application_title", map[bool]string{true: "mine", false: "all"}[p.DepartmentID == a.ConsumerID], &v)
-	if mayReview {
-		data = s.sharingBase(r, "sharing.application_title", "review", &v)
+	tab := "all"
+	switch {
+	case mayReview:
+		tab = "review"
+	case p.DepartmentID == a.ConsumerID:
+		tab = "mine"
 	}
+	data := s.sharingBase(r, "sharing.application_title", tab, &v)
 	av := s.sharingAppView(lang, a, names)
 	data["A"], data["Steps"], data["Terms"] = av, steps, s.sharingTerms(lang, a.Terms, names)
 	data["EntryURL"] = catalogEntryURL(a.EntryCode, false)

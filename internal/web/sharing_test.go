@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -130,6 +131,11 @@ func TestSharingConsole(t *testing.T) {
 		{"the revoked grant", consumer, "GET", "/sharing/grants/3", nil, 200, []string{"已撤销", "用途已变更", "gaj.approver"}, nil},
 		{"the consumer withdraws a pending one", as("ybj.consumer", ""), "POST", "/sharing/applications/2/withdraw", form("reason", "改用其他渠道"), 303, nil, nil},
 		{"a withdrawn application cannot be approved", provider, "POST", "/sharing/applications/2/approve", form("approve", "1", "items", "id_number"), 409, nil, nil},
+		{"an approved application offers renewal", as("gjj.consumer", ""), "GET", "/sharing/applications/1", nil, 200, []string{`id="renew-form"`, `name="renew_until"`}, nil},
+		{"a renewal must run past the current end", as("gjj.consumer", ""), "POST", "/sharing/applications/1/renew", form("renew_until", time.Now().Format("2006-01-02")), 400,
+			[]string{"续期后的截止日须晚于当前截止日"}, nil},
+		{"a renewal", as("gjj.consumer", ""), "POST", "/sharing/applications/1/renew", form("renew_until", time.Now().AddDate(2, 0, 0).Format("2006-01-02")), 303, nil, nil},
+		{"the renewal waits for the provider", as("gjj.consumer", ""), "GET", "/sharing/applications/7", nil, 200, []string{"申请续期", "株洲市民政局审核员", "续期自"}, nil},
 		{"another department's application is hidden", consumer, "GET", "/sharing/applications/4", nil, 404, nil, nil},
 		{"the returned demo application shows the reason", as("cl.consumer", ""), "GET", "/sharing/applications/4", nil, 200, []string{"已退回。理由：依据不足"}, nil},
 		{"English", enConsumer, "GET", "/sharing/applications/6", nil, 200, []string{"Approved", "Steps", "see grant #3"}, []string{"待提供部门审批"}},
