@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 // Services are what the demo fills.
@@ -26,6 +27,7 @@ type Services struct {
 	Lists   *lists.Service
 	// Exchange, when set, gets the demo's channels.
 	Exchange *exchange.Manager
+	Sharing  *sharing.Service
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -42,6 +44,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	}
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
+	}
+	if svc.Sharing != nil {
+		if err := loadSharing(ctx, svc); err != nil {
+			return fmt.Errorf("demo sharing: %w", err)
+		}
 	}
 	_, total, err := svc.Catalog.Counts(ctx)
 	if err != nil {

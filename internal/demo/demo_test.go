@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
+	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 	"github.com/govshare/govshare/internal/store/storetest"
 )
@@ -26,7 +27,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, exchange.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
 		cat := catalog.NewService(db, audit.New(db), svc, nil)
@@ -38,8 +39,9 @@ func TestLoad(t *testing.T) {
 		// the stream and buckets are shared by the two runs.
 		eng := exchange.New(b.JS, exchange.Options{Stream: "DEMO_" + string(db.Dialect), Subject: "demo." + string(db.Dialect), Bucket: "demo_" + string(db.Dialect)})
 		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng, exchange.ManagerOptions{})
+		sh := sharing.NewService(db, audit.New(db), svc, cat, lst)
 		for i := 0; i < 2; i++ { // the second load changes nothing
-			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Exchange: mgr}, dir, io.Discard); err != nil {
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
 		}
@@ -129,6 +131,29 @@ func TestLoad(t *testing.T) {
 		cs, err := mgr.Stats(ctx, org.System)
 		if err != nil || cs.City.Channels != len(demo.DemoChannels) || cs.City.Deliveries < 600 {
 			t.Errorf("exchange stats = %+v, %v; want %d channels and at least 600 deliveries", cs.City, err, len(demo.DemoChannels))
+		}
+		// Applications in every state the console shows, one overdue, and grants.
+		apps, count, err := sh.Applications(ctx, reviewer, sharing.ApplicationFilter{Box: "all", PageSize: 100})
+		if err != nil || count < 5 {
+			t.Fatalf("demo applications: %d, %v; want at least 5", count, err)
+		}
+		states, overdue := map[string]int{}, 0
+		for _, a := range apps {
+			states[a.State]++
+			if a.Overdue {
+				overdue++
+			}
+		}
+		for _, st := range []string{sharing.StateApproved, sharing.StateProvider, sharing.StateAuthority, sharing.StateReturned} {
+			if states[st] == 0 {
+				t.Errorf("no demo application is %s: %v", st, states)
+			}
+		}
+		if n, err := sh.Overdue(ctx); err != nil || n == 0 || overdue == 0 {
+			t.Errorf("overdue applications: %d (listed %d), %v; want one", n, overdue, err)
+		}
+		if _, n, err := sh.Grants(ctx, reviewer, sharing.GrantFilter{State: sharing.GrantActive}); err != nil || n < 2 {
+			t.Errorf("active demo grants: %d, %v; want the approved one and the one granted at once", n, err)
 		}
 		if n, err := audit.New(db).Verify(ctx); err != nil || n == 0 {
 			t.Errorf("audit chain after demo load: %d, %v", n, err)

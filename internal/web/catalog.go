@@ -652,6 +652,7 @@ func (s *server) catalogEntryPage(w http.ResponseWriter, r *http.Request, code s
 	data["CanReturn"] = role.Reviewer && (newestStatus == catalog.StatusSubmitted || newestStatus == catalog.StatusApproved)
 	data["CanPublish"] = role.Reviewer && newestStatus == catalog.StatusApproved
 	data["CanWithdraw"] = role.Reviewer && inForce > 0
+	data["Apply"] = s.sharingApplyOf(ctx, lang, p, code)
 	var versions []catalogVersionView
 	for _, ver := range vs {
 		versions = append(versions, catalogVersionView{VersionInfo: ver, StatusLabel: catalogLabel(catalog.Statuses, ver.Status, lang)})

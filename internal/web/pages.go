@@ -115,6 +115,10 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Overdue"] = overdue
 	}
+	if err := s.sharingDashboard(r.Context(), p, data); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if p.Can(org.ReadAudit) {
 		recent, _, err := s.Audit.List(r.Context(), audit.Filter{PageSize: 8})
 		if err != nil {

@@ -36,6 +36,7 @@ func (s *server) routes(r chi.Router) {
 		s.listsRoutes(r)
 		s.catalogRoutes(r)
 		s.exchangeRoutes(r)
+		s.sharingRoutes(r)
 	})
 }
 

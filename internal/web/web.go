@@ -27,6 +27,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 //go:embed templates/*.html
@@ -41,6 +42,7 @@ type Deps struct {
 	Audit   *audit.Log
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string
@@ -189,7 +191,8 @@ type navItem struct {
 
 // nav lists the console's areas the user may open.
 func nav(p *org.Principal) []navItem {
-	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"}}
+	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"},
+		{Key: "nav.sharing", Href: sharingActive}}
 	for _, a := range plannedAreas {
 		if a == "exchange" {
 			items = append(items, navItem{Key: "nav.exchange", Href: "/exchange"})
@@ -209,7 +212,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"applications", "exchange", "services", "licenses", "ledger", "monitor"}
+var plannedAreas = []string{"exchange", "services", "licenses", "ledger", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
