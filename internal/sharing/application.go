@@ -264,7 +264,7 @@ func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Ent
 			f.Add("masking", fmt.Sprintf("%q is not an item applied for", id))
 		default:
 			if err := mask.AtLeast(it.Masking, rule); err != nil {
-				f.Add("masking", fmt.Sprintf("%s: %v", id, err))
+				f.Add("masking", id+": "+errs.Message(err))
 			}
 		}
 	}
@@ -657,7 +657,7 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 		out.Masking[id] = have.Masking[id]
 		if r, ok := want.Masking[id]; ok {
 			if err := mask.AtLeast(have.Masking[id], r); err != nil {
-				f.Add("masking", fmt.Sprintf("%s: %v", id, err))
+				f.Add("masking", id+": "+errs.Message(err))
 			}
 			out.Masking[id] = r
 		}
