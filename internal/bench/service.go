@@ -12,11 +12,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -68,7 +70,7 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 	fmt.Fprintf(out, "data service: %d rows, %d districts, query district=X&fields=%s&page_size=20 (SQLite, set up in %s)\n",
 		opts.Rows, s.districts, maskedFields, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "load: Go client on loopback (this program), keep-alive, requests signed before each run\n\n")
-	fmt.Fprintf(out, "%-40s %12s %10s %10s %10s\n", "", "req/s", "p50", "p99", "errors")
+	fmt.Fprintf(out, "%-40s %12s %10s %10s %10s %12s\n", "", "req/s", "p50", "p99", "errors", "CPU/req")
 	var full, bare runResult
 	for _, side := range []struct {
 		name string
@@ -79,14 +81,23 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 		{"bare handler (no checks)", s.bareURL, false, &bare},
 		{"govshare /svc (sign+policy+mask+audit)", s.fullURL, true, &full},
 	} {
+		if side.sign && os.Getenv("TMPPROF") != "" {
+			f, _ := os.Create(os.Getenv("TMPPROF"))
+			pprof.StartCPUProfile(f)
+		}
 		r, err := s.throughput(ctx, side.url, side.sign, opts)
+		if side.sign && os.Getenv("TMPPROF") != "" {
+			pprof.StopCPUProfile()
+		}
 		if err != nil {
 			return err
 		}
 		*side.res = r
-		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d   (closed loop, %d clients, %s)\n", side.name, r.rps, r.p50, r.p99, r.errors, opts.Workers, opts.Duration)
+		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d %12s   (closed loop, %d clients, %s)\n", side.name, r.rps, r.p50, r.p99, r.errors,
+			r.cpu.Round(time.Microsecond), opts.Workers, opts.Duration)
 	}
-	fmt.Fprintf(out, "throughput ratio govshare/bare: %.0f%% (goal ≥ 60%%)\n\n", 100*full.rps/bare.rps)
+	fmt.Fprintf(out, "throughput ratio govshare/bare: %.0f%% (goal ≥ 60%%); CPU per request ratio bare/govshare: %.0f%% (steadier on a busy machine)\n\n",
+		100*full.rps/bare.rps, 100*float64(bare.cpu)/float64(full.cpu))
 	for _, side := range []struct {
 		name string
 		url  string
@@ -283,6 +294,14 @@ type runResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
+	cpu      time.Duration // this process's CPU time per request: client, server and background work
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (s *serviceBench) do(req *http.Request) bool {
@@ -319,7 +338,7 @@ func (s *serviceBench) throughput(ctx context.Context, url string, sign bool, op
 	var lat []time.Duration
 	errs := 0
 	deadline := time.Now().Add(opts.Duration)
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
@@ -342,7 +361,11 @@ func (s *serviceBench) throughput(ctx context.Context, url string, sign bool, op
 		})
 	}
 	wg.Wait()
-	return summarize(lat, errs, time.Since(start)), ctx.Err()
+	r := summarize(lat, errs, time.Since(start))
+	if len(lat) > 0 {
+		r.cpu = (cpuTime() - cpu) / time.Duration(len(lat))
+	}
+	return r, ctx.Err()
 }
 
 // latency sends opts.Rate requests per second for opts.Duration, each at

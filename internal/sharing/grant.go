@@ -177,12 +177,17 @@ func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 	return g, nil
 }
 
-// Grant returns one grant p may see.
-func (s *Service) Grant(ctx context.Context, p org.Principal, id int64) (Grant, error) {
+func (s *Service) grantByID(ctx context.Context, id int64) (Grant, error) {
 	g, err := s.scanGrant(s.db.QueryRow(ctx, selectGrant+" WHERE g.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, errs.E(errs.NotFound, "grant %d not found", id)
 	}
+	return g, err
+}
+
+// Grant returns one grant p may see.
+func (s *Service) Grant(ctx context.Context, p org.Principal, id int64) (Grant, error) {
+	g, err := s.grantByID(ctx, id)
 	if err != nil {
 		return g, err
 	}
