@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 )
 
@@ -26,6 +27,7 @@ type Deps struct {
 	Audit   *audit.Log
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Nodes   *node.Registry // nil: no node endpoints
 	Logger  *slog.Logger
 	Version string
 }
@@ -151,6 +153,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerMounts()
 	s.registerTransfer()
 	s.registerLists()
+	if d.Nodes != nil {
+		s.registerNodes()
+	}
 	return hapi
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -24,6 +25,7 @@ const usage = `govshare: government data sharing and exchange platform (政务�
 
 Usage:
   govshare serve [settings]          run the platform (console, API, bus)
+  govshare node [settings]           run a front-end node (前置机) in a department's network
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
@@ -41,6 +43,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "node":
+		return nodeCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
@@ -89,7 +93,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, node.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {
