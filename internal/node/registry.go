@@ -140,10 +140,10 @@ type Registry struct {
 	ca *ca
 
 	mu      sync.Mutex
-	allowed map[string]int64     // accepted certificate serial -> node id
-	conns   map[string]string    // leaf connection remote address -> certificate serial
-	seen    map[int64]time.Time  // last heartbeat heard by this replica
-	written map[int64]dbBeat     // last heartbeat written by this replica
+	allowed map[string]int64    // accepted certificate serial -> node id
+	conns   map[string]string   // leaf connection remote address -> certificate serial
+	seen    map[int64]time.Time // last heartbeat heard by this replica
+	written map[int64]dbBeat    // last heartbeat written by this replica
 	srv     *server.Server
 	nc      *nats.Conn
 	subs    []*nats.Subscription
@@ -182,25 +182,8 @@ func (r *Registry) loadOrCreateCA(ctx context.Context) (*ca, error) {
 	var certPEM, keySealed string
 	err := r.db.QueryRow(ctx, "SELECT cert_pem, key_sealed FROM node_ca WHERE id = 1").Scan(&certPEM, &keySealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		c, err := newCA(r.now())
-		if err != nil {
+		if err := r.createCA(ctx); err != nil {
 			return nil, err
-		}
-		keyPEM, err := c.marshalKey()
-		if err != nil {
-			return nil, err
-		}
-		// Another replica may create it at the same time: the first wins and both read it back.
-		if err := r.db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "INSERT INTO node_ca (id, cert_pem, key_sealed, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-				string(c.pem), r.sealer.Seal(keyPEM), store.FormatTime(r.now()))
-			if err != nil {
-				return err
-			}
-			return r.audit.Append(ctx, tx, audit.Entry{Actor: org.System.Username, Action: "node.ca.create", Target: "node_ca",
-				Outcome: audit.Success, Detail: "fingerprint " + fingerprint(c.cert.Raw)})
-		}); err != nil {
-			return nil, fmt.Errorf("store the node CA: %w", err)
 		}
 		err = r.db.QueryRow(ctx, "SELECT cert_pem, key_sealed FROM node_ca WHERE id = 1").Scan(&certPEM, &keySealed)
 	}
@@ -212,6 +195,32 @@ func (r *Registry) loadOrCreateCA(ctx context.Context) (*ca, error) {
 		return nil, fmt.Errorf("node CA key: %w (is --secrets-key the file the CA was created with?)", err)
 	}
 	return loadCA(certPEM, keyPEM)
+}
+
+func (r *Registry) createCA(ctx context.Context) error {
+	c, err := newCA(r.now())
+	if err != nil {
+		return err
+	}
+	keyPEM, err := c.marshalKey()
+	if err != nil {
+		return err
+	}
+	{
+		// Another replica may create it at the same time: the first wins and both read it back.
+		if err := r.db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO node_ca (id, cert_pem, key_sealed, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+				string(c.pem), r.sealer.Seal(keyPEM), store.FormatTime(r.now()))
+			if err != nil {
+				return err
+			}
+			return r.audit.Append(ctx, tx, audit.Entry{Actor: org.System.Username, Action: "node.ca.create", Target: "node_ca",
+				Outcome: audit.Success, Detail: "fingerprint " + fingerprint(c.cert.Raw)})
+		}); err != nil {
+			return fmt.Errorf("store the node CA: %w", err)
+		}
+	}
+	return nil
 }
 
 func fingerprint(der []byte) string {
