@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -423,7 +425,7 @@ func (a *Agent) run(ctx context.Context) {
 	}()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var last time.Time
+	var last, lastProbe, downSince time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -452,6 +454,15 @@ func (a *Agent) run(ctx context.Context) {
 			a.fail(ErrRevoked)
 			return
 		}
+		if !up {
+			if was || downSince.IsZero() {
+				downSince = time.Now()
+			}
+			if time.Since(downSince) >= time.Second && time.Since(lastProbe) >= time.Second {
+				lastProbe = time.Now()
+				a.checkRefused(ctx)
+			}
+		}
 		if up && (!was || time.Since(last) >= a.o.HeartbeatInterval) {
 			last = time.Now()
 			a.beat(ctx)
@@ -459,12 +470,20 @@ func (a *Agent) run(ctx context.Context) {
 	}
 }
 
-// rejected counts a refusal of the node's certificate by the platform.
-func (a *Agent) rejected() {
+// checkRefused probes the leaf listener while the link is down and records
+// whether it refuses the node's certificate.
+func (a *Agent) checkRefused(ctx context.Context) {
+	refused, err := a.probe(ctx)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.connected {
+	if a.connected {
+		return
+	}
+	if refused {
+		a.log.Warn("the platform refused this node's certificate", "err", err)
 		a.rejections = append(a.rejections, time.Now())
+	} else {
+		a.rejections = nil
 	}
 }
 
@@ -552,30 +571,61 @@ func (a *Agent) Source(ctx context.Context, name string) (*connector.Source, err
 	return s, nil
 }
 
-// natsLogger passes the embedded server's log to slog and notices when the
-// platform refuses the node's certificate.
+// natsLogger passes the embedded server's log to slog.
 type natsLogger struct{ a *Agent }
 
-func (l *natsLogger) check(msg string) {
-	m := strings.ToLower(msg)
-	if strings.Contains(m, "remote error: tls") || strings.Contains(m, "certificate") && strings.Contains(m, "tls") {
-		l.a.rejected()
-	}
-}
 func (l *natsLogger) Noticef(f string, v ...any) { l.a.log.Debug(fmt.Sprintf(f, v...), "from", "nats") }
-func (l *natsLogger) Warnf(f string, v ...any) {
-	msg := fmt.Sprintf(f, v...)
-	l.check(msg)
-	l.a.log.Warn(msg, "from", "nats")
+func (l *natsLogger) Warnf(f string, v ...any)   { l.a.log.Warn(fmt.Sprintf(f, v...), "from", "nats") }
+func (l *natsLogger) Fatalf(f string, v ...any)  { l.a.log.Error(fmt.Sprintf(f, v...), "from", "nats") }
+func (l *natsLogger) Errorf(f string, v ...any)  { l.a.log.Error(fmt.Sprintf(f, v...), "from", "nats") }
+func (l *natsLogger) Debugf(f string, v ...any)  {}
+func (l *natsLogger) Tracef(string, ...any)      {}
+
+// probe asks the platform's leaf listener, as the leaf connection would,
+// whether it accepts the node's certificate. It reports refused when the
+// TLS handshake ends in an alert from the platform; a listener that cannot
+// be reached is not a refusal (the link is just down).
+func (a *Agent) probe(ctx context.Context) (refused bool, err error) {
+	leaf, err := url.Parse(a.Identity.LeafURL)
+	if err != nil {
+		return false, err
+	}
+	tc, err := a.tlsConfig(leaf.Hostname())
+	if err != nil {
+		return false, err
+	}
+	d := net.Dialer{Timeout: 3 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", leaf.Host)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(3 * time.Second))
+	// The listener greets with an INFO line before TLS starts.
+	line, err := bufio.NewReader(io.LimitReader(conn, 64<<10)).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "INFO ") {
+		return false, fmt.Errorf("no NATS greeting from %s", leaf.Host)
+	}
+	tconn := tls.Client(conn, tc)
+	if err := tconn.HandshakeContext(ctx); err != nil {
+		return isAlert(err), err
+	}
+	// With TLS 1.3 the server checks the client's certificate after the
+	// client's side of the handshake: a refusal arrives as an alert.
+	tconn.SetReadDeadline(time.Now().Add(1500 * time.Millisecond))
+	_, err = tconn.Read(make([]byte, 1))
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false, nil // accepted: the server waits for CONNECT
+	}
+	return isAlert(err), err
 }
-func (l *natsLogger) Fatalf(f string, v ...any) { l.a.log.Error(fmt.Sprintf(f, v...), "from", "nats") }
-func (l *natsLogger) Errorf(f string, v ...any) {
-	msg := fmt.Sprintf(f, v...)
-	l.check(msg)
-	l.a.log.Error(msg, "from", "nats")
+
+func isAlert(err error) bool {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		return true
+	}
+	var verr *tls.CertificateVerificationError
+	return errors.As(err, &verr) || (err != nil && strings.Contains(err.Error(), "remote error: tls:"))
 }
-func (l *natsLogger) Debugf(f string, v ...any) {
-	msg := fmt.Sprintf(f, v...)
-	l.check(msg)
-}
-func (l *natsLogger) Tracef(string, ...any) {}
