@@ -104,6 +104,7 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/roles", "#roles", "安全审计员"},
 			{"/users/1", "#user-detail", "admin"},
 			{"/area/exchange", "#planned-area", "前置机"},
+			{"/exchange/nodes", "#nodes", "还没有前置机"},
 			{"/account", "#token-form", "创建令牌"},
 		}
 		for _, pg := range pages {

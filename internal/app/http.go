@@ -33,7 +33,7 @@ func (p *platform) handler() http.Handler {
 	r.Get("/readyz", p.ready)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Nodes: p.nodes, Logger: p.log, Version: Version})
-	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Secure: p.secure, Version: Version})
+	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version})
 	return http.NewCrossOriginProtection().Handler(r)
 }
 

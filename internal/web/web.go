@@ -25,6 +25,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 )
 
@@ -40,6 +41,7 @@ type Deps struct {
 	Audit   *audit.Log
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Nodes   *node.Registry // nil: no nodes page
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string
@@ -187,6 +189,9 @@ func nav(p *org.Principal) []navItem {
 	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"}}
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
+		if a == "exchange" && node.CanView(*p) {
+			items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
+		}
 	}
 	items = append(items, navItem{Key: "nav.regions", Href: "/regions"}, navItem{Key: "nav.departments", Href: "/departments"})
 	if p.Can(org.ReadUsers) {
