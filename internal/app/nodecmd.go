@@ -93,4 +93,3 @@ func nodeCommand(ctx context.Context, args []string, getenv func(string) string,
 	}
 	return err
 }
-
