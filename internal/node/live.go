@@ -215,6 +215,7 @@ func (r *Registry) Start(ctx context.Context, nc *nats.Conn, srv *server.Server)
 					r.log.Error("refresh node certificates", "err", err)
 				}
 				cancel()
+				r.kick(nil) // forget the addresses of closed connections
 			}
 		}
 	}()
