@@ -71,7 +71,12 @@ func (r *Registry) verify(cs tls.ConnectionState, addr string) error {
 	defer r.mu.Unlock()
 	id, ok := r.allowed[serial]
 	if !ok || c.Subject.CommonName != strconv.FormatInt(id, 10) {
-		r.log.Warn("leaf connection refused: certificate not accepted", "serial", serial, "cn", c.Subject.CommonName, "addr", addr)
+		// A refused node retries twice a second: say so once a minute.
+		if now := r.now(); now.Sub(r.refused[serial]) >= time.Minute {
+			r.refused[serial] = now
+			r.log.Warn("leaf connection refused: the node's certificate is revoked, disabled or unknown", "serial", serial,
+				"cn", c.Subject.CommonName, "addr", addr)
+		}
 		return fmt.Errorf("node certificate %s is revoked, disabled or unknown", serial)
 	}
 	if addr != "" {

@@ -140,10 +140,11 @@ type Registry struct {
 	ca *ca
 
 	mu      sync.Mutex
-	allowed map[string]int64    // accepted certificate serial -> node id
-	conns   map[string]string   // leaf connection remote address -> certificate serial
-	seen    map[int64]time.Time // last heartbeat heard by this replica
-	written map[int64]dbBeat    // last heartbeat written by this replica
+	allowed map[string]int64     // accepted certificate serial -> node id
+	conns   map[string]string    // leaf connection remote address -> certificate serial
+	seen    map[int64]time.Time  // last heartbeat heard by this replica
+	written map[int64]dbBeat     // last heartbeat written by this replica
+	refused map[string]time.Time // when a refused certificate was last logged
 	srv     *server.Server
 	nc      *nats.Conn
 	subs    []*nats.Subscription
@@ -163,7 +164,8 @@ func NewRegistry(db *store.DB, log *audit.Log, orgs *org.Service, sealer *crypto
 	}
 	return &Registry{db: db, audit: log, org: orgs, sealer: sealer, log: logger, now: time.Now,
 		HeartbeatInterval: 10 * time.Second, TokenTTL: 24 * time.Hour, RefreshInterval: 3 * time.Second,
-		allowed: map[string]int64{}, conns: map[string]string{}, seen: map[int64]time.Time{}, written: map[int64]dbBeat{}}
+		allowed: map[string]int64{}, conns: map[string]string{}, seen: map[int64]time.Time{}, written: map[int64]dbBeat{},
+		refused: map[string]time.Time{}}
 }
 
 // Open loads the CA from the database, creating it on the first start, and
