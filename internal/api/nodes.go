@@ -31,6 +31,15 @@ func (s *Server) registerNodes() {
 		return &struct{ Body node.Enrollment }{e}, err
 	}))
 
+	o = op(http.MethodPost, "/api/v1/nodes/{id}/enrollments", "reissue-node-enrollment", "nodes",
+		"Issue a new one-time token for a node that has not enrolled yet (the previous token stops working)", true)
+	o.DefaultStatus = http.StatusCreated
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*struct{ Body node.Enrollment }, error) {
+		e, err := s.Nodes.ReissueToken(ctx, principal(ctx), in.ID)
+		return &struct{ Body node.Enrollment }{e}, err
+	}))
+
 	o = op(http.MethodPost, "/api/v1/nodes/enroll", "enroll-node", "nodes", "Enrol a node with its one-time token (called by govshare node)", false)
 	o.Description = "No session: the token authenticates. The node sends a PEM certificate request for its ECDSA P-256 key and receives " +
 		"its certificate (CN = node id, client authentication, one year), the platform's node CA, the leaf URL and its JetStream domain. " +

@@ -101,6 +101,8 @@ type Node struct {
 	EnrolledAt      time.Time    `json:"enrolled_at,omitzero"`
 	DisabledAt      time.Time    `json:"disabled_at,omitzero"`
 	RevokedAt       time.Time    `json:"revoked_at,omitzero"`
+	TokenExpiresAt  time.Time    `json:"token_expires_at,omitzero" doc:"Pending nodes: when the enrolment token expires"`
+	TokenExpired    bool         `json:"token_expired,omitempty" doc:"Pending nodes: the token expired (or was replaced); issue a new one"`
 }
 
 // Domain is the JetStream domain of node id.
@@ -317,10 +319,6 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 		return Enrollment{}, err
 	}
 	now := r.now()
-	tokenRand := make([]byte, 20) // 160 bits
-	if _, err := rand.Read(tokenRand); err != nil {
-		return Enrollment{}, err
-	}
 	out := Enrollment{Name: in.Name, ExpiresAt: now.Add(r.TokenTTL).UTC().Truncate(time.Second)}
 	err = r.db.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO nodes (name, department_id, state, created_by, created_at, updated_at)
@@ -331,7 +329,7 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 		if err != nil {
 			return fmt.Errorf("insert node: %w", err)
 		}
-		out.Token = fmt.Sprintf("%s%d_%s", tokenPrefix, out.NodeID, strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(tokenRand)))
+		out.Token = newToken(out.NodeID)
 		if _, err := tx.Exec(ctx, "INSERT INTO node_enrollments (node_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 			out.NodeID, hashToken(out.Token), p.Username, store.FormatTime(now), store.FormatTime(out.ExpiresAt)); err != nil {
 			return fmt.Errorf("insert enrolment: %w", err)
@@ -343,6 +341,50 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 		return Enrollment{}, err
 	}
 	return out, nil
+}
+
+// ReissueToken replaces the enrolment token of a pending node (when the
+// first one expired or was lost); the old token stops working.
+func (r *Registry) ReissueToken(ctx context.Context, p org.Principal, id int64) (Enrollment, error) {
+	n, err := r.Node(ctx, id)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	if !operatesDept(p, n.DepartmentID) {
+		return Enrollment{}, r.org.Deny(ctx, p, "node.enrollment.create", nodeTarget(id),
+			"only a system admin, or a node operator or department admin of the node's department, issues enrolment tokens")
+	}
+	if n.State != Pending {
+		return Enrollment{}, errs.E(errs.Conflict, "node %d is %s; only a node that has not enrolled yet gets a new token (add a new node instead)", id, n.State)
+	}
+	if r.LeafURL == "" {
+		return Enrollment{}, errs.E(errs.Unavailable, "this platform has no leaf listener for nodes; start it with --leaf-listen")
+	}
+	now := r.now()
+	out := Enrollment{NodeID: id, Name: n.Name, Token: newToken(id), ExpiresAt: now.Add(r.TokenTTL).UTC().Truncate(time.Second)}
+	err = r.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE node_enrollments SET used_at = ? WHERE node_id = ? AND used_at = ''", store.FormatTime(now), id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO node_enrollments (node_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			id, hashToken(out.Token), p.Username, store.FormatTime(now), store.FormatTime(out.ExpiresAt)); err != nil {
+			return fmt.Errorf("insert enrolment: %w", err)
+		}
+		return r.audit.Append(ctx, tx, entry(p, "node.enrollment.create", nodeTarget(id), audit.Success,
+			fmt.Sprintf("new token for pending node %s; expires=%s", n.Name, store.FormatTime(out.ExpiresAt))))
+	})
+	if err != nil {
+		return Enrollment{}, err
+	}
+	return out, nil
+}
+
+// newToken returns an enrolment token for node id: its id (so the node
+// can name itself in its request) and 160 random bits.
+func newToken(id int64) string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return fmt.Sprintf("%s%d_%s", tokenPrefix, id, strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)))
 }
 
 func nodeTarget(id int64) string { return "node:" + strconv.FormatInt(id, 10) }
@@ -423,7 +465,7 @@ func (r *Registry) enroll(ctx context.Context, in EnrollRequest, out *Enrolled) 
 			return fmt.Errorf("read enrolment: %w", err)
 		}
 		if used != "" {
-			return errs.E(errs.Unauthorized, "this enrolment token has already been used; a token works once. Add the node again in the console for a new one")
+			return errs.E(errs.Unauthorized, "this enrolment token has already been used (or was replaced by a newer one); a token works once. Issue a new one in the console (前置机)")
 		}
 		if exp, _ := store.ParseTime(expires); !now.Before(exp) {
 			return errs.E(errs.Unauthorized, "this enrolment token expired at %s; add the node again in the console for a new one", exp.UTC().Format(time.RFC3339))
@@ -481,13 +523,14 @@ type Filter struct {
 }
 
 const nodeColumns = `n.id, n.name, n.department_id, d.name, n.state, n.cert_serial, n.cert_fingerprint, n.cert_expires_at, n.version,
-	n.datasources, n.health, n.buffer, n.last_heartbeat, n.reason, n.created_by, n.created_at, n.enrolled_at, n.disabled_at, n.revoked_at`
+	n.datasources, n.health, n.buffer, n.last_heartbeat, n.reason, n.created_by, n.created_at, n.enrolled_at, n.disabled_at, n.revoked_at,
+	COALESCE((SELECT MAX(e.expires_at) FROM node_enrollments e WHERE e.node_id = n.id AND e.used_at = ''), '')`
 
 func (r *Registry) scan(sc interface{ Scan(...any) error }) (Node, error) {
 	var n Node
-	var state, certExp, ds, buf, hb, created, enrolled, disabled, revoked string
+	var state, certExp, ds, buf, hb, created, enrolled, disabled, revoked, tokenExp string
 	if err := sc.Scan(&n.ID, &n.Name, &n.DepartmentID, &n.DepartmentName, &state, &n.CertSerial, &n.CertFingerprint, &certExp, &n.Version,
-		&ds, &n.Health, &buf, &hb, &n.Reason, &n.CreatedBy, &created, &enrolled, &disabled, &revoked); err != nil {
+		&ds, &n.Health, &buf, &hb, &n.Reason, &n.CreatedBy, &created, &enrolled, &disabled, &revoked, &tokenExp); err != nil {
 		return Node{}, err
 	}
 	n.State = State(state)
@@ -498,6 +541,10 @@ func (r *Registry) scan(sc interface{ Scan(...any) error }) (Node, error) {
 	n.EnrolledAt, _ = store.ParseTime(enrolled)
 	n.DisabledAt, _ = store.ParseTime(disabled)
 	n.RevokedAt, _ = store.ParseTime(revoked)
+	if n.State == Pending {
+		n.TokenExpiresAt, _ = store.ParseTime(tokenExp)
+		n.TokenExpired = !r.now().Before(n.TokenExpiresAt)
+	}
 	json.Unmarshal([]byte(ds), &n.Datasources)
 	json.Unmarshal([]byte(buf), &n.Buffer)
 	if n.Datasources == nil {

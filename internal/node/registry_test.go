@@ -287,6 +287,26 @@ func TestRegistry(t *testing.T) {
 				if !errs.Is(err, errs.Unauthorized) || !strings.Contains(errs.Message(err), "expired") {
 					t.Errorf("Enroll() with an expired token: %v, want unauthorized, expired", err)
 				}
+				if n, _ := w.reg.Node(w.ctx, e.NodeID); n.State != node.Pending || !n.TokenExpired {
+					t.Errorf("node with an expired token: %+v, want pending and token_expired", n)
+				}
+				w.reg.TokenTTL = 24 * time.Hour
+				if _, err := w.reg.ReissueToken(w.ctx, w.opB, e.NodeID); !errs.Is(err, errs.Forbidden) {
+					t.Errorf("ReissueToken() by another department: %v, want forbidden", err)
+				}
+				again, err := w.reg.ReissueToken(w.ctx, w.opA, e.NodeID)
+				if err != nil || again.Token == e.Token {
+					t.Fatalf("ReissueToken() = %+v, %v", again, err)
+				}
+				if n, _ := w.reg.Node(w.ctx, e.NodeID); n.TokenExpired {
+					t.Errorf("node after a new token still shows the token expired")
+				}
+				if _, err := w.reg.Enroll(w.ctx, node.EnrollRequest{Token: again.Token, CSR: csr(t, "", p256(t))}, ""); err != nil {
+					t.Errorf("Enroll() with the new token: %v", err)
+				}
+				if _, err := w.reg.ReissueToken(w.ctx, w.opA, e.NodeID); !errs.Is(err, errs.Conflict) {
+					t.Errorf("ReissueToken() of an enrolled node: %v, want conflict", err)
+				}
 			})
 
 			t.Run("disable, enable, revoke", func(t *testing.T) {

@@ -23,6 +23,7 @@ func (s *server) nodesRoutes(r chi.Router) {
 	}
 	r.Get(nodesPath, s.nodes)
 	r.Post(nodesPath, s.addNode)
+	r.Post(nodesPath+"/{id}/token", s.reissueNodeToken)
 	r.Post(nodesPath+"/{id}/{action}", s.nodeAction)
 }
 
@@ -91,6 +92,20 @@ func (s *server) addNode(w http.ResponseWriter, r *http.Request) {
 	// The token is shown on this answer only: it is never stored in clear.
 	r.PostForm = nil
 	s.nodesPage(w, r, http.StatusCreated, view{Flash: s.t(r, "nodes.created", e.Name)}, &e)
+}
+
+func (s *server) reissueNodeToken(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	e, err := s.Nodes.ReissueToken(r.Context(), s.principal(r), id)
+	if err != nil {
+		if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Forbidden) || errs.Is(err, errs.Unavailable) {
+			s.nodesPage(w, r, errs.Status(errs.CodeOf(err)), view{Error: errs.Message(err)}, nil)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.nodesPage(w, r, http.StatusCreated, view{Flash: s.t(r, "nodes.reissued", e.Name)}, &e)
 }
 
 func (s *server) nodeAction(w http.ResponseWriter, r *http.Request) {
