@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -40,9 +44,10 @@ func nodeCommand(ctx context.Context, args []string, getenv func(string) string,
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o node.Options
-	var logLevel, logFormat string
+	var logLevel, logFormat, platformCA string
 	fs.StringVar(&o.Platform, "platform", "", "the platform's URL (needed to enrol), e.g. https://share.example.gov.cn")
 	fs.StringVar(&o.Token, "token", "", "one-time enrolment token from the console (first run only)")
+	fs.StringVar(&platformCA, "platform-ca", "", "PEM file of the CA that signed the platform's HTTPS certificate, when it is not a public one (enrolment only)")
 	fs.StringVar(&o.DataDir, "data-dir", "./govshare-node", "directory for the node's key, certificate and local JetStream store")
 	fs.StringVar(&o.ConfigFile, "config", "", "node.yaml listing the datasources")
 	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", 10*time.Second, "how often the node reports to the platform")
@@ -85,6 +90,18 @@ func nodeCommand(ctx context.Context, args []string, getenv func(string) string,
 	// heap small unless the operator set GOMEMLIMIT.
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(96 << 20)
+	}
+	if platformCA != "" {
+		pem, err := os.ReadFile(platformCA)
+		if err != nil {
+			return fmt.Errorf("platform-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("platform-ca: %s holds no PEM certificate", platformCA)
+		}
+		o.Client = &http.Client{Timeout: 30 * time.Second,
+			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	}
 	o.Version, o.Logger = Version, log.With("component", "node")
 	err = node.Run(ctx, o)
