@@ -50,7 +50,7 @@ func nodeCommand(ctx context.Context, args []string, getenv func(string) string,
 	fs.StringVar(&platformCA, "platform-ca", "", "PEM file of the CA that signed the platform's HTTPS certificate, when it is not a public one (enrolment only)")
 	fs.StringVar(&o.DataDir, "data-dir", "./govshare-node", "directory for the node's key, certificate and local JetStream store")
 	fs.StringVar(&o.ConfigFile, "config", "", "node.yaml listing the datasources")
-	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", 10*time.Second, "how often the node reports to the platform")
+	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", 10*time.Second, "how often the node reports to the platform (the platform expects 10s and shows a node offline after three missed reports)")
 	fs.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&logFormat, "log-format", "json", "json or text")
 	fs.Usage = func() {
