@@ -7,9 +7,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -216,6 +218,7 @@ type Agent struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	started time.Time
+	key     *ecdsa.PrivateKey
 
 	mu         sync.Mutex
 	sources    map[string]*connector.Source
@@ -288,6 +291,9 @@ func (a *Agent) tlsConfig(host string) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node certificate: %w", err)
 	}
+	if _, ok := pair.PrivateKey.(*ecdsa.PrivateKey); !ok {
+		return nil, errors.New("node key: not an ECDSA key")
+	}
 	caPEM, err := os.ReadFile(filepath.Join(a.o.DataDir, caFile))
 	if err != nil {
 		return nil, fmt.Errorf("platform CA: %w", err)
@@ -308,6 +314,7 @@ func (a *Agent) startServer() error {
 	if err != nil {
 		return err
 	}
+	a.key = tc.Certificates[0].PrivateKey.(*ecdsa.PrivateKey)
 	opts := &server.Options{
 		ServerName:         a.Identity.Domain,
 		DontListen:         true, // local clients connect in-process; the node opens no port
@@ -345,6 +352,13 @@ func (a *Agent) startServer() error {
 	}
 	a.started = time.Now()
 	return nil
+}
+
+// Sign signs data with the node's private key (ASN.1 ECDSA over SHA-256),
+// as Registry.Verify checks it; send it in SignatureHeader, base64.
+func (a *Agent) Sign(data []byte) ([]byte, error) {
+	sum := sha256.Sum256(data)
+	return ecdsa.SignASN1(rand.Reader, a.key, sum[:])
 }
 
 // Server is the node's embedded NATS server.
@@ -504,7 +518,12 @@ func (a *Agent) beat(ctx context.Context) {
 		}
 	}
 	b, _ := json.Marshal(hb)
-	if err := a.nc.Publish(HeartbeatSubject(a.Identity.NodeID), b); err != nil {
+	msg := nats.NewMsg(HeartbeatSubject(a.Identity.NodeID))
+	msg.Data = b
+	if sig, err := a.Sign(b); err == nil {
+		msg.Header.Set(SignatureHeader, base64.StdEncoding.EncodeToString(sig))
+	}
+	if err := a.nc.PublishMsg(msg); err != nil {
 		a.log.Warn("heartbeat", "err", err)
 	}
 }

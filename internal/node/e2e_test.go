@@ -162,6 +162,16 @@ func TestNodeEndToEnd(t *testing.T) {
 		}
 	}
 
+	t.Run("heartbeats are signed by the node", func(t *testing.T) {
+		sig, err := a.Sign([]byte("批次 1"))
+		if err != nil || !p.reg.Verify(e.NodeID, []byte("批次 1"), sig) {
+			t.Errorf("Verify(Sign(data)) = false (%v)", err)
+		}
+		if p.reg.Verify(e.NodeID, []byte("批次 2"), sig) || p.reg.Verify(e.NodeID+1, []byte("批次 1"), sig) {
+			t.Error("Verify() accepts another message or another node")
+		}
+	})
+
 	t.Run("the token works once", func(t *testing.T) {
 		status, body := p.call(t, "POST", "/api/v1/nodes/enroll", map[string]string{"token": e.Token, "csr": csr(t, "", p256(t))})
 		if status != 401 || !strings.Contains(fmt.Sprint(body["message"]), "already been used") {
@@ -207,6 +217,15 @@ func TestNodeEndToEnd(t *testing.T) {
 	t.Run("a restart needs no token", func(t *testing.T) {
 		a.Close()
 		waitFor(t, 5*time.Second, "leaf gone after stop", func() bool { return p.bus.Server().NumLeafNodes() == 0 })
+		// While the node is away, a heartbeat without its signature, from
+		// anyone on the bus, is ignored.
+		forged, _ := json.Marshal(node.Heartbeat{NodeID: e.NodeID, Version: "forged", At: time.Now()})
+		p.bus.Conn.Publish(node.HeartbeatSubject(e.NodeID), forged)
+		p.bus.Conn.Flush()
+		time.Sleep(300 * time.Millisecond)
+		if n, _ := p.reg.Node(p.ctx, e.NodeID); n.Version == "forged" {
+			t.Error("an unsigned heartbeat was recorded")
+		}
 		opts.Token = ""
 		if a, err = node.Start(p.ctx, opts); err != nil {
 			t.Fatalf("Start() without a token: %v", err)

@@ -2,16 +2,17 @@ package node
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +86,28 @@ func (r *Registry) verify(cs tls.ConnectionState, addr string) error {
 	return nil
 }
 
+// SignatureHeader carries a node's signature of a message's data: ASN.1
+// ECDSA over its SHA-256, made with the node's key (Agent.Sign).
+const SignatureHeader = "Govshare-Node-Signature"
+
+// Verify reports whether sig is node id's signature of data, made with the
+// key of its currently accepted certificate.
+func (r *Registry) Verify(id int64, data, sig []byte) bool {
+	r.mu.Lock()
+	var key *ecdsa.PublicKey
+	for serial, nid := range r.allowed {
+		if nid == id {
+			key = r.keys[serial]
+		}
+	}
+	r.mu.Unlock()
+	if key == nil {
+		return false
+	}
+	sum := sha256.Sum256(data)
+	return ecdsa.VerifyASN1(key, sum[:], sig)
+}
+
 // Allowed reports whether a certificate is currently accepted.
 func (r *Registry) Allowed(cert *x509.Certificate) bool {
 	r.mu.Lock()
@@ -96,24 +119,36 @@ func (r *Registry) Allowed(cert *x509.Certificate) bool {
 // refresh reads the accepted certificates and returns the ones withdrawn
 // since the last read, whose connections it closes.
 func (r *Registry) refresh(ctx context.Context) (map[string]int64, error) {
-	rows, err := r.db.Query(ctx, "SELECT cert_serial, id FROM nodes WHERE state = ? AND cert_serial <> ''", string(Active))
+	rows, err := r.db.Query(ctx, "SELECT cert_serial, id, cert_pem FROM nodes WHERE state = ? AND cert_serial <> ''", string(Active))
 	if err != nil {
 		return nil, fmt.Errorf("read accepted node certificates: %w", err)
 	}
 	defer rows.Close()
 	now := map[string]int64{}
+	pems := map[string]string{}
 	for rows.Next() {
-		var serial string
+		var serial, certPEM string
 		var id int64
-		if err := rows.Scan(&serial, &id); err != nil {
+		if err := rows.Scan(&serial, &id, &certPEM); err != nil {
 			return nil, err
 		}
-		now[serial] = id
+		now[serial], pems[serial] = id, certPEM
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
+	keys := map[string]*ecdsa.PublicKey{}
+	for serial, certPEM := range pems {
+		if k, ok := r.keys[serial]; ok {
+			keys[serial] = k
+		} else if c, err := ParseCertificatePEM([]byte(certPEM)); err == nil {
+			if k, ok := c.PublicKey.(*ecdsa.PublicKey); ok {
+				keys[serial] = k
+			}
+		}
+	}
+	r.keys = keys
 	gone := map[string]int64{}
 	for s, id := range r.allowed {
 		if _, ok := now[s]; !ok {
@@ -253,18 +288,18 @@ func (r *Registry) heartbeat(m *nats.Msg) {
 	if err != nil {
 		return
 	}
+	sig, _ := base64.StdEncoding.DecodeString(m.Header.Get(SignatureHeader))
+	if !r.Verify(id, m.Data, sig) {
+		r.log.Debug("node heartbeat without a valid signature ignored", "node", id)
+		return
+	}
 	var hb Heartbeat
-	if len(m.Data) > 256<<10 || json.Unmarshal(m.Data, &hb) != nil {
+	if len(m.Data) > 256<<10 || json.Unmarshal(m.Data, &hb) != nil || hb.NodeID != id {
 		r.log.Warn("unreadable node heartbeat", "node", id)
 		return
 	}
 	now := r.now()
 	r.mu.Lock()
-	active := slices.Contains(slices.Collect(maps.Values(r.allowed)), id)
-	if !active {
-		r.mu.Unlock()
-		return
-	}
 	r.seen[id] = now
 	ds, _ := json.Marshal(normalise(hb.Datasources))
 	buf, _ := json.Marshal(hb.Buffer)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -142,11 +143,12 @@ type Registry struct {
 	ca *ca
 
 	mu      sync.Mutex
-	allowed map[string]int64     // accepted certificate serial -> node id
-	conns   map[string]string    // leaf connection remote address -> certificate serial
-	seen    map[int64]time.Time  // last heartbeat heard by this replica
-	written map[int64]dbBeat     // last heartbeat written by this replica
-	refused map[string]time.Time // when a refused certificate was last logged
+	allowed map[string]int64            // accepted certificate serial -> node id
+	conns   map[string]string           // leaf connection remote address -> certificate serial
+	seen    map[int64]time.Time         // last heartbeat heard by this replica
+	written map[int64]dbBeat            // last heartbeat written by this replica
+	refused map[string]time.Time        // when a refused certificate was last logged
+	keys    map[string]*ecdsa.PublicKey // public key by accepted certificate serial
 	srv     *server.Server
 	nc      *nats.Conn
 	subs    []*nats.Subscription
@@ -167,7 +169,7 @@ func NewRegistry(db *store.DB, log *audit.Log, orgs *org.Service, sealer *crypto
 	return &Registry{db: db, audit: log, org: orgs, sealer: sealer, log: logger, now: time.Now,
 		HeartbeatInterval: 10 * time.Second, TokenTTL: 24 * time.Hour, RefreshInterval: 3 * time.Second,
 		allowed: map[string]int64{}, conns: map[string]string{}, seen: map[int64]time.Time{}, written: map[int64]dbBeat{},
-		refused: map[string]time.Time{}}
+		refused: map[string]time.Time{}, keys: map[string]*ecdsa.PublicKey{}}
 }
 
 // Open loads the CA from the database, creating it on the first start, and
@@ -489,8 +491,8 @@ func (r *Registry) enroll(ctx context.Context, in EnrollRequest, out *Enrolled) 
 			return err
 		}
 		version := truncate(in.Version, 64)
-		if _, err := tx.Exec(ctx, `UPDATE nodes SET state = ?, cert_serial = ?, cert_fingerprint = ?, cert_expires_at = ?, version = ?,
-			enrolled_at = ?, updated_at = ? WHERE id = ?`, string(Active), cert.Serial, cert.Fingerprint, store.FormatTime(cert.NotAfter), version,
+		if _, err := tx.Exec(ctx, `UPDATE nodes SET state = ?, cert_serial = ?, cert_fingerprint = ?, cert_pem = ?, cert_expires_at = ?, version = ?,
+			enrolled_at = ?, updated_at = ? WHERE id = ?`, string(Active), cert.Serial, cert.Fingerprint, string(cert.PEM), store.FormatTime(cert.NotAfter), version,
 			store.FormatTime(now), store.FormatTime(now), nodeID); err != nil {
 			return fmt.Errorf("activate node: %w", err)
 		}

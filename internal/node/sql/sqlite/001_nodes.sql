@@ -14,6 +14,7 @@ CREATE TABLE nodes (
 	state TEXT NOT NULL,
 	cert_serial TEXT NOT NULL DEFAULT '',
 	cert_fingerprint TEXT NOT NULL DEFAULT '',
+	cert_pem TEXT NOT NULL DEFAULT '',
 	cert_expires_at TEXT NOT NULL DEFAULT '',
 	version TEXT NOT NULL DEFAULT '',
 	datasources TEXT NOT NULL DEFAULT '[]',
