@@ -31,4 +31,11 @@
 //
 // From the platform, a node's streams are reached with
 // jetstream.NewWithDomain(nc, node.Domain(id)).
+//
+// A node signs what it sends with its key (Agent.Sign; the signature goes
+// base64 in the SignatureHeader header) and the platform checks it against
+// the node's accepted certificate (Registry.Verify); heartbeats are signed so.
+// All nodes share NATS's global account: there are no per-node accounts or
+// subject permissions yet, so the bus itself does not keep one node from
+// another's subjects or domain.
 package node
