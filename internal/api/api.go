@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Lists   *lists.Service
 	Sharing *sharing.Service
 	Gateway *gateway.Service
+	Nodes   *node.Registry // nil: no node endpoints
 	Logger  *slog.Logger
 	Version string
 	// Exchange manages channels; nil leaves the exchange's routes out.
@@ -161,6 +163,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerSharing()
 	s.registerApps()
 	s.registerExchange()
+	if d.Nodes != nil {
+		s.registerNodes()
+	}
 	return hapi
 }
 

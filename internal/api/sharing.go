@@ -12,10 +12,11 @@ import (
 type (
 	applicationOut struct{ Body sharing.Application }
 	grantOut       struct{ Body sharing.Grant }
-	reasonInput    struct {
+	// reasonInput is an action on a resource that needs a reason.
+	reasonInput struct {
 		ID   int64 `path:"id" minimum:"1"`
 		Body struct {
-			Reason string `json:"reason" maxLength:"1000"`
+			Reason string `json:"reason" maxLength:"1000" doc:"Why; kept in the audit log"`
 		}
 	}
 )

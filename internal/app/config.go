@@ -23,6 +23,7 @@ type Config struct {
 	Database        string
 	NATS            string
 	LeafListen      string
+	LeafAdvertise   string
 	Demo            bool
 	AdminPassword   string
 	Migrate         bool
@@ -48,6 +49,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.Database, "database", "", "PostgreSQL URL (postgres://user:pw@host/db); empty keeps state in SQLite under --data-dir")
 	fs.StringVar(&cfg.NATS, "nats", "", "external NATS URL (nats://host:4222); empty runs an embedded NATS server with JetStream")
 	fs.StringVar(&cfg.LeafListen, "leaf-listen", "", "host:port where front-end nodes join the embedded NATS as leaf nodes; empty disables")
+	fs.StringVar(&cfg.LeafAdvertise, "leaf-advertise", "", "host[:port] nodes dial to reach --leaf-listen (a public name or address; it goes into the listener's certificate); default the listen address")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")

@@ -15,6 +15,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
@@ -27,6 +28,7 @@ const usage = `govshare: government data sharing and exchange platform (政务�
 
 Usage:
   govshare serve [settings]          run the platform (console, API, bus)
+  govshare node [settings]           run a front-end node (前置机) in a department's network
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
@@ -44,6 +46,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "node":
+		return nodeCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
@@ -92,7 +96,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -22,6 +23,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
@@ -40,6 +42,7 @@ type platform struct {
 	sharing  *sharing.Service
 	gateway  *gateway.Service
 	channels *exchange.Manager
+	nodes    *node.Registry
 	secure   bool // cookies are Secure (HTTPS)
 }
 
@@ -64,26 +67,59 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.db.Close()
-	p.bus, err = bus.Open(ctx, bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen})
+	if cfg.SecretsKey == "" {
+		cfg.SecretsKey = filepath.Join(cfg.DataDir, "keys", "secrets.key")
+	}
+	secrets, err := cryptosuite.LoadSealer(cfg.SecretsKey)
+	if err != nil {
+		return fmt.Errorf("secrets-key: %w", err)
+	}
+	p.audit = audit.New(p.db)
+	p.org = org.NewService(p.db, p.audit, division.Default())
+	p.org.SessionTTL = cfg.SessionTTL
+	p.nodes = node.NewRegistry(p.db, p.audit, p.org, secrets, log)
+	if err := p.nodes.Open(ctx); err != nil {
+		return err
+	}
+	busOpts := bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen}
+	var leafHost, leafPort string
+	if cfg.LeafListen != "" {
+		if cfg.NATS != "" {
+			return errors.New("leaf-listen needs the embedded NATS: with --nats, nodes join your NATS cluster's own leaf listener")
+		}
+		if leafHost, leafPort, err = leafAdvertise(cfg.LeafListen, cfg.LeafAdvertise); err != nil {
+			return err
+		}
+		hosts := []string{leafHost, "localhost", "127.0.0.1", "::1"}
+		if h, _, _ := net.SplitHostPort(cfg.LeafListen); h != "" && h != "0.0.0.0" && h != "::" {
+			hosts = append(hosts, h)
+		}
+		if busOpts.LeafTLS, err = p.nodes.LeafTLS(hosts); err != nil {
+			return fmt.Errorf("leaf listener TLS: %w", err)
+		}
+	}
+	p.bus, err = bus.Open(ctx, busOpts)
 	if err != nil {
 		return err
 	}
 	defer p.bus.Close()
-	p.audit = audit.New(p.db)
-	p.org = org.NewService(p.db, p.audit, division.Default())
-	p.org.SessionTTL = cfg.SessionTTL
+	if addr := p.bus.LeafAddr(); addr != "" {
+		if leafPort == "" {
+			_, leafPort, _ = net.SplitHostPort(addr)
+		}
+		p.nodes.LeafURL = "nats-leaf://" + net.JoinHostPort(leafHost, leafPort)
+	}
+	if err := p.nodes.Start(ctx, p.bus.Conn, p.bus.Server()); err != nil {
+		return err
+	}
+	defer p.nodes.Stop()
 	profile, ok := catalog.Profiles[cfg.CodeProfile]
 	if !ok {
 		return fmt.Errorf("code-profile: want national or segmented, got %q", cfg.CodeProfile)
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
 	p.catalog.SQLiteDirs = []string{filepath.Join(cfg.DataDir, "demo"), filepath.Join(cfg.DataDir, "datasources")}
-	if cfg.SecretsKey == "" {
-		cfg.SecretsKey = filepath.Join(cfg.DataDir, "keys", "secrets.key")
-	}
-	if p.catalog.Secrets, err = cryptosuite.LoadSealer(cfg.SecretsKey); err != nil {
-		return fmt.Errorf("secrets-key: %w", err)
-	}
+	p.catalog.Secrets = secrets
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
 	p.sharing = sharing.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
@@ -156,6 +192,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if !p.bus.Embedded() {
 		busWhere = "NATS " + cfg.NATS
 	}
+	if p.nodes.LeafURL != "" {
+		busWhere += "; nodes join at " + p.nodes.LeafURL
+	}
 	log.Info("govshare started", "addr", ln.Addr().String(), "database", string(p.db.Dialect), "embedded_bus", p.bus.Embedded(),
 		"version", Version, "startup", time.Since(started).String())
 	fmt.Fprintf(stdout, "govshare %s is running\n  console: %s://%s/\n  API:     %s://%s/api/v1 (OpenAPI: /openapi.json)\n  state:   %s; bus: %s\n",
@@ -191,4 +230,32 @@ func (p *platform) expireGrants(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// leafAdvertise returns the host and port nodes dial: --leaf-advertise, or
+// the listen address (the machine's host name when it listens on all
+// interfaces). An empty port means the listener's own.
+func leafAdvertise(listen, advertise string) (host, port string, err error) {
+	lh, lp, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", "", fmt.Errorf("leaf-listen %q: want host:port", listen)
+	}
+	if lp != "0" {
+		port = lp
+	}
+	if advertise != "" {
+		if h, p, err := net.SplitHostPort(advertise); err == nil {
+			return h, p, nil
+		}
+		return strings.Trim(advertise, "[]"), port, nil
+	}
+	switch lh {
+	case "", "0.0.0.0", "::":
+		name, err := os.Hostname()
+		if err != nil {
+			return "", "", fmt.Errorf("leaf-advertise: set it, the host name is unknown: %w", err)
+		}
+		return name, port, nil
+	}
+	return lh, port, nil
 }

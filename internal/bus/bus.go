@@ -7,6 +7,7 @@ package bus
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -23,7 +24,11 @@ type Options struct {
 	URL        string // external server, e.g. nats://127.0.0.1:4222; empty embeds one
 	StoreDir   string // JetStream file store of the embedded server
 	LeafListen string // host:port for front-end nodes to join as leaf nodes; empty disables
-	Domain     string // JetStream domain of the embedded server
+	// LeafTLS secures the leaf listener (server certificate, client
+	// certificate check); nil leaves the listener without TLS, which only
+	// tests should do.
+	LeafTLS *tls.Config
+	Domain  string // JetStream domain of the embedded server
 }
 
 // Bus is a connection to NATS with JetStream.
@@ -31,6 +36,7 @@ type Bus struct {
 	Conn   *nats.Conn
 	JS     jetstream.JetStream
 	server *server.Server
+	leaf   string // host:port of the leaf listener
 }
 
 // Open starts the embedded server or connects to the external one.
@@ -42,11 +48,11 @@ func Open(ctx context.Context, o Options) (*Bus, error) {
 	connOpts := []nats.Option{nats.Name("govshare platform"), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond)}
 	url := o.URL
 	if url == "" {
-		s, err := startEmbedded(o)
+		s, leaf, err := startEmbedded(o)
 		if err != nil {
 			return nil, err
 		}
-		b.server = s
+		b.server, b.leaf = s, leaf
 		connOpts = append(connOpts, nats.InProcessServer(s))
 	}
 	nc, err := nats.Connect(url, connOpts...)
@@ -73,7 +79,7 @@ func describe(url string) string {
 	return url
 }
 
-func startEmbedded(o Options) (*server.Server, error) {
+func startEmbedded(o Options) (*server.Server, string, error) {
 	opts := &server.Options{
 		ServerName:      "govshare-platform",
 		DontListen:      true, // clients connect in-process; no standard port is taken
@@ -83,28 +89,48 @@ func startEmbedded(o Options) (*server.Server, error) {
 		NoSigs:          true,
 		NoLog:           true,
 	}
+	leaf := ""
 	if o.LeafListen != "" {
 		host, portText, err := net.SplitHostPort(o.LeafListen)
 		port, perr := strconv.Atoi(portText)
 		if err != nil || perr != nil {
-			return nil, fmt.Errorf("leaf listen address %q: want host:port", o.LeafListen)
+			return nil, "", fmt.Errorf("leaf listen address %q: want host:port", o.LeafListen)
 		}
 		if port == 0 {
-			port = server.RANDOM_PORT
+			// nats-server does not tell which port it picked, so pick one here.
+			if port, err = freePort(host); err != nil {
+				return nil, "", fmt.Errorf("leaf listen address %q: %w", o.LeafListen, err)
+			}
 		}
-		opts.LeafNode = server.LeafNodeOpts{Host: host, Port: port, NoAdvertise: true}
+		opts.LeafNode = server.LeafNodeOpts{Host: host, Port: port, NoAdvertise: true, TLSConfig: o.LeafTLS, TLSTimeout: 5}
+		leaf = net.JoinHostPort(host, strconv.Itoa(port))
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
-		return nil, fmt.Errorf("embedded nats: %w", err)
+		return nil, "", fmt.Errorf("embedded nats: %w", err)
 	}
 	go s.Start()
 	if !s.ReadyForConnections(30 * time.Second) {
 		s.Shutdown()
-		return nil, errors.New("embedded nats did not start within 30s")
+		return nil, "", errors.New("embedded nats did not start within 30s (is the leaf listen address free?)")
 	}
-	return s, nil
+	return s, leaf, nil
 }
+
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// LeafAddr is the host:port of the embedded server's leaf listener, or "".
+func (b *Bus) LeafAddr() string { return b.leaf }
+
+// Server is the embedded server, or nil when the bus is external.
+func (b *Bus) Server() *server.Server { return b.server }
 
 // Check reports whether the bus and JetStream answer.
 func (b *Bus) Check(ctx context.Context) error {

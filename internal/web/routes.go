@@ -37,6 +37,7 @@ func (s *server) routes(r chi.Router) {
 		s.catalogRoutes(r)
 		s.exchangeRoutes(r)
 		s.sharingRoutes(r)
+		s.nodesRoutes(r)
 	})
 }
 

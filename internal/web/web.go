@@ -26,6 +26,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -43,6 +44,7 @@ type Deps struct {
 	Catalog *catalog.Service
 	Lists   *lists.Service
 	Sharing *sharing.Service
+	Nodes   *node.Registry // nil: no nodes page
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string
@@ -193,11 +195,11 @@ type navItem struct {
 func nav(p *org.Principal) []navItem {
 	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"},
 		{Key: "nav.sharing", Href: sharingActive}}
+	items = append(items, navItem{Key: "nav.exchange", Href: "/exchange"})
+	if node.CanView(*p) {
+		items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
+	}
 	for _, a := range plannedAreas {
-		if a == "exchange" {
-			items = append(items, navItem{Key: "nav.exchange", Href: "/exchange"})
-			continue
-		}
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
 	items = append(items, navItem{Key: "nav.regions", Href: "/regions"}, navItem{Key: "nav.departments", Href: "/departments"})
@@ -212,7 +214,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"exchange", "services", "licenses", "ledger", "monitor"}
+var plannedAreas = []string{"services", "licenses", "ledger", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]

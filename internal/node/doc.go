@@ -1,0 +1,41 @@
+// Package node holds the front-end nodes (前置机): the platform's registry
+// of them and the agent that runs inside a department's network.
+//
+// On the platform, a Registry keeps the node CA (ECDSA P-256, created on the
+// first start and stored sealed in the database, so replicas share it), the
+// nodes and their one-time enrolment tokens, and checks the certificates of
+// leaf connections:
+//
+//	reg := node.NewRegistry(db, auditLog, orgs, sealer, logger)
+//	err := reg.Open(ctx)                          // load or create the CA
+//	tlsConf, err := reg.LeafTLS([]string{"share.example.gov.cn"})
+//	b, err := bus.Open(ctx, bus.Options{LeafListen: ":7422", LeafTLS: tlsConf})
+//	reg.LeafURL = "nats-leaf://share.example.gov.cn:7422"
+//	err = reg.Start(ctx, b.Conn, b.Server())      // heartbeats, revocation
+//	defer reg.Stop()
+//
+// An operator adds a node (CreateEnrollment) and gets a token; the node
+// enrols with it (Enroll: the token is burned, the node's CSR signed). A
+// disabled or revoked node's certificate is refused at the next handshake
+// and its live leaf connection is closed.
+//
+// On the node, Run (or Start) enrols on the first run, then runs an embedded
+// NATS server with the JetStream domain Domain(id), joined to the platform as
+// a leaf node over TLS, and publishes a Heartbeat every 10 s on
+// HeartbeatSubject(id) with its datasources (names, drivers, tables, health:
+// never DSNs):
+//
+//	a, err := node.Start(ctx, node.Options{DataDir: dir, ConfigFile: "node.yaml", Version: v})
+//	js := a.JetStream()                           // the node's own domain
+//	src, err := a.Source(ctx, "hr")               // a datasource from node.yaml
+//
+// From the platform, a node's streams are reached with
+// jetstream.NewWithDomain(nc, node.Domain(id)).
+//
+// A node signs what it sends with its key (Agent.Sign; the signature goes
+// base64 in the SignatureHeader header) and the platform checks it against
+// the node's accepted certificate (Registry.Verify); heartbeats are signed so.
+// All nodes share NATS's global account: there are no per-node accounts or
+// subject permissions yet, so the bus itself does not keep one node from
+// another's subjects or domain.
+package node
