@@ -46,13 +46,17 @@ func (e *Engine) apply(ctx context.Context, ch Channel, drain bool) error {
 	if err := ch.Validate(); err != nil {
 		return err
 	}
-	if err := e.setup(ctx); err != nil {
+	if e.o.Link == nil {
+		if err := e.setup(ctx); err != nil {
+			return err
+		}
+	} else if err := e.o.Link.validate(); err != nil {
 		return err
 	}
 	// A paused channel runs again when its applier is started again (after
 	// the target table was fixed, say); a schema still wrong pauses it anew.
 	e.update(ch.ID, func(s *Stats) { s.State, s.Schema = StateRunning, nil })
-	cons, err := e.js.CreateOrUpdateConsumer(ctx, e.o.Stream, jetstream.ConsumerConfig{
+	cons, err := e.js.CreateOrUpdateConsumer(ctx, e.applyStream(ch.ID), jetstream.ConsumerConfig{
 		Durable:       consumerName(ch.ID),
 		Description:   "govshare exchange applier of channel " + ch.ID,
 		FilterSubject: e.subject(ch.ID),

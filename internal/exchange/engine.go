@@ -25,6 +25,10 @@ type Options struct {
 	AckWait    time.Duration // before an unacknowledged batch is redelivered; default 30s
 	Poll       time.Duration // between extract passes in Run; default 5s
 	Logger     *slog.Logger
+
+	// Link, when set, runs the channels across JetStream domains (provider
+	// node, hub, consumer node) instead of through one stream; see Link.
+	Link *Link
 }
 
 // Channel states in Stats.
@@ -49,6 +53,8 @@ type Stats struct {
 	Refused     int64 // batches whose checksum or encoding was wrong: terminated, never applied
 	Gaps        int64 // times a batch's sequence skipped over missing ones
 	LastSeq     int64 // sequence of the last batch applied
+	PubSeq      int64 // sequence of the last batch published (extract side)
+	Quarantined int64 // rows that failed the channel's rules and went to quarantine instead
 	LastSuccess time.Time
 	LastError   string
 	Schema      *connector.SchemaError // what the target cannot hold, when paused
@@ -58,9 +64,10 @@ type Stats struct {
 // only through the bus. Its methods are safe for concurrent use on
 // different channels; run each channel in one place at a time.
 type Engine struct {
-	js  jetstream.JetStream
-	o   Options
-	log *slog.Logger
+	js     jetstream.JetStream
+	o      Options
+	log    *slog.Logger
+	prefix string // of the channels' subjects
 
 	setupMu sync.Mutex
 	ready   bool
@@ -102,10 +109,20 @@ func New(js jetstream.JetStream, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{js: js, o: o, log: o.Logger, stats: map[string]*Stats{}}
+	prefix := o.Subject
+	if o.Link != nil {
+		l := *o.Link
+		if l.Hub == "" {
+			l.Hub = "hub"
+		}
+		o.Link = &l
+		prefix += "." + l.Provider
+		o.Bucket += "_" + l.Provider
+	}
+	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}}
 }
 
-func (e *Engine) subject(id string) string { return e.o.Subject + "." + id }
+func (e *Engine) subject(id string) string { return e.prefix + "." + id }
 
 // setup creates or updates the stream and the bucket.
 func (e *Engine) setup(ctx context.Context) error {
@@ -114,16 +131,12 @@ func (e *Engine) setup(ctx context.Context) error {
 	if e.ready {
 		return nil
 	}
-	s, err := e.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        e.o.Stream,
-		Description: "govshare exchange: table batches, one subject per channel",
-		Subjects:    []string{e.o.Subject + ".>"},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		MaxAge:      e.o.MaxAge,
-		Duplicates:  e.o.Duplicates,
-		Discard:     jetstream.DiscardOld,
-	})
+	if e.o.Link != nil {
+		if err := e.o.Link.validate(); err != nil {
+			return err
+		}
+	}
+	s, err := e.js.CreateOrUpdateStream(ctx, e.providerStreamConfig())
 	if err != nil {
 		return fmt.Errorf("exchange: stream %s: %w", e.o.Stream, err)
 	}

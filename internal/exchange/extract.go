@@ -160,6 +160,7 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
 		return err
 	}
+	e.update(ch.ID, func(s *Stats) { s.PubSeq = max(s.PubSeq, x.st.Seq) })
 	switch {
 	case ch.Mode == Full && x.st.Phase != phaseFull,
 		ch.Mode == FullThenIncremental && x.st.Phase == "":
@@ -331,6 +332,7 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 	}
 	x.e.update(x.ch.ID, func(s *Stats) {
 		s.Published++
+		s.PubSeq = next.Seq
 		if ack.Duplicate {
 			s.PubDupes++
 		}
