@@ -109,7 +109,9 @@ func (s *Server) Stop() {
 func (s *Server) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.opts.Port) }
 
 // LeafURL is where nodes connect to a hub.
-func (s *Server) LeafURL() string { return fmt.Sprintf("nats-leaf://127.0.0.1:%d", s.opts.LeafNode.Port) }
+func (s *Server) LeafURL() string {
+	return fmt.Sprintf("nats-leaf://127.0.0.1:%d", s.opts.LeafNode.Port)
+}
 
 // Leafs returns the number of leaf connections the server has.
 func (s *Server) Leafs() int {
