@@ -528,7 +528,6 @@ func latency(ctx context.Context, o ExchangeOptions, pg, my *sql.DB) ([]time.Dur
 			} else {
 				id = 1 + r.Int64N(int64(o.Rows))
 				if _, busy := pending[id]; busy || id%1000 == 999 { // soft-deleted rows stay away from the target
-
 					continue
 				}
 				_, err = pg.ExecContext(ctx, `UPDATE `+benchSource+` SET amount = amount + 1, updated_at = $2 WHERE id = $1`, id, stamp)
