@@ -24,6 +24,11 @@ type Channel struct {
 	BatchSize  int    // rows per read; 0 means connector.DefaultBatchSize
 	Watermark  string // update-time column, for the incremental modes
 	SoftDelete string // optional column: true or 1 means deleted
+
+	// Rules, by column name, are checked on each row at the source; a row
+	// that fails goes to the Engine's Quarantine (Options.Quarantine, which
+	// rules need) instead of the target. See Rule.
+	Rules map[string]Rule `json:"rules,omitempty"`
 }
 
 // Endpoint is a table on a datasource, as connector.Open takes it.

@@ -29,6 +29,11 @@ type Options struct {
 	// Link, when set, runs the channels across JetStream domains (provider
 	// node, hub, consumer node) instead of through one stream; see Link.
 	Link *Link
+
+	// Quarantine, when set, receives the rows that fail their channel's
+	// Rules or their column's type; the extractor checks rows only when
+	// there is one. A channel with Rules and no Quarantine does not run.
+	Quarantine Quarantine
 }
 
 // Channel states in Stats.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -103,6 +104,7 @@ type extraction struct {
 	softIdx int
 	st      state
 	rev     uint64
+	checks  []check // nil: rows are not checked
 }
 
 // Extract runs one extract pass of a channel: a full pass (resumed where it
@@ -127,40 +129,12 @@ func (e *Engine) Extract(ctx context.Context, ch Channel) error {
 }
 
 func (e *Engine) extract(ctx context.Context, ch Channel) error {
-	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+	x, err := e.prepare(ctx, ch)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	t, err := src.Table(ctx, ch.Source.Table)
-	if err != nil {
-		return err
-	}
-	x := &extraction{e: e, ch: ch, src: src, key: t.Key(), softIdx: -1}
-	for _, c := range t.Columns {
-		x.cols = append(x.cols, c.Name)
-	}
-	if len(x.key) == 0 {
-		return fmt.Errorf("exchange: source table %q has no primary key", t.Name)
-	}
-	// The schema as the applier decodes it: Key() then lists the key columns
-	// in ordinal order, and deletes carry their values in that order.
-	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
-	for _, k := range x.schema.Key() {
-		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
-	}
-	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
-		return fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
-	}
-	if ch.SoftDelete != "" {
-		if x.softIdx = slices.Index(x.cols, ch.SoftDelete); x.softIdx < 0 {
-			return fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
-		}
-	}
-	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
-		return err
-	}
-	e.update(ch.ID, func(s *Stats) { s.PubSeq = max(s.PubSeq, x.st.Seq) })
+	defer x.src.Close()
+	src, t := x.src, x.schema
 	switch {
 	case ch.Mode == Full && x.st.Phase != phaseFull,
 		ch.Mode == FullThenIncremental && x.st.Phase == "":
@@ -202,6 +176,58 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		return x.pass(ctx, append([]string{x.ch.Watermark}, x.key...), true)
 	}
 	return nil
+}
+
+// prepare opens the source of a channel, describes what the extractor sends
+// and loads its state. The caller closes x.src.
+func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err error) {
+	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			src.Close()
+		}
+	}()
+	t, err := src.Table(ctx, ch.Source.Table)
+	if err != nil {
+		return nil, err
+	}
+	x := &extraction{e: e, ch: ch, src: src, key: t.Key(), softIdx: -1}
+	for _, c := range t.Columns {
+		x.cols = append(x.cols, c.Name)
+	}
+	if len(x.key) == 0 {
+		return nil, fmt.Errorf("exchange: source table %q has no primary key", t.Name)
+	}
+	// The schema as the applier decodes it: Key() then lists the key columns
+	// in ordinal order, and deletes carry their values in that order.
+	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
+	for _, k := range x.schema.Key() {
+		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
+	}
+	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
+		return nil, fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
+	}
+	if ch.SoftDelete != "" {
+		if x.softIdx = slices.Index(x.cols, ch.SoftDelete); x.softIdx < 0 {
+			return nil, fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
+		}
+	}
+	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
+		return nil, err
+	}
+	e.update(ch.ID, func(s *Stats) { s.PubSeq = max(s.PubSeq, x.st.Seq) })
+	if len(ch.Rules) > 0 && e.o.Quarantine == nil {
+		return nil, fmt.Errorf("exchange: channel %q has rules but the engine has no quarantine for the rows that fail them", ch.ID)
+	}
+	if e.o.Quarantine != nil {
+		if x.checks, err = compileRules(ch.Rules, x.schema.Columns); err != nil {
+			return nil, fmt.Errorf("exchange: channel %q: %w", ch.ID, err)
+		}
+	}
+	return x, nil
 }
 
 // pass reads the source in the order of the columns named in order after the
@@ -258,16 +284,43 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		one            []byte
 		err            error
 	)
+	var (
+		bad   []QuarantinedRow
+		moved bool // the position passed rows set aside since the last batch
+	)
 	flush := func() error {
+		// The rows set aside are stored before the position moves past them.
+		if len(bad) > 0 {
+			if err := x.e.o.Quarantine.Put(ctx, bad); err != nil {
+				return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
+			}
+			n := int64(len(bad))
+			x.e.update(x.ch.ID, func(s *Stats) { s.Quarantined += n })
+			bad = bad[:0]
+		}
 		if nRows+nDels == 0 {
+			if moved {
+				moved = false
+				return x.savePosition(ctx, last)
+			}
 			return nil
 		}
 		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last)
-		rowBuf, delBuf, nRows, nDels = rowBuf[:0], delBuf[:0], 0, 0
+		rowBuf, delBuf, nRows, nDels, moved = rowBuf[:0], delBuf[:0], 0, 0, false
 		return err
 	}
 	for i, row := range rows {
 		del := x.deleted(row)
+		if !del && x.checks != nil {
+			if col, why := validate(x.checks, row); why != "" {
+				q, err := x.quarantined(row, col, why)
+				if err != nil {
+					return err
+				}
+				bad, last, moved = append(bad, q), pos[i], true
+				continue
+			}
+		}
 		one = one[:0]
 		if del {
 			for _, at := range x.delIdx {
@@ -345,4 +398,49 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 		x.e.afterPublish(next.Seq)
 	}
 	return nil
+}
+
+// savePosition saves the state with the position moved to last, without
+// publishing: the rows up to it were all set aside.
+func (x *extraction) savePosition(ctx context.Context, last []any) error {
+	next := x.st
+	var err error
+	if next.After, err = encodeValues(last); err != nil {
+		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
+	}
+	if x.rev, err = x.e.saveState(ctx, x.ch.ID, next, x.rev); err != nil {
+		return err
+	}
+	x.st = next
+	return nil
+}
+
+// quarantined describes a row that failed a check.
+func (x *extraction) quarantined(row []any, col, why string) (QuarantinedRow, error) {
+	obj := make(map[string]any, len(row))
+	for i, name := range x.cols {
+		obj[name] = row[i]
+	}
+	rowJSON, err := json.Marshal(obj)
+	if err != nil {
+		return QuarantinedRow{}, fmt.Errorf("exchange: channel %q: quarantine a row: %w", x.ch.ID, err)
+	}
+	key, err := x.keyJSON(row)
+	if err != nil {
+		return QuarantinedRow{}, err
+	}
+	return QuarantinedRow{Channel: x.ch.ID, Key: key, Row: string(rowJSON), Column: col, Reason: why, At: time.Now()}, nil
+}
+
+// keyJSON is a row's key values, in the source's key order, as JSON.
+func (x *extraction) keyJSON(row []any) (string, error) {
+	key := make([]any, len(x.key))
+	for i, k := range x.key {
+		key[i] = row[slices.Index(x.cols, k)]
+	}
+	b, err := json.Marshal(key)
+	if err != nil {
+		return "", fmt.Errorf("exchange: channel %q: key: %w", x.ch.ID, err)
+	}
+	return string(b), nil
 }
