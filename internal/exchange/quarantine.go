@@ -26,10 +26,10 @@ type QuarantinedRow struct {
 	Row      string    `json:"row"`    // the row as a JSON object of column → value
 	Column   string    `json:"column"` // the first column that failed
 	Reason   string    `json:"reason"`
-	At       time.Time `json:"at"`                    // when it was (last) quarantined
-	State    string    `json:"state"`                 // QuarantineOpen, QuarantineRetried, ...
-	Resolved time.Time `json:"resolved,omitzero"`     // when it left the open state
-	Passes   int       `json:"passes"`                // times it was found failing
+	At       time.Time `json:"at"`                // when it was (last) quarantined
+	State    string    `json:"state"`             // QuarantineOpen, QuarantineRetried, ...
+	Resolved time.Time `json:"resolved,omitzero"` // when it left the open state
+	Passes   int       `json:"passes"`            // times it was found failing
 }
 
 // Quarantine stores the rows an extractor set aside. It lives with the
