@@ -147,7 +147,7 @@ func mysqlDSN(dsn string) string {
 // soft-delete flag.
 func makeSource(ctx context.Context, pg *sql.DB, n int) error {
 	for _, q := range []string{
-		`DROP TABLE IF EXISTS ` + benchSource,
+		`DROP TABLE IF EXISTS ` + benchSource + ` CASCADE`, // and the view of its live rows
 		`CREATE TABLE ` + benchSource + ` (
 			id bigint NOT NULL PRIMARY KEY,
 			id_number char(18) NOT NULL,
