@@ -169,7 +169,7 @@ func makeSource(ctx context.Context, pg *sql.DB, n int) error {
 			((i * 7919) % 10000000) / 100.0,
 			timestamptz '2024-01-01 00:00:00+00' + i * interval '1 millisecond',
 			i % 1000 = 999
-		FROM generate_series(1, ` + strconv.Itoa(n) + `) AS i`,
+		FROM generate_series(1::bigint, ` + strconv.Itoa(n) + `) AS i`,
 		`CREATE INDEX ` + benchSource + `_wm ON ` + benchSource + ` (updated_at, id)`,
 		`ANALYZE ` + benchSource,
 	} {
