@@ -159,7 +159,7 @@ func makeSource(ctx context.Context, pg *sql.DB, n int) error {
 			deleted boolean NOT NULL DEFAULT false)`,
 		`INSERT INTO ` + benchSource + `
 		SELECT i,
-			'4302' || lpad((i % 100)::text, 2, '0') || to_char(date '1950-01-01' + (i % 25000), 'YYYYMMDD') || lpad((i % 1000)::text, 3, '0') || (ARRAY['0','1','2','3','4','5','6','7','8','9','X'])[1 + i % 11],
+			'4302' || lpad((i % 100)::text, 2, '0') || to_char(date '1950-01-01' + (i % 25000)::int, 'YYYYMMDD') || lpad((i % 1000)::text, 3, '0') || (ARRAY['0','1','2','3','4','5','6','7','8','9','X'])[1 + i % 11],
 			(ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴'])[1 + i % 10] ||
 				(ARRAY['伟','芳','娜','秀英','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','𪚥','䶮','喆','堃'])[1 + (i / 10) % 22] ||
 				CASE WHEN i % 7 = 0 THEN '𠀀' ELSE '' END,
