@@ -131,7 +131,7 @@ func (a *applier) handle(ctx context.Context, msg jetstream.Msg) error {
 		msg.Nak()
 		return err
 	}
-	applied, err := a.sink.Apply(ctx, id, b.Seq, b.Rows, b.Deletes)
+	applied, err := a.sink.ApplyRange(ctx, id, b.Seq, b.Rows, b.Deletes, b.Range)
 	if err != nil {
 		msg.NakWithDelay(time.Second)
 		return fmt.Errorf("exchange: channel %q: apply batch %d: %w", id, b.Seq, err)

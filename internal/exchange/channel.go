@@ -10,7 +10,7 @@ import (
 
 // Modes of a channel.
 const (
-	Full                = "full"                  // each pass copies the whole table (deletes at the source are not seen)
+	Full                = "full"                  // each pass copies the whole table and removes the rows gone from the source (see Range in Batch)
 	Incremental         = "incremental"           // follow the watermark column from the start
 	FullThenIncremental = "full_then_incremental" // one full pass, then follow the watermark
 )

@@ -45,6 +45,25 @@
 //     nothing), and then acks. A target that cannot hold the schema
 //     (*connector.SchemaError) pauses the channel with the differences.
 //
+// A full pass of a Full channel also removes the target's rows that are gone
+// from the source: each batch carries the span of keys it covers (from the
+// key of the batch before it to its own last key; the last batch of the pass
+// runs to the end), and the sink deletes, in the same transaction as the
+// batch, its rows in that span that the batch does not name. This needs a
+// key that orders alike in every database (integers, decimals, dates and
+// times), in the source's key order; with a text key a Full channel copies
+// without removing.
+//
+// Rows are checked at the source when the Engine has a Quarantine
+// (Options.Quarantine): against the channel's Rules (the catalog's
+// validators: ID number, credit code, division code, phone, date, enum,
+// regex; not null; length) and against their column's type. A row that
+// fails goes to the quarantine with the column and the reason, is counted
+// in Stats.Quarantined and does not block the rest; Engine.Retry reads it
+// again from the source after a fix and publishes it if it passes.
+//
+// With Options.Link the two sides run on different nodes: see Link.
+//
 // Memory stays constant whatever the table size: one batch is read, one
 // message is in flight per channel, and the de-duplication window holds one
 // ID per batch, not per row.

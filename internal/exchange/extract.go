@@ -105,6 +105,15 @@ type extraction struct {
 	st      state
 	rev     uint64
 	checks  []check // nil: rows are not checked
+
+	// A full pass of a Full channel whose key orders alike everywhere sweeps:
+	// each batch says which keys it covers, from the last key published
+	// (sweepFrom) to its own last key, and the last batch of the pass runs to
+	// the end, so the applier deletes what is no longer at the source.
+	sweep     bool
+	sweeping  bool  // in a full pass, now
+	sweepFrom []any // position of the last row published, nil at the start
+	final     bool  // the read being published is the last of the pass
 }
 
 // Extract runs one extract pass of a channel: a full pass (resumed where it
@@ -159,7 +168,13 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		x.st.Phase, x.st.After = phaseIncremental, nil
 	}
 	if x.st.Phase == phaseFull {
-		if err := x.pass(ctx, x.key, false); err != nil {
+		x.sweeping = x.sweep
+		if x.sweepFrom, err = decodeValues(x.st.After); err != nil {
+			return fmt.Errorf("exchange: channel %q: position: %w", ch.ID, err)
+		}
+		err := x.pass(ctx, x.key, false)
+		x.sweeping = false
+		if err != nil {
 			return err
 		}
 		x.st.After = nil
@@ -219,6 +234,18 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 		return nil, err
 	}
 	e.update(ch.ID, func(s *Stats) { s.PubSeq = max(s.PubSeq, x.st.Seq) })
+	// Sweeping needs the pass's order (the source's key order) to be the
+	// order of the key the applier sees (ordinal), and values that every
+	// database orders alike.
+	x.sweep = ch.Mode == Full && slices.Equal(x.key, x.schema.Key())
+	for _, k := range x.key {
+		c, _ := x.schema.Column(k)
+		switch c.Type {
+		case connector.TypeInteger, connector.TypeDecimal, connector.TypeDate, connector.TypeDateTime:
+		default:
+			x.sweep = false
+		}
+	}
 	if len(ch.Rules) > 0 && e.o.Quarantine == nil {
 		return nil, fmt.Errorf("exchange: channel %q has rules but the engine has no quarantine for the rows that fail them", ch.ID)
 	}
@@ -244,6 +271,7 @@ func (x *extraction) pass(ctx context.Context, order []string, incremental bool)
 		if err != nil {
 			return err
 		}
+		x.final = len(rows) < n
 		if err := x.publish(ctx, rows, pos); err != nil {
 			return err
 		}
@@ -286,9 +314,10 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 	)
 	var (
 		bad   []QuarantinedRow
-		moved bool // the position passed rows set aside since the last batch
+		keep  [][]any // keys of the rows set aside, when sweeping
+		moved bool    // the position passed rows set aside since the last batch
 	)
-	flush := func() error {
+	flush := func(end bool) error {
 		// The rows set aside are stored before the position moves past them.
 		if len(bad) > 0 {
 			if err := x.e.o.Quarantine.Put(ctx, bad); err != nil {
@@ -298,15 +327,30 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 			x.e.update(x.ch.ID, func(s *Stats) { s.Quarantined += n })
 			bad = bad[:0]
 		}
-		if nRows+nDels == 0 {
+		var rng *connector.Range
+		if x.sweeping {
+			// Every range of the pass is sent, rows or none, the last one open.
+			rng = &connector.Range{From: x.sweepFrom, To: last, Keep: keep}
+			if end && x.final {
+				rng.To = nil
+				if last == nil {
+					last = x.sweepFrom
+				}
+			} else if nRows+nDels == 0 && !moved {
+				return nil
+			}
+		} else if nRows+nDels == 0 {
 			if moved {
 				moved = false
 				return x.savePosition(ctx, last)
 			}
 			return nil
 		}
-		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last)
-		rowBuf, delBuf, nRows, nDels, moved = rowBuf[:0], delBuf[:0], 0, 0, false
+		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last, rng)
+		rowBuf, delBuf, nRows, nDels, moved, keep = rowBuf[:0], delBuf[:0], 0, 0, false, nil
+		if err == nil && x.sweeping {
+			x.sweepFrom = last
+		}
 		return err
 	}
 	for i, row := range rows {
@@ -318,6 +362,13 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 					return err
 				}
 				bad, last, moved = append(bad, q), pos[i], true
+				if x.sweeping {
+					k := make([]any, len(x.delIdx))
+					for j, at := range x.delIdx {
+						k[j] = row[at]
+					}
+					keep = append(keep, k)
+				}
 				continue
 			}
 		}
@@ -336,7 +387,7 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 			}
 		}
 		if len(rowBuf)+len(delBuf)+len(one) > x.e.o.MaxBytes-4096 && nRows+nDels > 0 {
-			if err := flush(); err != nil {
+			if err := flush(false); err != nil {
 				return err
 			}
 		}
@@ -347,18 +398,22 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		}
 		last = pos[i]
 	}
-	return flush()
+	return flush(true)
 }
 
 // send publishes one batch and saves the state after it.
-func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf []byte, last []any) error {
+func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf []byte, last []any, r *connector.Range) error {
 	next := x.st
 	next.Seq++
 	var err error
 	if next.After, err = encodeValues(last); err != nil {
 		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
 	}
-	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf)
+	rng, err := encodeRange(r)
+	if err != nil {
+		return fmt.Errorf("exchange: channel %q: range: %w", x.ch.ID, err)
+	}
+	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf, rng)
 	if err != nil {
 		return err
 	}
