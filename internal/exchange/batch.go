@@ -46,9 +46,9 @@ const (
 type Batch struct {
 	Channel string
 	Seq     int64
-	Table   connector.Table // the source's schema: Rows hold its columns in order
-	Rows    [][]any         // values as connector.Source.Rows returns them
-	Deletes [][]any         // key values (schema.Key() order) of rows deleted at the source
+	Table   connector.Table  // the source's schema: Rows hold its columns in order
+	Rows    [][]any          // values as connector.Source.Rows returns them
+	Deletes [][]any          // key values (schema.Key() order) of rows deleted at the source
 	Range   *connector.Range // in a full pass of a Full channel: the keys the batch covers (see connector.Range)
 }
 
