@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -583,6 +584,15 @@ func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.W
 		return err
 	}
 	defer nc.Close()
+	if os.Getenv("GOVSHARE_BENCH_DEBUG") != "" {
+		go func() {
+			for range time.Tick(2 * time.Second) {
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				fmt.Fprintf(os.Stderr, "%s: heap inuse %d MB sys %d MB, hwm %d MB\n", o.Role, m.HeapInuse>>20, m.Sys>>20, procHWM(os.Getpid())>>10)
+			}
+		}()
+	}
 	report(workerEvent{Ready: true})
 	sc := bufio.NewScanner(in)
 	sc.Buffer(nil, 1<<20)

@@ -202,10 +202,17 @@ func (e *Engine) fail(id string, err error) error {
 	return err
 }
 
+// errOneSide is the error of Sync and Run on an Engine with a Link, which
+// runs one side of a channel.
+var errOneSide = errors.New("exchange: with a Link, the provider node runs Extract and the consumer node runs Apply; Sync and Run need both sides on one stream")
+
 // Sync runs one extract pass and then applies batches until none is
 // pending: when it returns nil, the target holds what the source held when
 // the pass read it.
 func (e *Engine) Sync(ctx context.Context, ch Channel) error {
+	if e.o.Link != nil {
+		return errOneSide
+	}
 	if err := e.Extract(ctx, ch); err != nil {
 		return err
 	}
@@ -217,6 +224,9 @@ func (e *Engine) Sync(ctx context.Context, ch Channel) error {
 // either side stops on an error (Run returns it; a *connector.SchemaError
 // means the channel is paused).
 func (e *Engine) Run(ctx context.Context, ch Channel) error {
+	if e.o.Link != nil {
+		return errOneSide
+	}
 	if err := ch.Validate(); err != nil {
 		return err
 	}

@@ -110,6 +110,9 @@ func (e *Engine) sourcedConfig(name, desc, from, domain, consumer, deliver strin
 	}
 }
 
+// sourcingInFlight is the most batches a sourcing consumer has in flight.
+const sourcingInFlight = 32
+
 // sourcingConsumer is the durable push consumer a downstream stream sources
 // through, as stack.md found it to recover fastest: flow-control acks and a
 // heartbeat every second.
@@ -122,6 +125,10 @@ func sourcingConsumer(name, deliver, filter, desc string) jetstream.ConsumerConf
 		AckPolicy:      jetstream.AckFlowControlPolicy,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 		IdleHeartbeat:  time.Second,
+		// Without a bound a push consumer keeps up to 1,000 batches in
+		// flight (the server's default), which a hop that lags then holds in
+		// memory: 150 MB of 1,000-row batches. 32 keep the link busy.
+		MaxAckPending: sourcingInFlight,
 	}
 }
 
