@@ -179,7 +179,18 @@ func (a *applier) verify(msg jetstream.Msg) (*Batch, error) {
 	if f := h.Get(hdrFormat); f != format {
 		return nil, fmt.Errorf("format %q, want %q", f, format)
 	}
-	b, err := DecodeBatch(msg.Data())
+	data := msg.Data()
+	switch enc := h.Get(hdrEncoding); enc {
+	case "":
+	case encodingS2:
+		var err error
+		if data, err = decompress(data); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("encoding %q, want %q or none", enc, encodingS2)
+	}
+	b, err := DecodeBatch(data)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/govshare/govshare/internal/connector"
 )
 
@@ -37,10 +39,38 @@ const (
 	hdrChecksum = "Govshare-Checksum" // "sha256:" and the payload's SHA-256 in hex
 	hdrFormat   = "Govshare-Format"   // "gsb1"
 	hdrState    = "Govshare-State"    // the extractor's state after this batch (JSON)
+	hdrEncoding = "Govshare-Encoding" // "s2": the payload is gsb1 compressed as an S2 block; absent: plain gsb1
 
 	format = "gsb1"
 	magic  = "GSB1"
+
+	encodingS2 = "s2"
+	// maxDecoded is the most bytes a compressed payload may claim to hold.
+	maxDecoded = 64 << 20
 )
+
+// compress returns a payload as an S2 block. S2 (Snappy's successor, as
+// NATS uses it) compresses a batch of government records to about a half or
+// a third at over 1 GB/s, so the bytes each hop stores, sends and caches
+// shrink for little CPU.
+func compress(payload []byte) []byte { return s2.Encode(nil, payload) }
+
+// decompress undoes compress, refusing a block that claims more than
+// maxDecoded bytes.
+func decompress(p []byte) ([]byte, error) {
+	n, err := s2.DecodedLen(p)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: s2 payload: %w", err)
+	}
+	if n > maxDecoded {
+		return nil, fmt.Errorf("exchange: s2 payload claims %d bytes, more than %d", n, maxDecoded)
+	}
+	out, err := s2.Decode(nil, p)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: s2 payload: %w", err)
+	}
+	return out, nil
+}
 
 // Batch is one message of a channel.
 type Batch struct {

@@ -34,6 +34,9 @@ type Options struct {
 	// Rules or their column's type; the extractor checks rows only when
 	// there is one. A channel with Rules and no Quarantine does not run.
 	Quarantine Quarantine
+
+	// NoCompression sends payloads as plain gsb1 instead of S2 blocks.
+	NoCompression bool
 }
 
 // Channel states in Stats.

@@ -417,6 +417,10 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 	if err != nil {
 		return err
 	}
+	encoding := ""
+	if !x.e.o.NoCompression {
+		payload, encoding = compress(payload), encodingS2
+	}
 	if len(payload) > x.e.o.MaxBytes {
 		return fmt.Errorf("exchange: channel %q: one row takes %d bytes, more than a message holds (%d)", x.ch.ID, len(payload), x.e.o.MaxBytes)
 	}
@@ -434,6 +438,9 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 	msg.Header.Set(hdrChecksum, Checksum(payload))
 	msg.Header.Set(hdrFormat, format)
 	msg.Header.Set(hdrState, string(stateJSON))
+	if encoding != "" {
+		msg.Header.Set(hdrEncoding, encoding)
+	}
 	ack, err := x.e.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(x.e.o.Stream))
 	if err != nil {
 		return fmt.Errorf("exchange: channel %q: publish batch %d: %w", x.ch.ID, next.Seq, err)
