@@ -78,6 +78,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.StringVar(&o.Role, "role", "", "provider or consumer")
 		fs.StringVar(&o.Domain, "domain", "", "JetStream domain")
 		fs.StringVar(&o.Hub, "hub", "", "the hub's leaf URL")
+		fs.Int64Var(&o.MemoryLimit, "memory-limit", 100<<20, "Go soft memory limit in bytes")
 		run = func() error { o.Dir = target.Dir; return bench.ExchangeWorker(ctx, o, os.Stdin, stdout) }
 	default:
 		fmt.Fprintln(stderr, benchUsage)

@@ -12,7 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,7 +114,7 @@ func Exchange(ctx context.Context, o ExchangeOptions, out io.Writer) error {
 	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "direct copy (one process, no bus)", direct.Round(time.Millisecond), rate(direct), mb(direct))
 	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "exchange (provider node → hub → consumer node)", x.full.Round(time.Millisecond), rate(x.full), mb(x.full))
 	fmt.Fprintf(out, "  exchange / direct: %.0f%% of the direct copy's rows/s (goal ≥ 50%%)\n", 100*rate(x.full)/rate(direct))
-	fmt.Fprintf(out, "peak RSS (VmHWM): provider node %.0f MB, consumer node %.0f MB (goal < 150 MB each); hub + benchmark driver process %.0f MB\n",
+	fmt.Fprintf(out, "peak RSS (VmHWM): provider node %.0f MB, consumer node %.0f MB (goal < 150 MB each; nodes run with a 100 MiB Go soft memory limit); hub + benchmark driver process %.0f MB\n",
 		float64(x.provHWM)/1024, float64(x.consHWM)/1024, float64(selfHWM())/1024)
 	fmt.Fprintf(out, "target = source after the run: %v (%d rows, checksum %s)\n", x.same, x.rows, x.sum)
 	if len(x.lat) > 0 {
@@ -560,6 +560,8 @@ type WorkerOptions struct {
 	Domain string // its JetStream domain
 	Hub    string // the hub's leaf URL
 	Dir    string // its NATS store
+
+	MemoryLimit int64 // Go soft memory limit of the process in bytes (debug.SetMemoryLimit); 0 leaves it
 }
 
 // ExchangeWorker runs one node of the exchange benchmark: an embedded NATS
@@ -584,14 +586,10 @@ func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.W
 		return err
 	}
 	defer nc.Close()
-	if os.Getenv("GOVSHARE_BENCH_DEBUG") != "" {
-		go func() {
-			for range time.Tick(2 * time.Second) {
-				var m runtime.MemStats
-				runtime.ReadMemStats(&m)
-				fmt.Fprintf(os.Stderr, "%s: heap inuse %d MB sys %d MB, hwm %d MB\n", o.Role, m.HeapInuse>>20, m.Sys>>20, procHWM(os.Getpid())>>10)
-			}
-		}()
+	// A node runs with a soft memory limit, as GOMEMLIMIT sets it: the
+	// NATS server's block caches are garbage the collector may take.
+	if o.MemoryLimit > 0 {
+		debug.SetMemoryLimit(o.MemoryLimit)
 	}
 	report(workerEvent{Ready: true})
 	sc := bufio.NewScanner(in)

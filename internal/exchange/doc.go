@@ -27,8 +27,9 @@
 //     A row whose soft-delete column is true (or 1) travels as a delete.
 //   - Each batch is one message on subject <prefix>.<channel>: a binary
 //     payload (format "gsb1", see batch.go) with the schema, the rows and
-//     the deletes, and headers with the channel, the sequence (1, 2, 3, ...
-//     per channel), the counts and the payload's SHA-256. The message ID is
+//     the deletes, compressed as an S2 block unless Options.NoCompression,
+//     and headers with the channel, the sequence (1, 2, 3, ... per
+//     channel), the counts and the SHA-256 of the payload as sent. The message ID is
 //     "<channel>:<seq>", so a republish after a crash is de-duplicated.
 //   - The extractor keeps its state (last sequence, the position of the
 //     last row published) in a JetStream KV bucket, written after each
