@@ -183,11 +183,21 @@ func TestLink(t *testing.T) {
 	if err := m.hub.Start(); err != nil {
 		t.Fatal(err)
 	}
+	restarted := time.Now()
 	if err := m.hub.WaitLeafs(2, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	took := app.waitApplied(t, ch, pub2, time.Minute)
-	t.Logf("hub restarted: the consumer caught up %d batches in %v", pub2-pub, took.Round(time.Millisecond))
+	leafs := time.Since(restarted)
+	for streamMsgs(t, hubJS, prov.hubStream(ch.ID)) < uint64(pub2) {
+		if time.Since(restarted) > time.Minute {
+			t.Fatalf("the hub holds %d batches a minute after its restart, want %d", streamMsgs(t, hubJS, prov.hubStream(ch.ID)), pub2)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	atHub := time.Since(restarted)
+	app.waitApplied(t, ch, pub2, time.Minute)
+	t.Logf("hub restarted: leaf links back after %v, the %d batches at the hub after %v, applied at the consumer after %v",
+		leafs.Round(time.Millisecond), pub2-pub, atHub.Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond))
 	sameAsSource(t, ch, "after the hub came back")
 
 	// The consumer node is down: the hub keeps accepting, and the consumer
@@ -212,7 +222,7 @@ func TestLink(t *testing.T) {
 	}
 	_, consJS = connect(t, m.cons)
 	app = startApply(t, consJS, ch)
-	took = app.waitApplied(t, ch, pub3, time.Minute)
+	took := app.waitApplied(t, ch, pub3, time.Minute)
 	t.Logf("consumer node restarted: caught up %d batches in %v", pub3-pub2, took.Round(time.Millisecond))
 	sameAsSource(t, ch, "after the consumer node came back")
 	if st := app.e.Stats(ch.ID); st.Redelivered != 0 || st.Refused != 0 || st.Gaps != 0 {
