@@ -28,7 +28,7 @@ type Channel struct {
 	// Rules, by column name, are checked on each row at the source; a row
 	// that fails goes to the Engine's Quarantine (Options.Quarantine, which
 	// rules need) instead of the target. See Rule.
-	Rules map[string]Rule `json:"rules,omitempty"`
+	Rules map[string]Rule
 }
 
 // Endpoint is a table on a datasource, as connector.Open takes it.
