@@ -23,7 +23,18 @@ Usage:
   govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 16] [--dir DIR]
       a data-service query (equality filter, 20 rows, 5 masked items) through /svc
       (signature, policy, masking, metering, audit) against a bare handler on
-      the same SQLite table: throughput, then p50/p99 at a fixed rate`
+      the same SQLite table: throughput, then p50/p99 at a fixed rate
+  govshare bench exchange --database PGURL --mysql DSN [--rows 1000000] [--batch 1000]
+                          [--rate 20] [--duration 20s] [--poll 200ms] [--dir DIR]
+      create a source table of that many rows in PostgreSQL (schema of PGURL), then
+      copy it to MariaDB (database of DSN) twice: (a) directly, one process reading
+      batches and writing them with the exchange's own sink (multi-row upsert, one
+      transaction per batch), and (b) through a provider node, the hub and a
+      consumer node (three NATS servers linked as leaf nodes, JetStream domains,
+      durable sourcing; the nodes run as separate processes, stores in DIR); print
+      rows/s and MB/s side by side, the nodes' peak RSS, then make single-row
+      changes at --rate per second for --duration while the channel follows
+      incrementally and print the source-commit to target-commit latency p50/p99`
 
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -57,6 +68,29 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.DurationVar(&o.Duration, "duration", 5*time.Second, "length of each run")
 		fs.IntVar(&o.Workers, "workers", 16, "concurrent clients of the throughput run")
 		run = func() error { o.Target = target; return bench.Service(ctx, o, stdout) }
+	case "exchange":
+		o := bench.ExchangeOptions{}
+		fs.StringVar(&o.MySQL, "mysql", "", "MariaDB/MySQL DSN of the target database (user:pass@tcp(host:3306)/db)")
+		fs.IntVar(&o.Rows, "rows", 1000000, "rows in the source table")
+		fs.IntVar(&o.Batch, "batch", 1000, "rows per batch on both paths")
+		fs.IntVar(&o.Rate, "rate", 20, "single-row changes per second in the latency test (0: no latency test)")
+		fs.DurationVar(&o.Duration, "duration", 20*time.Second, "length of the latency test")
+		fs.DurationVar(&o.Poll, "poll", 200*time.Millisecond, "between the provider's incremental passes")
+		run = func() error {
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o.Target, o.Self = target, self
+			return bench.Exchange(ctx, o, stdout)
+		}
+	case "exchange-worker": // a node process of "bench exchange"; not for people
+		o := bench.WorkerOptions{}
+		fs.StringVar(&o.Role, "role", "", "provider or consumer")
+		fs.StringVar(&o.Domain, "domain", "", "JetStream domain")
+		fs.StringVar(&o.Hub, "hub", "", "the hub's leaf URL")
+		fs.Int64Var(&o.MemoryLimit, "memory-limit", 100<<20, "Go soft memory limit in bytes")
+		run = func() error { o.Dir = target.Dir; return bench.ExchangeWorker(ctx, o, os.Stdin, stdout) }
 	default:
 		fmt.Fprintln(stderr, benchUsage)
 		return fmt.Errorf("unknown benchmark %q", args[0])

@@ -284,6 +284,26 @@ func (k *Sink) Table() Table {
 // returns false. Redelivering a batch therefore has no effect, and so each
 // batch takes effect exactly once. Sequences start at 1.
 func (k *Sink) Apply(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any) (applied bool, err error) {
+	return k.ApplyRange(ctx, channel, seq, rows, deletes, nil)
+}
+
+// Range is a span of keys that a batch covers completely: the source holds
+// no row in it but the batch's rows and Keep, so the target's other rows in
+// it are gone at the source. From and To are key values in key order, as a
+// delete holds them; From is exclusive and To inclusive, and nil leaves that
+// end open. The span must follow the order in which both databases compare
+// the keys alike: integers, decimals, dates and times do; text may not.
+type Range struct {
+	From, To []any
+	Keep     [][]any // keys in the span to leave as they are (rows the source set aside)
+}
+
+// ApplyRange is Apply, and when r is not nil it also deletes, in the same
+// transaction, the target's rows whose keys fall in r and are neither among
+// rows nor in r.Keep. A full pass that sends consecutive ranges from an open
+// start to an open end removes the rows deleted at the source, in constant
+// memory and exactly once.
+func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range) (applied bool, err error) {
 	for i, r := range rows {
 		if len(r) != len(k.cols) {
 			return false, fmt.Errorf("connector: apply to %q: row %d has %d values, want %d", k.table, i, len(r), len(k.cols))
@@ -308,6 +328,11 @@ func (k *Sink) Apply(ctx context.Context, channel string, seq int64, rows [][]an
 	}
 	if err := k.delete(ctx, tx, deletes); err != nil {
 		return false, fmt.Errorf("connector: apply to %q: delete: %w", k.table, err)
+	}
+	if r != nil {
+		if err := k.deleteRange(ctx, tx, r, rows); err != nil {
+			return false, fmt.Errorf("connector: apply to %q: delete the rows gone from the range: %w", k.table, err)
+		}
 	}
 	if err := k.upsert(ctx, tx, dedupe(rows, k.key)); err != nil {
 		return false, fmt.Errorf("connector: apply to %q: upsert: %w", k.table, err)
@@ -597,4 +622,69 @@ func (k *Sink) delete(ctx context.Context, tx *sql.Tx, keys [][]any) error {
 		}
 	}
 	return nil
+}
+
+// deleteRange deletes the rows in r whose keys are not among rows or r.Keep.
+func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]any) error {
+	for _, b := range [][]any{r.From, r.To} {
+		if b != nil && len(b) != len(k.key) {
+			return fmt.Errorf("a range bound has %d values, want %d", len(b), len(k.key))
+		}
+	}
+	for _, key := range r.Keep {
+		if len(key) != len(k.key) {
+			return fmt.Errorf("a key to keep has %d values, want %d", len(key), len(k.key))
+		}
+	}
+	d := k.s.d
+	var args []any
+	ph := func(v any, at int) string {
+		args = append(args, k.arg(at, v))
+		return d.placeholder(len(args))
+	}
+	keyCols := make([]string, len(k.key))
+	for i, at := range k.key {
+		keyCols[i] = d.quote(k.cols[at].Name)
+	}
+	tuple := func(vals []any) string {
+		ps := make([]string, len(vals))
+		for i, v := range vals {
+			ps[i] = ph(v, k.key[i])
+		}
+		if len(ps) == 1 {
+			return ps[0]
+		}
+		return "(" + strings.Join(ps, ", ") + ")"
+	}
+	lhs := keyCols[0]
+	if len(keyCols) > 1 {
+		lhs = "(" + strings.Join(keyCols, ", ") + ")"
+	}
+	var where []string
+	if r.From != nil {
+		where = append(where, lhs+" > "+tuple(r.From))
+	}
+	if r.To != nil {
+		where = append(where, lhs+" <= "+tuple(r.To))
+	}
+	var keep []string
+	for _, row := range rows {
+		vals := make([]any, len(k.key))
+		for i, at := range k.key {
+			vals[i] = row[at]
+		}
+		keep = append(keep, tuple(vals))
+	}
+	for _, key := range r.Keep {
+		keep = append(keep, tuple(key))
+	}
+	if len(keep) > 0 {
+		where = append(where, lhs+" NOT IN ("+strings.Join(keep, ", ")+")")
+	}
+	q := "DELETE FROM " + d.quote(k.table)
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
 }

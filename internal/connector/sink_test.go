@@ -407,3 +407,68 @@ func BenchmarkSinkApply(b *testing.B) {
 		})
 	}
 }
+
+// TestSinkApplyRange deletes the rows of a span of a two-column key that a
+// batch does not name, with open and closed ends, exactly once.
+func TestSinkApplyRange(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		s := b.openWritable(t)
+		schema := Table{Name: "src", Columns: []Column{
+			{Name: "a", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+			{Name: "b", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+			{Name: "v", Type: TypeText, DBType: "text", Nullable: true},
+		}}
+		sink, err := s.OpenSink(ctx, "区间", schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]any
+		for a := int64(1); a <= 3; a++ {
+			for c := int64(1); c <= 3; c++ {
+				rows = append(rows, []any{a, c, "v"})
+			}
+		}
+		if _, err := sink.Apply(ctx, "r", 1, rows, nil); err != nil {
+			t.Fatal(err)
+		}
+		keys := func() string {
+			t.Helper()
+			r, err := b.db.Query(b.sql(`SELECT {a}, {b} FROM {区间} ORDER BY 1, 2`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var out []string
+			for r.Next() {
+				var a, c int
+				r.Scan(&a, &c)
+				out = append(out, fmt.Sprintf("%d%d", a, c))
+			}
+			return strings.Join(out, " ")
+		}
+		steps := []struct {
+			seq     int64
+			rows    [][]any
+			r       *Range
+			applied bool
+			want    string
+		}{
+			{2, [][]any{{int64(2), int64(2), "x"}}, &Range{From: []any{int64(1), int64(2)}, To: []any{int64(3), int64(1)}, Keep: [][]any{{int64(2), int64(3)}}},
+				true, "11 12 22 23 32 33"},
+			{3, nil, &Range{From: []any{int64(3), int64(2)}}, true, "11 12 22 23 32"},
+			{3, nil, &Range{}, false, "11 12 22 23 32"}, // a redelivery: nothing happens
+			{4, nil, &Range{To: []any{int64(1), int64(1)}}, true, "12 22 23 32"},
+			{5, [][]any{{int64(9), int64(9), "y"}}, nil, true, "12 22 23 32 99"},
+		}
+		for _, st := range steps {
+			applied, err := sink.ApplyRange(ctx, "r", st.seq, st.rows, nil, st.r)
+			if err != nil {
+				t.Fatalf("ApplyRange(seq %d): %v", st.seq, err)
+			}
+			if got := keys(); applied != st.applied || got != st.want {
+				t.Errorf("ApplyRange(seq %d, %+v) = %v, keys %q; want %v, %q", st.seq, st.r, applied, got, st.applied, st.want)
+			}
+		}
+	})
+}

@@ -46,13 +46,17 @@ func (e *Engine) apply(ctx context.Context, ch Channel, drain bool) error {
 	if err := ch.Validate(); err != nil {
 		return err
 	}
-	if err := e.setup(ctx); err != nil {
+	if e.o.Link == nil {
+		if err := e.setup(ctx); err != nil {
+			return err
+		}
+	} else if err := e.o.Link.validate(); err != nil {
 		return err
 	}
 	// A paused channel runs again when its applier is started again (after
 	// the target table was fixed, say); a schema still wrong pauses it anew.
 	e.update(ch.ID, func(s *Stats) { s.State, s.Schema = StateRunning, nil })
-	cons, err := e.js.CreateOrUpdateConsumer(ctx, e.o.Stream, jetstream.ConsumerConfig{
+	cons, err := e.js.CreateOrUpdateConsumer(ctx, e.applyStream(ch.ID), jetstream.ConsumerConfig{
 		Durable:       consumerName(ch.ID),
 		Description:   "govshare exchange applier of channel " + ch.ID,
 		FilterSubject: e.subject(ch.ID),
@@ -127,7 +131,7 @@ func (a *applier) handle(ctx context.Context, msg jetstream.Msg) error {
 		msg.Nak()
 		return err
 	}
-	applied, err := a.sink.Apply(ctx, id, b.Seq, b.Rows, b.Deletes)
+	applied, err := a.sink.ApplyRange(ctx, id, b.Seq, b.Rows, b.Deletes, b.Range)
 	if err != nil {
 		msg.NakWithDelay(time.Second)
 		return fmt.Errorf("exchange: channel %q: apply batch %d: %w", id, b.Seq, err)
@@ -175,7 +179,18 @@ func (a *applier) verify(msg jetstream.Msg) (*Batch, error) {
 	if f := h.Get(hdrFormat); f != format {
 		return nil, fmt.Errorf("format %q, want %q", f, format)
 	}
-	b, err := DecodeBatch(msg.Data())
+	data := msg.Data()
+	switch enc := h.Get(hdrEncoding); enc {
+	case "":
+	case encodingS2:
+		var err error
+		if data, err = decompress(data); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("encoding %q, want %q or none", enc, encodingS2)
+	}
+	b, err := DecodeBatch(data)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,30 @@ func TestBatchCodec(t *testing.T) {
 	if _, err := DecodeBatch(append(p, 'N')); err == nil {
 		t.Error("DecodeBatch(trailing value) = nil error")
 	}
+	// Ranges of a full pass: open at either end, with keys to keep or none.
+	for _, r := range []*connector.Range{
+		{From: nil, To: []any{int64(10)}},
+		{From: []any{int64(10)}, To: []any{int64(20)}, Keep: [][]any{{int64(12)}, {int64(15)}}},
+		{From: []any{int64(20)}},
+		{},
+	} {
+		b.Range = r
+		p, err := EncodeBatch(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeBatch(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, b) {
+			t.Errorf("with range %+v: DecodeBatch(EncodeBatch(b)) = %+v, want %+v", r, got.Range, b.Range)
+		}
+		if _, err := DecodeBatch(p[:len(p)-1]); err == nil {
+			t.Errorf("with range %+v: DecodeBatch(all but the last byte) = nil error", r)
+		}
+	}
+	b.Range = nil
 	if _, err := EncodeBatch(&Batch{Table: table, Rows: [][]any{{struct{}{}, nil, nil, nil, nil, nil}}}); err == nil {
 		t.Error("EncodeBatch(struct value) = nil error")
 	}

@@ -10,7 +10,7 @@ import (
 
 // Modes of a channel.
 const (
-	Full                = "full"                  // each pass copies the whole table (deletes at the source are not seen)
+	Full                = "full"                  // each pass copies the whole table and removes the rows gone from the source (see Range in Batch)
 	Incremental         = "incremental"           // follow the watermark column from the start
 	FullThenIncremental = "full_then_incremental" // one full pass, then follow the watermark
 )
@@ -24,6 +24,11 @@ type Channel struct {
 	BatchSize  int    // rows per read; 0 means connector.DefaultBatchSize
 	Watermark  string // update-time column, for the incremental modes
 	SoftDelete string // optional column: true or 1 means deleted
+
+	// Rules, by column name, are checked on each row at the source; a row
+	// that fails goes to the Engine's Quarantine (Options.Quarantine, which
+	// rules need) instead of the target. See Rule.
+	Rules map[string]Rule
 }
 
 // Endpoint is a table on a datasource, as connector.Open takes it.

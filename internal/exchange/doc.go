@@ -27,8 +27,9 @@
 //     A row whose soft-delete column is true (or 1) travels as a delete.
 //   - Each batch is one message on subject <prefix>.<channel>: a binary
 //     payload (format "gsb1", see batch.go) with the schema, the rows and
-//     the deletes, and headers with the channel, the sequence (1, 2, 3, ...
-//     per channel), the counts and the payload's SHA-256. The message ID is
+//     the deletes, compressed as an S2 block unless Options.NoCompression,
+//     and headers with the channel, the sequence (1, 2, 3, ... per
+//     channel), the counts and the SHA-256 of the payload as sent. The message ID is
 //     "<channel>:<seq>", so a republish after a crash is de-duplicated.
 //   - The extractor keeps its state (last sequence, the position of the
 //     last row published) in a JetStream KV bucket, written after each
@@ -44,6 +45,25 @@
 //     sequence in the same transaction (a redelivered batch changes
 //     nothing), and then acks. A target that cannot hold the schema
 //     (*connector.SchemaError) pauses the channel with the differences.
+//
+// A full pass of a Full channel also removes the target's rows that are gone
+// from the source: each batch carries the span of keys it covers (from the
+// key of the batch before it to its own last key; the last batch of the pass
+// runs to the end), and the sink deletes, in the same transaction as the
+// batch, its rows in that span that the batch does not name. This needs a
+// key that orders alike in every database (integers, decimals, dates and
+// times), in the source's key order; with a text key a Full channel copies
+// without removing.
+//
+// Rows are checked at the source when the Engine has a Quarantine
+// (Options.Quarantine): against the channel's Rules (the catalog's
+// validators: ID number, credit code, division code, phone, date, enum,
+// regex; not null; length) and against their column's type. A row that
+// fails goes to the quarantine with the column and the reason, is counted
+// in Stats.Quarantined and does not block the rest; Engine.Retry reads it
+// again from the source after a fix and publishes it if it passes.
+//
+// With Options.Link the two sides run on different nodes: see Link.
 //
 // Memory stays constant whatever the table size: one batch is read, one
 // message is in flight per channel, and the de-duplication window holds one

@@ -25,6 +25,18 @@ type Options struct {
 	AckWait    time.Duration // before an unacknowledged batch is redelivered; default 30s
 	Poll       time.Duration // between extract passes in Run; default 5s
 	Logger     *slog.Logger
+
+	// Link, when set, runs the channels across JetStream domains (provider
+	// node, hub, consumer node) instead of through one stream; see Link.
+	Link *Link
+
+	// Quarantine, when set, receives the rows that fail their channel's
+	// Rules or their column's type; the extractor checks rows only when
+	// there is one. A channel with Rules and no Quarantine does not run.
+	Quarantine Quarantine
+
+	// NoCompression sends payloads as plain gsb1 instead of S2 blocks.
+	NoCompression bool
 }
 
 // Channel states in Stats.
@@ -49,6 +61,8 @@ type Stats struct {
 	Refused     int64 // batches whose checksum or encoding was wrong: terminated, never applied
 	Gaps        int64 // times a batch's sequence skipped over missing ones
 	LastSeq     int64 // sequence of the last batch applied
+	PubSeq      int64 // sequence of the last batch published (extract side)
+	Quarantined int64 // rows that failed the channel's rules and went to quarantine instead
 	LastSuccess time.Time
 	LastError   string
 	Schema      *connector.SchemaError // what the target cannot hold, when paused
@@ -58,9 +72,10 @@ type Stats struct {
 // only through the bus. Its methods are safe for concurrent use on
 // different channels; run each channel in one place at a time.
 type Engine struct {
-	js  jetstream.JetStream
-	o   Options
-	log *slog.Logger
+	js     jetstream.JetStream
+	o      Options
+	log    *slog.Logger
+	prefix string // of the channels' subjects
 
 	setupMu sync.Mutex
 	ready   bool
@@ -102,10 +117,20 @@ func New(js jetstream.JetStream, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{js: js, o: o, log: o.Logger, stats: map[string]*Stats{}}
+	prefix := o.Subject
+	if o.Link != nil {
+		l := *o.Link
+		if l.Hub == "" {
+			l.Hub = "hub"
+		}
+		o.Link = &l
+		prefix += "." + l.Provider
+		o.Bucket += "_" + l.Provider
+	}
+	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}}
 }
 
-func (e *Engine) subject(id string) string { return e.o.Subject + "." + id }
+func (e *Engine) subject(id string) string { return e.prefix + "." + id }
 
 // setup creates or updates the stream and the bucket.
 func (e *Engine) setup(ctx context.Context) error {
@@ -114,16 +139,12 @@ func (e *Engine) setup(ctx context.Context) error {
 	if e.ready {
 		return nil
 	}
-	s, err := e.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        e.o.Stream,
-		Description: "govshare exchange: table batches, one subject per channel",
-		Subjects:    []string{e.o.Subject + ".>"},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		MaxAge:      e.o.MaxAge,
-		Duplicates:  e.o.Duplicates,
-		Discard:     jetstream.DiscardOld,
-	})
+	if e.o.Link != nil {
+		if err := e.o.Link.validate(); err != nil {
+			return err
+		}
+	}
+	s, err := e.js.CreateOrUpdateStream(ctx, e.providerStreamConfig())
 	if err != nil {
 		return fmt.Errorf("exchange: stream %s: %w", e.o.Stream, err)
 	}
@@ -184,10 +205,17 @@ func (e *Engine) fail(id string, err error) error {
 	return err
 }
 
+// errOneSide is the error of Sync and Run on an Engine with a Link, which
+// runs one side of a channel.
+var errOneSide = errors.New("exchange: with a Link, the provider node runs Extract and the consumer node runs Apply; Sync and Run need both sides on one stream")
+
 // Sync runs one extract pass and then applies batches until none is
 // pending: when it returns nil, the target holds what the source held when
 // the pass read it.
 func (e *Engine) Sync(ctx context.Context, ch Channel) error {
+	if e.o.Link != nil {
+		return errOneSide
+	}
 	if err := e.Extract(ctx, ch); err != nil {
 		return err
 	}
@@ -199,6 +227,9 @@ func (e *Engine) Sync(ctx context.Context, ch Channel) error {
 // either side stops on an error (Run returns it; a *connector.SchemaError
 // means the channel is paused).
 func (e *Engine) Run(ctx context.Context, ch Channel) error {
+	if e.o.Link != nil {
+		return errOneSide
+	}
 	if err := ch.Validate(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -103,6 +104,16 @@ type extraction struct {
 	softIdx int
 	st      state
 	rev     uint64
+	checks  []check // nil: rows are not checked
+
+	// A full pass of a Full channel whose key orders alike everywhere sweeps:
+	// each batch says which keys it covers, from the last key published
+	// (sweepFrom) to its own last key, and the last batch of the pass runs to
+	// the end, so the applier deletes what is no longer at the source.
+	sweep     bool
+	sweeping  bool  // in a full pass, now
+	sweepFrom []any // position of the last row published, nil at the start
+	final     bool  // the read being published is the last of the pass
 }
 
 // Extract runs one extract pass of a channel: a full pass (resumed where it
@@ -127,39 +138,12 @@ func (e *Engine) Extract(ctx context.Context, ch Channel) error {
 }
 
 func (e *Engine) extract(ctx context.Context, ch Channel) error {
-	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+	x, err := e.prepare(ctx, ch)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	t, err := src.Table(ctx, ch.Source.Table)
-	if err != nil {
-		return err
-	}
-	x := &extraction{e: e, ch: ch, src: src, key: t.Key(), softIdx: -1}
-	for _, c := range t.Columns {
-		x.cols = append(x.cols, c.Name)
-	}
-	if len(x.key) == 0 {
-		return fmt.Errorf("exchange: source table %q has no primary key", t.Name)
-	}
-	// The schema as the applier decodes it: Key() then lists the key columns
-	// in ordinal order, and deletes carry their values in that order.
-	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
-	for _, k := range x.schema.Key() {
-		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
-	}
-	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
-		return fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
-	}
-	if ch.SoftDelete != "" {
-		if x.softIdx = slices.Index(x.cols, ch.SoftDelete); x.softIdx < 0 {
-			return fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
-		}
-	}
-	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
-		return err
-	}
+	defer x.src.Close()
+	src, t := x.src, x.schema
 	switch {
 	case ch.Mode == Full && x.st.Phase != phaseFull,
 		ch.Mode == FullThenIncremental && x.st.Phase == "":
@@ -184,7 +168,13 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		x.st.Phase, x.st.After = phaseIncremental, nil
 	}
 	if x.st.Phase == phaseFull {
-		if err := x.pass(ctx, x.key, false); err != nil {
+		x.sweeping = x.sweep
+		if x.sweepFrom, err = decodeValues(x.st.After); err != nil {
+			return fmt.Errorf("exchange: channel %q: position: %w", ch.ID, err)
+		}
+		err := x.pass(ctx, x.key, false)
+		x.sweeping = false
+		if err != nil {
 			return err
 		}
 		x.st.After = nil
@@ -203,6 +193,70 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 	return nil
 }
 
+// prepare opens the source of a channel, describes what the extractor sends
+// and loads its state. The caller closes x.src.
+func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err error) {
+	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			src.Close()
+		}
+	}()
+	t, err := src.Table(ctx, ch.Source.Table)
+	if err != nil {
+		return nil, err
+	}
+	x := &extraction{e: e, ch: ch, src: src, key: t.Key(), softIdx: -1}
+	for _, c := range t.Columns {
+		x.cols = append(x.cols, c.Name)
+	}
+	if len(x.key) == 0 {
+		return nil, fmt.Errorf("exchange: source table %q has no primary key", t.Name)
+	}
+	// The schema as the applier decodes it: Key() then lists the key columns
+	// in ordinal order, and deletes carry their values in that order.
+	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
+	for _, k := range x.schema.Key() {
+		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
+	}
+	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
+		return nil, fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
+	}
+	if ch.SoftDelete != "" {
+		if x.softIdx = slices.Index(x.cols, ch.SoftDelete); x.softIdx < 0 {
+			return nil, fmt.Errorf("exchange: soft-delete column %q: %w", ch.SoftDelete, connector.ErrNoColumn)
+		}
+	}
+	if x.st, x.rev, err = e.loadState(ctx, ch.ID); err != nil {
+		return nil, err
+	}
+	e.update(ch.ID, func(s *Stats) { s.PubSeq = max(s.PubSeq, x.st.Seq) })
+	// Sweeping needs the pass's order (the source's key order) to be the
+	// order of the key the applier sees (ordinal), and values that every
+	// database orders alike.
+	x.sweep = ch.Mode == Full && slices.Equal(x.key, x.schema.Key())
+	for _, k := range x.key {
+		c, _ := x.schema.Column(k)
+		switch c.Type {
+		case connector.TypeInteger, connector.TypeDecimal, connector.TypeDate, connector.TypeDateTime:
+		default:
+			x.sweep = false
+		}
+	}
+	if len(ch.Rules) > 0 && e.o.Quarantine == nil {
+		return nil, fmt.Errorf("exchange: channel %q has rules but the engine has no quarantine for the rows that fail them", ch.ID)
+	}
+	if e.o.Quarantine != nil {
+		if x.checks, err = compileRules(ch.Rules, x.schema.Columns); err != nil {
+			return nil, fmt.Errorf("exchange: channel %q: %w", ch.ID, err)
+		}
+	}
+	return x, nil
+}
+
 // pass reads the source in the order of the columns named in order after the
 // state's position, and publishes until a read comes back short. An
 // incremental pass leaves out rows without a watermark.
@@ -217,6 +271,7 @@ func (x *extraction) pass(ctx context.Context, order []string, incremental bool)
 		if err != nil {
 			return err
 		}
+		x.final = len(rows) < n
 		if err := x.publish(ctx, rows, pos); err != nil {
 			return err
 		}
@@ -257,16 +312,66 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		one            []byte
 		err            error
 	)
-	flush := func() error {
-		if nRows+nDels == 0 {
+	var (
+		bad   []QuarantinedRow
+		keep  [][]any // keys of the rows set aside, when sweeping
+		moved bool    // the position passed rows set aside since the last batch
+	)
+	flush := func(end bool) error {
+		// The rows set aside are stored before the position moves past them.
+		if len(bad) > 0 {
+			if err := x.e.o.Quarantine.Put(ctx, bad); err != nil {
+				return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
+			}
+			n := int64(len(bad))
+			x.e.update(x.ch.ID, func(s *Stats) { s.Quarantined += n })
+			bad = bad[:0]
+		}
+		var rng *connector.Range
+		if x.sweeping {
+			// Every range of the pass is sent, rows or none, the last one open.
+			rng = &connector.Range{From: x.sweepFrom, To: last, Keep: keep}
+			if end && x.final {
+				rng.To = nil
+				if last == nil {
+					last = x.sweepFrom
+				}
+			} else if nRows+nDels == 0 && !moved {
+				return nil
+			}
+		} else if nRows+nDels == 0 {
+			if moved {
+				moved = false
+				return x.savePosition(ctx, last)
+			}
 			return nil
 		}
-		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last)
-		rowBuf, delBuf, nRows, nDels = rowBuf[:0], delBuf[:0], 0, 0
+		err := x.send(ctx, nRows, nDels, rowBuf, delBuf, last, rng)
+		rowBuf, delBuf, nRows, nDels, moved, keep = rowBuf[:0], delBuf[:0], 0, 0, false, nil
+		if err == nil && x.sweeping {
+			x.sweepFrom = last
+		}
 		return err
 	}
 	for i, row := range rows {
 		del := x.deleted(row)
+		if !del && x.checks != nil {
+			if col, why := validate(x.checks, row); why != "" {
+				q, err := x.quarantined(row, col, why)
+				if err != nil {
+					return err
+				}
+				bad, last, moved = append(bad, q), pos[i], true
+				if x.sweeping {
+					k := make([]any, len(x.delIdx))
+					for j, at := range x.delIdx {
+						k[j] = row[at]
+					}
+					keep = append(keep, k)
+				}
+				continue
+			}
+		}
 		one = one[:0]
 		if del {
 			for _, at := range x.delIdx {
@@ -282,7 +387,7 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 			}
 		}
 		if len(rowBuf)+len(delBuf)+len(one) > x.e.o.MaxBytes-4096 && nRows+nDels > 0 {
-			if err := flush(); err != nil {
+			if err := flush(false); err != nil {
 				return err
 			}
 		}
@@ -293,20 +398,28 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		}
 		last = pos[i]
 	}
-	return flush()
+	return flush(true)
 }
 
 // send publishes one batch and saves the state after it.
-func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf []byte, last []any) error {
+func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf []byte, last []any, r *connector.Range) error {
 	next := x.st
 	next.Seq++
 	var err error
 	if next.After, err = encodeValues(last); err != nil {
 		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
 	}
-	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf)
+	rng, err := encodeRange(r)
+	if err != nil {
+		return fmt.Errorf("exchange: channel %q: range: %w", x.ch.ID, err)
+	}
+	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf, rng)
 	if err != nil {
 		return err
+	}
+	encoding := ""
+	if !x.e.o.NoCompression {
+		payload, encoding = compress(payload), encodingS2
 	}
 	if len(payload) > x.e.o.MaxBytes {
 		return fmt.Errorf("exchange: channel %q: one row takes %d bytes, more than a message holds (%d)", x.ch.ID, len(payload), x.e.o.MaxBytes)
@@ -325,12 +438,16 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 	msg.Header.Set(hdrChecksum, Checksum(payload))
 	msg.Header.Set(hdrFormat, format)
 	msg.Header.Set(hdrState, string(stateJSON))
+	if encoding != "" {
+		msg.Header.Set(hdrEncoding, encoding)
+	}
 	ack, err := x.e.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(x.e.o.Stream))
 	if err != nil {
 		return fmt.Errorf("exchange: channel %q: publish batch %d: %w", x.ch.ID, next.Seq, err)
 	}
 	x.e.update(x.ch.ID, func(s *Stats) {
 		s.Published++
+		s.PubSeq = next.Seq
 		if ack.Duplicate {
 			s.PubDupes++
 		}
@@ -343,4 +460,49 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 		x.e.afterPublish(next.Seq)
 	}
 	return nil
+}
+
+// savePosition saves the state with the position moved to last, without
+// publishing: the rows up to it were all set aside.
+func (x *extraction) savePosition(ctx context.Context, last []any) error {
+	next := x.st
+	var err error
+	if next.After, err = encodeValues(last); err != nil {
+		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
+	}
+	if x.rev, err = x.e.saveState(ctx, x.ch.ID, next, x.rev); err != nil {
+		return err
+	}
+	x.st = next
+	return nil
+}
+
+// quarantined describes a row that failed a check.
+func (x *extraction) quarantined(row []any, col, why string) (QuarantinedRow, error) {
+	obj := make(map[string]any, len(row))
+	for i, name := range x.cols {
+		obj[name] = row[i]
+	}
+	rowJSON, err := json.Marshal(obj)
+	if err != nil {
+		return QuarantinedRow{}, fmt.Errorf("exchange: channel %q: quarantine a row: %w", x.ch.ID, err)
+	}
+	key, err := x.keyJSON(row)
+	if err != nil {
+		return QuarantinedRow{}, err
+	}
+	return QuarantinedRow{Channel: x.ch.ID, Key: key, Row: string(rowJSON), Column: col, Reason: why, At: time.Now()}, nil
+}
+
+// keyJSON is a row's key values, in the source's key order, as JSON.
+func (x *extraction) keyJSON(row []any) (string, error) {
+	key := make([]any, len(x.key))
+	for i, k := range x.key {
+		key[i] = row[slices.Index(x.cols, k)]
+	}
+	b, err := json.Marshal(key)
+	if err != nil {
+		return "", fmt.Errorf("exchange: channel %q: key: %w", x.ch.ID, err)
+	}
+	return string(b), nil
 }

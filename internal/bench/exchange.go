@@ -1,0 +1,640 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/exchange/leafnet"
+)
+
+// ExchangeOptions configure the exchange benchmark.
+type ExchangeOptions struct {
+	Rows     int           // rows in the source table
+	Batch    int           // rows per read, per batch and per target transaction, on both paths
+	MySQL    string        // the target: a MariaDB/MySQL DSN
+	Rate     int           // single-row changes per second in the latency test
+	Duration time.Duration // of the latency test
+	Poll     time.Duration // between the provider's incremental passes
+	Self     string        // the govshare executable, to start the nodes as processes
+	Target                 // Database: the PostgreSQL source; Dir: the NATS stores
+}
+
+const (
+	benchSource  = "bench_people"
+	benchDirect  = "bench_people_direct"
+	benchXTarget = "bench_people_exchange"
+	benchChannel = "bench-exchange"
+)
+
+var benchLink = exchange.Link{Provider: "dept-provider", Hub: "hub", Consumer: "dept-consumer"}
+
+// Exchange creates a source table of opts.Rows rows in PostgreSQL and copies
+// it to MariaDB twice: directly, by one process reading batches with
+// connector.Source.ReadAfter and writing them with connector.Sink.Apply (the
+// exchange's own write path), and through the exchange: a provider node
+// process (its own NATS server, a leaf of the hub, with the extractor), the
+// hub in this process, and a consumer node process (NATS leaf and applier).
+// It prints rows/s and MB/s of both, the nodes' peak RSS, and then the
+// latency from commit at the source to commit at the target of single-row
+// changes made while the channel runs incrementally.
+func Exchange(ctx context.Context, o ExchangeOptions, out io.Writer) error {
+	if o.Database == "" || o.MySQL == "" {
+		return errors.New("bench exchange needs --database (the PostgreSQL source) and --mysql (the MariaDB target)")
+	}
+	pg, err := sql.Open("pgx", o.Database)
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	my, err := sql.Open("mysql", mysqlDSN(o.MySQL))
+	if err != nil {
+		return err
+	}
+	defer my.Close()
+	for _, d := range []string{"hub", "provider", "consumer"} { // a run starts from empty stores
+		if err := os.RemoveAll(filepath.Join(o.Dir, d)); err != nil {
+			return err
+		}
+	}
+	t0 := time.Now()
+	if err := makeSource(ctx, pg, o.Rows); err != nil {
+		return fmt.Errorf("source table: %w", err)
+	}
+	var size int64
+	if err := pg.QueryRowContext(ctx, `SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM `+benchSource+` t`).Scan(&size); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "source: %d rows in PostgreSQL table %s, %.1f MB (%.0f bytes/row as PostgreSQL stores them), made in %s\n",
+		o.Rows, benchSource, float64(size)/1e6, float64(size)/float64(max(1, o.Rows)), time.Since(t0).Round(time.Millisecond))
+	for _, q := range []string{"DROP TABLE IF EXISTS " + benchDirect, "DROP TABLE IF EXISTS " + benchXTarget,
+		"CREATE TABLE IF NOT EXISTS " + connector.CheckpointTable + " (channel varchar(255) NOT NULL PRIMARY KEY, seq bigint NOT NULL, `rows` bigint NOT NULL DEFAULT 0, updated_at datetime(6) NOT NULL)",
+		"DELETE FROM " + connector.CheckpointTable + " WHERE channel IN ('direct', '" + benchChannel + "')"} {
+		if _, err := my.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("target: %w", err)
+		}
+	}
+
+	// (a) The direct copy.
+	t0 = time.Now()
+	if err := directCopy(ctx, o); err != nil {
+		return fmt.Errorf("direct copy: %w", err)
+	}
+	direct := time.Since(t0)
+
+	// (b) Through the nodes and the hub.
+	x, err := runExchange(ctx, o, pg, my, out, size)
+	if err != nil {
+		return err
+	}
+	rate := func(d time.Duration) float64 { return float64(o.Rows) / d.Seconds() }
+	mb := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
+	fmt.Fprintf(out, "\nfull copy of %d rows, batch %d, PostgreSQL → MariaDB (writes: connector.Sink.Apply, multi-row upsert, one transaction per batch, on both paths)\n", o.Rows, o.Batch)
+	fmt.Fprintf(out, "  %-44s %10s %12s %9s\n", "", "time", "rows/s", "MB/s")
+	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "direct copy (one process, no bus)", direct.Round(time.Millisecond), rate(direct), mb(direct))
+	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "exchange (provider node → hub → consumer node)", x.full.Round(time.Millisecond), rate(x.full), mb(x.full))
+	fmt.Fprintf(out, "  exchange / direct: %.0f%% of the direct copy's rows/s (goal ≥ 50%%)\n", 100*rate(x.full)/rate(direct))
+	fmt.Fprintf(out, "peak RSS (VmHWM): provider node %.0f MB, consumer node %.0f MB (goal < 150 MB each; nodes run with a 100 MiB Go soft memory limit); hub + benchmark driver process %.0f MB\n",
+		float64(x.provHWM)/1024, float64(x.consHWM)/1024, float64(selfHWM())/1024)
+	fmt.Fprintf(out, "target = source after the run: %v (%d rows, checksum %s)\n", x.same, x.rows, x.sum)
+	if len(x.lat) > 0 {
+		slices.Sort(x.lat)
+		pct := func(p float64) time.Duration { return x.lat[min(len(x.lat)-1, int(p*float64(len(x.lat))))] }
+		fmt.Fprintf(out, "incremental: %d single-row changes (inserts and updates) at %d/s for %s, poll %s: commit at source → commit at target p50 %s, p99 %s, max %s (goal p50 < 1s, p99 < 3s); %d not seen\n",
+			len(x.lat), o.Rate, o.Duration, o.Poll, pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
+			x.lat[len(x.lat)-1].Round(time.Millisecond), x.lost)
+	}
+	return nil
+}
+
+// mysqlDSN adds what the benchmark's own queries need to a MariaDB DSN.
+func mysqlDSN(dsn string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, p := range []string{"parseTime=true", "charset=utf8mb4", "time_zone=%27%2B00%3A00%27"} {
+		if !strings.Contains(dsn, strings.SplitN(p, "=", 2)[0]+"=") {
+			dsn += sep + p
+			sep = "&"
+		}
+	}
+	return dsn
+}
+
+// makeSource creates the source table: an ID number, a name (sometimes with
+// a rare character outside the BMP), an address, an amount, an update time
+// (distinct per row, indexed with the key for incremental reads) and a
+// soft-delete flag.
+func makeSource(ctx context.Context, pg *sql.DB, n int) error {
+	for _, q := range []string{
+		`DROP TABLE IF EXISTS ` + benchSource + ` CASCADE`, // and the view of its live rows
+		`CREATE TABLE ` + benchSource + ` (
+			id bigint NOT NULL PRIMARY KEY,
+			id_number char(18) NOT NULL,
+			name varchar(32) NOT NULL,
+			phone char(11),
+			address varchar(128),
+			amount numeric(14,2),
+			updated_at timestamptz NOT NULL,
+			deleted boolean NOT NULL DEFAULT false)`,
+		`INSERT INTO ` + benchSource + `
+		SELECT i,
+			'4302' || lpad((i % 100)::text, 2, '0') || to_char(date '1950-01-01' + (i % 25000)::int, 'YYYYMMDD') || lpad((i % 1000)::text, 3, '0') || (ARRAY['0','1','2','3','4','5','6','7','8','9','X'])[1 + i % 11],
+			(ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴'])[1 + i % 10] ||
+				(ARRAY['伟','芳','娜','秀英','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','𪚥','䶮','喆','堃'])[1 + (i / 10) % 22] ||
+				CASE WHEN i % 7 = 0 THEN '𠀀' ELSE '' END,
+			'13' || lpad(((i * 7907) % 1000000000)::text, 9, '0'),
+			'湖南省株洲市' || (ARRAY['荷塘区','芦淞区','石峰区','天元区','渌口区'])[1 + i % 5] ||
+				(ARRAY['建设路','人民路','新华路','长江北路','炎帝大道','神农大道'])[1 + (i / 5) % 6] || (i % 997) || '号' || (i % 30) || '栋' || (i % 6 + 1) || '单元' || (i % 33 + 101) || '室',
+			((i * 7919) % 10000000) / 100.0,
+			timestamptz '2024-01-01 00:00:00+00' + i * interval '1 millisecond',
+			i % 1000 = 999
+		FROM generate_series(1::bigint, ` + strconv.Itoa(n) + `) AS i`,
+		`CREATE INDEX ` + benchSource + `_wm ON ` + benchSource + ` (updated_at, id)`,
+		`ANALYZE ` + benchSource,
+	} {
+		if _, err := pg.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// directCopy is the baseline: read a batch, write it, in one process.
+func directCopy(ctx context.Context, o ExchangeOptions) error {
+	src, err := connector.Open(ctx, connector.Postgres, o.Database)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := connector.OpenWritable(ctx, connector.MySQL, o.MySQL)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	t, err := src.Table(ctx, benchSource)
+	if err != nil {
+		return err
+	}
+	sink, err := dst.OpenSink(ctx, benchDirect, t)
+	if err != nil {
+		return err
+	}
+	var after []any
+	for seq := int64(1); ; seq++ {
+		rows, pos, err := src.ReadAfter(ctx, benchSource, nil, t.Key(), after, false, o.Batch)
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			if _, err := sink.Apply(ctx, "direct", seq, rows, nil); err != nil {
+				return err
+			}
+			after = pos[len(pos)-1]
+		}
+		if len(rows) < o.Batch {
+			return nil
+		}
+	}
+}
+
+// worker is a node process of the benchmark.
+type worker struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan workerEvent
+}
+
+// workerEvent is a line a worker prints.
+type workerEvent struct {
+	Ready  bool   `json:"ready,omitempty"`
+	PubSeq int64  `json:"pub_seq,omitempty"`
+	Passes int    `json:"passes,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+func startWorker(ctx context.Context, self, role, domain, hubLeaf, dir string, stderr io.Writer) (*worker, error) {
+	cmd := exec.CommandContext(ctx, self, "bench", "exchange-worker", "--role", role, "--domain", domain, "--hub", hubLeaf, "--dir", dir)
+	cmd.Stderr = stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	w := &worker{cmd: cmd, stdin: stdin, lines: make(chan workerEvent, 1024)}
+	go func() {
+		defer close(w.lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var ev workerEvent
+			if json.Unmarshal(sc.Bytes(), &ev) == nil {
+				w.lines <- ev
+			}
+		}
+	}()
+	return w, nil
+}
+
+// next waits for the worker's next event.
+func (w *worker) next(within time.Duration) (workerEvent, error) {
+	select {
+	case ev, ok := <-w.lines:
+		if !ok {
+			return ev, fmt.Errorf("node process %d ended", w.cmd.Process.Pid)
+		}
+		if ev.Error != "" {
+			return ev, fmt.Errorf("node process %d: %s", w.cmd.Process.Pid, ev.Error)
+		}
+		return ev, nil
+	case <-time.After(within):
+		return workerEvent{}, fmt.Errorf("node process %d said nothing within %v", w.cmd.Process.Pid, within)
+	}
+}
+
+// stop reads the worker's peak RSS and stops it.
+func (w *worker) stop() int64 {
+	hwm := procHWM(w.cmd.Process.Pid)
+	w.stdin.Close()
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	w.cmd.Wait()
+	return hwm
+}
+
+// procHWM returns VmHWM of a process in KiB, 0 if unknown.
+func procHWM(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func selfHWM() int64 { return procHWM(os.Getpid()) }
+
+type exchangeResult struct {
+	full             time.Duration
+	provHWM, consHWM int64
+	same             bool
+	rows             int64
+	sum              string
+	lat              []time.Duration
+	lost             int
+}
+
+func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.Writer, size int64) (*exchangeResult, error) {
+	ho, err := leafnet.Hub(filepath.Join(o.Dir, "hub"))
+	if err != nil {
+		return nil, err
+	}
+	hub, err := leafnet.Start(ho)
+	if err != nil {
+		return nil, err
+	}
+	defer hub.Stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	prov, err := startWorker(ctx, o.Self, "provider", benchLink.Provider, hub.LeafURL(), filepath.Join(o.Dir, "provider"), os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := startWorker(ctx, o.Self, "consumer", benchLink.Consumer, hub.LeafURL(), filepath.Join(o.Dir, "consumer"), os.Stderr)
+	if err != nil {
+		prov.stop()
+		return nil, err
+	}
+	res := &exchangeResult{}
+	defer func() {
+		if res.provHWM == 0 {
+			prov.stop()
+			cons.stop()
+		}
+	}()
+	for _, w := range []*worker{prov, cons} {
+		if _, err := w.next(30 * time.Second); err != nil {
+			return nil, err
+		}
+	}
+	if err := hub.WaitLeafs(2, 10*time.Second); err != nil {
+		return nil, err
+	}
+	nc, err := hub.Connect()
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	ch := exchange.Channel{
+		ID:        benchChannel,
+		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: o.Database, Table: benchSource},
+		Target:    exchange.Endpoint{Driver: connector.MySQL, DSN: o.MySQL, Table: benchXTarget},
+		Mode:      exchange.FullThenIncremental,
+		BatchSize: o.Batch,
+		Watermark: "updated_at", SoftDelete: "deleted",
+	}
+	if err := exchange.New(js, exchange.Options{Link: &benchLink}).Route(ctx, ch); err != nil {
+		return nil, err
+	}
+	spec, err := json.Marshal(workerSpec{Channel: ch, Poll: o.Poll})
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	for _, w := range []*worker{prov, cons} {
+		if _, err := w.stdin.Write(append(spec, '\n')); err != nil {
+			return nil, err
+		}
+	}
+	// The first pass is the full one (with one incremental read after it).
+	ev, err := prov.next(time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitCheckpoint(ctx, my, ev.PubSeq, time.Hour, cons); err != nil {
+		return nil, err
+	}
+	res.full = time.Since(start)
+	fmt.Fprintf(out, "exchange: full sync done in %s (%d batches)\n", res.full.Round(time.Millisecond), ev.PubSeq)
+	var published atomic.Int64
+	published.Store(ev.PubSeq)
+	go func() {
+		for ev := range prov.lines { // the provider reports each pass
+			published.Store(max(published.Load(), ev.PubSeq))
+		}
+	}()
+
+	// Incremental changes at a steady rate while the channel follows.
+	if o.Duration > 0 && o.Rate > 0 {
+		if res.lat, res.lost, err = latency(ctx, o, pg, my); err != nil {
+			return nil, err
+		}
+	}
+	// Let the last changes through, then compare.
+	time.Sleep(3 * o.Poll)
+	if err := waitCheckpoint(ctx, my, published.Load(), time.Minute, cons); err != nil {
+		return nil, err
+	}
+	res.provHWM, res.consHWM = prov.stop(), cons.stop()
+	s, err := connector.Open(ctx, connector.Postgres, o.Database)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	// The target holds the source's live rows.
+	if _, err := pg.ExecContext(ctx, `CREATE OR REPLACE VIEW `+benchSource+`_live AS SELECT * FROM `+benchSource+` WHERE NOT deleted`); err != nil {
+		return nil, err
+	}
+	wantN, wantSum, err := s.Checksum(ctx, benchSource+"_live", nil)
+	if err != nil {
+		return nil, err
+	}
+	d, err := connector.Open(ctx, connector.MySQL, o.MySQL)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	gotN, gotSum, err := d.Checksum(ctx, benchXTarget, nil)
+	if err != nil {
+		return nil, err
+	}
+	res.same, res.rows, res.sum = gotN == wantN && gotSum == wantSum, gotN, gotSum[:16]+"…"
+	if !res.same {
+		fmt.Fprintf(out, "MISMATCH: source %d rows %s, target %d rows %s\n", wantN, wantSum, gotN, gotSum)
+	}
+	return res, nil
+}
+
+// waitCheckpoint waits until the target's checkpoint of the channel reaches seq.
+func waitCheckpoint(ctx context.Context, my *sql.DB, seq int64, within time.Duration, w *worker) error {
+	for deadline := time.Now().Add(within); ; {
+		var got int64
+		err := my.QueryRowContext(ctx, "SELECT seq FROM "+connector.CheckpointTable+" WHERE channel = ?", benchChannel).Scan(&got)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if got >= seq {
+			return nil
+		}
+		select {
+		case ev, ok := <-w.lines:
+			if !ok || ev.Error != "" {
+				return fmt.Errorf("consumer node stopped: %s", ev.Error)
+			}
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("batch %d not applied within %v (checkpoint %d)", seq, within, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// latency makes single-row changes at the source at o.Rate per second for
+// o.Duration, each with a new update time, and polls the target for them.
+func latency(ctx context.Context, o ExchangeOptions, pg, my *sql.DB) ([]time.Duration, int, error) {
+	type change struct {
+		id     int64
+		stamp  time.Time
+		commit time.Time
+	}
+	pending := map[int64]change{}
+	var lat []time.Duration
+	r := rand.New(rand.NewPCG(5, 6))
+	next := int64(o.Rows)
+	tick := time.NewTicker(time.Second / time.Duration(o.Rate))
+	defer tick.Stop()
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	end := time.Now().Add(o.Duration)
+	drainUntil := end.Add(10 * time.Second)
+	check := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		ids := make([]string, 0, len(pending))
+		for id := range pending {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		rows, err := my.QueryContext(ctx, "SELECT id, updated_at FROM "+benchXTarget+" WHERE id IN ("+strings.Join(ids, ",")+")")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		now := time.Now()
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			if c, ok := pending[id]; ok && at.Equal(c.stamp) {
+				lat = append(lat, now.Sub(c.commit))
+				delete(pending, id)
+			}
+		}
+		return rows.Err()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-tick.C:
+			if time.Now().After(end) {
+				continue
+			}
+			stamp := time.Now().UTC().Truncate(time.Microsecond)
+			var id int64
+			var err error
+			if r.IntN(2) == 0 {
+				next++
+				id = next
+				_, err = pg.ExecContext(ctx, `INSERT INTO `+benchSource+` VALUES ($1, '430202199001011234', '新增𪚥', '13800000000', '湖南省株洲市天元区', 1.23, $2, false)`, id, stamp)
+			} else {
+				id = 1 + r.Int64N(int64(o.Rows))
+				if _, busy := pending[id]; busy || id%1000 == 999 { // soft-deleted rows stay away from the target
+					continue
+				}
+				_, err = pg.ExecContext(ctx, `UPDATE `+benchSource+` SET amount = amount + 1, updated_at = $2 WHERE id = $1`, id, stamp)
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			pending[id] = change{id: id, stamp: stamp, commit: time.Now()}
+		case <-poll.C:
+			if err := check(); err != nil {
+				return nil, 0, err
+			}
+			if time.Now().After(end) && (len(pending) == 0 || time.Now().After(drainUntil)) {
+				return lat, len(pending), nil
+			}
+		}
+	}
+}
+
+// workerSpec is what a node process reads on its stdin before it starts.
+type workerSpec struct {
+	Channel exchange.Channel `json:"channel"`
+	Poll    time.Duration    `json:"poll"`
+}
+
+// WorkerOptions configure one node process of the exchange benchmark.
+type WorkerOptions struct {
+	Role   string // provider or consumer
+	Domain string // its JetStream domain
+	Hub    string // the hub's leaf URL
+	Dir    string // its NATS store
+
+	MemoryLimit int64 // Go soft memory limit of the process in bytes (debug.SetMemoryLimit); 0 leaves it
+}
+
+// ExchangeWorker runs one node of the exchange benchmark: an embedded NATS
+// server that joins the hub as a leaf node with its own JetStream domain,
+// and the extractor (role provider, an incremental pass every poll) or the
+// applier (role consumer). It reports on out as JSON lines, reads the
+// channel from in, and stops when ctx ends or in closes.
+func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.Writer) error {
+	enc := json.NewEncoder(out)
+	report := func(ev workerEvent) { enc.Encode(ev) }
+	lo, err := leafnet.Leaf(o.Domain, o.Dir, o.Hub)
+	if err != nil {
+		return err
+	}
+	srv, err := leafnet.Start(lo)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	nc, err := srv.Connect()
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	// A node runs with a soft memory limit, as GOMEMLIMIT sets it: the
+	// NATS server's block caches are garbage the collector may take.
+	if o.MemoryLimit > 0 {
+		debug.SetMemoryLimit(o.MemoryLimit)
+	}
+	report(workerEvent{Ready: true})
+	sc := bufio.NewScanner(in)
+	sc.Buffer(nil, 1<<20)
+	if !sc.Scan() {
+		return nil
+	}
+	var spec workerSpec
+	if err := json.Unmarshal(sc.Bytes(), &spec); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // stdin closing stops the node
+		for sc.Scan() {
+		}
+		cancel()
+	}()
+	err = runNode(ctx, o, nc, spec, report)
+	if err != nil && ctx.Err() == nil {
+		report(workerEvent{Error: err.Error()})
+		return err
+	}
+	return nil
+}
+
+func runNode(ctx context.Context, o WorkerOptions, nc *nats.Conn, spec workerSpec, report func(workerEvent)) error {
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(256))
+	if err != nil {
+		return err
+	}
+	e := exchange.New(js, exchange.Options{Link: &benchLink, Poll: spec.Poll})
+	ch := spec.Channel
+	if o.Role == "consumer" {
+		return e.Apply(ctx, ch)
+	}
+	for passes := 1; ; passes++ {
+		if err := e.Extract(ctx, ch); err != nil {
+			return err
+		}
+		report(workerEvent{PubSeq: e.Stats(ch.ID).PubSeq, Passes: passes})
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(spec.Poll):
+		}
+	}
+}
