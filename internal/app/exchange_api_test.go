@@ -298,8 +298,8 @@ func TestExchangeAPI(t *testing.T) {
 		return statOf(ch, "deliveries") >= statOf(before, "deliveries")+3
 	})
 	_, stats := admin.do("GET", "/api/v1/exchange/stats", nil)
-	if city := stats["city"].(map[string]any); city["channels"].(float64) != 4 || city["deliveries"].(float64) < float64(n+600) {
-		t.Errorf("city stats = %v, want 4 channels and at least %d deliveries", city, n+600)
+	if city := stats["city"].(map[string]any); city["channels"].(float64) < 4 || city["deliveries"].(float64) < float64(n+600) {
+		t.Errorf("city stats = %v, want at least 4 channels (the demo's grants add theirs) and %d deliveries", city, n+600)
 	}
 	// Responses conform to the OpenAPI document.
 	_, doc := openAPIDocument(t, p2.URL)

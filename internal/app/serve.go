@@ -132,8 +132,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.gateway.Log = log
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
+	tables := &sharing.TableDelivery{Sharing: p.sharing}
 	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log})
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log})
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log, Shape: tables.Shape})
+	tables.Channels = p.channels
+	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
 	if cfg.Demo {
 		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Exchange: p.channels}

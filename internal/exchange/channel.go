@@ -29,6 +29,11 @@ type Channel struct {
 	// that fails goes to the Engine's Quarantine (Options.Quarantine, which
 	// rules need) instead of the target. See Rule.
 	Rules map[string]Rule
+
+	// Shaper, when set, is asked before the pass and before each read what
+	// the channel may deliver (a grant's columns, masking and rows); its
+	// error stops the channel.
+	Shaper Shaper
 }
 
 // Endpoint is a table on a datasource, as connector.Open takes it.

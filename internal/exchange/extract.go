@@ -104,7 +104,9 @@ type extraction struct {
 	softIdx int
 	st      state
 	rev     uint64
-	checks  []check // nil: rows are not checked
+	checks  []check         // nil: rows are not checked
+	shape   *Shape          // nil: rows go as they are
+	source  connector.Table // the source table as read, when shaped
 
 	// A full pass of a Full channel whose key orders alike everywhere sweeps:
 	// each batch says which keys it covers, from the last key published
@@ -219,8 +221,19 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 	// The schema as the applier decodes it: Key() then lists the key columns
 	// in ordinal order, and deletes carry their values in that order.
 	x.schema = connector.Table{Name: t.Name, Columns: slices.Clone(t.Columns)}
+	sent := x.cols // the columns of a row as sent
+	if ch.Shaper != nil {
+		if x.shape, err = ch.Shaper(ctx); err != nil {
+			return nil, fmt.Errorf("exchange: channel %q: %w", ch.ID, err)
+		}
+		x.source, x.schema = t, x.shape.table(t)
+		sent = nil
+		for _, c := range x.schema.Columns {
+			sent = append(sent, c.Name)
+		}
+	}
 	for _, k := range x.schema.Key() {
-		x.delIdx = append(x.delIdx, slices.Index(x.cols, k))
+		x.delIdx = append(x.delIdx, slices.Index(sent, k))
 	}
 	if ch.Watermark != "" && !slices.Contains(x.cols, ch.Watermark) {
 		return nil, fmt.Errorf("exchange: watermark column %q: %w", ch.Watermark, connector.ErrNoColumn)
@@ -237,7 +250,7 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 	// Sweeping needs the pass's order (the source's key order) to be the
 	// order of the key the applier sees (ordinal), and values that every
 	// database orders alike.
-	x.sweep = ch.Mode == Full && slices.Equal(x.key, x.schema.Key())
+	x.sweep = ch.Mode == Full && slices.Equal(x.key, x.schema.Key()) && x.shape == nil
 	for _, k := range x.key {
 		c, _ := x.schema.Column(k)
 		switch c.Type {
@@ -317,6 +330,12 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		keep  [][]any // keys of the rows set aside, when sweeping
 		moved bool    // the position passed rows set aside since the last batch
 	)
+	if x.shape != nil {
+		// The grant is asked again before every read: revoked or expired, it stops here.
+		if _, err := x.ch.Shaper(ctx); err != nil {
+			return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
+		}
+	}
 	flush := func(end bool) error {
 		// The rows set aside are stored before the position moves past them.
 		if len(bad) > 0 {
@@ -370,6 +389,12 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 					keep = append(keep, k)
 				}
 				continue
+			}
+		}
+		if x.shape != nil {
+			var kept bool
+			if row, kept = x.shape.row(x.source, row); !kept {
+				del = true // a row the grant does not allow (any more) leaves the target
 			}
 		}
 		one = one[:0]

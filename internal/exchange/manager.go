@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +28,9 @@ type ManagerOptions struct {
 	Retain     time.Duration // per-minute samples are kept this long; default 7 days
 	Bucket     string        // KV bucket of the lease; default "govshare_exchange_lease"
 	Logger     *slog.Logger
+	// Shape answers what a grant's channel may deliver (the sharing policy);
+	// a channel created by a grant does not run without it.
+	Shape func(ctx context.Context, grant, consumer int64) (*Shape, error)
 }
 
 // Manager keeps the platform's channels: it stores them, checks who may
@@ -302,6 +304,12 @@ func (m *Manager) engineChannel(ctx context.Context, c ChannelInfo) (Channel, er
 		return ch, fmt.Errorf("target %s: %w", c.Target.Datasource, err)
 	}
 	ch.Source.Table, ch.Target.Table = c.Source.Table, c.Target.Table
+	if c.GrantID != 0 {
+		if m.o.Shape == nil {
+			return ch, fmt.Errorf("channel %s delivers grant %d, but this platform has no sharing policy to shape it", c.ID, c.GrantID)
+		}
+		ch.Shaper = func(ctx context.Context) (*Shape, error) { return m.o.Shape(ctx, c.GrantID, c.ConsumerID) }
+	}
 	return ch, nil
 }
 
@@ -498,16 +506,6 @@ func (m *Manager) flush(ctx context.Context) {
 	}
 }
 
-// quarantined reads a Stats field that the engine may count rows
-// quarantined at the source in (Quarantined), 0 without one.
-func quarantined(st Stats) int64 {
-	f := reflect.ValueOf(st).FieldByName("Quarantined")
-	if f.IsValid() && f.CanInt() {
-		return f.Int()
-	}
-	return 0
-}
-
 func minuteOf(t time.Time) string { return t.UTC().Truncate(time.Minute).Format("2006-01-02T15:04Z") }
 
 // flushOne adds what the engine counted since the last write to a
@@ -520,7 +518,7 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 	m.mu.Unlock()
 	d := Stats{Rows: st.Rows - b.Rows, Deletes: st.Deletes - b.Deletes, Bytes: st.Bytes - b.Bytes, Deliveries: st.Deliveries - b.Deliveries,
 		Batches: st.Batches - b.Batches, Refused: st.Refused - b.Refused}
-	quar := quarantined(st) - quarantined(b)
+	quar := st.Quarantined - b.Quarantined
 
 	r.mu.Lock()
 	running, full, total, done := r.running, r.full, r.total, st.Deliveries-r.startDel

@@ -28,6 +28,7 @@ type world struct {
 	t     *testing.T
 	ctx   context.Context
 	log   *audit.Log
+	org   *org.Service
 	cat   *catalog.Service
 	svc   *sharing.Service
 	now   time.Time
@@ -47,7 +48,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, ctx: ctx, log: log, cat: cat, now: time.Now(), code: map[string]string{}, users: map[string]org.Principal{}}
+	w := &world{t: t, ctx: ctx, log: log, org: o, cat: cat, now: time.Now(), code: map[string]string{}, users: map[string]org.Principal{}}
 	w.svc = sharing.NewService(db, log, o, cat, l)
 	w.svc.SetClock(func() time.Time { return w.now })
 	for _, u := range []string{"rsj.consumer", "ybj.consumer", "gaj.approver", "xzsp.approver", "mzj.approver", "scj.approver", "gaj.cataloger", "secadmin", "auditor"} {
