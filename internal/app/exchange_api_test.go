@@ -167,12 +167,36 @@ func TestExchangeAPI(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("create SQLite→PostgreSQL: %d %v", status, a)
 	}
-	// PostgreSQL → MariaDB, created by the provider's node operator.
-	status, b := gajNode.do("POST", "/api/v1/channels", channel("人员 → 审批局 MariaDB", "gaj-pg", "people", "xzsp-maria", "people", "deleted"))
+	// PostgreSQL → MariaDB, created by the provider's node operator, in
+	// small batches so that the full pass lasts long enough to watch.
+	body := channel("人员 → 审批局 MariaDB", "gaj-pg", "people", "xzsp-maria", "people", "deleted")
+	body["batch_size"] = 10
+	status, b := gajNode.do("POST", "/api/v1/channels", body)
 	if status != http.StatusCreated {
 		t.Fatalf("create PostgreSQL→MariaDB: %d %v", status, b)
 	}
 	aID, bID := a["id"].(string), b["id"].(string)
+	// The full pass shows its progress against the source's row count.
+	var progress []map[string]any
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ch := channelOf(t, admin, bID)
+		if pr, ok := ch["stats"].(map[string]any)["progress"].(map[string]any); ok {
+			progress = append(progress, pr)
+		} else if statOf(ch, "deliveries") >= n {
+			break
+		}
+	}
+	if len(progress) == 0 {
+		t.Errorf("no progress was shown during the full pass")
+	}
+	for _, pr := range progress {
+		if pr["total"].(float64) != n || pr["done"].(float64) > n || pr["percent"].(float64) > 100 {
+			t.Errorf("progress %v, want a total of %d", pr, n)
+		}
+	}
+	if len(progress) > 1 && progress[len(progress)-1]["done"].(float64) <= progress[0]["done"].(float64) {
+		t.Errorf("progress did not advance: %v … %v", progress[0], progress[len(progress)-1])
+	}
 	gajDB := filepath.Join(dir, "demo", "gaj.db")
 	aSrc, aDst := [3]string{connector.SQLite, gajDB, "population"}, [3]string{connector.Postgres, pgTarget, "population"}
 	bSrc, bDst := [3]string{connector.Postgres, pgSource, "people_live"}, [3]string{connector.MySQL, mariaTarget, "people"}

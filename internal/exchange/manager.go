@@ -388,6 +388,7 @@ func (m *Manager) pass(ctx context.Context, r *runner, continuous bool) error {
 			src.Close()
 		}
 	}
+	m.flushOne(ctx, r) // shows the pass as running, with its progress, at once
 	if !continuous {
 		if err := m.engine.Sync(ctx, ch); err != nil {
 			return err
