@@ -217,6 +217,9 @@ func TestChannels(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Create as the system for a grant: %v", err)
 		}
+		if again, err := m.Create(ctx, org.System, input(func(in *exchange.ChannelInput) { in.GrantID = 42; in.Target.Table = "grant_42" })); err != nil || again.ID != g.ID {
+			t.Errorf("Create for the grant again = %s, %v; want the same channel %s", again.ID, err, g.ID)
+		}
 		if ids, err := m.ChannelsOfGrant(ctx, 42); err != nil || len(ids) != 1 || ids[0] != g.ID {
 			t.Errorf("ChannelsOfGrant = %v, %v; want [%s]", ids, err, g.ID)
 		}
