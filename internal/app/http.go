@@ -32,8 +32,8 @@ func (p *platform) handler() http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", p.ready)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Version: Version, Exchange: p.channels})
-	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels})
+	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Version: Version, Exchange: p.exch})
+	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.exch})
 	return http.NewCrossOriginProtection().Handler(r)
 }
 

@@ -27,16 +27,16 @@ import (
 
 // platform is a running platform's parts.
 type platform struct {
-	cfg      *Config
-	log      *slog.Logger
-	db       *store.DB
-	bus      *bus.Bus
-	audit    *audit.Log
-	org      *org.Service
-	catalog  *catalog.Service
-	lists    *lists.Service
-	channels *exchange.Manager
-	secure   bool // cookies are Secure (HTTPS)
+	cfg     *Config
+	log     *slog.Logger
+	db      *store.DB
+	bus     *bus.Bus
+	audit   *audit.Log
+	org     *org.Service
+	catalog *catalog.Service
+	lists   *lists.Service
+	exch    *exchange.Manager
+	secure  bool // cookies are Secure (HTTPS)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -83,10 +83,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
 	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log})
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log})
+	p.exch = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log})
 
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Exchange: p.channels}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Exchange: p.exch}
 		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -100,10 +100,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	if err := p.channels.Start(ctx); err != nil {
+	if err := p.exch.Start(ctx); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
-	defer p.channels.Shutdown()
+	defer p.exch.Shutdown()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
