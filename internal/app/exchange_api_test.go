@@ -167,12 +167,33 @@ func TestExchangeAPI(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("create SQLite→PostgreSQL: %d %v", status, a)
 	}
-	// PostgreSQL → MariaDB, created by the provider's node operator.
-	status, b := gajNode.do("POST", "/api/v1/channels", channel("人员 → 审批局 MariaDB", "gaj-pg", "people", "xzsp-maria", "people", "deleted"))
+	// PostgreSQL → MariaDB, created by the provider's node operator, in
+	// small batches so that the full pass lasts long enough to watch.
+	body := channel("人员 → 审批局 MariaDB", "gaj-pg", "people", "xzsp-maria", "people", "deleted")
+	body["batch_size"] = 10
+	status, b := gajNode.do("POST", "/api/v1/channels", body)
 	if status != http.StatusCreated {
 		t.Fatalf("create PostgreSQL→MariaDB: %d %v", status, b)
 	}
 	aID, bID := a["id"].(string), b["id"].(string)
+	// The full pass shows its progress against the source's row count.
+	var progress []map[string]any
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ch := channelOf(t, admin, bID)
+		if pr, ok := ch["stats"].(map[string]any)["progress"].(map[string]any); ok {
+			progress = append(progress, pr)
+		} else if statOf(ch, "deliveries") >= n {
+			break
+		}
+	}
+	if len(progress) == 0 {
+		t.Errorf("no progress was shown during the full pass")
+	}
+	for _, pr := range progress {
+		if pr["total"].(float64) != n || pr["done"].(float64) > n || pr["percent"].(float64) > 100 {
+			t.Errorf("progress %v, want a total of %d", pr, n)
+		}
+	}
 	gajDB := filepath.Join(dir, "demo", "gaj.db")
 	aSrc, aDst := [3]string{connector.SQLite, gajDB, "population"}, [3]string{connector.Postgres, pgTarget, "population"}
 	bSrc, bDst := [3]string{connector.Postgres, pgSource, "people_live"}, [3]string{connector.MySQL, mariaTarget, "people"}
@@ -267,6 +288,40 @@ func TestExchangeAPI(t *testing.T) {
 	if reason, _ := ch["reason"].(string); !strings.Contains(reason, "schema") || !strings.Contains(reason, "extra") {
 		t.Errorf("reason = %q, want the schema change naming column extra", reason)
 	}
+
+	// A source table that disappears puts its channel in error, retried;
+	// once the table is back, run retries at once and the channel recovers.
+	if _, err := src.Exec(`CREATE TABLE permits (no varchar(20) PRIMARY KEY, holder text, updated_at timestamp(6) NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Exec(`INSERT INTO permits VALUES ('P1', '甲', now()), ('P2', '乙', now())`); err != nil {
+		t.Fatal(err)
+	}
+	status, cch := admin.do("POST", "/api/v1/channels", channel("许可 → 审批局", "gaj-pg", "permits", "xzsp-pg", "permits", ""))
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %v", status, cch)
+	}
+	cID := cch["id"].(string)
+	cSrc, cDst := [3]string{connector.Postgres, pgSource, "permits"}, [3]string{connector.Postgres, pgTarget, "permits"}
+	waitSame(t, "permits", cSrc, cDst)
+	if _, err := src.Exec(`ALTER TABLE permits RENAME TO permits_old`); err != nil {
+		t.Fatal(err)
+	}
+	ch = waitChannel(t, admin, cID, "error", func(ch map[string]any) bool { return ch["state"] == "error" })
+	if e, _ := ch["stats"].(map[string]any)["last_error"].(string); !strings.Contains(e, "permits") {
+		t.Errorf("last_error = %q, want it to name the table", e)
+	}
+	if _, err := src.Exec(`ALTER TABLE permits_old RENAME TO permits`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Exec(`INSERT INTO permits VALUES ('P3', '丙', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := admin.do("POST", "/api/v1/channels/"+cID+"/run", nil); status != http.StatusOK {
+		t.Fatalf("run a channel in error: %d", status)
+	}
+	waitChannel(t, admin, cID, "recovery", func(ch map[string]any) bool { return ch["state"] == "active" })
+	waitSame(t, "permits after recovery", cSrc, cDst)
 
 	// Statistics survive a restart of the platform.
 	before := waitChannel(t, admin, aID, "statistics of A", func(ch map[string]any) bool { return statOf(ch, "deliveries") >= 300 })

@@ -202,7 +202,8 @@ func newChannelID() string {
 // Create registers a channel after checking both tables: the source must
 // exist with its key, watermark and soft-delete columns; the target
 // datasource must answer. The channel starts active. The sharing flow calls
-// it with org.System for a grant.
+// it with org.System for a grant; asking again for a grant's channel to the
+// same target returns the one that exists unless it was revoked.
 func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) (ChannelInfo, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Schedule = strings.TrimSpace(in.Schedule); in.Schedule == "" {
@@ -262,6 +263,20 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	}
 	if err := f.Err(); err != nil {
 		return ChannelInfo{}, err
+	}
+	if in.GrantID != 0 {
+		// The sharing flow may ask again (a retry after a crash): a grant's
+		// live channel to the same target is answered, not duplicated.
+		var id string
+		err := m.db.QueryRow(ctx, `SELECT id FROM exchange_channels WHERE grant_id = ? AND state <> 'revoked' AND source_node = ? AND source_datasource = ?
+			AND source_table = ? AND target_node = ? AND target_datasource = ? AND target_table = ? AND consumer_id = ?`,
+			in.GrantID, in.Source.NodeID, in.Source.Datasource, in.Source.Table, in.Target.NodeID, in.Target.Datasource, in.Target.Table, in.ConsumerID).Scan(&id)
+		if err == nil {
+			return m.get(ctx, id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return ChannelInfo{}, err
+		}
 	}
 	key, err := m.checkTables(ctx, in)
 	if err != nil {

@@ -6,8 +6,10 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
@@ -22,7 +24,7 @@ import (
 // demoCity loads the demo city (departments, accounts with every role,
 // each department's SQLite datasource) and returns a channel manager over
 // it, not started, and a login function.
-func demoCity(t *testing.T, db *store.DB) (*exchange.Manager, *audit.Log, map[string]int64, func(string) org.Principal) {
+func demoCity(t *testing.T, db *store.DB, engine ...*exchange.Engine) (*exchange.Manager, *audit.Log, map[string]int64, func(string) org.Principal) {
 	t.Helper()
 	ctx := context.Background()
 	log := audit.New(db)
@@ -55,7 +57,11 @@ func demoCity(t *testing.T, db *store.DB) (*exchange.Manager, *audit.Log, map[st
 		}
 		return p
 	}
-	return exchange.NewManager(db, log, orgs, exchange.PlatformResolver(cat), nil, exchange.ManagerOptions{}), log, ids, login
+	var e *exchange.Engine
+	if len(engine) > 0 {
+		e = engine[0]
+	}
+	return exchange.NewManager(db, log, orgs, exchange.PlatformResolver(cat), e, exchange.ManagerOptions{StatsEvery: 500 * time.Millisecond}), log, ids, login
 }
 
 // TestChannels creates, lists, operates and stops channels on SQLite and
@@ -211,6 +217,9 @@ func TestChannels(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Create as the system for a grant: %v", err)
 		}
+		if again, err := m.Create(ctx, org.System, input(func(in *exchange.ChannelInput) { in.GrantID = 42; in.Target.Table = "grant_42" })); err != nil || again.ID != g.ID {
+			t.Errorf("Create for the grant again = %s, %v; want the same channel %s", again.ID, err, g.ID)
+		}
 		if ids, err := m.ChannelsOfGrant(ctx, 42); err != nil || len(ids) != 1 || ids[0] != g.ID {
 			t.Errorf("ChannelsOfGrant = %v, %v; want [%s]", ids, err, g.ID)
 		}
@@ -232,3 +241,78 @@ func TestChannels(t *testing.T) {
 }
 
 func errorsAs(err error, target **errs.Error) bool { return errors.As(err, target) }
+
+// TestManagerRuns starts the manager on SQLite and PostgreSQL platform
+// state: a continuous channel and a cron channel run, their statistics are
+// written, and pausing stops the continuous one.
+func TestManagerRuns(t *testing.T) {
+	b, err := bus.Open(context.Background(), bus.Options{StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	ms := []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, exchange.Migration}
+	storetest.Each(t, ms, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := string(db.Dialect)
+		e := exchange.New(b.JS, exchange.Options{Stream: "RUNS_" + d, Subject: "runs." + d, Bucket: "runs_" + d, Poll: 500 * time.Millisecond})
+		m, _, ids, login := demoCity(t, db, e)
+		admin := login(org.AdminUsername)
+		mk := func(table, schedule string) exchange.ChannelInfo {
+			c, err := m.Create(ctx, admin, exchange.ChannelInput{Name: table, ProviderID: ids["gaj"], ConsumerID: ids["scj"],
+				Source: exchange.TableRef{Datasource: "gaj-业务库", Table: "population"}, Target: exchange.TableRef{Datasource: "scj-业务库", Table: table},
+				Watermark: "updated_at", Mode: exchange.FullThenIncremental, Schedule: schedule, BatchSize: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		cont, cron := mk("follow", exchange.Continuous), mk("nightly", "0 2 * * *")
+		if err := m.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Shutdown()
+		if _, err := m.Run(ctx, admin, cron.ID); err != nil {
+			t.Fatal(err)
+		}
+		wait := func(id, what string, cond func(exchange.ChannelInfo) bool) exchange.ChannelInfo {
+			t.Helper()
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+				c, err := m.Channel(ctx, admin, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cond(c) {
+					return c
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s never happened: %+v", what, c)
+				}
+			}
+		}
+		for _, id := range []string{cont.ID, cron.ID} {
+			c := wait(id, "300 rows delivered", func(c exchange.ChannelInfo) bool {
+				return c.Stats.Deliveries >= 300 && !c.Stats.LastSuccess.IsZero() && c.Stats.LagSeconds >= 0 && c.Stats.Batches >= 6
+			})
+			if c.State != exchange.ChannelActive || c.Stats.Bytes == 0 {
+				t.Errorf("%s: %+v", c.Name, c)
+			}
+		}
+		wait(cont.ID, "following", func(c exchange.ChannelInfo) bool { return c.Stats.Running && c.Stats.Progress == nil })
+		if c := wait(cron.ID, "idle until its time", func(c exchange.ChannelInfo) bool { return !c.Stats.Running }); c.NextRun.IsZero() {
+			t.Errorf("cron channel has no next run")
+		}
+		if _, err := m.Pause(ctx, admin, cont.ID, "维护"); err != nil {
+			t.Fatal(err)
+		}
+		wait(cont.ID, "stopped", func(c exchange.ChannelInfo) bool { return !c.Stats.Running })
+		samples, err := m.Samples(ctx, admin, cont.ID, time.Now().Add(-time.Hour))
+		if err != nil || len(samples) == 0 || samples[len(samples)-1].Rows == 0 && len(samples) == 1 {
+			t.Errorf("samples = %+v, %v", samples, err)
+		}
+		st, err := m.Stats(ctx, admin)
+		if err != nil || st.City.Deliveries < 600 || st.City.Paused != 1 {
+			t.Errorf("stats = %+v, %v", st.City, err)
+		}
+	})
+}

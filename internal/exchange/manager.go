@@ -396,6 +396,7 @@ func (m *Manager) pass(ctx context.Context, r *runner, continuous bool) error {
 			src.Close()
 		}
 	}
+	m.flushOne(ctx, r) // shows the pass as running, with its progress, at once
 	if !continuous {
 		if err := m.engine.Sync(ctx, ch); err != nil {
 			return err
@@ -525,9 +526,9 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 	caught := r.caughtUp
 	r.mu.Unlock()
 	now := m.now()
+	recovered := false
 	if running && r.ch.Schedule == Continuous && m.caughtUp(ctx, r.ch) {
-		caught = now
-		full = false
+		caught, full, recovered = now, false, true
 		r.mu.Lock()
 		r.caughtUp, r.full = now, false
 		r.mu.Unlock()
@@ -545,7 +546,15 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 	if !caught.IsZero() {
 		sets, args = append(sets, "caught_up_at = ?"), append(args, store.FormatTime(caught))
 	}
-	if !st.LastSuccess.IsZero() && st.LastSuccess.After(b.LastSuccess) {
+	if recovered {
+		// A continuous channel that holds everything its source held has
+		// succeeded; one that was in error has recovered. (The right-hand
+		// sides read the row as it was.)
+		sets = append(sets, "reason = CASE WHEN state = 'error' THEN '' ELSE reason END", "state = CASE WHEN state = 'error' THEN 'active' ELSE state END",
+			"last_success = ?")
+		args = append(args, store.FormatTime(now))
+	}
+	if !recovered && !st.LastSuccess.IsZero() && st.LastSuccess.After(b.LastSuccess) {
 		sets = append(sets, "last_success = CASE WHEN last_success < ? THEN ? ELSE last_success END")
 		args = append(args, store.FormatTime(st.LastSuccess), store.FormatTime(st.LastSuccess))
 	}

@@ -129,9 +129,9 @@ func (s *server) funcs() template.FuncMap {
 		"fieldOf": func(errors map[string]string, field string) map[string]any {
 			return map[string]any{"Errors": errors, "Field": field}
 		},
-		"hasRole":  func(roles []org.Role, r org.Role) bool { return slices.Contains(roles, r) },
-		"number64": func(n int64) string { return formatNumber(int(n)) },
-		"bytes":    formatBytes,
+		"hasRole": func(roles []org.Role, r org.Role) bool { return slices.Contains(roles, r) },
+		"num64":   func(n int64) string { return formatNumber(int(n)) },
+		"bytes":   formatBytes,
 	}
 }
 
