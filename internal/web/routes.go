@@ -35,6 +35,7 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/account/tokens/{id}/revoke", s.revokeToken)
 		s.listsRoutes(r)
 		s.catalogRoutes(r)
+		s.servicesRoutes(r)
 	})
 }
 

@@ -24,8 +24,10 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 //go:embed templates/*.html
@@ -40,9 +42,11 @@ type Deps struct {
 	Audit   *audit.Log
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service
 	Logger  *slog.Logger
 	Secure  bool // cookies are marked Secure (the platform serves HTTPS)
 	Version string
+	Gateway *gateway.Service // data services: apps, the try-it panel, usage
 }
 
 type server struct {
@@ -185,6 +189,7 @@ type navItem struct {
 // nav lists the console's areas the user may open.
 func nav(p *org.Principal) []navItem {
 	items := []navItem{{Key: "nav.dashboard", Href: "/"}, {Key: "nav.catalog", Href: "/catalog"}, {Key: "nav.lists", Href: "/lists/demands"}}
+	items = append(items, navItem{Key: "nav.services", Href: servicesActive})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -200,7 +205,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"applications", "exchange", "services", "licenses", "ledger", "monitor"}
+var plannedAreas = []string{"applications", "exchange", "licenses", "ledger", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
