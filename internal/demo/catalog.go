@@ -14,8 +14,10 @@ import (
 	_ "modernc.org/sqlite" // the demo departments' databases
 
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 // Services are what the demo fills.
@@ -23,6 +25,8 @@ type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service
+	Gateway *gateway.Service // with Sharing, the data-service demo (services.go)
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -39,6 +43,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	}
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
+	}
+	if svc.Sharing != nil && svc.Gateway != nil {
+		if err := loadServices(ctx, svc); err != nil {
+			return fmt.Errorf("demo data services: %w", err)
+		}
 	}
 	_, total, err := svc.Catalog.Counts(ctx)
 	if err != nil {

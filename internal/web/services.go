@@ -415,29 +415,46 @@ func (s *server) serviceDoc(w http.ResponseWriter, r *http.Request) {
 }
 
 // tryForm turns the try-it panel's form into a data-service query:
-// value.ITEM with op.ITEM, the fields ticked, page and page_size.
+// value.ITEM with op.ITEM, the fields ticked, page and page_size. Lists
+// (fields, item.in) are comma-separated, each element escaped.
 func tryForm(form url.Values, items []serviceItem) string {
-	q := url.Values{}
+	var parts []string
+	add := func(name string, values ...string) {
+		esc := make([]string, len(values))
+		for i, v := range values {
+			esc[i] = url.QueryEscape(v)
+		}
+		parts = append(parts, url.QueryEscape(name)+"="+strings.Join(esc, ","))
+	}
 	for _, it := range items {
 		val := strings.TrimSpace(form.Get("value." + it.Identifier))
 		if val == "" {
 			continue
 		}
-		name := it.Identifier
-		if op := form.Get("op." + it.Identifier); op != "" && op != gateway.OpEq {
-			name += "." + op
+		switch op := form.Get("op." + it.Identifier); op {
+		case "", gateway.OpEq:
+			add(it.Identifier, val)
+		case gateway.OpIn:
+			var vs []string
+			for v := range strings.SplitSeq(val, ",") {
+				if v = strings.TrimSpace(v); v != "" {
+					vs = append(vs, v)
+				}
+			}
+			add(it.Identifier+"."+op, vs...)
+		default:
+			add(it.Identifier+"."+op, val)
 		}
-		q.Set(name, val)
 	}
 	if fields := form["fields"]; len(fields) > 0 {
-		q.Set("fields", strings.Join(fields, ","))
+		add("fields", fields...)
 	}
 	for _, k := range []string{"page", "page_size"} {
 		if v := strings.TrimSpace(form.Get(k)); v != "" {
-			q.Set(k, v)
+			add(k, v)
 		}
 	}
-	return q.Encode()
+	return strings.Join(parts, "&")
 }
 
 // tryResult is what the try-it panel shows after a call.
