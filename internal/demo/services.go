@@ -17,10 +17,12 @@ import (
 )
 
 // loadServices gives the human resources bureau (市人社局) the data service
-// of the police's population register: two apps, an API application
-// approved by the police and the data authority, a day of synthetic usage
-// for the charts, and a few real signed calls through the gateway.
+// of the market regulator's enterprise register (unconditional, so granted
+// at once): two apps, the API grant, a day of synthetic usage for the
+// charts, and a few real signed calls through the gateway. The population
+// register is left for a person (or a test) to apply for.
 func loadServices(ctx context.Context, svc Services) error {
+	const entryName = "企业登记注册信息"
 	login := func(user string) (org.Principal, error) {
 		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
 		return p, err
@@ -29,36 +31,40 @@ func loadServices(ctx context.Context, svc Services) error {
 	if err != nil {
 		return err
 	}
-	res, err := svc.Catalog.Search(ctx, rsj, catalog.Query{Q: "户籍人口基本信息", PageSize: 5})
+	res, err := svc.Catalog.Search(ctx, rsj, catalog.Query{Q: entryName, PageSize: 5})
 	if err != nil {
 		return err
 	}
 	code := ""
 	for _, h := range res.Items {
-		if h.Name == "户籍人口基本信息" {
+		if h.Name == entryName {
 			code = h.Code
 		}
 	}
 	if code == "" {
-		return fmt.Errorf("no population register in the demo catalog")
+		return fmt.Errorf("no %s in the demo catalog", entryName)
 	}
-	employ, secret, err := svc.Gateway.CreateApp(ctx, rsj, gateway.AppInput{Name: "就业登记系统", Description: "公共就业服务：就业登记时核验劳动者身份（演示）",
+	employ, secret, err := svc.Gateway.CreateApp(ctx, rsj, gateway.AppInput{Name: "就业登记系统", Description: "公共就业服务：就业登记时核验用人单位（演示）",
 		RateLimit: 20})
 	if err != nil {
 		return err
 	}
-	benefits, _, err := svc.Gateway.CreateApp(ctx, rsj, gateway.AppInput{Name: "社保待遇核验系统", Description: "养老保险待遇资格认证（演示）",
+	benefits, _, err := svc.Gateway.CreateApp(ctx, rsj, gateway.AppInput{Name: "社保登记系统", Description: "用人单位社会保险登记时核验企业信息（演示）",
 		SignMethod: gateway.HMACSM3, RateLimit: 10})
 	if err != nil {
 		return err
 	}
-	app, err := svc.Sharing.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: code, Items: []string{"id_number", "name", "gender", "birth_date"},
-		Purpose: "就业登记和社保待遇资格认证时核验劳动者身份", Basis: "《中华人民共和国就业促进法》第三十五条（演示）", Scenario: "公共就业服务：就业登记",
+	app, err := svc.Sharing.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: code, Items: []string{"credit_code", "name", "legal_rep", "founded"},
+		Purpose: "就业登记和社会保险登记时核验用人单位的登记信息", Basis: "《中华人民共和国社会保险法》第五十七条（演示）", Scenario: "用人单位社会保险登记",
 		Delivery: sharing.DeliveryAPI, AppID: employ.ID})
 	if err != nil {
 		return fmt.Errorf("rsj applies for %s: %w", code, err)
 	}
-	for _, user := range []string{"gaj.approver", "xzsp.approver"} {
+	// A conditional entry would wait for the provider's approver, then the authority's.
+	for _, user := range []string{"scj.approver", "xzsp.approver"} {
+		if !sharing.Pending(app.State) {
+			break
+		}
 		p, err := login(user)
 		if err != nil {
 			return err
@@ -70,7 +76,7 @@ func loadServices(ctx context.Context, svc Services) error {
 		app = approved
 	}
 	if app.State != sharing.StateApproved {
-		return fmt.Errorf("application %d is %s after both approvals", app.ID, app.State)
+		return fmt.Errorf("application %d is %s, not approved", app.ID, app.State)
 	}
 	// A day of usage: office hours busy, nights quiet, a few refusals.
 	r := mrand.New(mrand.NewPCG(2026, 11))
@@ -99,15 +105,15 @@ func loadServices(ctx context.Context, svc Services) error {
 	}
 	// Real calls, signed as the app would sign them.
 	// Lists are comma-separated: a comma inside one value is escaped.
-	for _, q := range []string{"fields=name,gender&page_size=5", "gender=" + url.QueryEscape("女") + "&page_size=3",
-		"birth_date.gte=1990-01-01&page=2", "fields=address"} {
+	for _, q := range []string{"fields=name,legal_rep&page_size=5", "name.prefix=" + url.QueryEscape("株洲演示00") + "&page_size=3",
+		"founded.gte=2025-06-01&page=2", "fields=capital"} {
 		req := httptest.NewRequestWithContext(ctx, http.MethodGet, gateway.Prefix+code+"?"+q, nil)
 		if err := gateway.SignRequest(req, employ.AppKey, secret, employ.SignMethod, time.Now(), rand.Text()); err != nil {
 			return err
 		}
 		rec := httptest.NewRecorder()
 		svc.Gateway.ServeHTTP(rec, req)
-		if want := http.StatusOK; q == "fields=address" {
+		if want := http.StatusOK; q == "fields=capital" {
 			if rec.Code != http.StatusForbidden {
 				return fmt.Errorf("demo call %s answered %d, want 403: %s", q, rec.Code, rec.Body)
 			}
