@@ -22,11 +22,11 @@ import (
 
 // Services are what the demo fills.
 type Services struct {
+	Gateway *gateway.Service // with Sharing, the data-service demo (services.go)
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
 	Sharing *sharing.Service
-	Gateway *gateway.Service // with Sharing, the data-service demo (services.go)
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -44,16 +44,16 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
 	}
-	if svc.Sharing != nil && svc.Gateway != nil {
-		if err := loadServices(ctx, svc); err != nil {
-			return fmt.Errorf("demo data services: %w", err)
-		}
-	}
 	_, total, err := svc.Catalog.Counts(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Demo catalog: %d entries, %d published, %d published and mounted (demo tables in %s).\n", total.Entries, total.Published, total.Mounted, dir)
+	if svc.Sharing != nil && svc.Gateway != nil {
+		if err := loadServices(ctx, svc); err != nil {
+			return fmt.Errorf("demo data services: %w", err)
+		}
+	}
 	return nil
 }
 

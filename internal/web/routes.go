@@ -33,9 +33,9 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/account/password", s.changePassword)
 		r.Post("/account/tokens", s.createToken)
 		r.Post("/account/tokens/{id}/revoke", s.revokeToken)
+		s.servicesRoutes(r)
 		s.listsRoutes(r)
 		s.catalogRoutes(r)
-		s.servicesRoutes(r)
 	})
 }
 
