@@ -201,9 +201,43 @@ func TestDataServicesEndToEnd(t *testing.T) {
 			calls, errors = calls+u.Calls, errors+u.Errors
 		}
 	}
-	if calls != 2 || errors != 1 {
+	if calls != 2 || errors != 1 { // the masked names and the refused address
 		t.Errorf("usage of app %s: %d calls, %d errors, want 2 and 1: %s", appID, calls, errors, raw)
 	}
+
+	// A disabled app is refused; the security admin may disable it from the console.
+	sec := login(t, p.URL, "secadmin", demo.Password)
+	form, _ := http.NewRequest("POST", p.URL+"/services/apps/"+appID+"/disable", nil)
+	form.AddCookie(&http.Cookie{Name: "gs_session", Value: sec.token})
+	form.Header.Set("Sec-Fetch-Site", "same-origin")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	formResp, err := noRedirect.Do(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	formResp.Body.Close()
+	if formResp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("console disable = %d, want 303", formResp.StatusCode)
+	}
+	waitStatus := func(want int) {
+		t.Helper()
+		start := time.Now()
+		for {
+			status, raw, _, _ := signedGet(t, p.URL, svcPath, key, secret)
+			if status == want {
+				return
+			}
+			if time.Since(start) > time.Second {
+				t.Fatalf("a call %s later answered %d %s, want %d", time.Since(start), status, raw, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitStatus(http.StatusUnauthorized)
+	if status, a := rsj.do("POST", "/api/v1/apps/"+appID+"/enable", nil); status != http.StatusOK || a["state"] != "active" {
+		t.Fatalf("enable = %d %v", status, a)
+	}
+	waitStatus(http.StatusOK)
 
 	// Revoking the grant stops the calls within a second.
 	authority := login(t, p.URL, "xzsp.approver", demo.Password)

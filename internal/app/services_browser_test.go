@@ -71,6 +71,16 @@ func TestServicesInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#app-form"))), "open 应用与凭证")
 	waitText(t, ctx, "#apps", "查看密钥（仅一次）")
 	waitText(t, ctx, "#apps", "就业登记系统")
+	// Reveal it (the form posted as a person would after confirming): shown once, and the button is gone.
+	must(t, chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("[id^=reveal-]").closest("form").submit()`),
+		chromedp.WaitVisible(chromedp.CSS("#app-secret")),
+	), "reveal the issued app's secret")
+	waitText(t, ctx, "#app-secret", "只显示这一次")
+	waitText(t, ctx, "#app-secret", "授权")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[id^=reveal-]").length`)); err != nil || n != 0 {
+		t.Errorf("%d reveal buttons after the reveal, %v; want none", n, err)
+	}
 	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#chart-app-usage[data-rendered] canvas")), chromedp.ScrollIntoView(chromedp.CSS("#apps-usage"))), "usage per app chart")
 	screenshot(t, ctx, "apps-usage")
 	must(t, chromedp.Do(ctx,
@@ -98,5 +108,5 @@ func TestServicesInChromium(t *testing.T) {
 	// English.
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#apps"))), "switch language")
 	waitText(t, ctx, "main h1", "Apps & credentials")
-	waitText(t, ctx, "#apps", "Reveal secret (once)")
+	waitText(t, ctx, "#apps", "Rotate secret")
 }
