@@ -39,6 +39,22 @@ func signedGet(t *testing.T, base, pathAndQuery, key, secret string) (int, []byt
 	return resp.StatusCode, raw, req, resp
 }
 
+// consolePost submits an empty console form as the holder of a session token.
+func consolePost(t *testing.T, base, token, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+path, nil)
+	req.AddCookie(&http.Cookie{Name: "gs_session", Value: token})
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
 // entryCode finds a published entry's resource code by its name.
 func entryCode(t *testing.T, c *client, name string) string {
 	t.Helper()
@@ -128,9 +144,15 @@ func TestDataServicesEndToEnd(t *testing.T) {
 	if status, again := rsj.do("POST", "/api/v1/apps/"+appID+"/reveal", nil); status != http.StatusConflict || again["secret"] != nil {
 		t.Fatalf("second reveal = %d %v, want 409 without the secret", status, again)
 	}
-	// Another department cannot read it either.
-	if status, _ := login(t, p.URL, "gjj.consumer", demo.Password).do("POST", "/api/v1/apps/"+appID+"/reveal", nil); status != http.StatusNotFound {
+	// Another department can neither read it nor rotate it, by the API or the console.
+	gjj := login(t, p.URL, "gjj.consumer", demo.Password)
+	if status, _ := gjj.do("POST", "/api/v1/apps/"+appID+"/reveal", nil); status != http.StatusNotFound {
 		t.Errorf("another department's reveal = %d, want 404", status)
+	}
+	for _, action := range []string{"reveal", "rotate", "disable"} {
+		if status, body := consolePost(t, p.URL, gjj.token, "/services/apps/"+appID+"/"+action); status != http.StatusNotFound || strings.Contains(body, secret) {
+			t.Errorf("another department's console %s = %d, want 404", action, status)
+		}
 	}
 
 	// A signed call answers masked names only.
@@ -207,17 +229,8 @@ func TestDataServicesEndToEnd(t *testing.T) {
 
 	// A disabled app is refused; the security admin may disable it from the console.
 	sec := login(t, p.URL, "secadmin", demo.Password)
-	form, _ := http.NewRequest("POST", p.URL+"/services/apps/"+appID+"/disable", nil)
-	form.AddCookie(&http.Cookie{Name: "gs_session", Value: sec.token})
-	form.Header.Set("Sec-Fetch-Site", "same-origin")
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	formResp, err := noRedirect.Do(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	formResp.Body.Close()
-	if formResp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("console disable = %d, want 303", formResp.StatusCode)
+	if status, _ := consolePost(t, p.URL, sec.token, "/services/apps/"+appID+"/disable"); status != http.StatusSeeOther {
+		t.Fatalf("console disable = %d, want 303", status)
 	}
 	waitStatus := func(want int) {
 		t.Helper()

@@ -28,6 +28,7 @@ func TestServicesInChromium(t *testing.T) {
 	waitText(t, ctx, "#service-items", "name.prefix")
 	waitText(t, ctx, "#service-items", "姓名")
 	waitText(t, ctx, "#service-signing", "X-Gs-Signature")
+	screenshot(t, ctx, "service")
 	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#service-doc-download").getAttribute("href")`)); err != nil || !strings.HasPrefix(href, "/services/service/openapi.json?code=") {
 		t.Errorf("OpenAPI download link %q, %v", href, err)
 	}
