@@ -90,6 +90,7 @@ func TestServicesInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#app-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#app-secret")),
 	), "register an app")
+	waitText(t, ctx, "#app-secret", "失业登记系统") // not the revealed secret's page any more
 	waitText(t, ctx, "#app-secret", "只显示这一次")
 	secret := strings.TrimSpace(textOf(t, ctx, "#secret-value"))
 	if len(secret) < 32 {
