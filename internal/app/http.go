@@ -35,7 +35,7 @@ func (p *platform) handler() http.Handler {
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	r.Handle(gateway.Prefix+"*", p.gateway)
 	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Version: Version, Exchange: p.channels})
-	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels})
+	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels})
 	return http.NewCrossOriginProtection().Handler(r)
 }
 

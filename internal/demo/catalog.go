@@ -15,6 +15,7 @@ import (
 
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
@@ -25,9 +26,10 @@ type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
 	Lists   *lists.Service
+	Sharing *sharing.Service // when set, applications and grants (sharing.go)
+	Gateway *gateway.Service // with Sharing, apps and data-service calls (services.go)
 	// Exchange, when set, gets the demo's channels.
 	Exchange *exchange.Manager
-	Sharing  *sharing.Service
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -64,6 +66,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 			return fmt.Errorf("demo exchange: %w", err)
 		}
 		fmt.Fprintf(out, "Demo exchange: %d channels into the approval bureau's shared database.\n", len(DemoChannels))
+	}
+	if svc.Sharing != nil && svc.Gateway != nil {
+		if err := loadServices(ctx, svc); err != nil {
+			return fmt.Errorf("demo data services: %w", err)
+		}
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/account/password", s.changePassword)
 		r.Post("/account/tokens", s.createToken)
 		r.Post("/account/tokens/{id}/revoke", s.revokeToken)
+		s.servicesRoutes(r)
 		s.listsRoutes(r)
 		s.catalogRoutes(r)
 		s.exchangeRoutes(r)

@@ -25,6 +25,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
@@ -50,6 +51,7 @@ type Deps struct {
 	Version string
 	// Exchange manages channels; nil leaves the exchange pages out.
 	Exchange *exchange.Manager
+	Gateway  *gateway.Service // data services: apps, the try-it panel, usage
 }
 
 type server struct {
@@ -199,6 +201,7 @@ func nav(p *org.Principal) []navItem {
 	if node.CanView(*p) {
 		items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
 	}
+	items = append(items, navItem{Key: "nav.services", Href: servicesActive})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -214,7 +217,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"services", "licenses", "ledger", "monitor"}
+var plannedAreas = []string{"licenses", "ledger", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
