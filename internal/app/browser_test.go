@@ -103,7 +103,7 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/users", "#users", "gaj.cataloger"},
 			{"/roles", "#roles", "安全审计员"},
 			{"/users/1", "#user-detail", "admin"},
-			{"/area/services", "#planned-area", "数据服务"},
+			{"/area/licenses", "#planned-area", "电子证照"},
 			{"/exchange/nodes", "#nodes", "还没有前置机"},
 			{"/account", "#token-form", "创建令牌"},
 			{"/exchange", "#exchange-city", "交换条次"},
