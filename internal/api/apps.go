@@ -68,6 +68,24 @@ func (s *Server) registerApps() {
 		app, secret, err := s.Gateway.RotateSecret(ctx, principal(ctx), in.ID)
 		return &appSecretOut{AppSecret{app, secret}}, err
 	}))
+	o = op(http.MethodGet, "/api/v1/grants/{id}/download", "download-grant", "sharing",
+		"Download a file grant's data as UTF-8 CSV: the granted items, masked, the rows the grant allows (a data consumer of the grant's department)", true)
+	o.Errors = append(o.Errors, http.StatusNotFound)
+	o.Responses = map[string]*huma.Response{"200": {Description: "CSV, a header row of item names, then the rows",
+		Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}}}}
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*huma.StreamResponse, error) {
+		dl, err := s.Gateway.Download(ctx, principal(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &huma.StreamResponse{Body: func(hctx huma.Context) {
+			hctx.SetHeader("Content-Type", "text/csv; charset=utf-8")
+			hctx.SetHeader("Content-Disposition", `attachment; filename="`+dl.Name()+`"`)
+			if err := dl.WriteCSV(ctx, hctx.BodyWriter()); err != nil {
+				s.Logger.ErrorContext(ctx, "download", "grant", in.ID, "err", err)
+			}
+		}}, nil
+	}))
 	huma.Register(a, op(http.MethodGet, "/api/v1/services/usage", "service-usage", tag,
 		"Data-service calls per minute, app and service since a time (the caller's department's apps; every department's for the data authority and the security admin)", true),
 		handle(s, func(ctx context.Context, in *struct {

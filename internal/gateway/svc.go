@@ -47,6 +47,7 @@ type call struct {
 	err    error
 	addr   string
 	actor  string // a console user trying the service; empty for an app
+	action string // audit action; empty means service.call
 }
 
 // ServeHTTP answers GET /svc/{code}?item=value&page=N&page_size=M&fields=a,b
@@ -338,7 +339,11 @@ func (s *Service) meter(ctx context.Context, c *call) {
 	if c.actor != "" {
 		actor = c.actor
 	}
-	e := audit.Entry{Actor: actor, DepartmentID: c.app.DepartmentID, Department: c.app.DepartmentName, Action: "service.call",
+	action := c.action
+	if action == "" {
+		action = "service.call"
+	}
+	e := audit.Entry{Actor: actor, DepartmentID: c.app.DepartmentID, Department: c.app.DepartmentName, Action: action,
 		Target: "catalog:" + c.code, Outcome: outcome, ClientAddr: c.addr,
 		Detail: fmt.Sprintf("app=%s items=%s rows=%d status=%d latency=%s%s", c.app.Name, strings.Join(c.items, ","), c.rows, c.status,
 			latency.Round(10*time.Microsecond), detail)}

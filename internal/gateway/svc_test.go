@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -306,6 +307,95 @@ func TestDataServiceSecurity(t *testing.T) {
 					t.Errorf("%d audit entries for the refusal, want 1", got)
 				}
 			})
+		}
+	})
+}
+
+// TestEveryPathAsksThePolicy takes each way data leaves the platform —
+// data-service call, console preview (try-it), file download, exchange
+// channel — through a grant and after its revocation: each must be refused
+// by the policy check (an audited policy.deny), so a path that skipped the
+// check would fail here.
+func TestEveryPathAsksThePolicy(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		rsj := c.users["rsj.consumer"]
+		grantBy := func(delivery string) sharing.Grant {
+			in := sharing.ApplicationInput{EntryCode: c.code["gaj"], Items: []string{"id_number", "name"}, Purpose: "核验", Basis: "依据（测试）",
+				Scenario: "场景", Delivery: delivery}
+			if delivery == sharing.DeliveryTable {
+				in.Target = &sharing.Target{Datasource: "rsj-业务库", Table: "人口信息"}
+			}
+			a, err := c.share.Apply(c.ctx, rsj, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range []string{"gaj.approver", "xzsp.approver"} {
+				if a, err = c.share.Approve(c.ctx, c.users[u], a.ID, nil, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			g, err := c.share.Grant(c.ctx, rsj, a.GrantID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		api, app, secret := c.grant()
+		file, table := grantBy(sharing.DeliveryFile), grantBy(sharing.DeliveryTable)
+		tables := sharing.TableDelivery{Sharing: c.share}
+		paths := []struct {
+			name string
+			call func() error
+		}{
+			{"data service", func() error {
+				r := c.request(app.AppKey, secret, "", "page_size=1", time.Now(), "", nil)
+				if r.status != http.StatusOK {
+					return fmt.Errorf("%d %s", r.status, r.body)
+				}
+				return nil
+			}},
+			{"console preview", func() error {
+				_, err := c.gw.Try(c.ctx, rsj, c.code["gaj"], "fields=name&page_size=1")
+				return err
+			}},
+			{"file download", func() error {
+				dl, err := c.gw.Download(c.ctx, rsj, file.ID)
+				if err != nil {
+					return err
+				}
+				var buf strings.Builder
+				if err := dl.WriteCSV(c.ctx, &buf); err != nil {
+					return err
+				}
+				if lines := strings.Count(buf.String(), "\n"); lines != 301 || !strings.Contains(buf.String(), "**") {
+					t.Errorf("download: %d lines, want a header and 300 masked rows", lines)
+				}
+				return nil
+			}},
+			{"exchange channel", func() error {
+				_, err := tables.Shape(c.ctx, table.ID, rsj.DepartmentID)
+				return err
+			}},
+		}
+		for _, p := range paths {
+			if err := p.call(); err != nil {
+				t.Fatalf("%s under its grant: %v", p.name, err)
+			}
+		}
+		for _, g := range []sharing.Grant{api, file, table} {
+			if _, err := c.share.Revoke(c.ctx, c.users["gaj.approver"], g.ID, "停止共享（测试）"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range paths {
+			_, before, _ := c.log.List(c.ctx, audit.Filter{Action: "policy.deny"})
+			if err := p.call(); err == nil {
+				t.Errorf("%s after revocation: allowed", p.name)
+			}
+			if _, after, _ := c.log.List(c.ctx, audit.Filter{Action: "policy.deny"}); after != before+1 {
+				t.Errorf("%s after revocation: %d policy refusals audited, want 1: the path does not ask the policy", p.name, after-before)
+			}
 		}
 	})
 }

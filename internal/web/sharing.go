@@ -49,6 +49,7 @@ func (s *server) sharingRoutes(r chi.Router) {
 	r.Get("/sharing/grants", s.sharingGrants)
 	r.Get("/sharing/grants/{id}", s.sharingGrant)
 	r.Post("/sharing/grants/{id}/revoke", s.sharingRevoke)
+	r.Get("/sharing/grants/{id}/download", s.sharingDownload)
 }
 
 func sharingID(r *http.Request) int64 {
@@ -906,6 +907,7 @@ func (s *server) sharingGrantPage(w http.ResponseWriter, r *http.Request, id int
 	data := s.sharingBase(r, "sharing.grant_title", "grants", &v)
 	data["G"], data["Terms"], data["EntryURL"] = gv, terms, catalogEntryURL(g.EntryCode, false)
 	data["CanRevoke"] = g.State == sharing.GrantActive && !gv.Expired && s.sharingMayRevoke(ctx, p, g)
+	data["CanDownload"] = g.Delivery == sharing.DeliveryFile && g.State == sharing.GrantActive && !gv.Expired && g.ConsumerID == p.DepartmentID && s.Gateway != nil
 	data["Form"] = r.PostForm
 	v.Data = data
 	s.render(w, r, status, "sharing_grant", v)
@@ -947,4 +949,23 @@ func (s *server) sharingDashboard(ctx context.Context, p org.Principal, data map
 	}
 	maps.Copy(data, map[string]any{"Sharing": map[string]any{"Overdue": overdue, "Queue": queue, "Reviewer": p.Can(org.ReviewCatalog)}})
 	return nil
+}
+
+// sharingDownload sends a file grant's data as CSV; the policy check decides.
+func (s *server) sharingDownload(w http.ResponseWriter, r *http.Request) {
+	if s.Gateway == nil {
+		http.NotFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	dl, err := s.Gateway.Download(ctx, s.principal(r), sharingID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+dl.Name()+`"`)
+	if err := dl.WriteCSV(ctx, w); err != nil {
+		s.Logger.ErrorContext(ctx, "download", "err", err)
+	}
 }
