@@ -40,6 +40,9 @@ type ServiceOptions struct {
 	Rate     int           // requests per second of the latency run
 	Duration time.Duration // of each run
 	Workers  int           // concurrent clients of the throughput run
+	// CPUProfile, when set, receives a CPU profile of the govshare side's
+	// throughput run (go tool pprof).
+	CPUProfile string
 	Target
 }
 
@@ -81,12 +84,18 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 		{"bare handler (no checks)", s.bareURL, false, &bare},
 		{"govshare /svc (sign+policy+mask+audit)", s.fullURL, true, &full},
 	} {
-		if side.sign && os.Getenv("TMPPROF") != "" {
-			f, _ := os.Create(os.Getenv("TMPPROF"))
-			pprof.StartCPUProfile(f)
+		if side.sign && opts.CPUProfile != "" {
+			f, err := os.Create(opts.CPUProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
 		}
 		r, err := s.throughput(ctx, side.url, side.sign, opts)
-		if side.sign && os.Getenv("TMPPROF") != "" {
+		if side.sign && opts.CPUProfile != "" {
 			pprof.StopCPUProfile()
 		}
 		if err != nil {
