@@ -34,6 +34,8 @@ type city struct {
 	t     *testing.T
 	ctx   context.Context
 	log   *audit.Log
+	org   *org.Service
+	cat   *catalog.Service
 	share *sharing.Service
 	gw    *gateway.Service
 	srv   *httptest.Server
@@ -54,7 +56,7 @@ func newCity(t *testing.T, db *store.DB) *city {
 	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	c := &city{t: t, ctx: ctx, log: log, users: map[string]org.Principal{}, code: map[string]string{}, now: time.Now()}
+	c := &city{t: t, ctx: ctx, log: log, org: o, cat: cat, users: map[string]org.Principal{}, code: map[string]string{}, now: time.Now()}
 	c.share = sharing.NewService(db, log, o, cat, l)
 	c.share.SetClock(func() time.Time { return c.now })
 	c.gw = gateway.NewService(db, log, cat, c.share, cryptosuite.RandomSealer(), gateway.NewMemoryNonces(0))
@@ -148,6 +150,11 @@ func (c *city) request(key, secret, method, query string, at time.Time, nonce st
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+func (c *city) login(user string) (org.Principal, error) {
+	_, p, err := c.org.Login(c.ctx, user, demo.Password, "127.0.0.1")
+	return p, err
 }
 
 func (c *city) audited(outcome string) int {
@@ -396,6 +403,70 @@ func TestEveryPathAsksThePolicy(t *testing.T) {
 			if _, after, _ := c.log.List(c.ctx, audit.Filter{Action: "policy.deny"}); after != before+1 {
 				t.Errorf("%s after revocation: %d policy refusals audited, want 1: the path does not ask the policy", p.name, after-before)
 			}
+		}
+	})
+}
+
+// TestProxiedAPI serves an entry mounted to a provider's API: the call goes
+// to the provider with the granted items' parameters, and the answer keeps
+// only granted items, masked.
+func TestProxiedAPI(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		var asked url.Values
+		provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			asked = r.URL.Query()
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"data":[{"cert_no":"J430200-2026-000001","holder":"张三丰","secret_note":"不该出现"}]}`))
+		}))
+		defer provider.Close()
+		mzjCat, err := c.login("mzj.cataloger")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := c.cat.Create(c.ctx, mzjCat, catalog.Entry{Name: "婚姻登记证明核验接口", Summary: "按证号核验（测试）", Category: "departmental", CategoryItem: "05",
+			CategorySubItem: "002", Format: "api", ShareType: catalog.ShareUnconditional, OpenType: catalog.OpenNone, UpdateCycle: "realtime",
+			Items: []catalog.Item{{Name: "证号", Identifier: "cert_no", DataType: "string", Length: 30, Key: true},
+				{Name: "持证人", Identifier: "holder", DataType: "string", Length: 50, Masking: "name"},
+				{Name: "备注", Identifier: "secret_note", DataType: "string", Length: 50}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.cat.AddMount(c.ctx, mzjCat, e.Code, catalog.Mount{Kind: catalog.MountAPI, URL: provider.URL + "/verify", Method: "GET",
+			Params: []catalog.APIParam{{Name: "certNo", In: "query", Item: "cert_no"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.cat.Transition(c.ctx, mzjCat, e.Code, catalog.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{catalog.ActionApprove, catalog.ActionPublish} {
+			if _, err := c.cat.Transition(c.ctx, c.users["xzsp.approver"], e.Code, a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.share.Apply(c.ctx, c.users["rsj.consumer"], sharing.ApplicationInput{EntryCode: e.Code, Items: []string{"cert_no", "holder"},
+			Purpose: "核验", Basis: "依据（测试）", Scenario: "场景", Delivery: sharing.DeliveryAPI}); err != nil {
+			t.Fatal(err)
+		}
+		app, secret, err := c.gw.CreateApp(c.ctx, c.users["rsj.consumer"], gateway.AppInput{Name: "核验系统"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+url.PathEscape(e.Code)+"?cert_no=J430200-2026-000001", nil)
+		if err := gateway.SignRequest(req, app.AppKey, secret, "", time.Now(), rand.Text()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
+			t.Fatalf("proxied call: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
+		}
+		if strings.Contains(string(body), "不该出现") || strings.Contains(string(body), "张三丰") || !strings.Contains(string(body), `"holder":"张**"`) {
+			t.Errorf("answer %s: want only the granted items, masked", body)
 		}
 	})
 }
