@@ -20,7 +20,7 @@ Usage:
       on SQLite in DIR (default: a temporary directory) or on PostgreSQL
   govshare bench catalog-import [--entries 10000] [--items 20] [--database URL] [--dir DIR]
       parse and import the Excel template with that many entries, twice
-  govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 16] [--cpuprofile F] [--dir DIR]
+  govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 64] [--cpuprofile F] [--dir DIR]
       a data-service query (equality filter, 20 rows, 5 masked items) through /svc
       (signature, policy, masking, metering, audit) against a bare handler on
       the same SQLite table: throughput, then p50/p99 at a fixed rate
@@ -66,7 +66,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rows, "rows", 100000, "rows in the served table")
 		fs.IntVar(&o.Rate, "rate", 500, "requests per second of the latency run")
 		fs.DurationVar(&o.Duration, "duration", 5*time.Second, "length of each run")
-		fs.IntVar(&o.Workers, "workers", 16, "concurrent clients of the throughput run")
+		fs.IntVar(&o.Workers, "workers", 64, "concurrent clients of the throughput run (enough to saturate both servers; the audit group commit waits on fsync)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the /svc throughput run to this file")
 		run = func() error { o.Target = target; return bench.Service(ctx, o, stdout) }
 	case "exchange":
