@@ -45,6 +45,11 @@ func (d TableDelivery) Start(ctx context.Context, g Grant) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if in.Mode == exchange.Full { // the consumer gets the data now, not at the first scheduled run
+		if _, err := d.Channels.Run(ctx, org.System, c.ID); err != nil {
+			return c.ID, err
+		}
+	}
 	return c.ID, nil
 }
 
