@@ -59,8 +59,7 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 }
 
 func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, code, detail string) error {
-	return s.audit.Append(ctx, tx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: "catalog:" + code, Outcome: audit.Success, ClientAddr: p.ClientAddr, Detail: detail})
+	return s.audit.Append(ctx, tx, org.Entry(p, action, "catalog:"+code, audit.Success, detail))
 }
 
 // isAuthorityReviewer reports whether p reviews entries for the data authority.
@@ -114,15 +113,7 @@ func (s *Service) Create(ctx context.Context, p org.Principal, e Entry) (Entry, 
 
 // denied audits a refusal that happened inside a rolled-back transaction.
 func (s *Service) denied(ctx context.Context, p org.Principal, action, code string, err error) error {
-	if !errs.Is(err, errs.Forbidden) {
-		return err
-	}
-	_, msg, _ := errs.Public(err)
-	if rerr := s.audit.Record(ctx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: "catalog:" + code, Outcome: audit.Denied, ClientAddr: p.ClientAddr, Detail: msg}); rerr != nil {
-		return errors.Join(err, rerr)
-	}
-	return err
+	return org.Denied(ctx, s.audit, p, action, "catalog:"+code, err)
 }
 
 func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e Entry) (Entry, error) {

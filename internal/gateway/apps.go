@@ -105,7 +105,7 @@ func (s *Service) createApp(ctx context.Context, p org.Principal, dept int64, in
 			grant == 0, grant, p.Username, store.FormatTime(time.Now())).Scan(&id); err != nil {
 			return fmt.Errorf("insert app: %w", err)
 		}
-		return s.audit.Append(ctx, tx, entry(p, "app.create", appTarget(id), audit.Success, fmt.Sprintf("%s key %s %s %g/s", in.Name, key, in.SignMethod, in.RateLimit)))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.create", appTarget(id), audit.Success, fmt.Sprintf("%s key %s %s %g/s", in.Name, key, in.SignMethod, in.RateLimit)))
 	})
 	if err != nil {
 		return App{}, "", err
@@ -195,7 +195,7 @@ func (s *Service) SetAppState(ctx context.Context, p org.Principal, id int64, st
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET state = ? WHERE id = ?", state, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, entry(p, "app."+state, appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app."+state, appTarget(id), audit.Success, a.Name))
 	})
 	if err != nil {
 		return a, err
@@ -227,7 +227,7 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret_revealed = ? WHERE id = ?", true, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, entry(p, "app.reveal", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, a.Name))
 	})
 	if err != nil {
 		return a, "", err
@@ -248,7 +248,7 @@ func (s *Service) RotateSecret(ctx context.Context, p org.Principal, id int64) (
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret = ?, secret_revealed = ? WHERE id = ?", s.secrets.Seal(secret), true, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, entry(p, "app.rotate", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.rotate", appTarget(id), audit.Success, a.Name))
 	})
 	if err != nil {
 		return a, "", err
@@ -337,8 +337,3 @@ func (d Deliverer) Start(ctx context.Context, g sharing.Grant) (string, error) {
 // Stop does nothing: the policy check refuses the grant's calls at once,
 // and the app may serve other grants.
 func (d Deliverer) Stop(ctx context.Context, g sharing.Grant, reason string) error { return nil }
-
-func entry(p org.Principal, action, target, outcome, detail string) audit.Entry {
-	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
-}

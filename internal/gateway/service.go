@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -94,14 +93,7 @@ func (s *Service) Close() error {
 }
 
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
-	if !errs.Is(err, errs.Forbidden) {
-		return err
-	}
-	_, msg, _ := errs.Public(err)
-	if rerr := s.audit.Record(ctx, entry(p, action, target, audit.Denied, msg)); rerr != nil {
-		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
-	}
-	return err
+	return org.Denied(ctx, s.audit, p, action, target, err)
 }
 
 // sources keeps one connection pool per datasource.

@@ -53,26 +53,12 @@ var Beijing = time.FixedZone("CST", 8*3600)
 // DateFormat is the form of deadlines and due dates.
 const DateFormat = "2006-01-02"
 
-func entry(p org.Principal, action, target, outcome, detail string) audit.Entry {
-	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
-}
-
 func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, target, detail string) error {
-	return s.audit.Append(ctx, tx, entry(p, action, target, audit.Success, detail))
+	return s.audit.Append(ctx, tx, org.Entry(p, action, target, audit.Success, detail))
 }
 
-// denied audits a refusal (which happened before or inside a rolled-back
-// transaction) and passes err on.
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
-	if !errs.Is(err, errs.Forbidden) {
-		return err
-	}
-	_, msg, _ := errs.Public(err)
-	if rerr := s.audit.Record(ctx, entry(p, action, target, audit.Denied, msg)); rerr != nil {
-		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
-	}
-	return err
+	return org.Denied(ctx, s.audit, p, action, target, err)
 }
 
 // IsAuthority reports whether p is an approver of the data authority, who

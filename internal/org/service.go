@@ -44,17 +44,31 @@ func NewService(db *store.DB, log *audit.Log, divisions *division.Table) *Servic
 func (s *Service) Divisions() *division.Table { return s.divisions }
 
 func (s *Service) record(ctx context.Context, tx *store.Tx, p Principal, action, target, outcome, detail string) error {
-	return s.audit.Append(ctx, tx, entry(p, action, target, outcome, detail))
+	return s.audit.Append(ctx, tx, Entry(p, action, target, outcome, detail))
 }
 
-func entry(p Principal, action, target, outcome, detail string) audit.Entry {
+// Entry is the audit entry of an action p took on target.
+func Entry(p Principal, action, target, outcome, detail string) audit.Entry {
 	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
 		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
 }
 
+// Denied records err in log as p's refused action when it is a Forbidden
+// error (a refusal decided before, or inside a rolled-back transaction),
+// and passes every err on.
+func Denied(ctx context.Context, log *audit.Log, p Principal, action, target string, err error) error {
+	if !errs.Is(err, errs.Forbidden) {
+		return err
+	}
+	if rerr := log.Record(ctx, Entry(p, action, target, audit.Denied, errs.Message(err))); rerr != nil {
+		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+	}
+	return err
+}
+
 // Deny records a refused action and returns the Forbidden error to answer with.
 func (s *Service) Deny(ctx context.Context, p Principal, action, target, why string) error {
-	if err := s.audit.Record(ctx, entry(p, action, target, audit.Denied, why)); err != nil {
+	if err := s.audit.Record(ctx, Entry(p, action, target, audit.Denied, why)); err != nil {
 		return fmt.Errorf("audit denial: %w", err)
 	}
 	return errs.E(errs.Forbidden, "%s", why)

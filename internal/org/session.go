@@ -73,7 +73,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	username = strings.TrimSpace(username)
 	p := Principal{Username: username, ClientAddr: clientAddr}
 	fail := func(reason string, err error) (Session, Principal, error) {
-		if rerr := s.audit.Record(ctx, entry(p, "session.create", "user:"+username, audit.Failure, reason)); rerr != nil {
+		if rerr := s.audit.Record(ctx, Entry(p, "session.create", "user:"+username, audit.Failure, reason)); rerr != nil {
 			return Session{}, Principal{}, fmt.Errorf("audit login: %w", rerr)
 		}
 		return Session{}, Principal{}, err
@@ -205,7 +205,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 		if err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if err := s.audit.Record(ctx, entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
+		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		if lockedNow {

@@ -3,14 +3,11 @@ package sharing
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
-	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -66,25 +63,12 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) nowText() string { return store.FormatTime(s.now()) }
 
-func entry(p org.Principal, action, target, outcome, detail string) audit.Entry {
-	return audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: target, Outcome: outcome, ClientAddr: p.ClientAddr, Detail: detail}
-}
-
 func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, target, detail string) error {
-	return s.audit.Append(ctx, tx, entry(p, action, target, audit.Success, detail))
+	return s.audit.Append(ctx, tx, org.Entry(p, action, target, audit.Success, detail))
 }
 
-// denied audits a refusal and passes err on; other errors pass unaudited.
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
-	if !errs.Is(err, errs.Forbidden) {
-		return err
-	}
-	_, msg, _ := errs.Public(err)
-	if rerr := s.audit.Record(ctx, entry(p, action, target, audit.Denied, msg)); rerr != nil {
-		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
-	}
-	return err
+	return org.Denied(ctx, s.audit, p, action, target, err)
 }
 
 // isAuthority reports whether p approves for the data authority.
