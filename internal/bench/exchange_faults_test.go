@@ -379,11 +379,15 @@ type mutator struct {
 	err   error
 }
 
+// newKey is the last key a mutator inserted: beyond the generated ones.
+var newKey atomic.Int64
+
+func init() { newKey.Store(100_000_000) }
+
 func mutate(t *testing.T, db *sql.DB, ph func(int) string, rows int, physical bool, perSecond int) *mutator {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &mutator{stop: cancel, done: make(chan struct{})}
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	next := int64(rows) + 1_000_000 // beyond the generated keys, of both tests
 	go func() {
 		defer close(m.done)
 		tick := time.NewTicker(time.Second / time.Duration(perSecond))
@@ -399,7 +403,7 @@ func mutate(t *testing.T, db *sql.DB, ph func(int) string, rows int, physical bo
 			var err error
 			switch op := r.IntN(10); {
 			case op < 4:
-				next++
+				next := newKey.Add(1)
 				_, err = db.Exec(`INSERT INTO `+benchSource+` (id, id_number, name, phone, address, amount, updated_at, deleted) VALUES (`+
 					ph(1)+`, '43020219900101123X', '新增𪚥', '13800000000', '湖南省株洲市天元区', 1.23, `+ph(2)+`, false)`, next, now)
 			case op < 8:
@@ -645,7 +649,7 @@ func TestExchangeConcurrentDeletes(t *testing.T) {
 	r := newRig(t, ch, time.Second)
 	start = time.Now()
 	r.startAll()
-	m := mutate(t, my, myPH, n, true, 100)
+	m := mutate(t, my, myPH, n, true, 200)
 	r.waitFor("the first full pass", 3*time.Minute, func() bool { _, p, _, _ := r.procs["provider"].snapshot(); return p >= 1 })
 	last := m.end(t)
 	t.Logf("%d changes at the source (4 inserts, 4 updates, 2 physical deletes in 10) during the first pass", m.count.Load())
