@@ -8,7 +8,7 @@ package bench
 // and the same connector checksum over all rows.
 //
 //	TestExchangeSurvivesKills       PostgreSQL → MariaDB, 1,000,000 rows: kill -9 of the provider,
-//	                                then the consumer, then the hub, in one full sync, each restarted
+//	                                then the hub, then the consumer, in one full sync, each restarted
 //	TestExchangeSurvivesOutages     PostgreSQL → SQLite, 100,000 rows: hub down while the provider
 //	                                extracts and rows change, then consumer down while the hub delivers
 //	TestExchangeConcurrentChanges   PostgreSQL → MariaDB, 100,000 rows, inserts, updates and soft
@@ -255,17 +255,26 @@ func (r *rig) startAll() {
 	r.send(cons)
 }
 
-// kill9 kills a worker with SIGKILL and waits until it is gone.
-func (r *rig) kill9(role string) {
+// kill9 kills a worker with SIGKILL and waits until it is gone. It returns
+// what the provider had published (its last report) and what the target
+// had committed just before.
+func (r *rig) kill9(role string) (pub, cp int64) {
 	r.t.Helper()
 	p := r.procs[role]
+	pub, passes := r.pubSeq(), 0
+	if pp := r.procs["provider"]; pp != nil {
+		_, passes, _, _ = pp.snapshot()
+	}
+	cp = r.checkpoint()
 	if err := p.w.cmd.Process.Kill(); err != nil {
 		r.t.Fatalf("kill -9 %s: %v", role, err)
 	}
 	<-p.done
 	p.w.cmd.Wait()
 	delete(r.procs, role)
-	r.t.Logf("kill -9 %s (pid %d): provider published %d, target checkpoint %d", role, p.w.cmd.Process.Pid, r.pubSeq(), r.checkpoint())
+	r.t.Logf("kill -9 %s (pid %d): the provider had published batch %d (passes finished: %d), the target had committed batch %d",
+		role, p.w.cmd.Process.Pid, pub, passes, cp)
+	return pub, cp
 }
 
 // pubSeq is the provider's last reported sequence (0 when it is down).
@@ -328,24 +337,38 @@ func sameTables(t *testing.T, src exchange.Endpoint, srcTable string, dst exchan
 	t.Helper()
 	start := time.Now()
 	ctx := context.Background()
-	sum := func(e exchange.Endpoint, table string) (int64, string) {
+	var took [2]time.Duration
+	sum := func(e exchange.Endpoint, table string, side int) (int64, string) {
+		defer func(t0 time.Time) { took[side] = time.Since(t0) }(time.Now())
 		c, err := connector.Open(ctx, e.Driver, e.DSN)
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err) // not Fatal: one side runs in a goroutine
+			return 0, ""
 		}
 		defer c.Close()
 		n, s, err := c.Checksum(ctx, table, nil)
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("checksum of %s: %v", table, err)
 		}
 		return n, s
 	}
-	wantN, wantSum := sum(src, srcTable)
-	gotN, gotSum := sum(dst, dst.Table)
+	var (
+		wantN, gotN     int64
+		wantSum, gotSum string
+		wg              sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() { defer wg.Done(); wantN, wantSum = sum(src, srcTable, 0) }() // both sides at once
+	gotN, gotSum = sum(dst, dst.Table, 1)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	if gotN != wantN || gotSum != wantSum {
 		t.Fatalf("target %s: %d rows, checksum %s; source %s: %d rows, checksum %s", dst.Table, gotN, gotSum, srcTable, wantN, wantSum)
 	}
-	t.Logf("target = source: %d rows, checksum %s… (compared in %s)", gotN, gotSum[:16], time.Since(start).Round(time.Millisecond))
+	t.Logf("target = source: %d rows, checksum %s… (compared in %s: %s source, %s target %s)", gotN, gotSum[:16],
+		time.Since(start).Round(time.Millisecond), took[0].Round(time.Millisecond), took[1].Round(time.Millisecond), dst.Driver)
 }
 
 // pgSource makes the benchmark's source table of n rows in a fresh
@@ -459,16 +482,22 @@ func TestExchangeSurvivesKills(t *testing.T) {
 
 	// The provider, while it extracts.
 	r.waitFor("the provider to publish 15% of the batches", 5*time.Minute, func() bool { return r.pubSeq() >= batches*15/100 })
-	r.kill9("provider")
+	if pub, _ := r.kill9("provider"); pub >= batches {
+		t.Errorf("the provider was killed after it had published all %d batches (%d)", batches, pub)
+	}
 	r.start("provider")
-	// The consumer, while it applies.
-	r.waitFor("the target to commit 40% of the batches", 5*time.Minute, func() bool { return r.checkpoint() >= batches*40/100 })
-	r.kill9("consumer")
-	r.start("consumer")
-	// The hub, while batches flow through it.
-	r.waitFor("the target to commit 65% of the batches", 5*time.Minute, func() bool { return r.checkpoint() >= batches*65/100 })
-	r.kill9("hub")
+	// The hub, while the provider extracts and the consumer applies.
+	r.waitFor("the provider to publish 45% of the batches", 5*time.Minute, func() bool { return r.pubSeq() >= batches*45/100 })
+	if _, cp := r.kill9("hub"); cp >= batches {
+		t.Errorf("the hub was killed after the target had all %d batches (%d)", batches, cp)
+	}
 	r.start("hub")
+	// The consumer, while it applies.
+	r.waitFor("the target to commit 65% of the batches", 5*time.Minute, func() bool { return r.checkpoint() >= batches*65/100 })
+	if _, cp := r.kill9("consumer"); cp >= batches {
+		t.Errorf("the consumer was killed after the target had all %d batches (%d)", batches, cp)
+	}
+	r.start("consumer")
 
 	r.settle(start, 5*time.Minute)
 	t.Logf("full sync of %d rows with three kills in %s", n, time.Since(start).Round(time.Millisecond))
