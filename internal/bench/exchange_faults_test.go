@@ -527,6 +527,8 @@ func TestExchangeSurvivesKills(t *testing.T) {
 
 	r.settle(start, 5*time.Minute)
 	t.Logf("full sync of %d rows with three kills in %s", n, time.Since(start).Round(time.Millisecond))
+	r.waitFor("the hub to route the channel again", time.Minute, func() bool { _, _, ok, _ := r.procs["hub"].snapshot(); return ok })
+	t.Logf("the hub's stream of the channel holds %d messages for the %d batches published", hubStreamSeq(t, r.procs["hub"].url), r.pubSeq())
 	sameTables(t, exchange.Endpoint{Driver: connector.Postgres, DSN: pgDSN}, liveRows(t, pg), ch.Target)
 }
 
