@@ -556,11 +556,18 @@ func TestExchangeSurvivesOutages(t *testing.T) {
 	// The hub goes away early in the full pass; the provider extracts the
 	// rest, and what changes at the source meanwhile, into its own store.
 	r.kill9("hub")
+	killed := time.Now()
 	pub0 := r.pubSeq()
 	m := mutate(t, pg, pgPH, n, false, 50)
-	time.Sleep(down / 2)
-	at := r.checkpoint() // the batches on their way when the hub went are in by now
-	time.Sleep(down / 2)
+	// The batches that had passed the hub before it went are applied; then
+	// the target stays where it is.
+	at := r.checkpoint()
+	for stable := time.Now(); time.Since(stable) < 2*time.Second && time.Since(killed) < down; time.Sleep(100 * time.Millisecond) {
+		if c := r.checkpoint(); c != at {
+			at, stable = c, time.Now()
+		}
+	}
+	time.Sleep(down - time.Since(killed))
 	last := m.end(t)
 	pub, cp := r.pubSeq(), r.checkpoint()
 	t.Logf("hub down %s: the provider published batches %d to %d, %d changes at the source; target checkpoint %d then %d",
