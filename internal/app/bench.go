@@ -87,9 +87,9 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
-		fs.StringVar(&o.Role, "role", "", "provider or consumer")
+		fs.StringVar(&o.Role, "role", "", "provider, consumer or hub")
 		fs.StringVar(&o.Domain, "domain", "", "JetStream domain")
-		fs.StringVar(&o.Hub, "hub", "", "the hub's leaf URL")
+		fs.StringVar(&o.Hub, "hub", "", "the hub's leaf URL (role hub: where it listens)")
 		fs.Int64Var(&o.MemoryLimit, "memory-limit", 100<<20, "Go soft memory limit in bytes")
 		run = func() error { o.Dir = target.Dir; return bench.ExchangeWorker(ctx, o, os.Stdin, stdout) }
 	default:

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -228,10 +229,13 @@ type worker struct {
 
 // workerEvent is a line a worker prints.
 type workerEvent struct {
-	Ready  bool   `json:"ready,omitempty"`
-	PubSeq int64  `json:"pub_seq,omitempty"`
-	Passes int    `json:"passes,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Ready    bool   `json:"ready,omitempty"`
+	PubSeq   int64  `json:"pub_seq,omitempty"`
+	Passes   int    `json:"passes,omitempty"`
+	Error    string `json:"error,omitempty"`
+	URL      string `json:"url,omitempty"`      // the hub's client URL (role hub)
+	Routed   bool   `json:"routed,omitempty"`   // the hub routed the channel (role hub)
+	Progress bool   `json:"progress,omitempty"` // a provider's PubSeq during a pass (workerSpec.Progress)
 }
 
 func startWorker(ctx context.Context, self, role, domain, hubLeaf, dir string, stderr io.Writer) (*worker, error) {
@@ -552,13 +556,55 @@ func latency(ctx context.Context, o ExchangeOptions, pg, my *sql.DB) ([]time.Dur
 type workerSpec struct {
 	Channel exchange.Channel `json:"channel"`
 	Poll    time.Duration    `json:"poll"`
+	// Progress makes the provider report its PubSeq while a pass runs
+	// (events with Progress set), not only when a pass ends.
+	Progress bool `json:"progress,omitempty"`
+}
+
+// specChannel is what of an exchange.Channel a worker reads: all but the
+// Shaper, a function, which JSON cannot carry (the benchmark's channels
+// have none).
+type specChannel struct {
+	ID                    string
+	Source, Target        exchange.Endpoint
+	Mode                  string
+	BatchSize             int
+	Watermark, SoftDelete string
+	Rules                 map[string]exchange.Rule
+}
+
+// MarshalJSON writes the spec with the channel as a specChannel.
+func (s workerSpec) MarshalJSON() ([]byte, error) {
+	type plain workerSpec
+	c := s.Channel
+	return json.Marshal(struct {
+		plain
+		Channel specChannel `json:"channel"`
+	}{plain(s), specChannel{c.ID, c.Source, c.Target, c.Mode, c.BatchSize, c.Watermark, c.SoftDelete, c.Rules}})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *workerSpec) UnmarshalJSON(b []byte) error {
+	type plain workerSpec
+	var v struct {
+		plain
+		Channel specChannel `json:"channel"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	c := v.Channel
+	*s = workerSpec(v.plain)
+	s.Channel = exchange.Channel{ID: c.ID, Source: c.Source, Target: c.Target, Mode: c.Mode, BatchSize: c.BatchSize,
+		Watermark: c.Watermark, SoftDelete: c.SoftDelete, Rules: c.Rules}
+	return nil
 }
 
 // WorkerOptions configure one node process of the exchange benchmark.
 type WorkerOptions struct {
-	Role   string // provider or consumer
-	Domain string // its JetStream domain
-	Hub    string // the hub's leaf URL
+	Role   string // provider, consumer or hub
+	Domain string // its JetStream domain (not for hub, whose domain is "hub")
+	Hub    string // the hub's leaf URL; for role hub, where it listens (nats-leaf://127.0.0.1:PORT)
 	Dir    string // its NATS store
 
 	MemoryLimit int64 // Go soft memory limit of the process in bytes (debug.SetMemoryLimit); 0 leaves it
@@ -569,9 +615,17 @@ type WorkerOptions struct {
 // and the extractor (role provider, an incremental pass every poll) or the
 // applier (role consumer). It reports on out as JSON lines, reads the
 // channel from in, and stops when ctx ends or in closes.
+//
+// Role hub runs the platform's side instead (see exchangeHub): the hub's
+// NATS server, listening for leaf nodes on the URL in o.Hub, which routes the
+// channel it reads with exchange.Engine.Route.
 func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.Writer) error {
+	var mu sync.Mutex // the provider's progress reports come from another goroutine
 	enc := json.NewEncoder(out)
-	report := func(ev workerEvent) { enc.Encode(ev) }
+	report := func(ev workerEvent) { mu.Lock(); enc.Encode(ev); mu.Unlock() }
+	if o.Role == "hub" {
+		return exchangeHub(ctx, o, in, report)
+	}
 	lo, err := leafnet.Leaf(o.Domain, o.Dir, o.Hub)
 	if err != nil {
 		return err
@@ -625,6 +679,24 @@ func runNode(ctx context.Context, o WorkerOptions, nc *nats.Conn, spec workerSpe
 	ch := spec.Channel
 	if o.Role == "consumer" {
 		return e.Apply(ctx, ch)
+	}
+	if spec.Progress {
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			var last int64
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				if s := e.Stats(ch.ID).PubSeq; s != last {
+					last = s
+					report(workerEvent{Progress: true, PubSeq: s})
+				}
+			}
+		}()
 	}
 	for passes := 1; ; passes++ {
 		if err := e.Extract(ctx, ch); err != nil {
