@@ -99,7 +99,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if target.Dir == "" && target.Database == "" {
+	if target.Dir == "" {
 		dir, err := os.MkdirTemp("", "govshare-bench-")
 		if err != nil {
 			return err
