@@ -263,7 +263,8 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 		return nil, fmt.Errorf("exchange: channel %q has rules but the engine has no quarantine for the rows that fail them", ch.ID)
 	}
 	if e.o.Quarantine != nil {
-		if x.checks, err = compileRules(ch.Rules, x.schema.Columns); err != nil {
+		// Rows are checked as read, before any shaping: by the source's columns.
+		if x.checks, err = compileRules(ch.Rules, t.Columns); err != nil {
 			return nil, fmt.Errorf("exchange: channel %q: %w", ch.ID, err)
 		}
 	}
