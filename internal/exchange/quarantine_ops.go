@@ -202,10 +202,10 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 		if v == nil {
 			return nil
 		}
-		if n, ok := v.(json.Number); ok {
-			v = n.String()
-		}
 		if rule, ok := masks[col]; ok && rule != mask.None {
+			if n, ok := v.(json.Number); ok {
+				v = n.String()
+			}
 			return mask.Apply(rule, v)
 		}
 		s, ok := v.(string)
@@ -294,10 +294,10 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			return res, errs.Wrap(err, errs.Unavailable, "channel %s cannot reach its tables", id)
 		}
 		rr, err := m.engine.Retry(ctx, ch, open...)
-		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor") {
-			return res, errs.Wrap(err, errs.Conflict, "channel %s: an extract pass ran at the same time; try again", id)
-		}
 		if err != nil {
+			if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor") {
+				return res, errs.Wrap(err, errs.Conflict, "channel %s: an extract pass ran at the same time; try again", id)
+			}
 			return res, err
 		}
 		res.Published, res.Failing, res.Gone = rr.Published, rr.Failing, rr.Gone
