@@ -293,12 +293,28 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 		if err != nil {
 			return res, errs.Wrap(err, errs.Unavailable, "channel %s cannot reach its tables", id)
 		}
-		rr, err := m.engine.Retry(ctx, ch, open...)
-		if err != nil {
-			if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor") {
+		// The retry and the channel's own extract pass take turns on the
+		// extractor's state: a clash is tried again a few times (rows sent
+		// twice are upserted once), then answered as a conflict.
+		var rr RetryResult
+		for attempt := 1; ; attempt++ {
+			r, err := m.engine.Retry(ctx, ch, open...)
+			rr.Published, rr.Failing, rr.Gone = rr.Published+r.Published, r.Failing, rr.Gone+r.Gone // rows still failing stay open and are seen again
+			if err == nil {
+				break
+			}
+			clash := errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor")
+			if !clash {
+				return res, err
+			}
+			if attempt == 3 {
 				return res, errs.Wrap(err, errs.Conflict, "channel %s: an extract pass ran at the same time; try again", id)
 			}
-			return res, err
+			select {
+			case <-ctx.Done():
+				return res, ctx.Err()
+			case <-time.After(time.Duration(attempt) * 300 * time.Millisecond):
+			}
 		}
 		res.Published, res.Failing, res.Gone = rr.Published, rr.Failing, rr.Gone
 		rules, _ := m.channelRules(ctx, c)
