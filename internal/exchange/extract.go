@@ -340,10 +340,10 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 	flush := func(end bool) error {
 		// The rows set aside are stored before the position moves past them.
 		if len(bad) > 0 {
-			if err := x.e.o.Quarantine.Put(ctx, bad); err != nil {
+			n, err := putCounting(ctx, x.e.o.Quarantine, bad)
+			if err != nil {
 				return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
 			}
-			n := int64(len(bad))
 			x.e.update(x.ch.ID, func(s *Stats) { s.Quarantined += n })
 			bad = bad[:0]
 		}

@@ -414,3 +414,48 @@ func (m *Manager) rulesOf(ctx context.Context, c ChannelInfo) (map[string]Rule, 
 	}
 	return r.Rules, nil
 }
+
+// putCounting stores rows found failing and returns how many of them were
+// not already waiting in the quarantine, so that a row read again (each
+// full pass, or at the watermark where an incremental pass resumes) counts
+// once in Stats.Quarantined.
+func putCounting(ctx context.Context, q Quarantine, rows []QuarantinedRow) (int64, error) {
+	if s, ok := q.(*SQLiteQuarantine); ok {
+		return s.putNew(ctx, rows)
+	}
+	return int64(len(rows)), q.Put(ctx, rows)
+}
+
+// putNew is Put, answering how many rows had no open entry before.
+func (q *SQLiteQuarantine) putNew(ctx context.Context, rows []QuarantinedRow) (int64, error) {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("exchange: quarantine: %w", err)
+	}
+	defer tx.Rollback()
+	var fresh int64
+	for _, r := range rows {
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM exchange_quarantine WHERE channel = ? AND key = ? AND state = 'open'`,
+			r.Channel, r.Key).Scan(&open); err != nil {
+			return 0, fmt.Errorf("exchange: quarantine: %w", err)
+		}
+		if open == 0 {
+			fresh++
+		}
+		at := r.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (channel, key) WHERE state = 'open' DO UPDATE SET row = excluded.row, col = excluded.col,
+			reason = excluded.reason, at = excluded.at, passes = passes + 1`,
+			r.Channel, r.Key, r.Row, r.Column, r.Reason, at.UTC().Format(timeText)); err != nil {
+			return 0, fmt.Errorf("exchange: quarantine: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("exchange: quarantine: %w", err)
+	}
+	return fresh, nil
+}
