@@ -89,6 +89,49 @@ func (s *Server) registerExchange() {
 		c, err := s.Exchange.Resume(ctx, principal(ctx), in.ID)
 		return &channelOut{c}, err
 	}))
+	type quarantineIn struct {
+		ChannelParam
+		PageParams
+		State string `query:"state" enum:"open,retried,skipped,gone," doc:"Only entries in this state (open: waiting for a fix); all when empty"`
+	}
+	o = op(http.MethodGet, "/api/v1/channels/{id}/quarantine", "channel-quarantine", tag,
+		"Rows of a channel that failed validation at the source (隔离区), oldest first, with the column, the reason and the row (values masked by the catalog's default masking), and counts per state; for those who operate the channel", true)
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *quarantineIn) (*struct{ Body exchange.QuarantinePage }, error) {
+		pg, err := s.Exchange.QuarantineList(ctx, principal(ctx), in.ID, in.State, in.Page, in.PageSize)
+		return &struct{ Body exchange.QuarantinePage }{pg}, err
+	}))
+	type retryIn struct {
+		ChannelParam
+		Body *struct {
+			IDs []int64 `json:"ids,omitempty" maxItems:"1000" doc:"Quarantine entries to retry; all open ones when empty"`
+		}
+	}
+	o = op(http.MethodPost, "/api/v1/channels/{id}/quarantine/retry", "retry-quarantine", tag,
+		"After a fix at the source: read the quarantined rows again, check them against the rules and send those that pass; answers what became of each", true)
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *retryIn) (*struct{ Body exchange.QuarantineResult }, error) {
+		var ids []int64
+		if in.Body != nil {
+			ids = in.Body.IDs
+		}
+		res, err := s.Exchange.QuarantineRetry(ctx, principal(ctx), in.ID, ids)
+		return &struct{ Body exchange.QuarantineResult }{res}, err
+	}))
+	type skipIn struct {
+		ChannelParam
+		Body struct {
+			IDs    []int64 `json:"ids" minItems:"1" maxItems:"1000" doc:"Quarantine entries to skip"`
+			Reason string  `json:"reason,omitempty" maxLength:"500" doc:"Why the rows are not delivered (audited)"`
+		}
+	}
+	o = op(http.MethodPost, "/api/v1/channels/{id}/quarantine/skip", "skip-quarantine", tag,
+		"Resolve quarantined rows without delivering them; answers what became of each", true)
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *skipIn) (*struct{ Body exchange.QuarantineResult }, error) {
+		res, err := s.Exchange.QuarantineSkip(ctx, principal(ctx), in.ID, in.Body.IDs, in.Body.Reason)
+		return &struct{ Body exchange.QuarantineResult }{res}, err
+	}))
 	huma.Register(a, op(http.MethodGet, "/api/v1/exchange/stats", "exchange-stats", tag,
 		"Exchange totals for the city and per department, as provider and as consumer", true),
 		handle(s, func(ctx context.Context, _ *struct{}) (*struct{ Body exchange.CityStats }, error) {

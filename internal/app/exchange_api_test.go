@@ -344,7 +344,7 @@ func TestExchangeAPI(t *testing.T) {
 	defer lite.Close()
 	for i := 0; i < 3; i++ {
 		if _, err := lite.Exec(`INSERT INTO population (id_number, name, gender, birth_date, address, updated_at) VALUES (?, ?, '男', '1990-01-01', '株洲市演示路1号', ?)`,
-			fmt.Sprintf("43020019900101%04d", 9000+i), fmt.Sprintf("重启后%d", i), time.Now().UTC().Format(time.RFC3339)); err != nil {
+			withCheckDigit(fmt.Sprintf("43020219900101%03d", 900+i)), fmt.Sprintf("重启后%d", i), time.Now().UTC().Format(time.RFC3339)); err != nil {
 			t.Fatal(err)
 		}
 	}

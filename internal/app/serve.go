@@ -133,8 +133,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}
-	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log})
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log, Shape: tables.Shape})
+	// Rows of the platform-run channels that fail their rules (the catalog
+	// items' validators, else the column types) wait here with the reason.
+	quarantine, err := exchange.OpenQuarantine(ctx, filepath.Join(cfg.DataDir, "quarantine.db"))
+	if err != nil {
+		return err
+	}
+	defer quarantine.Close()
+	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log, Quarantine: quarantine})
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine,
+		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,9 +38,16 @@ func TestLoad(t *testing.T) {
 		cat.SQLiteDirs = []string{dir}
 		// Each dialect gets its own engine names: channel IDs are random, but
 		// the stream and buckets are shared by the two runs.
-		eng := exchange.New(b.JS, exchange.Options{Stream: "DEMO_" + string(db.Dialect), Subject: "demo." + string(db.Dialect), Bucket: "demo_" + string(db.Dialect)})
-		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng, exchange.ManagerOptions{})
+		quar, err := exchange.OpenQuarantine(ctx, filepath.Join(t.TempDir(), "quarantine.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer quar.Close()
+		eng := exchange.New(b.JS, exchange.Options{Stream: "DEMO_" + string(db.Dialect), Subject: "demo." + string(db.Dialect), Bucket: "demo_" + string(db.Dialect),
+			Quarantine: quar})
 		sh := sharing.NewService(db, audit.New(db), svc, cat, lst)
+		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng,
+			exchange.ManagerOptions{Rules: sharing.TableDelivery{Sharing: sh}.Rules})
 		for i := 0; i < 2; i++ { // the second load changes nothing
 			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
@@ -128,9 +136,33 @@ func TestLoad(t *testing.T) {
 				t.Errorf("demo channel %s: state %s, stats %+v; want active, at least 300 deliveries, a last success and a lag", c.Name, c.State, c.Stats)
 			}
 		}
+		// The housing fund channel set aside the rows whose ID numbers fail
+		// their check digit, with the reason, and delivered the rest.
+		for _, c := range chs {
+			want := int64(0)
+			if strings.HasPrefix(c.Name, "住房公积金") {
+				want = demo.QuarantinedRows
+			}
+			if c.Stats.Quarantined != want {
+				t.Errorf("demo channel %s quarantined %d rows, want %d", c.Name, c.Stats.Quarantined, want)
+			}
+			if want == 0 {
+				continue
+			}
+			q, err := mgr.QuarantineList(ctx, org.System, c.ID, exchange.QuarantineOpen, 1, 20)
+			if err != nil || q.Open != want || len(q.Items) != int(want) {
+				t.Fatalf("quarantine of %s: %+v, %v; want %d open rows", c.Name, q, err, want)
+			}
+			for _, e := range q.Items {
+				id, _ := e.Row["id_number"].(string)
+				if e.Column != "id_number" || !strings.Contains(e.Reason, "check") || !strings.Contains(id, "*") {
+					t.Errorf("quarantined row %+v: want id_number failing its check digit, shown masked", e)
+				}
+			}
+		}
 		cs, err := mgr.Stats(ctx, org.System)
-		if err != nil || cs.City.Channels != len(demo.DemoChannels) || cs.City.Deliveries < 600 {
-			t.Errorf("exchange stats = %+v, %v; want %d channels and at least 600 deliveries", cs.City, err, len(demo.DemoChannels))
+		if err != nil || cs.City.Channels != len(demo.DemoChannels) || cs.City.Deliveries < 900 {
+			t.Errorf("exchange stats = %+v, %v; want %d channels and at least 900 deliveries", cs.City, err, len(demo.DemoChannels))
 		}
 		// Applications in every state the console shows, one overdue, and grants.
 		apps, count, err := sh.Applications(ctx, reviewer, sharing.ApplicationFilter{Box: "all", PageSize: 100})

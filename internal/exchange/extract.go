@@ -263,7 +263,8 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 		return nil, fmt.Errorf("exchange: channel %q has rules but the engine has no quarantine for the rows that fail them", ch.ID)
 	}
 	if e.o.Quarantine != nil {
-		if x.checks, err = compileRules(ch.Rules, x.schema.Columns); err != nil {
+		// Rows are checked as read, before any shaping: by the source's columns.
+		if x.checks, err = compileRules(ch.Rules, t.Columns); err != nil {
 			return nil, fmt.Errorf("exchange: channel %q: %w", ch.ID, err)
 		}
 	}
@@ -339,10 +340,10 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 	flush := func(end bool) error {
 		// The rows set aside are stored before the position moves past them.
 		if len(bad) > 0 {
-			if err := x.e.o.Quarantine.Put(ctx, bad); err != nil {
+			n, err := putCounting(ctx, x.e.o.Quarantine, bad)
+			if err != nil {
 				return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
 			}
-			n := int64(len(bad))
 			x.e.update(x.ch.ID, func(s *Stats) { s.Quarantined += n })
 			bad = bad[:0]
 		}

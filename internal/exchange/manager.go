@@ -31,6 +31,9 @@ type ManagerOptions struct {
 	// Shape answers what a grant's channel may deliver (the sharing policy);
 	// a channel created by a grant does not run without it.
 	Shape func(ctx context.Context, grant, consumer int64) (*Shape, error)
+	// Rules answers the rules a channel's rows are checked against (the
+	// catalog's items of its source table); see ChannelRules.
+	Rules func(ctx context.Context, c ChannelInfo) (ChannelRules, error)
 }
 
 // Manager keeps the platform's channels: it stores them, checks who may
@@ -304,6 +307,9 @@ func (m *Manager) engineChannel(ctx context.Context, c ChannelInfo) (Channel, er
 		return ch, fmt.Errorf("target %s: %w", c.Target.Datasource, err)
 	}
 	ch.Source.Table, ch.Target.Table = c.Source.Table, c.Target.Table
+	if ch.Rules, err = m.rulesOf(ctx, c); err != nil {
+		return ch, err
+	}
 	if c.GrantID != 0 {
 		if m.o.Shape == nil {
 			return ch, fmt.Errorf("channel %s delivers grant %d, but this platform has no sharing policy to shape it", c.ID, c.GrantID)

@@ -32,6 +32,8 @@ func (s *server) exchangeRoutes(r chi.Router) {
 	r.Get("/exchange/channels/{id}", s.exchangeChannel)
 	r.Get("/exchange/channels/{id}/live", s.exchangeChannelLive)
 	r.Post("/exchange/channels/{id}/{action}", s.exchangeAction)
+	r.Get("/exchange/channels/{id}/quarantine", s.exchangeQuarantine)
+	r.Post("/exchange/channels/{id}/quarantine/{op}", s.exchangeQuarantineOp)
 }
 
 type exchangeTab struct {
@@ -265,8 +267,11 @@ func (s *server) exchangeChannel(w http.ResponseWriter, r *http.Request) {
 	}
 	tb, _ := json.Marshal(thr)
 	lb, _ := json.Marshal(lag)
-	s.render(w, r, http.StatusOK, "exchange_channel", view{Title: "exchange.title.channel", Active: "/exchange",
-		Data: map[string]any{"V": v, "Throughput": string(tb), "Lag": string(lb), "HasSamples": len(samples) > 0}})
+	data := map[string]any{"V": v, "Throughput": string(tb), "Lag": string(lb), "HasSamples": len(samples) > 0}
+	if v.CanOperate {
+		data["Quarantine"] = s.quarantineView(r, v.C.ID)
+	}
+	s.render(w, r, http.StatusOK, "exchange_channel", view{Title: "exchange.title.channel", Active: "/exchange", Data: data})
 }
 
 // exchangeChannelLive answers the state and statistics block, which htmx
