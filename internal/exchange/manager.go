@@ -16,6 +16,7 @@ import (
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -31,6 +32,9 @@ type ManagerOptions struct {
 	// Shape answers what a grant's channel may deliver (the sharing policy);
 	// a channel created by a grant does not run without it.
 	Shape func(ctx context.Context, grant, consumer int64) (*Shape, error)
+	// Nodes is the registry of front-end nodes, for channels whose tables
+	// are on nodes; nil takes the resolver's when it has one (NodeResolver).
+	Nodes Nodes
 }
 
 // Manager keeps the platform's channels: it stores them, checks who may
@@ -49,7 +53,9 @@ type Manager struct {
 	now      func() time.Time
 	holder   string
 
-	wake chan struct{}
+	wake  chan struct{}
+	nodes Nodes
+	kvs   sync.Map // node id → jetstream.KeyValue of its bucket
 
 	mu      sync.Mutex
 	runners map[string]*runner
@@ -66,6 +72,14 @@ type runner struct {
 	done   chan struct{}
 	kick   chan struct{}
 	ranAt  string // the run request it served last
+
+	// A channel whose tables are on nodes (see nodes.go).
+	node  bool
+	gen   string
+	link  *Engine                // names along the channel's Link
+	nodes map[string]int64       // side → node id that runs it
+	sides map[string]*sideReport // last report per side
+	acc   Stats                  // what the nodes counted for this runner
 
 	mu        sync.Mutex
 	running   bool
@@ -99,7 +113,12 @@ func NewManager(db *store.DB, log *audit.Log, orgs *org.Service, r Resolver, e *
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	return &Manager{db: db, audit: log, org: orgs, resolver: r, engine: e, o: o, log: o.Logger, now: time.Now,
+	if o.Nodes == nil {
+		if nr, ok := r.(interface{ Nodes() Nodes }); ok {
+			o.Nodes = nr.Nodes()
+		}
+	}
+	return &Manager{db: db, audit: log, org: orgs, resolver: r, engine: e, o: o, log: o.Logger, now: time.Now, nodes: o.Nodes,
 		holder: hex.EncodeToString(b), wake: make(chan struct{}, 1), runners: map[string]*runner{}, base: map[string]Stats{}}
 }
 
@@ -130,9 +149,22 @@ func (m *Manager) Start(ctx context.Context) error {
 	if err := m.engine.setup(ctx); err != nil {
 		return err
 	}
+	var sub interface{ Unsubscribe() error }
+	if m.nodes != nil {
+		s, err := m.subscribeReports()
+		if err != nil {
+			return err
+		}
+		sub = s
+	}
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.done = make(chan struct{})
-	go m.loop(ctx)
+	go func() {
+		m.loop(ctx)
+		if sub != nil {
+			sub.Unsubscribe()
+		}
+	}()
 	return nil
 }
 
@@ -262,7 +294,7 @@ func (m *Manager) reconcile(ctx context.Context) error {
 		case runnable && running && changed(r.ch, c):
 			r.cancel() // started anew once it has stopped
 		case runnable && !running:
-			r = &runner{id: c.ID, ch: c, done: make(chan struct{}), kick: make(chan struct{}, 1)}
+			r = &runner{id: c.ID, ch: c, done: make(chan struct{}), kick: make(chan struct{}, 1), node: c.Source.NodeID != "" || c.Target.NodeID != ""}
 			var rctx context.Context
 			rctx, r.cancel = context.WithCancel(ctx)
 			m.runners[c.ID] = r
@@ -325,6 +357,10 @@ func (m *Manager) run(ctx context.Context, r *runner) {
 		close(r.done)
 		m.poke()
 	}()
+	if r.node {
+		m.runNode(ctx, r)
+		return
+	}
 	backoff := 5 * time.Second
 	continuous := r.ch.Schedule == Continuous
 	sched, _ := ParseSchedule(r.ch.Schedule)
@@ -368,6 +404,9 @@ func (m *Manager) run(ctx context.Context, r *runner) {
 // pass runs one Sync of a cron channel, or follows a continuous one until
 // it stops or is kicked (a run request restarts it, which reads at once).
 func (m *Manager) pass(ctx context.Context, r *runner, continuous bool) error {
+	if r.ch.Source.NodeID != "" || r.ch.Target.NodeID != "" {
+		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: the platform does not pass it itself", r.id)
+	}
 	ch, err := m.engineChannel(ctx, r.ch)
 	if err != nil {
 		return err
@@ -441,6 +480,9 @@ func (m *Manager) phase(ctx context.Context, id string) string {
 // caughtUp reports whether a continuous channel has nothing left to apply
 // and its extractor follows the watermark.
 func (m *Manager) caughtUp(ctx context.Context, c ChannelInfo) bool {
+	if m.nodeChannel(c) {
+		return m.nodeCaughtUp(ctx, c)
+	}
 	if c.Mode != Incremental && m.phase(ctx, c.ID) != phaseIncremental {
 		return false
 	}
@@ -512,7 +554,7 @@ func minuteOf(t time.Time) string { return t.UTC().Truncate(time.Minute).Format(
 // flushOne adds what the engine counted since the last write to a
 // channel's totals and to its sample of this minute, with its run state.
 func (m *Manager) flushOne(ctx context.Context, r *runner) {
-	st := m.engine.Stats(r.id)
+	st := m.statsOf(r)
 	m.mu.Lock()
 	b := m.base[r.id]
 	m.base[r.id] = st
