@@ -32,7 +32,9 @@ type sideReport struct {
 	total int64
 }
 
-func (m *Manager) nodeChannel(c ChannelInfo) bool { return c.Source.NodeID != "" || c.Target.NodeID != "" }
+func (m *Manager) nodeChannel(c ChannelInfo) bool {
+	return c.Source.NodeID != "" || c.Target.NodeID != ""
+}
 
 // statsOf is what the engine (or, for a channel on nodes, the nodes) counted
 // for a runner.

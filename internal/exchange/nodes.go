@@ -166,7 +166,9 @@ func CheckNodeRef(ctx context.Context, nodes Nodes, dept int64, ref TableRef) (N
 // NodeResolver resolves platform-registered datasources as PlatformResolver
 // does and node-hosted ones by checking them (CheckNodeRef): for those it
 // answers the driver the node reported and no DSN, which stays on the node.
-func NodeResolver(ds Datasources, nodes Nodes) Resolver { return nodeResolver{platformResolver{ds}, nodes} }
+func NodeResolver(ds Datasources, nodes Nodes) Resolver {
+	return nodeResolver{platformResolver{ds}, nodes}
+}
 
 type nodeResolver struct {
 	platformResolver
