@@ -134,7 +134,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}
 	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log})
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine, exchange.ManagerOptions{Logger: log, Shape: tables.Shape})
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.NodeResolver(p.catalog, p.nodes), engine, exchange.ManagerOptions{Logger: log, Shape: tables.Shape})
 	tables.Channels = p.channels
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
