@@ -298,6 +298,11 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			var rctx context.Context
 			rctx, r.cancel = context.WithCancel(ctx)
 			m.runners[c.ID] = r
+			if r.node {
+				// The nodes' counts start at zero for each runner (a new
+				// generation restarts the nodes' sides).
+				m.base[c.ID] = Stats{}
+			}
 			go m.run(rctx, r)
 		}
 		if at, ok := requests[c.ID]; ok && runnable && r != nil && at != r.ranAt {
@@ -635,6 +640,9 @@ func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	c, err := m.get(ctx, id)
 	if err != nil {
 		return err
+	}
+	if m.nodeChannel(c) {
+		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: start the manager to run it", id)
 	}
 	r := &runner{id: id, ch: c, done: make(chan struct{}), kick: make(chan struct{})}
 	err = m.pass(ctx, r, false)

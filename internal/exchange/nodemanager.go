@@ -245,11 +245,8 @@ func (m *Manager) runNode(ctx context.Context, r *runner) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	r.mu.Lock()
-	r.gen, r.nodes, r.sides, r.acc, r.total = hex.EncodeToString(b), map[string]int64{}, map[string]*sideReport{}, Stats{}, -1
+	r.gen, r.nodes, r.sides, r.total = hex.EncodeToString(b), map[string]int64{}, map[string]*sideReport{}, -1
 	r.mu.Unlock()
-	m.mu.Lock()
-	m.base[r.id] = Stats{}
-	m.mu.Unlock()
 	var placed []placement
 	defer func() {
 		if len(placed) == 0 {
@@ -339,7 +336,7 @@ func (m *Manager) superviseNode(ctx context.Context, r *runner, ps []placement) 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var lastErr string
-	checked := time.Now()
+	checked, nodesAt := time.Now(), time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -351,6 +348,17 @@ func (m *Manager) superviseNode(ctx context.Context, r *runner, ps []placement) 
 			}
 			continue
 		case <-tick.C:
+		}
+		if time.Since(nodesAt) >= 2*time.Second {
+			// A node disabled or revoked, or a datasource it no longer
+			// reports, stops the channel (and the other node's side).
+			nodesAt = time.Now()
+			if _, _, err := CheckNodeRef(ctx, m.nodes, r.ch.ProviderID, r.ch.Source); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("source %s: %w", r.ch.Source.Datasource, err)
+			}
+			if _, _, err := CheckNodeRef(ctx, m.nodes, r.ch.ConsumerID, r.ch.Target); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("target %s: %w", r.ch.Target.Datasource, err)
+			}
 		}
 		if r.ch.GrantID != 0 && time.Since(checked) >= 5*time.Second {
 			checked = time.Now()
