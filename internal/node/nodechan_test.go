@@ -138,9 +138,9 @@ func TestChannelBetweenNodes(t *testing.T) {
 	defer m.Shutdown()
 
 	in := exchange.ChannelInput{Name: "人口 A→B", ProviderID: p.deptA.ID, ConsumerID: p.deptB.ID,
-		Source:    exchange.TableRef{NodeID: strconv.FormatInt(ea.NodeID, 10), Datasource: "src", Table: "人口"},
-		Target:    exchange.TableRef{NodeID: strconv.FormatInt(eb.NodeID, 10), Datasource: "dst", Table: "人口"},
-		Mode:      exchange.FullThenIncremental, Watermark: "更新", BatchSize: 1000}
+		Source: exchange.TableRef{NodeID: strconv.FormatInt(ea.NodeID, 10), Datasource: "src", Table: "人口"},
+		Target: exchange.TableRef{NodeID: strconv.FormatInt(eb.NodeID, 10), Datasource: "dst", Table: "人口"},
+		Mode:   exchange.FullThenIncremental, Watermark: "更新", BatchSize: 1000}
 
 	t.Run("refs are checked against the registry", func(t *testing.T) {
 		for _, tt := range []struct {
