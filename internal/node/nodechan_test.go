@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -129,9 +131,24 @@ func TestChannelBetweenNodes(t *testing.T) {
 		return err1 == nil && err2 == nil && len(na.Datasources) == 1 && len(nb.Datasources) == 1 && na.Datasources[0].Healthy
 	})
 
+	// The sharing policy, as a grant's channel asks it: granted columns and
+	// masks, and a row filter the test may add.
+	var policy struct {
+		sync.Mutex
+		filter bool
+	}
+	shape := func(ctx context.Context, grant, consumer int64) (*exchange.Shape, error) {
+		policy.Lock()
+		defer policy.Unlock()
+		sh := &exchange.Shape{Columns: []string{"编号", "姓名", "更新"}, Mask: map[string]string{"姓名": mask.Name}}
+		if policy.filter {
+			sh.Keep = func(map[string]any) bool { return true }
+		}
+		return sh, nil
+	}
 	engine := exchange.New(p.bus.JS, exchange.Options{})
 	m := exchange.NewManager(p.db, p.log, p.org, exchange.NodeResolver(nil, p.reg), engine,
-		exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond})
+		exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape})
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +248,51 @@ func TestChannelBetweenNodes(t *testing.T) {
 		}
 		same("after the consumer node restarted", 30*time.Second)
 		deliveries(n+150, 15*time.Second)
+	})
+
+	t.Run("a grant's channel is shaped on the provider node", func(t *testing.T) {
+		g := in
+		g.Name, g.GrantID, g.Target.Table = "授权 A→B", 7, "人口_授权"
+		gc, err := m.Create(ctx, org.System, g)
+		if err != nil {
+			t.Fatalf("Create: %v %v", err, errDetails(err))
+		}
+		waitFor(t, 30*time.Second, "the grant's rows delivered", func() bool {
+			got, _ := sqliteSum(t, dstPath, "人口_授权")
+			return got == n+150
+		})
+		db, err := sql.Open("sqlite", dstPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.Query("SELECT * FROM 人口_授权 WHERE 编号 = 12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var id int64
+		var name, stamp string
+		for rows.Next() {
+			if err := rows.Scan(&id, &name, &stamp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		if strings.Join(cols, ",") != "编号,姓名,更新" || name != "姓**" {
+			t.Errorf("target columns %v, 姓名 %q; want 编号,姓名,更新 and the name masked (姓**)", cols, name)
+		}
+
+		policy.Lock()
+		policy.filter = true
+		policy.Unlock()
+		waitFor(t, 15*time.Second, "a grant with a row filter stops the channel on nodes", func() bool {
+			c, _ := m.Channel(ctx, org.System, gc.ID)
+			return c.State == exchange.ChannelError && strings.Contains(c.Reason, "row filter")
+		})
+		if err := m.Stop(ctx, org.System, gc.ID, "授权撤销"); err != nil {
+			t.Fatal(err)
+		}
 	})
 
 	t.Run("revoking the provider node stops its side", func(t *testing.T) {
