@@ -192,12 +192,15 @@ func (r nodeResolver) Nodes() Nodes { return r.nodes }
 // when the channel runs (a missing watermark column fails the channel with
 // the reason). The key columns are taken as given.
 func (m *Manager) checkNodeTables(ctx context.Context, in ChannelInput) ([]string, error) {
+	var src NodeDatasource
+	if in.Source.NodeID != "" {
+		var err error
+		if _, src, err = CheckNodeRef(ctx, m.nodes, in.ProviderID, in.Source); err != nil {
+			return nil, sourceErr("source", err)
+		}
+	}
 	if in.Source.NodeID == "" || in.Target.NodeID == "" {
 		return nil, errs.Field("target", "a channel between a front-end node and a datasource registered on the platform is not supported yet: put both tables on nodes, or both on the platform")
-	}
-	_, src, err := CheckNodeRef(ctx, m.nodes, in.ProviderID, in.Source)
-	if err != nil {
-		return nil, sourceErr("source", err)
 	}
 	if !slices.Contains(src.Tables, in.Source.Table) {
 		return nil, errs.Field("source", fmt.Sprintf("node %s has not reported a table %q in datasource %s", in.Source.NodeID, in.Source.Table, in.Source.Datasource))
