@@ -78,6 +78,7 @@ func (a *Agent) channels(ctx context.Context) {
 	}
 	var kv jetstream.KeyValue
 	var seen uint64
+	var lookAt time.Time // when to look for the bucket again
 	poll := time.NewTicker(channelPoll)
 	defer poll.Stop()
 	reportAt := time.Now()
@@ -91,14 +92,16 @@ func (a *Agent) channels(ctx context.Context) {
 			reportAt = time.Now()
 			a.report(running)
 		}
-		if !a.Connected() {
+		if !a.Connected() || (kv == nil && time.Now().Before(lookAt)) {
 			continue
 		}
 		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		if kv == nil {
 			kv, err = hub.KeyValue(rctx, exchange.NodeBucket(a.Identity.NodeID))
 			if err != nil {
-				kv = nil
+				// The platform creates the bucket when it first places a
+				// channel here; until then, look every two seconds.
+				kv, lookAt = nil, time.Now().Add(2*time.Second)
 				if !errors.Is(err, jetstream.ErrBucketNotFound) {
 					a.log.Debug("channels: bucket", "err", err)
 				}

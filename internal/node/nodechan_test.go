@@ -120,7 +120,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 		return a, o
 	}
 	ea, eb := p.enrollment(p.opA, "公安局前置机"), p.enrollment(p.opB, "财政局前置机")
-	a, _ := start(srcCfg, ea.Token, t.TempDir())
+	a, aOpts := start(srcCfg, ea.Token, t.TempDir())
 	defer func() { a.Close() }()
 	bDir := t.TempDir()
 	b, bOpts := start(dstCfg, eb.Token, bDir)
@@ -238,16 +238,27 @@ func TestChannelBetweenNodes(t *testing.T) {
 		deliveries(n+100, 15*time.Second)
 	})
 
+	t.Run("a provider node restart resumes", func(t *testing.T) {
+		a.Close()
+		insertRows(t, srcPath, n+101, n+121)
+		aOpts.Token = ""
+		if a, err = node.Start(ctx, aOpts); err != nil {
+			t.Fatal(err)
+		}
+		same("after the provider node restarted", 30*time.Second)
+		deliveries(n+120, 15*time.Second)
+	})
+
 	t.Run("a consumer node restart resumes", func(t *testing.T) {
 		b.Close()
-		insertRows(t, srcPath, n+101, n+151)
+		insertRows(t, srcPath, n+121, n+171)
 		time.Sleep(2 * time.Second)
 		bOpts.Token = ""
 		if b, err = node.Start(ctx, bOpts); err != nil {
 			t.Fatal(err)
 		}
 		same("after the consumer node restarted", 30*time.Second)
-		deliveries(n+150, 15*time.Second)
+		deliveries(n+170, 15*time.Second)
 	})
 
 	t.Run("a grant's channel is shaped on the provider node", func(t *testing.T) {
@@ -259,7 +270,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 		}
 		waitFor(t, 30*time.Second, "the grant's rows delivered", func() bool {
 			got, _ := sqliteSum(t, dstPath, "人口_授权")
-			return got == n+150
+			return got == n+170
 		})
 		db, err := sql.Open("sqlite", dstPath)
 		if err != nil {
@@ -308,10 +319,10 @@ func TestChannelBetweenNodes(t *testing.T) {
 			c, _ := m.Channel(ctx, org.System, ch.ID)
 			return c.State == exchange.ChannelError && strings.Contains(c.Reason, "not active")
 		})
-		insertRows(t, srcPath, n+151, n+161)
+		insertRows(t, srcPath, n+171, n+181)
 		time.Sleep(2 * time.Second)
-		if got, _ := sqliteSum(t, dstPath, "人口"); got != n+150 {
-			t.Errorf("after revoke the target has %d rows, want %d", got, n+150)
+		if got, _ := sqliteSum(t, dstPath, "人口"); got != n+170 {
+			t.Errorf("after revoke the target has %d rows, want %d", got, n+170)
 		}
 	})
 }
