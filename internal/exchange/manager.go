@@ -60,6 +60,7 @@ type Manager struct {
 	mu      sync.Mutex
 	runners map[string]*runner
 	base    map[string]Stats // engine statistics already written
+	cleared map[string]bool  // channels on nodes not to run, withdrawn from the nodes
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -288,6 +289,18 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			stale = append(stale, c.ID)
 		}
 		runnable := c.State == ChannelActive || c.State == ChannelError
+		if !runnable && !running && m.nodeChannel(c) && !m.cleared[c.ID] {
+			// Paused or revoked while no runner here placed it (by another
+			// replica, or before this one started): make sure no node runs it.
+			if m.cleared == nil {
+				m.cleared = map[string]bool{}
+			}
+			m.cleared[c.ID] = true
+			go m.withdrawChannel(context.WithoutCancel(ctx), c)
+		}
+		if runnable {
+			delete(m.cleared, c.ID)
+		}
 		switch {
 		case !runnable && running:
 			r.cancel()

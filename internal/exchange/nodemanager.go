@@ -442,3 +442,18 @@ func (m *Manager) nodeCaughtUp(ctx context.Context, c ChannelInfo) bool {
 	info, err := cc.Info(ctx)
 	return err == nil && info.NumPending == 0 && info.NumAckPending == 0
 }
+
+// withdrawChannel removes both sides of a channel from the nodes its
+// tables name.
+func (m *Manager) withdrawChannel(ctx context.Context, c ChannelInfo) {
+	var ps []placement
+	for _, p := range []struct {
+		side string
+		ref  TableRef
+	}{{SideExtract, c.Source}, {SideApply, c.Target}} {
+		if id, err := strconv.ParseInt(p.ref.NodeID, 10, 64); err == nil && id > 0 {
+			ps = append(ps, placement{node: id, spec: NodeSpec{Channel: c.ID, Side: p.side}})
+		}
+	}
+	m.withdraw(ctx, ps)
+}

@@ -24,6 +24,15 @@ import (
 
 var _ exchange.Nodes = (*node.Registry)(nil)
 
+// testLogger is the second manager's; GOVSHARE_TEST_DEBUG=1 shows its log.
+var testLogger = slog.New(slog.DiscardHandler)
+
+func init() {
+	if os.Getenv("GOVSHARE_TEST_DEBUG") != "" {
+		testLogger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+}
+
 func TestSignatureHeaders(t *testing.T) {
 	if node.SignatureHeader != exchange.NodeSignatureHeader {
 		t.Errorf("node.SignatureHeader %q != exchange.NodeSignatureHeader %q", node.SignatureHeader, exchange.NodeSignatureHeader)
@@ -103,6 +112,7 @@ func sqliteSum(t *testing.T, path, table string) (int64, string) {
 // on node B through the platform: 20,000 rows exactly once, pause, a node
 // restart, and node A revoked.
 func TestChannelBetweenNodes(t *testing.T) {
+	top := t
 	p := startPlatform(t, exchange.Migration)
 	ctx := p.ctx
 	srcCfg, srcPath := sqliteNode(t, "src", `CREATE TABLE 人口 (编号 INTEGER NOT NULL PRIMARY KEY, 姓名 VARCHAR(64), 金额 DECIMAL(12,2), 更新 DATETIME NOT NULL)`)
@@ -261,6 +271,31 @@ func TestChannelBetweenNodes(t *testing.T) {
 		deliveries(n+170, 15*time.Second)
 	})
 
+	t.Run("a new leader withdraws a channel paused while none ran", func(t *testing.T) {
+		m.Shutdown() // the nodes go on with what they were told
+		m2 := exchange.NewManager(p.db, p.log, p.org, exchange.NodeResolver(nil, p.reg), engine,
+			exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape, Logger: testLogger})
+		top.Cleanup(m2.Shutdown) // not the subtest's: m2 runs the rest
+		if _, err := m2.Pause(ctx, org.System, ch.ID, "无主时暂停"); err != nil {
+			t.Fatal(err)
+		}
+		m = m2
+		if err := m.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+		insertRows(t, srcPath, n+171, n+181)
+		time.Sleep(3 * time.Second)
+		if got, _ := sqliteSum(t, dstPath, "人口"); got != n+170 {
+			t.Fatalf("paused channel delivered: target has %d rows, want %d", got, n+170)
+		}
+		if _, err := m.Resume(ctx, org.System, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		same("after resume under the new leader", 30*time.Second)
+		deliveries(n+180, 15*time.Second)
+	})
+
 	t.Run("a grant's channel is shaped on the provider node", func(t *testing.T) {
 		g := in
 		g.Name, g.GrantID, g.Target.Table = "授权 A→B", 7, "人口_授权"
@@ -268,9 +303,15 @@ func TestChannelBetweenNodes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Create: %v %v", err, errDetails(err))
 		}
+		last := time.Now()
 		waitFor(t, 30*time.Second, "the grant's rows delivered", func() bool {
+			if time.Since(last) > 5*time.Second {
+				last = time.Now()
+				c, _ := m.Channel(ctx, org.System, gc.ID)
+				t.Logf("grant channel: %s %q %+v", c.State, c.Reason, c.Stats)
+			}
 			got, _ := sqliteSum(t, dstPath, "人口_授权")
-			return got == n+170
+			return got == n+180
 		})
 		db, err := sql.Open("sqlite", dstPath)
 		if err != nil {
@@ -319,10 +360,10 @@ func TestChannelBetweenNodes(t *testing.T) {
 			c, _ := m.Channel(ctx, org.System, ch.ID)
 			return c.State == exchange.ChannelError && strings.Contains(c.Reason, "not active")
 		})
-		insertRows(t, srcPath, n+171, n+181)
+		insertRows(t, srcPath, n+181, n+191)
 		time.Sleep(2 * time.Second)
-		if got, _ := sqliteSum(t, dstPath, "人口"); got != n+170 {
-			t.Errorf("after revoke the target has %d rows, want %d", got, n+170)
+		if got, _ := sqliteSum(t, dstPath, "人口"); got != n+180 {
+			t.Errorf("after revoke the target has %d rows, want %d", got, n+180)
 		}
 	})
 }
