@@ -75,12 +75,13 @@ type runner struct {
 	ranAt  string // the run request it served last
 
 	// A channel whose tables are on nodes (see nodes.go).
-	node  bool
-	gen   string
-	link  *Engine                // names along the channel's Link
-	nodes map[string]int64       // side → node id that runs it
-	sides map[string]*sideReport // last report per side
-	acc   Stats                  // what the nodes counted for this runner
+	node    bool
+	gen     string
+	link    *Engine                // names along the channel's Link
+	nodes   map[string]int64       // side → node id that runs it
+	sides   map[string]*sideReport // last report per side
+	acc     Stats                  // what the nodes counted for this runner
+	applyAt time.Time              // last report of the apply side
 
 	mu        sync.Mutex
 	running   bool

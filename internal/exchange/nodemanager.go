@@ -125,6 +125,7 @@ func (r *runner) count(s SideReport) {
 	a.Refused += c.Refused - b.Refused
 	a.Gaps += c.Gaps - b.Gaps
 	if s.Side == SideApply {
+		r.applyAt = time.Now()
 		a.State, a.LastSeq, a.Schema = c.State, c.LastSeq, c.Schema
 		if c.LastSuccess.After(a.LastSuccess) {
 			a.LastSuccess = c.LastSuccess
@@ -404,17 +405,17 @@ func (m *Manager) nodeCaughtUp(ctx context.Context, c ChannelInfo) bool {
 		return false
 	}
 	r.mu.Lock()
-	le := r.link
+	le, heard := r.link, r.applyAt
 	r.mu.Unlock()
-	if le == nil {
-		return false
+	if le == nil || time.Since(heard) > 5*time.Second {
+		return false // not routed yet, or the consumer node is not heard from: do not wait on it
 	}
 	nc, err := m.conn()
 	if err != nil {
 		return false
 	}
 	l := le.o.Link
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	if c.Mode != Incremental {
 		prov, err := jetstream.NewWithDomain(nc, l.Provider)
