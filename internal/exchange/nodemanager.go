@@ -387,9 +387,17 @@ func (m *Manager) superviseNode(ctx context.Context, r *runner, ps []placement) 
 		if st.State == StatePaused && st.Schema != nil {
 			return st.Schema
 		}
-		if st.State == StateFailed && st.LastError != "" && st.LastError != lastErr {
-			lastErr = st.LastError
-			m.failed(context.WithoutCancel(ctx), r, errors.New("on a node: "+st.LastError))
+		r.mu.Lock()
+		var failure string
+		for _, side := range []string{SideExtract, SideApply} {
+			if x := r.sides[side]; x != nil && x.stats.State == StateFailed && x.stats.LastError != "" {
+				failure = fmt.Sprintf("%s side on node %d: %s", side, r.nodes[side], x.stats.LastError)
+			}
+		}
+		r.mu.Unlock()
+		if failure != "" && failure != lastErr {
+			lastErr = failure
+			m.failed(context.WithoutCancel(ctx), r, errors.New(failure))
 		}
 	}
 }
