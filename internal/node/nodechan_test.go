@@ -347,6 +347,22 @@ func TestChannelBetweenNodes(t *testing.T) {
 		}
 	})
 
+	t.Run("a failure on a node puts the channel in error with the reason", func(t *testing.T) {
+		bad := in
+		bad.Name, bad.Watermark, bad.Target.Table = "无此列", "无此列", "人口_错"
+		bc, err := m.Create(ctx, org.System, bad) // the platform cannot see the node's columns
+		if err != nil {
+			t.Fatalf("Create: %v %v", err, errDetails(err))
+		}
+		waitFor(t, 15*time.Second, "channel in error", func() bool {
+			c, _ := m.Channel(ctx, org.System, bc.ID)
+			return c.State == exchange.ChannelError && strings.Contains(c.Reason, "extract side on node") && strings.Contains(c.Reason, "无此列")
+		})
+		if err := m.Stop(ctx, org.System, bc.ID, "测试结束"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("revoking the provider node stops its side", func(t *testing.T) {
 		if _, err := p.reg.Revoke(ctx, p.opA, ea.NodeID, "测试吊销"); err != nil {
 			t.Fatal(err)
