@@ -143,11 +143,16 @@ func TestExchangeAPI(t *testing.T) {
 		text string
 	}{
 		{"a cataloger", gajCataloger, channel("x", "gaj-pg", "people", "xzsp-maria", "people", ""), 403, "forbidden"},
-		{"a node", gajNode, func() map[string]any {
+		{"a node named other than by its number", gajNode, func() map[string]any {
 			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
 			b["source"] = map[string]string{"node_id": "qz-01", "datasource": "gaj-pg", "table": "people"}
 			return b
-		}(), 400, "front-end nodes are not available"},
+		}(), 400, "name a front-end node by its number"},
+		{"an unknown node number", gajNode, func() map[string]any {
+			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
+			b["source"] = map[string]string{"node_id": "999", "datasource": "gaj-pg", "table": "people"}
+			return b
+		}(), 400, "node 999 not found"},
 		{"a bad schedule", gajNode, func() map[string]any {
 			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
 			b["schedule"] = "61 * * * *"

@@ -141,7 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer quarantine.Close()
 	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log, Quarantine: quarantine})
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.PlatformResolver(p.catalog), engine,
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.NodeResolver(p.catalog, p.nodes), engine,
 		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables

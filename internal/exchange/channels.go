@@ -308,6 +308,9 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 // checkTables resolves both ends and checks the source's columns; it
 // returns the key columns.
 func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, error) {
+	if in.Source.NodeID != "" || in.Target.NodeID != "" {
+		return m.checkNodeTables(ctx, in)
+	}
 	driver, dsn, err := m.resolver.Resolve(ctx, in.ProviderID, in.Source)
 	if err != nil {
 		return nil, sourceErr("source", err)
@@ -615,6 +618,10 @@ func CanOperate(p org.Principal, c ChannelInfo) bool { return canManage(p, c.Pro
 func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref TableRef) ([]string, error) {
 	if !(isSystem(p) || p.Has(org.SystemAdmin) || (p.DepartmentID != 0 && p.DepartmentID == dept && CanManage(p))) {
 		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the system admin, or the department's node operator, lists its tables"))
+	}
+	if ref.NodeID != "" {
+		_, d, err := CheckNodeRef(ctx, m.nodes, dept, ref)
+		return d.Tables, err
 	}
 	driver, dsn, err := m.resolver.Resolve(ctx, dept, ref)
 	if err != nil {

@@ -84,6 +84,17 @@
 //	ch, err := m.Create(ctx, org.System, exchange.ChannelInput{..., GrantID: grant})
 //	err = m.Stop(ctx, org.System, ch.ID, "grant withdrawn") // revoked within a second
 //
+// A channel whose two tables are on front-end nodes (TableRef.NodeID, the
+// node's number; NodeResolver checks it against the node registry) runs on
+// the nodes: the leader routes it along a Link (provider node → hub →
+// consumer node), writes one NodeSpec per side into each node's KV bucket on
+// the hub (NodeBucket) and deletes it to pause or stop the side; the nodes
+// run Extract and Apply and report their statistics on NodeReportSubject,
+// which the leader adds to the channel's totals. A grant's shape travels to
+// the provider node as columns and masks; a grant with a row filter is not
+// run on nodes. See nodes.go. A channel between a node and a datasource
+// registered on the platform is not supported yet.
+//
 // The leader writes what the engine counted every two seconds as deltas
 // onto the channel's totals and into per-minute samples (kept 7 days), so
 // statistics survive restarts; a schema change the target cannot take

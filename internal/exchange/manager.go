@@ -16,6 +16,7 @@ import (
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -34,6 +35,9 @@ type ManagerOptions struct {
 	// Rules answers the rules a channel's rows are checked against (the
 	// catalog's items of its source table); see ChannelRules.
 	Rules func(ctx context.Context, c ChannelInfo) (ChannelRules, error)
+	// Nodes is the registry of front-end nodes, for channels whose tables
+	// are on nodes; nil takes the resolver's when it has one (NodeResolver).
+	Nodes Nodes
 }
 
 // Manager keeps the platform's channels: it stores them, checks who may
@@ -52,11 +56,14 @@ type Manager struct {
 	now      func() time.Time
 	holder   string
 
-	wake chan struct{}
+	wake  chan struct{}
+	nodes Nodes
+	kvs   sync.Map // node id → jetstream.KeyValue of its bucket
 
 	mu      sync.Mutex
 	runners map[string]*runner
 	base    map[string]Stats // engine statistics already written
+	cleared map[string]bool  // channels on nodes not to run, withdrawn from the nodes
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -69,6 +76,15 @@ type runner struct {
 	done   chan struct{}
 	kick   chan struct{}
 	ranAt  string // the run request it served last
+
+	// A channel whose tables are on nodes (see nodes.go).
+	node    bool
+	gen     string
+	link    *Engine                // names along the channel's Link
+	nodes   map[string]int64       // side → node id that runs it
+	sides   map[string]*sideReport // last report per side
+	acc     Stats                  // what the nodes counted for this runner
+	applyAt time.Time              // last report of the apply side
 
 	mu        sync.Mutex
 	running   bool
@@ -102,7 +118,12 @@ func NewManager(db *store.DB, log *audit.Log, orgs *org.Service, r Resolver, e *
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	return &Manager{db: db, audit: log, org: orgs, resolver: r, engine: e, o: o, log: o.Logger, now: time.Now,
+	if o.Nodes == nil {
+		if nr, ok := r.(interface{ Nodes() Nodes }); ok {
+			o.Nodes = nr.Nodes()
+		}
+	}
+	return &Manager{db: db, audit: log, org: orgs, resolver: r, engine: e, o: o, log: o.Logger, now: time.Now, nodes: o.Nodes,
 		holder: hex.EncodeToString(b), wake: make(chan struct{}, 1), runners: map[string]*runner{}, base: map[string]Stats{}}
 }
 
@@ -133,9 +154,22 @@ func (m *Manager) Start(ctx context.Context) error {
 	if err := m.engine.setup(ctx); err != nil {
 		return err
 	}
+	var sub interface{ Unsubscribe() error }
+	if m.nodes != nil {
+		s, err := m.subscribeReports()
+		if err != nil {
+			return err
+		}
+		sub = s
+	}
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.done = make(chan struct{})
-	go m.loop(ctx)
+	go func() {
+		m.loop(ctx)
+		if sub != nil {
+			sub.Unsubscribe()
+		}
+	}()
 	return nil
 }
 
@@ -259,16 +293,33 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			stale = append(stale, c.ID)
 		}
 		runnable := c.State == ChannelActive || c.State == ChannelError
+		if !runnable && !running && m.nodeChannel(c) && !m.cleared[c.ID] {
+			// Paused or revoked while no runner here placed it (by another
+			// replica, or before this one started): make sure no node runs it.
+			if m.cleared == nil {
+				m.cleared = map[string]bool{}
+			}
+			m.cleared[c.ID] = true
+			go m.withdrawChannel(context.WithoutCancel(ctx), c)
+		}
+		if runnable {
+			delete(m.cleared, c.ID)
+		}
 		switch {
 		case !runnable && running:
 			r.cancel()
 		case runnable && running && changed(r.ch, c):
 			r.cancel() // started anew once it has stopped
 		case runnable && !running:
-			r = &runner{id: c.ID, ch: c, done: make(chan struct{}), kick: make(chan struct{}, 1)}
+			r = &runner{id: c.ID, ch: c, done: make(chan struct{}), kick: make(chan struct{}, 1), node: c.Source.NodeID != "" || c.Target.NodeID != ""}
 			var rctx context.Context
 			rctx, r.cancel = context.WithCancel(ctx)
 			m.runners[c.ID] = r
+			if r.node {
+				// The nodes' counts start at zero for each runner (a new
+				// generation restarts the nodes' sides).
+				m.base[c.ID] = Stats{}
+			}
 			go m.run(rctx, r)
 		}
 		if at, ok := requests[c.ID]; ok && runnable && r != nil && at != r.ranAt {
@@ -331,6 +382,10 @@ func (m *Manager) run(ctx context.Context, r *runner) {
 		close(r.done)
 		m.poke()
 	}()
+	if r.node {
+		m.runNode(ctx, r)
+		return
+	}
 	backoff := 5 * time.Second
 	continuous := r.ch.Schedule == Continuous
 	sched, _ := ParseSchedule(r.ch.Schedule)
@@ -374,6 +429,9 @@ func (m *Manager) run(ctx context.Context, r *runner) {
 // pass runs one Sync of a cron channel, or follows a continuous one until
 // it stops or is kicked (a run request restarts it, which reads at once).
 func (m *Manager) pass(ctx context.Context, r *runner, continuous bool) error {
+	if r.ch.Source.NodeID != "" || r.ch.Target.NodeID != "" {
+		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: the platform does not pass it itself", r.id)
+	}
 	ch, err := m.engineChannel(ctx, r.ch)
 	if err != nil {
 		return err
@@ -447,6 +505,9 @@ func (m *Manager) phase(ctx context.Context, id string) string {
 // caughtUp reports whether a continuous channel has nothing left to apply
 // and its extractor follows the watermark.
 func (m *Manager) caughtUp(ctx context.Context, c ChannelInfo) bool {
+	if m.nodeChannel(c) {
+		return m.nodeCaughtUp(ctx, c)
+	}
 	if c.Mode != Incremental && m.phase(ctx, c.ID) != phaseIncremental {
 		return false
 	}
@@ -518,7 +579,7 @@ func minuteOf(t time.Time) string { return t.UTC().Truncate(time.Minute).Format(
 // flushOne adds what the engine counted since the last write to a
 // channel's totals and to its sample of this minute, with its run state.
 func (m *Manager) flushOne(ctx context.Context, r *runner) {
-	st := m.engine.Stats(r.id)
+	st := m.statsOf(r)
 	m.mu.Lock()
 	b := m.base[r.id]
 	m.base[r.id] = st
@@ -599,6 +660,9 @@ func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	c, err := m.get(ctx, id)
 	if err != nil {
 		return err
+	}
+	if m.nodeChannel(c) {
+		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: start the manager to run it", id)
 	}
 	r := &runner{id: id, ch: c, done: make(chan struct{}), kick: make(chan struct{})}
 	err = m.pass(ctx, r, false)

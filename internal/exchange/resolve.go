@@ -10,7 +10,7 @@ import (
 // the channel's providing (source) or consuming (target) department, on a
 // front-end node or, with no node, registered on the platform.
 type TableRef struct {
-	NodeID     string `json:"node_id,omitempty" maxLength:"64" doc:"Front-end node (前置机) that holds the datasource; empty: a datasource registered on the platform"`
+	NodeID     string `json:"node_id,omitempty" maxLength:"64" doc:"Front-end node (前置机) that holds the datasource, by its number; empty: a datasource registered on the platform"`
 	Datasource string `json:"datasource" minLength:"1" maxLength:"50" doc:"Datasource name, as its department registered it"`
 	Table      string `json:"table" minLength:"1" maxLength:"128" doc:"Table name"`
 }
@@ -28,7 +28,7 @@ type Datasources interface {
 }
 
 // PlatformResolver resolves datasources registered on the platform and
-// refuses node-hosted ones, which the front-end nodes will resolve.
+// refuses node-hosted ones; NodeResolver accepts those too.
 func PlatformResolver(ds Datasources) Resolver { return platformResolver{ds} }
 
 type platformResolver struct{ ds Datasources }

@@ -226,6 +226,8 @@ type Agent struct {
 	connected  bool
 	err        error
 	done       chan struct{}
+	chDone     chan struct{}     // closed when the channels have stopped
+	runs       map[string]string // run request last served, per channel
 	cancel     context.CancelFunc
 }
 
@@ -247,7 +249,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if o.MaxMemory <= 0 {
 		o.MaxMemory = 32 << 20
 	}
-	a := &Agent{o: o, log: o.Logger, sources: map[string]*connector.Source{}, done: make(chan struct{})}
+	a := &Agent{o: o, log: o.Logger, sources: map[string]*connector.Source{}, done: make(chan struct{}), chDone: make(chan struct{})}
 	if o.ConfigFile != "" {
 		c, err := LoadConfig(o.ConfigFile)
 		if err != nil {
@@ -282,6 +284,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
+	go a.channels(runCtx)
 	go a.run(runCtx)
 	return a, nil
 }
@@ -427,6 +430,7 @@ func Run(ctx context.Context, o Options) error {
 func (a *Agent) run(ctx context.Context) {
 	defer close(a.done)
 	defer func() {
+		<-a.chDone // the channels use the connection
 		a.nc.Drain()
 		a.nc.Close()
 		a.srv.Shutdown()

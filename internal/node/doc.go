@@ -29,6 +29,15 @@
 //	js := a.JetStream()                           // the node's own domain
 //	src, err := a.Source(ctx, "hr")               // a datasource from node.yaml
 //
+// The agent also runs the exchange channels the platform places in its
+// bucket on the hub (exchange.NodeBucket): the extract side of those whose
+// source is one of its datasources, the apply side of those whose target
+// is, resolving the datasource names from node.yaml (the platform never
+// sees a DSN). It reports their statistics, signed, every second on
+// exchange.NodeReportSubject, and keeps the specs in channels.json so that
+// it goes on extracting after a restart while the platform is away. The
+// Registry answers the exchange's questions about nodes (NodeInfo, Verify).
+//
 // From the platform, a node's streams are reached with
 // jetstream.NewWithDomain(nc, node.Domain(id)).
 //

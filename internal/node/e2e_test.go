@@ -23,6 +23,7 @@ import (
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/store"
 	"github.com/govshare/govshare/internal/store/storetest"
 )
 
@@ -35,9 +36,9 @@ type platform struct {
 	token string // the system admin's session
 }
 
-func startPlatform(t *testing.T) *platform {
+func startPlatform(t *testing.T, extra ...store.Migration) *platform {
 	t.Helper()
-	db := storetest.Open(t, filepath.Join(t.TempDir(), "govshare.db"), migrations)
+	db := storetest.Open(t, filepath.Join(t.TempDir(), "govshare.db"), append(append([]store.Migration{}, migrations...), extra...))
 	p := &platform{world: newWorld(t, db)}
 	p.reg.HeartbeatInterval = 500 * time.Millisecond
 	tlsConf, err := p.reg.LeafTLS([]string{"127.0.0.1", "localhost"})

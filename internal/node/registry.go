@@ -25,6 +25,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -706,4 +707,19 @@ func (r *Registry) transition(ctx context.Context, p org.Principal, id int64, ac
 	}
 	r.changed(ctx)
 	return r.Node(ctx, id)
+}
+
+// NodeInfo describes node id for the exchange (exchange.Nodes): its
+// department, state, domain and the datasources of its last heartbeat.
+func (r *Registry) NodeInfo(ctx context.Context, id int64) (exchange.NodeInfo, error) {
+	n, err := r.Node(ctx, id)
+	if err != nil {
+		return exchange.NodeInfo{}, err
+	}
+	out := exchange.NodeInfo{ID: n.ID, DepartmentID: n.DepartmentID, Active: n.State == Active, Online: n.Online, Domain: n.Domain,
+		Datasources: map[string]exchange.NodeDatasource{}}
+	for _, d := range n.Datasources {
+		out.Datasources[d.Name] = exchange.NodeDatasource{Driver: d.Driver, Tables: d.Tables, Healthy: d.Healthy}
+	}
+	return out, nil
 }
