@@ -185,6 +185,13 @@ func (m *Manager) nodeSpecs(ctx context.Context, r *runner) ([]placement, Link, 
 	if ext.Shape, err = m.nodeShape(ctx, c); err != nil {
 		return nil, Link{}, err
 	}
+	if m.o.Rules != nil {
+		r, err := m.o.Rules(ctx, c)
+		if err != nil {
+			return nil, Link{}, fmt.Errorf("rules of channel %s: %w", c.ID, err)
+		}
+		ext.Rules = r.Rules
+	}
 	return []placement{{src.ID, ext}, {dst.ID, app}}, link, nil
 }
 

@@ -67,7 +67,11 @@ type NodeSpec struct {
 	// deliver and their masking. A grant with a row filter is not sent to
 	// nodes (see Manager).
 	Shape *SpecShape `json:"shape,omitempty"`
-	RunAt string     `json:"run_at,omitempty"` // a run request: a cron channel passes at once
+	// Rules, for the extract side: what each column's values are checked
+	// against (the catalog items' validators); rows that fail wait in the
+	// node's quarantine. Column types are checked in any case.
+	Rules map[string]Rule `json:"rules,omitempty"`
+	RunAt string          `json:"run_at,omitempty"` // a run request: a cron channel passes at once
 }
 
 // SpecShape is a Shape that travels: columns and masks, no row filter.
@@ -87,7 +91,7 @@ func (s NodeSpec) Link() *Link { return &Link{Provider: s.Provider, Hub: s.Hub, 
 // other is set to the same so that the channel validates.
 func (s NodeSpec) EngineChannel(driver, dsn string) Channel {
 	ep := Endpoint{Driver: driver, DSN: dsn, Table: s.Table}
-	ch := Channel{ID: s.Channel, Source: ep, Target: ep, Mode: s.Mode, BatchSize: s.BatchSize, Watermark: s.Watermark, SoftDelete: s.SoftDelete}
+	ch := Channel{ID: s.Channel, Source: ep, Target: ep, Mode: s.Mode, BatchSize: s.BatchSize, Watermark: s.Watermark, SoftDelete: s.SoftDelete, Rules: s.Rules}
 	if s.Shape != nil {
 		sh := &Shape{Columns: slices.Clone(s.Shape.Columns), Mask: s.Shape.Mask}
 		ch.Shaper = func(context.Context) (*Shape, error) { return sh, nil }

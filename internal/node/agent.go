@@ -34,6 +34,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/exchange"
 )
 
 // ErrRevoked is the agent's error when the platform keeps refusing its
@@ -228,6 +229,7 @@ type Agent struct {
 	done       chan struct{}
 	chDone     chan struct{}     // closed when the channels have stopped
 	runs       map[string]string // run request last served, per channel
+	quarantine exchange.Quarantine
 	cancel     context.CancelFunc
 }
 

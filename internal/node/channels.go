@@ -69,6 +69,14 @@ func (a *Agent) channels(ctx context.Context) {
 			<-s.done
 		}
 	}()
+	// Rows that fail their checks at the source wait here, on the node.
+	q, err := exchange.OpenQuarantine(ctx, filepath.Join(a.o.DataDir, "quarantine.db"))
+	if err != nil {
+		a.log.Error("channels: quarantine", "err", err)
+		return
+	}
+	defer q.Close()
+	a.quarantine = q
 	specs := a.loadSpecs()
 	a.reconcile(ctx, running, specs)
 	hub, err := jetstream.NewWithDomain(a.nc, exchange.HubDomain)
@@ -202,7 +210,7 @@ func (a *Agent) reconcile(ctx context.Context, running map[string]*side, specs m
 		b := make([]byte, 6)
 		rand.Read(b)
 		s := &side{spec: spec, run: hex.EncodeToString(b), done: make(chan struct{}),
-			e: exchange.New(a.js, exchange.Options{Link: spec.Link(), Logger: a.log, Poll: time.Second})}
+			e: exchange.New(a.js, exchange.Options{Link: spec.Link(), Logger: a.log, Poll: time.Second, Quarantine: a.quarantine})}
 		var sctx context.Context
 		sctx, s.cancel = context.WithCancel(ctx)
 		running[k] = s
