@@ -129,6 +129,28 @@ func canManage(p org.Principal, provider, consumer int64) bool {
 	return p.Can(org.OperateNodes) && p.DepartmentID != 0 && (p.DepartmentID == provider || p.DepartmentID == consumer)
 }
 
+// canCreate reports whether p may create a channel: the system admin; a
+// node operator of the providing department (it sends its own data); or a
+// node operator of the data authority (数据归集, gathering departments' data
+// into the city's resource centre). A consumer takes another department's
+// data only through a grant, whose channel the platform creates.
+func (m *Manager) canCreate(ctx context.Context, p org.Principal, in ChannelInput) (bool, error) {
+	if isSystem(p) || p.Has(org.SystemAdmin) {
+		return true, nil
+	}
+	if !p.Can(org.OperateNodes) || p.DepartmentID == 0 {
+		return false, nil
+	}
+	if p.DepartmentID == in.ProviderID {
+		return true, nil
+	}
+	d, err := m.org.Department(ctx, p.DepartmentID)
+	if err != nil {
+		return false, err
+	}
+	return d.Kind == org.KindAuthority && p.DepartmentID == in.ConsumerID, nil
+}
+
 // seesAll reports whether p sees every department's channels: the system
 // admin and the staff of the data authority (数据主管部门).
 func (m *Manager) seesAll(ctx context.Context, p org.Principal) (bool, error) {
@@ -219,8 +241,14 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	if err := f.Err(); err != nil && CanManage(p) {
 		return ChannelInfo{}, err
 	}
-	if !canManage(p, in.ProviderID, in.ConsumerID) {
-		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden, "only the system admin, or a node operator of the providing or consuming department, creates channels"))
+	if ok, err := m.canCreate(ctx, p, in); err != nil {
+		return ChannelInfo{}, err
+	} else if !ok {
+		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden,
+			"only the system admin, a node operator of the providing department or of the data authority creates channels; another department's data comes through an application and its grant"))
+	}
+	if in.GrantID != 0 && !isSystem(p) {
+		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden, "channels of grants are created by the platform when the grant is approved"))
 	}
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
 		f.Add("name", "1 to 100 characters")

@@ -89,7 +89,9 @@ func TestChannels(t *testing.T) {
 		}{
 			{"system admin", org.AdminUsername, input(nil), "", ""},
 			{"provider's node operator", "gaj.node", input(func(in *exchange.ChannelInput) { in.Schedule = "*/15 * * * *" }), "", ""},
-			{"consumer's node operator", "scj.node", input(func(in *exchange.ChannelInput) { in.Mode, in.Schedule = exchange.Full, "0 3 * * 1-5" }), "", ""},
+			{"system admin, a cron channel", org.AdminUsername, input(func(in *exchange.ChannelInput) { in.Mode, in.Schedule = exchange.Full, "0 3 * * 1-5" }), "", ""},
+			{"consumer's node operator (takes data only through a grant)", "scj.node", input(nil), errs.Forbidden, ""},
+			{"a grant's channel, not by the platform", org.AdminUsername, input(func(in *exchange.ChannelInput) { in.GrantID = 7 }), errs.Forbidden, ""},
 			{"another department's node operator", "bdc.node", input(nil), errs.Forbidden, ""},
 			{"provider's cataloger", "gaj.cataloger", input(nil), errs.Forbidden, ""},
 			{"data authority's approver", "xzsp.approver", input(nil), errs.Forbidden, ""},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -332,10 +333,17 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		moved bool    // the position passed rows set aside since the last batch
 	)
 	if x.shape != nil {
-		// The grant is asked again before every read: revoked or expired, it stops here.
-		if _, err := x.ch.Shaper(ctx); err != nil {
+		// The grant is asked again before every read: revoked or expired, it
+		// stops here; narrowed, its new row filter applies from here, and
+		// other columns or masks start the pass again with the new schema.
+		sh, err := x.ch.Shaper(ctx)
+		if err != nil {
 			return fmt.Errorf("exchange: channel %q: %w", x.ch.ID, err)
 		}
+		if !slices.Equal(sh.Columns, x.shape.Columns) || !maps.Equal(sh.Mask, x.shape.Mask) {
+			return fmt.Errorf("exchange: channel %q: the grant's columns or masking changed; the channel starts again", x.ch.ID)
+		}
+		x.shape = sh
 	}
 	flush := func(end bool) error {
 		// The rows set aside are stored before the position moves past them.
@@ -395,7 +403,9 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 		if x.shape != nil {
 			var kept bool
 			if row, kept = x.shape.row(x.source, row); !kept {
-				del = true // a row the grant does not allow (any more) leaves the target
+				// A row the grant does not allow never leaves, not even its key.
+				last, moved = pos[i], true
+				continue
 			}
 		}
 		one = one[:0]

@@ -15,7 +15,7 @@ import (
 type Shape struct {
 	Columns []string                      // source columns to deliver (the key columns are among them)
 	Mask    map[string]string             // column → masking rule (internal/mask)
-	Keep    func(row map[string]any) bool // rows the grant allows; nil keeps all; the others travel as deletes
+	Keep    func(row map[string]any) bool // rows the grant allows; nil keeps all; the others are not sent
 }
 
 // Shaper answers a channel's shape now, or an error that stops it.

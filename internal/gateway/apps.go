@@ -224,8 +224,12 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 		if secret, err = s.secrets.Open(sealed); err != nil {
 			return errs.Wrap(err, errs.Internal, "the secret of app %d cannot be read", id)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret_revealed = ? WHERE id = ?", true, id); err != nil {
+		res, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret_revealed = ? WHERE id = ? AND secret_revealed = ?", true, id, false)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 { // another request read it first
+			return errs.E(errs.Conflict, "the secret of app %d has been shown already; rotate it to get a new one", id)
 		}
 		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, a.Name))
 	})

@@ -25,6 +25,7 @@ const downloadPage = 1000
 type Download struct {
 	s      *Service
 	c      *call
+	access sharing.Access
 	d      sharing.Decision
 	reader catalog.Reader
 	src    *connector.Source
@@ -50,8 +51,12 @@ func (s *Service) Download(ctx context.Context, p org.Principal, grant int64) (*
 }
 
 func (s *Service) download(ctx context.Context, p org.Principal, g sharing.Grant, c *call) (*Download, error) {
-	d, err := s.sharing.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: p.DepartmentID, Actor: p.Username,
-		ClientAddr: p.ClientAddr, Code: g.EntryCode, GrantID: g.ID})
+	if !p.Can(org.ConsumeData) {
+		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.E(errs.Forbidden, "only a data consumer may download data"))
+	}
+	access := sharing.Access{Path: sharing.PathDownload, Department: p.DepartmentID, Actor: p.Username,
+		ClientAddr: p.ClientAddr, Code: g.EntryCode, GrantID: g.ID}
+	d, err := s.sharing.Check(ctx, access)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +69,7 @@ func (s *Service) download(ctx context.Context, p org.Principal, g sharing.Grant
 	if err != nil {
 		return nil, err
 	}
-	return &Download{s: s, c: c, d: d, reader: reader, src: src}, nil
+	return &Download{s: s, c: c, access: access, d: d, reader: reader, src: src}, nil
 }
 
 // Name is the file's name.
@@ -104,6 +109,11 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 	}
 	record := make([]string, len(columns))
 	for offset := 0; ; offset += downloadPage {
+		if offset > 0 { // a grant revoked or expired mid-download stops it
+			if _, err := dl.s.sharing.Check(ctx, dl.access); err != nil {
+				return err
+			}
+		}
 		rows, _, err := dl.src.Query(ctx, dl.reader.Mount.Table, columns, filters, order, downloadPage, offset)
 		if err != nil {
 			return err

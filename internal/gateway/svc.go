@@ -106,22 +106,26 @@ func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result,
 	if ok, after := s.limiter.Allow("app:"+key, cred.app.RateLimit, cred.app.Burst); !ok {
 		return nil, &rateLimited{after: after, err: errs.E(errs.RateLimited, "app %s exceeds its %g requests per second; retry after %s", key, cred.app.RateLimit, after.Round(time.Millisecond))}
 	}
-	return s.answer(ctx, sharing.PathService, cred.app.DepartmentID, key, r.RemoteAddr, r.URL.RawQuery, r, body, c)
+	return s.answer(ctx, sharing.Access{Path: sharing.PathService, Department: cred.app.DepartmentID, Actor: key, ClientAddr: r.RemoteAddr,
+		AppID: cred.app.ID}, r.URL.RawQuery, r, body, c)
 }
 
 // answer runs a query after the caller is known: the policy check, the
 // grant's rate limit, then the mounted table or API.
-func (s *Service) answer(ctx context.Context, path string, dept int64, actor, addr, rawQuery string, r *http.Request, body []byte, c *call) (*Result, error) {
+func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string, r *http.Request, body []byte, c *call) (*Result, error) {
 	q, err := ParseQuery(rawQuery)
 	if err != nil {
 		return nil, err
 	}
-	filterItems := make([]string, len(q.Filters))
-	for i, f := range q.Filters {
-		filterItems[i] = f.Item
+	var filterItems, ranges []string
+	for _, f := range q.Filters {
+		filterItems = append(filterItems, f.Item)
+		if f.Op != OpEq && f.Op != OpIn {
+			ranges = append(ranges, f.Item)
+		}
 	}
-	d, err := s.sharing.Check(ctx, sharing.Access{Path: path, Department: dept, Actor: actor, ClientAddr: addr,
-		Code: c.code, Items: q.Fields, Filters: filterItems})
+	a.Code, a.Items, a.Filters, a.Ranges = c.code, q.Fields, filterItems, ranges
+	d, err := s.sharing.Check(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +152,14 @@ func (s *Service) answer(ctx context.Context, path string, dept int64, actor, ad
 // app's call, without a signature.
 func (s *Service) Try(ctx context.Context, p org.Principal, code, rawQuery string) (*Result, error) {
 	c := &call{start: time.Now(), code: code, addr: p.ClientAddr, actor: p.Username, app: App{DepartmentID: p.DepartmentID, DepartmentName: p.DepartmentName}}
-	res, err := s.answer(ctx, sharing.PathPreview, p.DepartmentID, p.Username, p.ClientAddr, rawQuery, nil, nil, c)
+	var res *Result
+	var err error = errs.E(errs.Forbidden, "only a data consumer may query data services")
+	if p.Can(org.ConsumeData) {
+		res, err = s.answer(ctx, sharing.Access{Path: sharing.PathPreview, Department: p.DepartmentID, Actor: p.Username, ClientAddr: p.ClientAddr},
+			rawQuery, nil, nil, c)
+	} else {
+		err = s.denied(ctx, p, "service.call", "catalog:"+code, err)
+	}
 	c.err, c.status = err, http.StatusOK
 	if err != nil {
 		code, _, _ := errs.Public(err)
@@ -259,7 +270,18 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 	if method == "" {
 		method = http.MethodGet
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	// Only the granted items' values reach the provider: the caller's own
+	// body is not forwarded; a POST carries the parameters as JSON.
+	var fwd []byte
+	if method == http.MethodPost {
+		vals := map[string]string{}
+		for k := range params {
+			vals[k] = params.Get(k)
+		}
+		fwd, _ = json.Marshal(vals)
+		u.RawQuery = ""
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(fwd))
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +341,7 @@ func anys(vs []string) []any {
 // meter counts and audits one call; the audit entry is committed before
 // the handler returns (group commit).
 func (s *Service) meter(ctx context.Context, c *call) {
+	ctx = context.WithoutCancel(ctx) // a client that hangs up is audited all the same
 	latency := time.Since(c.start)
 	failed := c.status != http.StatusOK
 	if c.app.ID != 0 {

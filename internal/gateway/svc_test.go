@@ -248,6 +248,8 @@ func TestDataServiceSecurity(t *testing.T) {
 			{name: "field outside the grant", query: "fields=birth_date", status: 403, says: "birth_date"},
 			{name: "filter on an item outside the grant", query: "birth_date=2000-01-01", status: 403, says: "birth_date"},
 			{name: "negative-listed item", query: "fields=address", status: 403, says: "address"},
+			{name: "prefix filter on a masked item", query: "id_number.prefix=4302", status: 403, says: "masked"},
+			{name: "range filter on a masked item", query: "name.gte=" + url.QueryEscape("王"), status: 403, says: "masked"},
 			{name: "tampered signature", tweak: func(r *http.Request) { r.Header.Set(gateway.HeaderSignature, strings.Repeat("0", 64)) }, status: 401, says: "signature"},
 			{name: "tampered query", tweak: func(r *http.Request) { r.URL.RawQuery = "page_size=1000" }, status: 401, says: "signature"},
 			{name: "replayed nonce", nonce: replayed, status: 401, says: "already used", beforeCall: func() response {

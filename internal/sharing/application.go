@@ -568,8 +568,10 @@ func (s *Service) mayReview(ctx context.Context, p org.Principal, a Application)
 	case StateAuthority:
 		if ok, err := s.isAuthority(ctx, p); err != nil {
 			return err
-		} else if ok {
+		} else if ok && p.Username != a.Applicant {
 			return nil
+		} else if ok {
+			return errs.E(errs.Forbidden, "application %d is your own; another approver of the data authority decides it", a.ID)
 		}
 		return errs.E(errs.Forbidden, "application %d waits for an approver of the data authority", a.ID)
 	}

@@ -84,7 +84,8 @@ func (f RowFilter) narrows(base RowFilter) bool {
 // Values compare as numbers when both sides are numbers, else as text.
 func (f RowFilter) Match(row map[string]any) bool {
 	for _, c := range f {
-		if !c.match(text(row[c.Item])) {
+		v, ok := row[c.Item]
+		if !ok || v == nil || !c.match(text(v)) { // as in SQL, a missing or NULL value matches nothing
 			return false
 		}
 	}

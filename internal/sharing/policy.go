@@ -39,7 +39,9 @@ type Access struct {
 	Code       string   // the entry
 	Items      []string // items asked for by name; empty means every granted item
 	Filters    []string // items the request filters on: each must be granted too
+	Ranges     []string // items filtered by prefix or range: each must also be unmasked, or the filter would reveal the value
 	GrantID    int64    // the grant a channel delivers under; 0 finds the caller's grant
+	AppID      int64    // the calling app, for a data-service call
 }
 
 // Decision is what an allowed access may return.
@@ -92,6 +94,8 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 		return d, errs.E(errs.Forbidden, "grant %d expired at %s", g.ID, g.ExpiresAt.In(lists.Beijing).Format("2006-01-02 15:04"))
 	case g.EntryCode != a.Code:
 		return d, errs.E(errs.Forbidden, "grant %d is for %s, not %s", g.ID, g.EntryCode, a.Code)
+	case a.AppID != 0 && g.AppID != 0 && g.AppID != a.AppID:
+		return d, errs.E(errs.Forbidden, "grant %d is for another app of your department", g.ID)
 	case known && g.Delivery != want:
 		return d, errs.E(errs.Forbidden, "grant %d delivers by %s, not by %s", g.ID, g.Delivery, want)
 	case !f.published:
@@ -105,6 +109,11 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 		}
 		if b, ok := listed[id]; ok {
 			return d, errs.E(errs.Forbidden, "item %q is on the negative list (负面清单): %s", id, b)
+		}
+	}
+	for _, id := range a.Ranges {
+		if it, ok := item(e, id); ok && stricter(g.Masking[id], it.Masking) != mask.None {
+			return d, errs.E(errs.Forbidden, "item %q is masked: filter it by equality (item=value or item.in=...), not by prefix or range, which would reveal it", id)
 		}
 	}
 	d = Decision{Grant: g, Entry: e, Masking: map[string]string{}, Filter: g.Filter}
