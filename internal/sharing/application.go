@@ -486,7 +486,7 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 		}
 		where = append(where, "("+cond+")")
 	default:
-		if !authority && !p.Can(org.ManagePolicies) {
+		if !authority && !p.Can(org.ManagePolicies) { // SeesAll, with the authority already known
 			where, args = append(where, "(a.consumer_id = ? OR a.provider_id = ?)"), append(args, p.DepartmentID, p.DepartmentID)
 		}
 	}

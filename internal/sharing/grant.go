@@ -226,11 +226,11 @@ func (s *Service) Grants(ctx context.Context, p org.Principal, f GrantFilter) ([
 	case "provider":
 		where, args = append(where, "g.provider_id = ?"), append(args, p.DepartmentID)
 	default:
-		authority, err := s.isAuthority(ctx, p)
+		all, err := s.SeesAll(ctx, p)
 		if err != nil {
 			return nil, 0, err
 		}
-		if !authority && !p.Can(org.ManagePolicies) {
+		if !all {
 			where, args = append(where, "(g.consumer_id = ? OR g.provider_id = ?)"), append(args, p.DepartmentID, p.DepartmentID)
 		}
 	}

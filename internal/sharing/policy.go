@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -231,15 +230,4 @@ func (s *Service) findGrant(ctx context.Context, a Access, delivery string) (Gra
 		return g, errs.E(errs.Forbidden, "your department holds no grant for %s%s; apply for it first", a.Code, how)
 	}
 	return g, err
-}
-
-// ParseItems splits a comma-separated list of item identifiers.
-func ParseItems(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
