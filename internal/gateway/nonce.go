@@ -40,7 +40,7 @@ const DefaultMaxNonces = 1 << 20
 // at the front of its shard's queue, so memory follows the requests of the
 // last ttl. It holds at most the given number of nonces; when a shard is
 // full of live ones, Claim fails (errs.Unavailable) rather than forget a
-// nonce that could be replayed.
+// nonce that could be replayed. Make one with NewMemoryNonces.
 type MemoryNonces struct {
 	// Now is the clock (time.Now when nil); set it before the first Claim.
 	Now    func() time.Time

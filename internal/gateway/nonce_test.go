@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -221,4 +222,20 @@ func BenchmarkClaim(b *testing.B) {
 		b.SetParallelism(16)
 		benchmarkClaim(b, k, time.Minute)
 	})
+}
+
+// TestVerifyAcrossReplicas replays a request accepted by one replica's
+// Verifier at another's: the shared bucket refuses it.
+func TestVerifyAcrossReplicas(t *testing.T) {
+	a, bucket := kvNonces(t, 2*gateway.DefaultWindow)
+	b := openKV(t, bucket, 2*gateway.DefaultWindow)
+	ctx := context.Background()
+	r, body := signed(t, "app1", "secret-1", "", clock, "replica-nonce-1", "{}", nil)
+	if _, err := verifier(a).Verify(ctx, r, body); err != nil {
+		t.Fatalf("replica a: %v", err)
+	}
+	r, body = signed(t, "app1", "secret-1", "", clock, "replica-nonce-1", "{}", nil)
+	if _, err := verifier(b).Verify(ctx, r, body); err == nil || !strings.Contains(err.Error(), "already used") {
+		t.Fatalf("replay at replica b: %v, want nonce already used", err)
+	}
 }
