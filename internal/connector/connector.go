@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -98,6 +99,9 @@ type Source struct {
 	dsn    string // redacted, for error messages
 	db     *sql.DB
 	d      dialect
+
+	mu      sync.Mutex
+	schemas map[string]schema // tables Query read lately
 }
 
 // Open connects to a datasource and pings it. driver is Postgres, MySQL or

@@ -58,7 +58,7 @@ func (s *Source) Query(ctx context.Context, table string, columns []string, filt
 	if limit <= 0 {
 		limit = DefaultBatchSize
 	}
-	t, err := s.Table(ctx, table)
+	t, err := s.queryTable(ctx, table)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -364,4 +364,34 @@ func (s *Source) argExpr(c Column, placeholder string) string {
 		return "CAST(" + placeholder + " AS DECIMAL(65,30))"
 	}
 	return placeholder
+}
+
+// schemaTTL bounds how long Query relies on a table's schema it read: a
+// service answering many calls reads it once a second, not with each call.
+const schemaTTL = time.Second
+
+type schema struct {
+	t    Table
+	read time.Time
+}
+
+// queryTable is Table, remembered for schemaTTL.
+func (s *Source) queryTable(ctx context.Context, name string) (Table, error) {
+	s.mu.Lock()
+	c, ok := s.schemas[name]
+	s.mu.Unlock()
+	if ok && time.Since(c.read) < schemaTTL {
+		return c.t, nil
+	}
+	t, err := s.Table(ctx, name)
+	if err != nil {
+		return t, err
+	}
+	s.mu.Lock()
+	if s.schemas == nil || len(s.schemas) >= 1000 {
+		s.schemas = map[string]schema{}
+	}
+	s.schemas[name] = schema{t, time.Now()}
+	s.mu.Unlock()
+	return t, nil
 }
