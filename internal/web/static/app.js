@@ -101,11 +101,11 @@
   document.addEventListener("htmx:afterSwap", function (e) { drawBars(e.target); });
 })();
 
-// ---- Exchange (数据交换) console: appended by the exchange pages ----
-// Line charts of a channel's per-minute samples (data-lines: {labels, series:[{name, values}]}).
+// Line charts of per-minute series, for the exchange's channels and the data
+// services' usage (data-lines: {labels, series:[{name, values}]}).
 (function () {
   "use strict";
-  var colors = ["#1d4ed8", "#15803d", "#c0392b"];
+  var colors = ["#1d4ed8", "#15803d", "#c0392b", "#b45309", "#7c3aed", "#0f766e"];
   function drawLines(root) {
     if (!window.echarts) return;
     root.querySelectorAll("[data-lines]").forEach(function (el) {
@@ -117,10 +117,12 @@
         legend: { top: 0 },
         grid: { left: 48, right: 16, top: 32, bottom: 48 },
         tooltip: { trigger: "axis" },
-        xAxis: { type: "category", data: data.labels || [] },
+        xAxis: { type: "category", data: data.labels || [], boundaryGap: false },
         yAxis: { type: "value", minInterval: 1 },
+        dataZoom: [{ type: "inside" }],
         series: (data.series || []).map(function (s, i) {
-          return { type: "line", name: s.name || "", data: s.values || [], showSymbol: false, itemStyle: { color: colors[i % colors.length] } };
+          return { type: "line", name: s.name || "", data: s.values || [], showSymbol: false,
+            lineStyle: { width: 1.5 }, itemStyle: { color: colors[i % colors.length] } };
         })
       });
       el.setAttribute("data-rendered", "true");
