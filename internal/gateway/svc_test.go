@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -17,8 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/cryptosuite"
-	"github.com/govshare/govshare/internal/demo"
-	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/demo/demotest"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
@@ -31,95 +29,57 @@ var migrations = []store.Migration{audit.Migration, org.Migration, catalog.Migra
 
 // city is the demo city with data services served on a loopback port.
 type city struct {
-	t     *testing.T
-	ctx   context.Context
-	log   *audit.Log
-	org   *org.Service
-	cat   *catalog.Service
-	share *sharing.Service
-	gw    *gateway.Service
-	srv   *httptest.Server
-	users map[string]org.Principal
-	code  map[string]string // demo department key → its entry
-	now   time.Time         // the sharing service's clock
+	*demotest.City
+	gw  *gateway.Service
+	srv *httptest.Server
 }
 
 func newCity(t *testing.T, db *store.DB) *city {
 	t.Helper()
-	ctx := context.Background()
-	log := audit.New(db)
-	o := org.NewService(db, log, division.Default())
-	cat := catalog.NewService(db, log, o, nil)
-	cat.SQLiteDirs = []string{t.TempDir()}
-	l := lists.NewService(db, log, o, cat)
-	cat.Negative = l
-	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	c := &city{t: t, ctx: ctx, log: log, org: o, cat: cat, users: map[string]org.Principal{}, code: map[string]string{}, now: time.Now()}
-	c.share = sharing.NewService(db, log, o, cat, l)
-	c.share.SetClock(func() time.Time { return c.now })
-	c.gw = gateway.NewService(db, log, cat, c.share, cryptosuite.RandomSealer(), gateway.NewMemoryNonces(0))
-	c.share.Deliverers[sharing.DeliveryAPI] = c.gw.Deliverer()
+	c := &city{City: demotest.New(t, db)}
+	c.gw = gateway.NewService(db, c.Log, c.Cat, c.Sharing, cryptosuite.RandomSealer(), gateway.NewMemoryNonces(0))
+	c.Sharing.Deliverers[sharing.DeliveryAPI] = c.gw.Deliverer()
 	mux := http.NewServeMux()
 	mux.Handle(gateway.Prefix, c.gw)
 	c.srv = httptest.NewServer(mux)
 	t.Cleanup(func() { c.srv.Close(); c.gw.Close() })
-	for _, u := range []string{"rsj.consumer", "ybj.consumer", "gaj.approver", "xzsp.approver"} {
-		_, p, err := o.Login(ctx, u, demo.Password, "127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.users[u] = p
-	}
-	res, err := cat.Search(ctx, c.users["xzsp.approver"], catalog.Query{PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range res.Items {
-		for _, d := range demo.Departments {
-			if d.Name == h.ProviderName {
-				c.code[d.Key] = h.Code
-			}
-		}
-	}
 	return c
 }
 
 // grant takes rsj's API application for the population register through
 // both approvals, the provider keeping only women's rows.
 func (c *city) grant() (sharing.Grant, gateway.App, string) {
-	c.t.Helper()
-	rsj := c.users["rsj.consumer"]
-	a, err := c.share.Apply(c.ctx, rsj, sharing.ApplicationInput{EntryCode: c.code["gaj"], Items: []string{"id_number", "name", "gender"},
+	c.T.Helper()
+	rsj := c.User("rsj.consumer")
+	a, err := c.Sharing.Apply(c.Ctx, rsj, sharing.ApplicationInput{EntryCode: c.Code["gaj"], Items: []string{"id_number", "name", "gender"},
 		Purpose: "核验参保人员身份", Basis: "《社会保险法》（测试）", Scenario: "参保登记", Delivery: sharing.DeliveryAPI})
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
-	if _, err := c.share.Approve(c.ctx, c.users["gaj.approver"], a.ID, &sharing.Terms{Filter: sharing.RowFilter{{Item: "gender", Op: "eq", Values: []string{"女"}}}}, ""); err != nil {
-		c.t.Fatal(err)
+	if _, err := c.Sharing.Approve(c.Ctx, c.User("gaj.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{{Item: "gender", Op: "eq", Values: []string{"女"}}}}, ""); err != nil {
+		c.T.Fatal(err)
 	}
-	if a, err = c.share.Approve(c.ctx, c.users["xzsp.approver"], a.ID, nil, ""); err != nil {
-		c.t.Fatal(err)
+	if a, err = c.Sharing.Approve(c.Ctx, c.User("xzsp.approver"), a.ID, nil, ""); err != nil {
+		c.T.Fatal(err)
 	}
-	g, err := c.share.Grant(c.ctx, rsj, a.GrantID)
+	g, err := c.Sharing.Grant(c.Ctx, rsj, a.GrantID)
 	if err != nil || g.DeliveryRef == "" || g.DeliveryError != "" {
-		c.t.Fatalf("grant %+v: %v", g, err)
+		c.T.Fatalf("grant %+v: %v", g, err)
 	}
-	apps, err := c.gw.Apps(c.ctx, rsj)
+	apps, err := c.gw.Apps(c.Ctx, rsj)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	i := slices.IndexFunc(apps, func(a gateway.App) bool { return a.GrantID == g.ID })
 	if i < 0 || apps[i].AppKey != g.DeliveryRef || !apps[i].SecretPending {
-		c.t.Fatalf("no app issued for grant %d: %+v", g.ID, apps)
+		c.T.Fatalf("no app issued for grant %d: %+v", g.ID, apps)
 	}
-	app, secret, err := c.gw.RevealSecret(c.ctx, rsj, apps[i].ID)
+	app, secret, err := c.gw.RevealSecret(c.Ctx, rsj, apps[i].ID)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
-	if _, _, err := c.gw.RevealSecret(c.ctx, rsj, apps[i].ID); err == nil {
-		c.t.Error("the secret was shown twice")
+	if _, _, err := c.gw.RevealSecret(c.Ctx, rsj, apps[i].ID); err == nil {
+		c.T.Error("the secret was shown twice")
 	}
 	return g, app, secret
 }
@@ -132,35 +92,30 @@ type response struct {
 
 // request is a signed call; tweak may change it after signing.
 func (c *city) request(key, secret, method, query string, at time.Time, nonce string, tweak func(*http.Request)) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+c.code["gaj"]+"?"+query, nil)
+	c.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+c.Code["gaj"]+"?"+query, nil)
 	if nonce == "" {
 		nonce = rand.Text()
 	}
 	if err := gateway.SignRequest(req, key, secret, method, at, nonce); err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	if tweak != nil {
 		tweak(req)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, string(b)}
 }
 
-func (c *city) login(user string) (org.Principal, error) {
-	_, p, err := c.org.Login(c.ctx, user, demo.Password, "127.0.0.1")
-	return p, err
-}
-
 func (c *city) audited(outcome string) int {
-	_, n, err := c.log.List(c.ctx, audit.Filter{Action: "service.call", Outcome: outcome})
+	_, n, err := c.Log.List(c.Ctx, audit.Filter{Action: "service.call", Outcome: outcome})
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	return n
 }
@@ -222,11 +177,11 @@ func TestDataServiceSecurity(t *testing.T) {
 	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
 		c := newCity(t, db)
 		g, app, secret := c.grant()
-		other, otherSecret, err := c.gw.CreateApp(c.ctx, c.users["ybj.consumer"], gateway.AppInput{Name: "医保核验系统"})
+		other, otherSecret, err := c.gw.CreateApp(c.Ctx, c.User("ybj.consumer"), gateway.AppInput{Name: "医保核验系统"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		slow, slowSecret, err := c.gw.CreateApp(c.ctx, c.users["rsj.consumer"], gateway.AppInput{Name: "限速应用", RateLimit: 1, Burst: 1})
+		slow, slowSecret, err := c.gw.CreateApp(c.Ctx, c.User("rsj.consumer"), gateway.AppInput{Name: "限速应用", RateLimit: 1, Burst: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,10 +220,10 @@ func TestDataServiceSecurity(t *testing.T) {
 			{name: "rate limit", key: slow.AppKey, sec: slowSecret, status: 429, says: "per second", beforeCall: func() response {
 				return c.request(slow.AppKey, slowSecret, "", "", time.Now(), "", nil)
 			}},
-			{name: "expired grant", setup: func() { c.now = g.ExpiresAt.Add(time.Second) }, status: 403, says: "expired"},
+			{name: "expired grant", setup: func() { c.Now = g.ExpiresAt.Add(time.Second) }, status: 403, says: "expired"},
 			{name: "revoked grant", setup: func() {
-				c.now = time.Now()
-				if _, err := c.share.Revoke(c.ctx, c.users["gaj.approver"], g.ID, "停止共享（测试）"); err != nil {
+				c.Now = time.Now()
+				if _, err := c.Sharing.Revoke(c.Ctx, c.User("gaj.approver"), g.ID, "停止共享（测试）"); err != nil {
 					t.Fatal(err)
 				}
 			}, status: 403, says: "revoked"},
@@ -328,23 +283,23 @@ func TestDataServiceSecurity(t *testing.T) {
 func TestEveryPathAsksThePolicy(t *testing.T) {
 	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
 		c := newCity(t, db)
-		rsj := c.users["rsj.consumer"]
+		rsj := c.User("rsj.consumer")
 		grantBy := func(delivery string) sharing.Grant {
-			in := sharing.ApplicationInput{EntryCode: c.code["gaj"], Items: []string{"id_number", "name"}, Purpose: "核验", Basis: "依据（测试）",
+			in := sharing.ApplicationInput{EntryCode: c.Code["gaj"], Items: []string{"id_number", "name"}, Purpose: "核验", Basis: "依据（测试）",
 				Scenario: "场景", Delivery: delivery}
 			if delivery == sharing.DeliveryTable {
 				in.Target = &sharing.Target{Datasource: "rsj-业务库", Table: "人口信息"}
 			}
-			a, err := c.share.Apply(c.ctx, rsj, in)
+			a, err := c.Sharing.Apply(c.Ctx, rsj, in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, u := range []string{"gaj.approver", "xzsp.approver"} {
-				if a, err = c.share.Approve(c.ctx, c.users[u], a.ID, nil, ""); err != nil {
+				if a, err = c.Sharing.Approve(c.Ctx, c.User(u), a.ID, nil, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
-			g, err := c.share.Grant(c.ctx, rsj, a.GrantID)
+			g, err := c.Sharing.Grant(c.Ctx, rsj, a.GrantID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +307,7 @@ func TestEveryPathAsksThePolicy(t *testing.T) {
 		}
 		api, app, secret := c.grant()
 		file, table := grantBy(sharing.DeliveryFile), grantBy(sharing.DeliveryTable)
-		tables := sharing.TableDelivery{Sharing: c.share}
+		tables := sharing.TableDelivery{Sharing: c.Sharing}
 		paths := []struct {
 			name string
 			call func() error
@@ -365,16 +320,16 @@ func TestEveryPathAsksThePolicy(t *testing.T) {
 				return nil
 			}},
 			{"console preview", func() error {
-				_, err := c.gw.Try(c.ctx, rsj, c.code["gaj"], "fields=name&page_size=1")
+				_, err := c.gw.Try(c.Ctx, rsj, c.Code["gaj"], "fields=name&page_size=1")
 				return err
 			}},
 			{"file download", func() error {
-				dl, err := c.gw.Download(c.ctx, rsj, file.ID)
+				dl, err := c.gw.Download(c.Ctx, rsj, file.ID)
 				if err != nil {
 					return err
 				}
 				var buf strings.Builder
-				if err := dl.WriteCSV(c.ctx, &buf); err != nil {
+				if err := dl.WriteCSV(c.Ctx, &buf); err != nil {
 					return err
 				}
 				if lines := strings.Count(buf.String(), "\n"); lines != 301 || !strings.Contains(buf.String(), "**") {
@@ -383,7 +338,7 @@ func TestEveryPathAsksThePolicy(t *testing.T) {
 				return nil
 			}},
 			{"exchange channel", func() error {
-				_, err := tables.Shape(c.ctx, table.ID, rsj.DepartmentID)
+				_, err := tables.Shape(c.Ctx, table.ID, rsj.DepartmentID)
 				return err
 			}},
 		}
@@ -393,16 +348,16 @@ func TestEveryPathAsksThePolicy(t *testing.T) {
 			}
 		}
 		for _, g := range []sharing.Grant{api, file, table} {
-			if _, err := c.share.Revoke(c.ctx, c.users["gaj.approver"], g.ID, "停止共享（测试）"); err != nil {
+			if _, err := c.Sharing.Revoke(c.Ctx, c.User("gaj.approver"), g.ID, "停止共享（测试）"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, p := range paths {
-			_, before, _ := c.log.List(c.ctx, audit.Filter{Action: "policy.deny"})
+			_, before, _ := c.Log.List(c.Ctx, audit.Filter{Action: "policy.deny"})
 			if err := p.call(); err == nil {
 				t.Errorf("%s after revocation: allowed", p.name)
 			}
-			if _, after, _ := c.log.List(c.ctx, audit.Filter{Action: "policy.deny"}); after != before+1 {
+			if _, after, _ := c.Log.List(c.Ctx, audit.Filter{Action: "policy.deny"}); after != before+1 {
 				t.Errorf("%s after revocation: %d policy refusals audited, want 1: the path does not ask the policy", p.name, after-before)
 			}
 		}
@@ -422,11 +377,8 @@ func TestProxiedAPI(t *testing.T) {
 			w.Write([]byte(`{"data":[{"cert_no":"J430200-2026-000001","holder":"张三丰","secret_note":"不该出现"}]}`))
 		}))
 		defer provider.Close()
-		mzjCat, err := c.login("mzj.cataloger")
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := c.cat.Create(c.ctx, mzjCat, catalog.Entry{Name: "婚姻登记证明核验接口", Summary: "按证号核验（测试）", Category: "departmental", CategoryItem: "05",
+		mzjCat := c.User("mzj.cataloger")
+		e, err := c.Cat.Create(c.Ctx, mzjCat, catalog.Entry{Name: "婚姻登记证明核验接口", Summary: "按证号核验（测试）", Category: "departmental", CategoryItem: "05",
 			CategorySubItem: "002", Format: "api", ShareType: catalog.ShareUnconditional, OpenType: catalog.OpenNone, UpdateCycle: "realtime",
 			Items: []catalog.Item{{Name: "证号", Identifier: "cert_no", DataType: "string", Length: 30, Key: true},
 				{Name: "持证人", Identifier: "holder", DataType: "string", Length: 50, Masking: "name"},
@@ -434,23 +386,23 @@ func TestProxiedAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.cat.AddMount(c.ctx, mzjCat, e.Code, catalog.Mount{Kind: catalog.MountAPI, URL: provider.URL + "/verify", Method: "GET",
+		if _, err := c.Cat.AddMount(c.Ctx, mzjCat, e.Code, catalog.Mount{Kind: catalog.MountAPI, URL: provider.URL + "/verify", Method: "GET",
 			Params: []catalog.APIParam{{Name: "certNo", In: "query", Item: "cert_no"}}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.cat.Transition(c.ctx, mzjCat, e.Code, catalog.ActionSubmit, ""); err != nil {
+		if _, err := c.Cat.Transition(c.Ctx, mzjCat, e.Code, catalog.ActionSubmit, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range []string{catalog.ActionApprove, catalog.ActionPublish} {
-			if _, err := c.cat.Transition(c.ctx, c.users["xzsp.approver"], e.Code, a, ""); err != nil {
+			if _, err := c.Cat.Transition(c.Ctx, c.User("xzsp.approver"), e.Code, a, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := c.share.Apply(c.ctx, c.users["rsj.consumer"], sharing.ApplicationInput{EntryCode: e.Code, Items: []string{"cert_no", "holder"},
+		if _, err := c.Sharing.Apply(c.Ctx, c.User("rsj.consumer"), sharing.ApplicationInput{EntryCode: e.Code, Items: []string{"cert_no", "holder"},
 			Purpose: "核验", Basis: "依据（测试）", Scenario: "场景", Delivery: sharing.DeliveryAPI}); err != nil {
 			t.Fatal(err)
 		}
-		app, secret, err := c.gw.CreateApp(c.ctx, c.users["rsj.consumer"], gateway.AppInput{Name: "核验系统"})
+		app, secret, err := c.gw.CreateApp(c.Ctx, c.User("rsj.consumer"), gateway.AppInput{Name: "核验系统"})
 		if err != nil {
 			t.Fatal(err)
 		}

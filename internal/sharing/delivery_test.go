@@ -28,33 +28,33 @@ func TestTableDelivery(t *testing.T) {
 	t.Cleanup(b.Close)
 	storetest.Each(t, append(slices.Clone(testMigrations), exchange.Migration), func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		ctx := w.ctx
+		ctx := w.Ctx
 		name := string(db.Dialect)
 		eng := exchange.New(b.JS, exchange.Options{Stream: "SHARE_" + name, Subject: "share." + name, Bucket: "share_" + name})
-		tables := &sharing.TableDelivery{Sharing: w.svc}
-		mgr := exchange.NewManager(db, w.log, w.org, exchange.PlatformResolver(w.cat), eng,
+		tables := &sharing.TableDelivery{Sharing: w.Sharing}
+		mgr := exchange.NewManager(db, w.Log, w.Org, exchange.PlatformResolver(w.Cat), eng,
 			exchange.ManagerOptions{Shape: tables.Shape, Tick: 100 * time.Millisecond, Bucket: "share_lease_" + name})
 		tables.Channels = mgr
-		w.svc.Deliverers[sharing.DeliveryTable] = tables
+		w.Sharing.Deliverers[sharing.DeliveryTable] = tables
 		if err := mgr.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(mgr.Shutdown)
 
 		a := w.apply(sharing.DeliveryTable, "id_number", "name", "gender")
-		if _, err := w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{{Item: "gender", Op: sharing.OpEq, Values: []string{"女"}}}}, ""); err != nil {
+		if _, err := w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{{Item: "gender", Op: sharing.OpEq, Values: []string{"女"}}}}, ""); err != nil {
 			t.Fatal(err)
 		}
-		a, err := w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, nil, "")
+		a, err := w.Sharing.Approve(ctx, w.User("xzsp.approver"), a.ID, nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := w.svc.Grant(ctx, w.p("rsj.consumer"), a.GrantID)
+		g, err := w.Sharing.Grant(ctx, w.User("rsj.consumer"), a.GrantID)
 		if err != nil || g.DeliveryRef == "" || g.DeliveryError != "" {
 			t.Fatalf("grant %+v: %v", g, err)
 		}
 
-		target, err := connector.Open(ctx, connector.SQLite, filepath.Join(w.cat.SQLiteDirs[0], "rsj.db"))
+		target, err := connector.Open(ctx, connector.SQLite, filepath.Join(w.Dir(), "rsj.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestTableDelivery(t *testing.T) {
 		}
 
 		// Revoking stops the channel.
-		if _, err := w.svc.Revoke(ctx, w.p("gaj.approver"), g.ID, "停止共享（测试）"); err != nil {
+		if _, err := w.Sharing.Revoke(ctx, w.User("gaj.approver"), g.ID, "停止共享（测试）"); err != nil {
 			t.Fatal(err)
 		}
 		c, err := mgr.Channel(ctx, org.System, g.DeliveryRef)

@@ -2,7 +2,6 @@ package sharing_test
 
 import (
 	"context"
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -10,8 +9,7 @@ import (
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
-	"github.com/govshare/govshare/internal/demo"
-	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/demo/demotest"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
@@ -22,57 +20,11 @@ import (
 
 var testMigrations = []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration}
 
-// world is the demo city (catalog, lists) with the sharing service and a
-// clock the test moves.
-type world struct {
-	t     *testing.T
-	ctx   context.Context
-	log   *audit.Log
-	org   *org.Service
-	cat   *catalog.Service
-	svc   *sharing.Service
-	now   time.Time
-	code  map[string]string // demo department key → its entry's code
-	users map[string]org.Principal
-}
+// world is the demo city with the sharing service and a clock the test
+// moves (w.Now).
+type world struct{ *demotest.City }
 
-func newWorld(t *testing.T, db *store.DB) *world {
-	t.Helper()
-	ctx := context.Background()
-	log := audit.New(db)
-	o := org.NewService(db, log, division.Default())
-	cat := catalog.NewService(db, log, o, nil)
-	cat.SQLiteDirs = []string{t.TempDir()}
-	l := lists.NewService(db, log, o, cat)
-	cat.Negative = l
-	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, ctx: ctx, log: log, org: o, cat: cat, now: time.Now(), code: map[string]string{}, users: map[string]org.Principal{}}
-	w.svc = sharing.NewService(db, log, o, cat, l)
-	w.svc.SetClock(func() time.Time { return w.now })
-	for _, u := range []string{"rsj.consumer", "ybj.consumer", "gaj.approver", "xzsp.approver", "mzj.approver", "scj.approver", "gaj.cataloger", "secadmin", "auditor"} {
-		_, p, err := o.Login(ctx, u, demo.Password, "127.0.0.1")
-		if err != nil {
-			t.Fatalf("login %s: %v", u, err)
-		}
-		w.users[u] = p
-	}
-	res, err := cat.Search(ctx, w.users["xzsp.approver"], catalog.Query{PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range res.Items {
-		for _, d := range demo.Departments {
-			if d.Name == h.ProviderName {
-				w.code[d.Key] = h.Code
-			}
-		}
-	}
-	return w
-}
-
-func (w *world) p(user string) org.Principal { return w.users[user] }
+func newWorld(t *testing.T, db *store.DB) *world { return &world{demotest.New(t, db)} }
 
 // wantCode fails unless err carries code (or is nil when code is "").
 func wantCode(t *testing.T, what string, err error, code string) {
@@ -86,25 +38,25 @@ func wantCode(t *testing.T, what string, err error, code string) {
 }
 
 func (w *world) denials(action string) int {
-	w.t.Helper()
-	_, n, err := w.log.List(w.ctx, audit.Filter{Action: action, Outcome: audit.Denied})
+	w.T.Helper()
+	_, n, err := w.Log.List(w.Ctx, audit.Filter{Action: action, Outcome: audit.Denied})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return n
 }
 
 // apply files a conditional application of rsj for the population register.
 func (w *world) apply(delivery string, items ...string) sharing.Application {
-	w.t.Helper()
-	in := sharing.ApplicationInput{EntryCode: w.code["gaj"], Items: items,
+	w.T.Helper()
+	in := sharing.ApplicationInput{EntryCode: w.Code["gaj"], Items: items,
 		Purpose: "核验参保人员身份", Basis: "《社会保险法》第五十七条（测试）", Scenario: "社保参保登记", Delivery: delivery}
 	if delivery == sharing.DeliveryTable {
 		in.Target = &sharing.Target{Datasource: "rsj-业务库", Table: "人口信息"}
 	}
-	a, err := w.svc.Apply(w.ctx, w.p("rsj.consumer"), in)
+	a, err := w.Sharing.Apply(w.Ctx, w.User("rsj.consumer"), in)
 	if err != nil {
-		w.t.Fatalf("apply: %v", err)
+		w.T.Fatalf("apply: %v", err)
 	}
 	return a
 }
@@ -112,18 +64,18 @@ func (w *world) apply(delivery string, items ...string) sharing.Application {
 // grantPopulation takes an application for the population register through
 // both approvals.
 func (w *world) grantPopulation(delivery string, items ...string) sharing.Grant {
-	w.t.Helper()
+	w.T.Helper()
 	a := w.apply(delivery, items...)
-	if _, err := w.svc.Approve(w.ctx, w.p("gaj.approver"), a.ID, nil, "同意"); err != nil {
-		w.t.Fatal(err)
+	if _, err := w.Sharing.Approve(w.Ctx, w.User("gaj.approver"), a.ID, nil, "同意"); err != nil {
+		w.T.Fatal(err)
 	}
-	a, err := w.svc.Approve(w.ctx, w.p("xzsp.approver"), a.ID, nil, "同意")
+	a, err := w.Sharing.Approve(w.Ctx, w.User("xzsp.approver"), a.ID, nil, "同意")
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
-	g, err := w.svc.Grant(w.ctx, w.p("rsj.consumer"), a.GrantID)
+	g, err := w.Sharing.Grant(w.Ctx, w.User("rsj.consumer"), a.GrantID)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return g
 }
@@ -131,32 +83,32 @@ func (w *world) grantPopulation(delivery string, items ...string) sharing.Grant 
 func TestApplicationWorkflow(t *testing.T) {
 	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		ctx, rsj := w.ctx, w.p("rsj.consumer")
+		ctx, rsj := w.Ctx, w.User("rsj.consumer")
 		in := func(code string, items ...string) sharing.ApplicationInput {
 			return sharing.ApplicationInput{EntryCode: code, Items: items, Purpose: "核验", Basis: "依据（测试）", Scenario: "场景", Delivery: sharing.DeliveryAPI}
 		}
 
 		// Refusals: negative-listed item, unshared entry, own entry, no consumer role.
 		before := w.denials("application.create")
-		_, err := w.svc.Apply(ctx, rsj, in(w.code["gaj"], "id_number", "address"))
+		_, err := w.Sharing.Apply(ctx, rsj, in(w.Code["gaj"], "id_number", "address"))
 		wantCode(t, "a negative-listed item", err, errs.Forbidden)
 		if !strings.Contains(err.Error(), "负面清单") {
 			t.Errorf("the refusal should give the negative list's basis: %v", err)
 		}
-		_, err = w.svc.Apply(ctx, rsj, in(w.code["cl"]))
+		_, err = w.Sharing.Apply(ctx, rsj, in(w.Code["cl"]))
 		wantCode(t, "an unshared entry", err, errs.Forbidden)
-		_, err = w.svc.Apply(ctx, w.p("gaj.approver"), in(w.code["scj"]))
+		_, err = w.Sharing.Apply(ctx, w.User("gaj.approver"), in(w.Code["scj"]))
 		wantCode(t, "an approver without the consumer role", err, errs.Forbidden)
 		if got := w.denials("application.create") - before; got != 3 {
 			t.Errorf("%d refusals audited, want 3", got)
 		}
-		_, err = w.svc.Apply(ctx, rsj, in(w.code["gaj"], "no_such_item"))
+		_, err = w.Sharing.Apply(ctx, rsj, in(w.Code["gaj"], "no_such_item"))
 		wantCode(t, "an unknown item", err, errs.Invalid)
-		_, err = w.svc.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: w.code["gaj"], Delivery: sharing.DeliveryAPI})
+		_, err = w.Sharing.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: w.Code["gaj"], Delivery: sharing.DeliveryAPI})
 		wantCode(t, "no purpose, basis or scenario", err, errs.Invalid)
 
 		// Unconditional: granted at once.
-		a, err := w.svc.Apply(ctx, rsj, in(w.code["scj"]))
+		a, err := w.Sharing.Apply(ctx, rsj, in(w.Code["scj"]))
 		wantCode(t, "an unconditional entry", err, "")
 		if a.State != sharing.StateApproved || a.GrantID == 0 {
 			t.Fatalf("unconditional application is %s with grant %d; want approved with a grant", a.State, a.GrantID)
@@ -167,87 +119,87 @@ func TestApplicationWorkflow(t *testing.T) {
 		if a.State != sharing.StateProvider || a.StageDue == "" || !strings.Contains(a.Waiting, "公安局") {
 			t.Fatalf("conditional application: state %s, due %q, waiting %q", a.State, a.StageDue, a.Waiting)
 		}
-		_, err = w.svc.Approve(ctx, w.p("mzj.approver"), a.ID, nil, "")
+		_, err = w.Sharing.Approve(ctx, w.User("mzj.approver"), a.ID, nil, "")
 		wantCode(t, "another department's approver", err, errs.Forbidden)
-		_, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, nil, "")
+		_, err = w.Sharing.Approve(ctx, w.User("xzsp.approver"), a.ID, nil, "")
 		wantCode(t, "the authority before the provider", err, errs.Forbidden)
-		_, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "birth_date"}}, "")
+		_, err = w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "birth_date"}}, "")
 		wantCode(t, "widening the items", err, errs.Invalid)
-		_, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Masking: map[string]string{"id_number": "none"}}, "")
+		_, err = w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Masking: map[string]string{"id_number": "none"}}, "")
 		wantCode(t, "weakening the masking", err, errs.Invalid)
-		a, err = w.svc.Approve(ctx, w.p("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "name"}, Masking: map[string]string{"name": "full"},
+		a, err = w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "name"}, Masking: map[string]string{"name": "full"},
 			Filter: sharing.RowFilter{{Item: "gender", Op: sharing.OpEq, Values: []string{"女"}}}}, "仅限女性（测试）")
 		wantCode(t, "the provider narrows", err, "")
 		if a.State != sharing.StateAuthority {
 			t.Fatalf("after the provider: %s, want %s", a.State, sharing.StateAuthority)
 		}
-		_, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{}}, "")
+		_, err = w.Sharing.Approve(ctx, w.User("xzsp.approver"), a.ID, &sharing.Terms{Filter: sharing.RowFilter{}}, "")
 		wantCode(t, "dropping the provider's row filter", err, errs.Invalid)
-		until := w.now.In(lists.Beijing).AddDate(0, 6, 0).Format(lists.DateFormat)
-		a, err = w.svc.Approve(ctx, w.p("xzsp.approver"), a.ID, &sharing.Terms{ValidUntil: until}, "同意")
+		until := w.Now.In(lists.Beijing).AddDate(0, 6, 0).Format(lists.DateFormat)
+		a, err = w.Sharing.Approve(ctx, w.User("xzsp.approver"), a.ID, &sharing.Terms{ValidUntil: until}, "同意")
 		wantCode(t, "the authority approves", err, "")
-		g, err := w.svc.Grant(ctx, rsj, a.GrantID)
+		g, err := w.Sharing.Grant(ctx, rsj, a.GrantID)
 		wantCode(t, "read the grant", err, "")
 		if g.State != sharing.GrantActive || !slices.Equal(g.Items, []string{"id_number", "name"}) || g.Masking["name"] != "full" ||
-			g.Masking["id_number"] != "id_number" || len(g.Filter) != 1 || g.ExpiresAt.In(lists.Beijing).Format(lists.DateFormat) != w.now.In(lists.Beijing).AddDate(0, 6, 1).Format(lists.DateFormat) {
+			g.Masking["id_number"] != "id_number" || len(g.Filter) != 1 || g.ExpiresAt.In(lists.Beijing).Format(lists.DateFormat) != w.Now.In(lists.Beijing).AddDate(0, 6, 1).Format(lists.DateFormat) {
 			t.Errorf("grant %+v", g)
 		}
 		if n := len(a.Steps); n != 3 || a.Steps[1].Terms == nil || a.Steps[2].Actor != "xzsp.approver" {
 			t.Errorf("steps: %+v", a.Steps)
 		}
-		if _, err := w.svc.Grant(ctx, w.p("mzj.approver"), g.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := w.Sharing.Grant(ctx, w.User("mzj.approver"), g.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("an unrelated department reads the grant: %v", err)
 		}
 
 		// Return needs a reason; withdraw only while pending and only by the applicant.
 		r := w.apply(sharing.DeliveryFile)
-		_, err = w.svc.Return(ctx, w.p("gaj.approver"), r.ID, " ")
+		_, err = w.Sharing.Return(ctx, w.User("gaj.approver"), r.ID, " ")
 		wantCode(t, "return without a reason", err, errs.Invalid)
-		r, err = w.svc.Return(ctx, w.p("gaj.approver"), r.ID, "用途不明确")
+		r, err = w.Sharing.Return(ctx, w.User("gaj.approver"), r.ID, "用途不明确")
 		wantCode(t, "return", err, "")
 		if r.State != sharing.StateReturned || r.Reason != "用途不明确" {
 			t.Errorf("returned: %s %q", r.State, r.Reason)
 		}
-		_, err = w.svc.Withdraw(ctx, rsj, r.ID, "")
+		_, err = w.Sharing.Withdraw(ctx, rsj, r.ID, "")
 		wantCode(t, "withdraw a returned application", err, errs.Conflict)
 		wd := w.apply(sharing.DeliveryFile)
-		_, err = w.svc.Withdraw(ctx, w.p("ybj.consumer"), wd.ID, "")
+		_, err = w.Sharing.Withdraw(ctx, w.User("ybj.consumer"), wd.ID, "")
 		wantCode(t, "withdraw another department's application", err, errs.Forbidden)
-		wd, err = w.svc.Withdraw(ctx, rsj, wd.ID, "不再需要")
+		wd, err = w.Sharing.Withdraw(ctx, rsj, wd.ID, "不再需要")
 		wantCode(t, "withdraw", err, "")
 		if wd.State != sharing.StateWithdrawn {
 			t.Errorf("withdrawn: %s", wd.State)
 		}
 
 		// Renewal extends the same grant after both approvals.
-		later := w.now.In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
-		rn, err := w.svc.Renew(ctx, rsj, a.ID, later)
+		later := w.Now.In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
+		rn, err := w.Sharing.Renew(ctx, rsj, a.ID, later)
 		wantCode(t, "renew", err, "")
 		if rn.State != sharing.StateProvider || rn.RenewOf != a.ID {
 			t.Fatalf("renewal: %s of %d", rn.State, rn.RenewOf)
 		}
-		w.svc.Approve(ctx, w.p("gaj.approver"), rn.ID, nil, "")
-		rn, err = w.svc.Approve(ctx, w.p("xzsp.approver"), rn.ID, nil, "")
+		w.Sharing.Approve(ctx, w.User("gaj.approver"), rn.ID, nil, "")
+		rn, err = w.Sharing.Approve(ctx, w.User("xzsp.approver"), rn.ID, nil, "")
 		wantCode(t, "approve the renewal", err, "")
-		g2, _ := w.svc.Grant(ctx, rsj, rn.GrantID)
+		g2, _ := w.Sharing.Grant(ctx, rsj, rn.GrantID)
 		if g2.ID != g.ID || !g2.ExpiresAt.After(g.ExpiresAt) || len(g2.Filter) != 1 {
 			t.Errorf("renewed grant %d until %v (was %d until %v), filter %v", g2.ID, g2.ExpiresAt, g.ID, g.ExpiresAt, g2.Filter)
 		}
 
 		// Overdue steps are counted for the dashboard.
 		w.apply(sharing.DeliveryFile)
-		if n, _ := w.svc.Overdue(ctx); n != 0 {
+		if n, _ := w.Sharing.Overdue(ctx); n != 0 {
 			t.Errorf("%d overdue today", n)
 		}
-		w.now = w.now.AddDate(0, 0, 10)
-		if n, _ := w.svc.Overdue(ctx); n != 1 {
+		w.Now = w.Now.AddDate(0, 0, 10)
+		if n, _ := w.Sharing.Overdue(ctx); n != 1 {
 			t.Errorf("%d overdue ten days later, want 1", n)
 		}
-		mine, total, err := w.svc.Applications(ctx, rsj, sharing.ApplicationFilter{Box: "mine"})
+		mine, total, err := w.Sharing.Applications(ctx, rsj, sharing.ApplicationFilter{Box: "mine"})
 		if err != nil || total != len(mine) || total < 5 {
 			t.Errorf("my applications: %d of %d, %v", len(mine), total, err)
 		}
-		queue, _, _ := w.svc.Applications(ctx, w.p("gaj.approver"), sharing.ApplicationFilter{Box: "review"})
+		queue, _, _ := w.Sharing.Applications(ctx, w.User("gaj.approver"), sharing.ApplicationFilter{Box: "review"})
 		if len(queue) != 1 || !queue[0].Overdue {
 			t.Errorf("gaj's review queue: %+v", queue)
 		}
@@ -258,11 +210,11 @@ func TestApplicationWorkflow(t *testing.T) {
 func TestPolicyCheck(t *testing.T) {
 	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		ctx := w.ctx
+		ctx := w.Ctx
 		api := w.grantPopulation(sharing.DeliveryAPI, "id_number", "name", "gender")
 		table := w.grantPopulation(sharing.DeliveryTable, "id_number", "name")
-		rsj, ybj := w.p("rsj.consumer"), w.p("ybj.consumer")
-		gaj := w.code["gaj"]
+		rsj, ybj := w.User("rsj.consumer"), w.User("ybj.consumer")
+		gaj := w.Code["gaj"]
 		access := func(path string, dept int64, items ...string) sharing.Access {
 			return sharing.Access{Path: path, Department: dept, Actor: "test", Code: gaj, Items: items}
 		}
@@ -281,7 +233,7 @@ func TestPolicyCheck(t *testing.T) {
 			{name: "another department", access: access(sharing.PathService, ybj.DepartmentID), wantErr: errs.Forbidden, contains: "no grant"},
 			{name: "another department naming the grant", access: sharing.Access{Path: sharing.PathService, Department: ybj.DepartmentID, Code: gaj, GrantID: api.ID},
 				wantErr: errs.Forbidden, contains: "not your department"},
-			{name: "an entry without a grant", access: sharing.Access{Path: sharing.PathService, Department: rsj.DepartmentID, Code: w.code["mzj"]}, wantErr: errs.Forbidden},
+			{name: "an entry without a grant", access: sharing.Access{Path: sharing.PathService, Department: rsj.DepartmentID, Code: w.Code["mzj"]}, wantErr: errs.Forbidden},
 			{name: "download without a file grant", access: access(sharing.PathDownload, rsj.DepartmentID), wantErr: errs.Forbidden},
 			{name: "exchange under the table grant", access: sharing.Access{Path: sharing.PathExchange, Department: rsj.DepartmentID, Code: gaj, GrantID: table.ID},
 				wantItems: []string{"id_number", "name"}},
@@ -289,11 +241,11 @@ func TestPolicyCheck(t *testing.T) {
 				wantErr: errs.Forbidden, contains: "delivers by api"},
 			{name: "preview under the latest grant", access: access(sharing.PathPreview, rsj.DepartmentID), wantItems: []string{"id_number", "name"}},
 			{name: "revoked", setup: func() {
-				if _, err := w.svc.Revoke(ctx, w.p("gaj.approver"), table.ID, "停止共享（测试）"); err != nil {
+				if _, err := w.Sharing.Revoke(ctx, w.User("gaj.approver"), table.ID, "停止共享（测试）"); err != nil {
 					t.Fatal(err)
 				}
 			}, access: sharing.Access{Path: sharing.PathExchange, Department: rsj.DepartmentID, Code: gaj, GrantID: table.ID}, wantErr: errs.Forbidden, contains: "revoked"},
-			{name: "expired", setup: func() { w.now = w.now.AddDate(1, 0, 2) }, access: access(sharing.PathService, rsj.DepartmentID), wantErr: errs.Forbidden, contains: "expired"},
+			{name: "expired", setup: func() { w.Now = w.Now.AddDate(1, 0, 2) }, access: access(sharing.PathService, rsj.DepartmentID), wantErr: errs.Forbidden, contains: "expired"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -301,7 +253,7 @@ func TestPolicyCheck(t *testing.T) {
 					c.setup()
 				}
 				before := w.denials("policy.deny")
-				d, err := w.svc.Check(ctx, c.access)
+				d, err := w.Sharing.Check(ctx, c.access)
 				wantCode(t, c.name, err, c.wantErr)
 				if c.wantErr != "" {
 					if !strings.Contains(err.Error(), c.contains) {
@@ -324,18 +276,18 @@ func TestPolicyCheck(t *testing.T) {
 		}
 
 		// Withdrawing the entry from the catalog stops every grant of it.
-		w.now = time.Now()
+		w.Now = time.Now()
 		g := w.grantPopulation(sharing.DeliveryFile, "id_number")
-		if _, err := w.svc.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj}); err != nil {
+		if _, err := w.Sharing.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj}); err != nil {
 			t.Fatalf("download under grant %d: %v", g.ID, err)
 		}
-		if _, err := w.cat.Transition(ctx, w.p("xzsp.approver"), gaj, catalog.ActionWithdraw, "撤回（测试）"); err != nil {
+		if _, err := w.Cat.Transition(ctx, w.User("xzsp.approver"), gaj, catalog.ActionWithdraw, "撤回（测试）"); err != nil {
 			t.Fatal(err)
 		}
 		// Catalog changes reach the check within a second (it caches for 500 ms).
 		withdrawn := time.Now()
 		for {
-			_, err := w.svc.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj})
+			_, err := w.Sharing.Check(ctx, sharing.Access{Path: sharing.PathDownload, Department: rsj.DepartmentID, Code: gaj})
 			if errs.Is(err, errs.Forbidden) {
 				break
 			}
@@ -351,22 +303,22 @@ func TestExpireDue(t *testing.T) {
 	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		stopped := make(chan string, 4)
-		w.svc.Deliverers[sharing.DeliveryTable] = deliverer{stopped}
+		w.Sharing.Deliverers[sharing.DeliveryTable] = deliverer{stopped}
 		g := w.grantPopulation(sharing.DeliveryTable, "id_number")
 		if g.DeliveryRef != "channel-"+g.EntryCode {
 			t.Errorf("delivery ref %q", g.DeliveryRef)
 		}
-		if n, err := w.svc.ExpireDue(w.ctx); err != nil || n != 0 {
+		if n, err := w.Sharing.ExpireDue(w.Ctx); err != nil || n != 0 {
 			t.Fatalf("expired %d now: %v", n, err)
 		}
-		w.now = g.ExpiresAt
-		if n, err := w.svc.ExpireDue(w.ctx); err != nil || n != 1 {
+		w.Now = g.ExpiresAt
+		if n, err := w.Sharing.ExpireDue(w.Ctx); err != nil || n != 1 {
 			t.Fatalf("expired %d at expiry: %v", n, err)
 		}
 		if got := <-stopped; got != "expired" {
 			t.Errorf("stopped with %q", got)
 		}
-		g, _ = w.svc.Grant(w.ctx, w.p("rsj.consumer"), g.ID)
+		g, _ = w.Sharing.Grant(w.Ctx, w.User("rsj.consumer"), g.ID)
 		if g.State != sharing.GrantExpired {
 			t.Errorf("state %s", g.State)
 		}
