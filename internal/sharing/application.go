@@ -431,9 +431,7 @@ func (s *Service) Application(ctx context.Context, p org.Principal, id int64) (A
 	} else if !ok {
 		return Application{}, errs.E(errs.NotFound, "application %d not found", id)
 	}
-	if e, err := s.cat.Get(ctx, org.System, a.EntryCode, false); err == nil {
-		a.EntryName = e.Name
-	}
+	a.EntryName = s.entryNames(ctx)(a.EntryCode)
 	rows, err := s.db.Query(ctx, "SELECT action, from_state, to_state, actor, department, reason, terms, at FROM sharing_steps WHERE application_id = ? ORDER BY id", id)
 	if err != nil {
 		return a, err
@@ -521,15 +519,9 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	names := map[string]string{}
+	name := s.entryNames(ctx)
 	for i := range out {
-		code := out[i].EntryCode
-		if _, ok := names[code]; !ok {
-			if e, err := s.cat.Get(ctx, org.System, code, false); err == nil {
-				names[code] = e.Name
-			}
-		}
-		out[i].EntryName = names[code]
+		out[i].EntryName = name(out[i].EntryCode)
 	}
 	return out, total, nil
 }

@@ -196,13 +196,22 @@ func (s *Service) Grant(ctx context.Context, p org.Principal, id int64) (Grant, 
 	} else if !ok {
 		return Grant{}, errs.E(errs.NotFound, "grant %d not found", id)
 	}
-	s.name(ctx, &g)
+	g.EntryName = s.entryNames(ctx)(g.EntryCode)
 	return g, nil
 }
 
-func (s *Service) name(ctx context.Context, g *Grant) {
-	if e, err := s.cat.Get(ctx, org.System, g.EntryCode, false); err == nil {
-		g.EntryName = e.Name
+// entryNames returns a lookup of entries' names (of their versions in
+// force) that reads each entry once.
+func (s *Service) entryNames(ctx context.Context) func(code string) string {
+	names := map[string]string{}
+	return func(code string) string {
+		if n, ok := names[code]; ok {
+			return n
+		}
+		if e, err := s.cat.Get(ctx, org.System, code, false); err == nil {
+			names[code] = e.Name
+		}
+		return names[code]
 	}
 }
 
@@ -264,8 +273,9 @@ func (s *Service) Grants(ctx context.Context, p org.Principal, f GrantFilter) ([
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
+	name := s.entryNames(ctx)
 	for i := range out {
-		s.name(ctx, &out[i])
+		out[i].EntryName = name(out[i].EntryCode)
 	}
 	return out, total, nil
 }
