@@ -99,5 +99,21 @@ func TestTableDelivery(t *testing.T) {
 		if err != nil || c.State != exchange.ChannelRevoked {
 			t.Errorf("after revoking the grant the channel is %s (%v), want %s", c.State, err, exchange.ChannelRevoked)
 		}
+
+		// Expiry stops a grant's channel too, once the sweep has run.
+		g2 := w.grantPopulation(sharing.DeliveryTable, "id_number")
+		if n, err := w.Sharing.ExpireDue(ctx); err != nil || n != 0 {
+			t.Fatalf("expired %d before the expiry: %v", n, err)
+		}
+		w.Now = g2.ExpiresAt
+		if n, err := w.Sharing.ExpireDue(ctx); err != nil || n != 1 {
+			t.Fatalf("expired %d at the expiry: %v", n, err)
+		}
+		if g2, _ = w.Sharing.Grant(ctx, w.User("rsj.consumer"), g2.ID); g2.State != sharing.GrantExpired {
+			t.Errorf("grant state %s, want %s", g2.State, sharing.GrantExpired)
+		}
+		if c, err := mgr.Channel(ctx, org.System, g2.DeliveryRef); err != nil || c.State != exchange.ChannelRevoked || !strings.Contains(c.Reason, "expired") {
+			t.Errorf("after the grant expired its channel is %s (%q, %v), want %s for the expiry", c.State, c.Reason, err, exchange.ChannelRevoked)
+		}
 	})
 }

@@ -1,7 +1,6 @@
 package sharing_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -297,42 +296,4 @@ func TestPolicyCheck(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
-}
-
-func TestExpireDue(t *testing.T) {
-	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db)
-		stopped := make(chan string, 4)
-		w.Sharing.Deliverers[sharing.DeliveryTable] = deliverer{stopped}
-		g := w.grantPopulation(sharing.DeliveryTable, "id_number")
-		if g.DeliveryRef != "channel-"+g.EntryCode {
-			t.Errorf("delivery ref %q", g.DeliveryRef)
-		}
-		if n, err := w.Sharing.ExpireDue(w.Ctx); err != nil || n != 0 {
-			t.Fatalf("expired %d now: %v", n, err)
-		}
-		w.Now = g.ExpiresAt
-		if n, err := w.Sharing.ExpireDue(w.Ctx); err != nil || n != 1 {
-			t.Fatalf("expired %d at expiry: %v", n, err)
-		}
-		if got := <-stopped; got != "expired" {
-			t.Errorf("stopped with %q", got)
-		}
-		g, _ = w.Sharing.Grant(w.Ctx, w.User("rsj.consumer"), g.ID)
-		if g.State != sharing.GrantExpired {
-			t.Errorf("state %s", g.State)
-		}
-	})
-}
-
-// deliverer records the deliveries it is asked to stop.
-type deliverer struct{ stopped chan string }
-
-func (d deliverer) Start(ctx context.Context, g sharing.Grant) (string, error) {
-	return "channel-" + g.EntryCode, nil
-}
-
-func (d deliverer) Stop(ctx context.Context, g sharing.Grant, reason string) error {
-	d.stopped <- reason
-	return nil
 }
