@@ -82,8 +82,9 @@ type Engine struct {
 	stream  jetstream.Stream
 	kv      jetstream.KeyValue
 
-	mu    sync.Mutex
-	stats map[string]*Stats
+	mu         sync.Mutex
+	stats      map[string]*Stats
+	extracting map[string]chan struct{} // one extract pass or retry at a time per channel in this process
 
 	// test hooks
 	afterPublish func(seq int64)                    // after a batch is published and the state saved
@@ -127,10 +128,43 @@ func New(js jetstream.JetStream, o Options) *Engine {
 		prefix += "." + l.Provider
 		o.Bucket += "_" + l.Provider
 	}
-	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}}
+	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}, extracting: map[string]chan struct{}{}}
 }
 
 func (e *Engine) subject(id string) string { return e.prefix + "." + id }
+
+// lockExtract is taken by an extract pass or a retry of a channel, so that
+// the two take turns in this process instead of clashing on the state's
+// compare-and-set (which still guards against another process). It answers
+// the unlock, or ctx's error when ctx ends first, or ErrExtractBusy after
+// wait (when it is not 0).
+func (e *Engine) lockExtract(ctx context.Context, id string, wait time.Duration) (func(), error) {
+	e.mu.Lock()
+	l := e.extracting[id]
+	if l == nil {
+		l = make(chan struct{}, 1)
+		e.extracting[id] = l
+	}
+	e.mu.Unlock()
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timeout:
+		return nil, fmt.Errorf("exchange: channel %q: %w", id, ErrExtractBusy)
+	}
+}
+
+// ErrExtractBusy answers a retry that waited too long for the channel's
+// running extract pass (a long full sync) to end.
+var ErrExtractBusy = errors.New("an extract pass is running; try again when it has ended")
 
 // setup creates or updates the stream and the bucket.
 func (e *Engine) setup(ctx context.Context) error {

@@ -134,6 +134,11 @@ func (e *Engine) Extract(ctx context.Context, ch Channel) error {
 			s.State = StateRunning
 		}
 	})
+	unlock, err := e.lockExtract(ctx, ch.ID, 0)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := e.extract(ctx, ch); err != nil {
 		return e.fail(ch.ID, err)
 	}

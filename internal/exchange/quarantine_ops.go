@@ -303,6 +303,9 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			if err == nil {
 				break
 			}
+			if errors.Is(err, ErrExtractBusy) {
+				return res, errs.Wrap(err, errs.Conflict, "channel %s", id)
+			}
 			clash := errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor")
 			if !clash {
 				return res, err

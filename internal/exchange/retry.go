@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // RetryResult counts what Retry did with the entries it looked at.
@@ -21,9 +22,9 @@ type RetryResult struct {
 // by its key, checks it against the channel's rules as they are now, and
 // publishes the rows that pass, in batches like any other, marking them
 // retried. This is what follows a fix at the source (or a corrected rule).
-// Run it where the channel's extractor runs; while an Extract of the same
-// channel is running, one of the two fails on the state's compare-and-set
-// rather than interleave.
+// Run it where the channel's extractor runs: in one process the two take
+// turns; an Extract in another process makes one of them fail on the
+// state's compare-and-set rather than interleave.
 func (e *Engine) Retry(ctx context.Context, ch Channel, ids ...int64) (RetryResult, error) {
 	var res RetryResult
 	if err := ch.Validate(); err != nil {
@@ -35,6 +36,11 @@ func (e *Engine) Retry(ctx context.Context, ch Channel, ids ...int64) (RetryResu
 	if err := e.setup(ctx); err != nil {
 		return res, err
 	}
+	unlock, err := e.lockExtract(ctx, ch.ID, 15*time.Second)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	x, err := e.prepare(ctx, ch)
 	if err != nil {
 		return res, err
