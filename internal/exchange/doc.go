@@ -23,7 +23,10 @@
 //
 //   - The extractor reads the source in key order (a full pass) or in
 //     (watermark, key) order after the last (watermark, key) it published
-//     (incremental), so rows updated in the same instant are never skipped.
+//     (incremental), so rows updated in the same instant are never skipped;
+//     it also reads again the last Options.LateWindow of datetime
+//     watermarks, so that a row whose transaction committed after a pass
+//     had read past its watermark arrives too (late.go).
 //     A row whose soft-delete column is true (or 1) travels as a delete.
 //   - Each batch is one message on subject <prefix>.<channel>: a binary
 //     payload (format "gsb1", see batch.go) with the schema, the rows and

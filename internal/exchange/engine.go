@@ -24,6 +24,12 @@ type Options struct {
 	MaxBytes   int           // most payload bytes in one message; default the server's max payload less 16 KiB
 	AckWait    time.Duration // before an unacknowledged batch is redelivered; default 30s
 	Poll       time.Duration // between extract passes in Run; default 5s
+	// LateWindow is how long a source transaction may take between writing
+	// a watermark and committing: each incremental pass reads again from that
+	// long before the highest watermark of the pass before it, so that rows
+	// committed late are not skipped (datetime watermarks); default 30s,
+	// negative turns it off.
+	LateWindow time.Duration
 	Logger     *slog.Logger
 
 	// Link, when set, runs the channels across JetStream domains (provider
@@ -85,6 +91,7 @@ type Engine struct {
 	mu         sync.Mutex
 	stats      map[string]*Stats
 	extracting map[string]chan struct{} // one extract pass or retry at a time per channel in this process
+	recent     map[string]*recentRows   // per channel: rows sent lately, as the late-commit reading meets them again
 
 	// test hooks
 	afterPublish func(seq int64)                    // after a batch is published and the state saved
@@ -115,6 +122,9 @@ func New(js jetstream.JetStream, o Options) *Engine {
 	if o.Poll == 0 {
 		o.Poll = 5 * time.Second
 	}
+	if o.LateWindow == 0 {
+		o.LateWindow = 30 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -128,7 +138,7 @@ func New(js jetstream.JetStream, o Options) *Engine {
 		prefix += "." + l.Provider
 		o.Bucket += "_" + l.Provider
 	}
-	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}, extracting: map[string]chan struct{}{}}
+	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}, extracting: map[string]chan struct{}{}, recent: map[string]*recentRows{}}
 }
 
 func (e *Engine) subject(id string) string { return e.prefix + "." + id }

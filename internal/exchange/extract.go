@@ -30,6 +30,7 @@ type state struct {
 	Phase string `json:"phase,omitempty"` // "", phaseFull, phaseIncremental or phaseDone
 	After []byte `json:"after,omitempty"` // position of the last row published (encodeValues)
 	Since []byte `json:"since,omitempty"` // highest watermark when the full pass began
+	Mark  []byte `json:"mark,omitempty"`  // highest watermark when the last incremental pass began
 }
 
 // loadState reads the channel's state and its KV revision (0: none), and
@@ -196,7 +197,7 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 		}
 	}
 	if x.st.Phase == phaseIncremental {
-		return x.pass(ctx, append([]string{x.ch.Watermark}, x.key...), true)
+		return x.incremental(ctx)
 	}
 	return nil
 }
@@ -281,21 +282,35 @@ func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err er
 // state's position, and publishes until a read comes back short. An
 // incremental pass leaves out rows without a watermark.
 func (x *extraction) pass(ctx context.Context, order []string, incremental bool) error {
+	after, err := decodeValues(x.st.After)
+	if err != nil {
+		return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
+	}
+	return x.passFrom(ctx, order, after, incremental, nil)
+}
+
+// passFrom reads from a position to the end and publishes what it reads,
+// less the rows that late has already sent.
+func (x *extraction) passFrom(ctx context.Context, order []string, after []any, incremental bool, late *lateReading) error {
 	n := x.ch.batchSize()
 	for {
-		after, err := decodeValues(x.st.After)
-		if err != nil {
-			return fmt.Errorf("exchange: channel %q: position: %w", x.ch.ID, err)
-		}
 		rows, pos, err := x.src.ReadAfter(ctx, x.schema.Name, x.cols, order, after, incremental, n)
 		if err != nil {
 			return err
 		}
 		x.final = len(rows) < n
+		if len(rows) > 0 {
+			after = pos[len(pos)-1]
+		}
+		var sent []recentRow
+		if late != nil {
+			rows, pos, sent = late.filter(x, rows, pos)
+		}
 		if err := x.publish(ctx, rows, pos); err != nil {
 			return err
 		}
-		if len(rows) < n {
+		late.remember(sent)
+		if x.final {
 			return nil
 		}
 	}
