@@ -1,11 +1,17 @@
 package exchange
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
-	"hash/maphash"
+	"hash/fnv"
+	"maps"
 	"slices"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/govshare/govshare/internal/connector"
 )
@@ -22,29 +28,80 @@ import (
 // set for the longest transaction the source runs.
 
 // recentRows remembers the rows an extractor sent whose watermark lies in
-// the span the next pass reads again: key → a hash of the row as sent.
-// It lives in memory: after a restart the span is sent once more, and the
-// target's upsert makes that harmless.
+// the span the next pass reads again: a hash of the key → a hash of the row
+// as sent. It is kept beside the state in the bucket (key "<channel>.late")
+// after each pass, so that another engine or a restarted node does not send
+// them again; beyond lateCap rows (a burst of changes) the oldest are
+// forgotten, and sent again, harmlessly, if a pass meets them.
 type recentRows struct {
-	seed maphash.Seed
-	rows map[string]recentRow
+	loaded, dirty bool
+	rows          map[uint64]recentRow
 }
 
 type recentRow struct {
-	key string
-	sum uint64
-	at  time.Time // its watermark
+	key, sum uint64
+	at       int64 // its watermark, Unix microseconds
 }
 
-func (e *Engine) recentOf(id string) *recentRows {
+const lateCap = 40000 // 24 bytes each in the bucket
+
+func (e *Engine) recentOf(ctx context.Context, id string) (*recentRows, error) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := e.recent[id]
 	if r == nil {
-		r = &recentRows{seed: maphash.MakeSeed(), rows: map[string]recentRow{}}
+		r = &recentRows{rows: map[uint64]recentRow{}}
 		e.recent[id] = r
 	}
-	return r
+	e.mu.Unlock()
+	if r.loaded {
+		return r, nil
+	}
+	entry, err := e.kv.Get(ctx, id+".late")
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("exchange: rows lately sent on channel %q: %w", id, err)
+	default:
+		b := entry.Value()
+		for ; len(b) >= 24; b = b[24:] {
+			k := binary.BigEndian.Uint64(b)
+			r.rows[k] = recentRow{key: k, sum: binary.BigEndian.Uint64(b[8:]), at: int64(binary.BigEndian.Uint64(b[16:]))}
+		}
+	}
+	r.loaded = true
+	return r, nil
+}
+
+// save writes the rows to the bucket if they changed, the newest lateCap.
+func (r *recentRows) save(ctx context.Context, e *Engine, id string) error {
+	if !r.dirty {
+		return nil
+	}
+	rows := slices.Collect(maps.Values(r.rows))
+	if len(rows) > lateCap {
+		slices.SortFunc(rows, func(a, b recentRow) int { return cmp.Compare(b.at, a.at) })
+		for _, old := range rows[lateCap:] {
+			delete(r.rows, old.key)
+		}
+		rows = rows[:lateCap]
+	}
+	b := make([]byte, 0, 24*len(rows))
+	for _, row := range rows {
+		b = binary.BigEndian.AppendUint64(b, row.key)
+		b = binary.BigEndian.AppendUint64(b, row.sum)
+		b = binary.BigEndian.AppendUint64(b, uint64(row.at))
+	}
+	if _, err := e.kv.Put(ctx, id+".late", b); err != nil {
+		return fmt.Errorf("exchange: save the rows lately sent on channel %q: %w", id, err)
+	}
+	r.dirty = false
+	return nil
+}
+
+func hash64(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
 }
 
 // lateReading is one incremental pass's reading again.
@@ -73,8 +130,8 @@ func (l *lateReading) filter(x *extraction, rows, pos [][]any) (_, _ [][]any, se
 				l.buf, err = appendValue(l.buf, v)
 			}
 		}
-		r := recentRow{key: key, sum: maphash.Bytes(l.recent.seed, l.buf), at: at}
-		if old, ok := l.recent.rows[key]; err == nil && ok && old.sum == r.sum && old.at.Equal(at) {
+		r := recentRow{key: hash64([]byte(key)), sum: hash64(l.buf), at: at.UnixMicro()}
+		if old, ok := l.recent.rows[r.key]; err == nil && ok && old.sum == r.sum && old.at == r.at {
 			continue
 		}
 		if err == nil && !at.Before(l.keep) {
@@ -93,6 +150,7 @@ func (l *lateReading) remember(sent []recentRow) {
 	}
 	for _, r := range sent {
 		l.recent.rows[r.key] = r
+		l.recent.dirty = true
 	}
 }
 
@@ -122,7 +180,11 @@ func (x *extraction) incremental(ctx context.Context) error {
 			return fmt.Errorf("exchange: channel %q: mark: %w", x.ch.ID, err)
 		}
 	}
-	late := &lateReading{recent: x.e.recentOf(x.ch.ID), wmAt: wmAt}
+	recent, err := x.e.recentOf(ctx, x.ch.ID)
+	if err != nil {
+		return err
+	}
+	late := &lateReading{recent: recent, wmAt: wmAt}
 	if t, ok := watermarkTime(mark); ok {
 		late.keep = t.Add(-x.e.o.LateWindow)
 	}
@@ -143,12 +205,21 @@ func (x *extraction) incremental(ctx context.Context) error {
 			}
 		}
 	}
-	for k, r := range late.recent.rows {
-		if r.at.Before(since) && r.at.Before(late.keep) {
-			delete(late.recent.rows, k)
+	// What neither this pass nor the next reads again is forgotten.
+	cut := late.keep
+	if !since.IsZero() && since.Before(cut) {
+		cut = since
+	}
+	for k, r := range recent.rows {
+		if !cut.IsZero() && r.at < cut.UnixMicro() {
+			delete(recent.rows, k)
+			recent.dirty = true
 		}
 	}
 	if err := x.passFrom(ctx, order, from, true, late); err != nil {
+		return err
+	}
+	if err := recent.save(ctx, x.e, x.ch.ID); err != nil {
 		return err
 	}
 	if x.st.Seq == seq && string(x.st.Mark) != was {
