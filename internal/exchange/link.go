@@ -216,5 +216,11 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 			return fmt.Errorf("exchange: route channel %q: %s: %w", id, s.what, err)
 		}
 	}
+	// Channels routed before the hub's consumers were named for the
+	// consumer node had one named for the channel; the consumer stream now
+	// sources the new one (the applier skips what it already applied).
+	if err := hub.DeleteConsumer(ctx, e.hubStream(id), "out_"+id); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("exchange: route channel %q: remove the hub's former consumer: %w", id, err)
+	}
 	return nil
 }
