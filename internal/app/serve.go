@@ -94,6 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if h, _, _ := net.SplitHostPort(cfg.LeafListen); h != "" && h != "0.0.0.0" && h != "::" {
 			hosts = append(hosts, h)
 		}
+		busOpts.LeafAuth = p.nodes.LeafAuth() // each node reaches only its own subjects
 		if busOpts.LeafTLS, err = p.nodes.LeafTLS(hosts); err != nil {
 			return fmt.Errorf("leaf listener TLS: %w", err)
 		}

@@ -28,8 +28,16 @@ type Options struct {
 	// certificate check); nil leaves the listener without TLS, which only
 	// tests should do.
 	LeafTLS *tls.Config
-	Domain  string // JetStream domain of the embedded server
+	// LeafAuth, when set, authorises the connections of the embedded
+	// server: it must accept its in-process clients and gives each leaf
+	// connection its permissions (node.Registry.LeafAuth).
+	LeafAuth server.Authentication
+	Domain   string // JetStream domain of the embedded server
 }
+
+// InboxPrefix is the prefix of the reply subjects of the platform's
+// requests: nodes may answer on it (node.LeafPermissions).
+const InboxPrefix = "_INBOX_hub"
 
 // Bus is a connection to NATS with JetStream.
 type Bus struct {
@@ -45,7 +53,8 @@ func Open(ctx context.Context, o Options) (*Bus, error) {
 		o.Domain = "hub"
 	}
 	b := &Bus{}
-	connOpts := []nats.Option{nats.Name("govshare platform"), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond)}
+	connOpts := []nats.Option{nats.Name("govshare platform"), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond),
+		nats.CustomInboxPrefix(InboxPrefix)}
 	url := o.URL
 	if url == "" {
 		s, leaf, err := startEmbedded(o)
@@ -88,6 +97,13 @@ func startEmbedded(o Options) (*server.Server, string, error) {
 		StoreDir:        o.StoreDir,
 		NoSigs:          true,
 		NoLog:           true,
+		// Replies and flow control name the domain and the consumer
+		// ($JSC.R.<domain>..., $JS.FC.hub.<account>.<stream>.<consumer>...), so
+		// that a node may answer only what concerns it (node.LeafPermissions).
+		FeatureFlags: map[string]bool{"js_api_reply_v2": true, "js_ack_fc_v2": true},
+	}
+	if o.LeafAuth != nil {
+		opts.CustomClientAuthentication = o.LeafAuth
 	}
 	leaf := ""
 	if o.LeafListen != "" {

@@ -105,7 +105,7 @@ func New(js jetstream.JetStream, o Options) *Engine {
 		o.Stream = "GOVSHARE_EXCHANGE"
 	}
 	if o.Subject == "" {
-		o.Subject = "govshare.exchange"
+		o.Subject = DefaultSubject
 	}
 	if o.Bucket == "" {
 		o.Bucket = "govshare_exchange"

@@ -34,14 +34,16 @@ import (
 // X, Bucket B):
 //
 //	provider  stream S (subjects X.p.>), bucket B_p, consumer "hub_ch" delivering to X_deliver.p.ch
-//	hub       stream S_HUB_ch, sourcing S@p through hub_ch; consumer "out_ch" delivering to X_deliver.hub.ch
+//	hub       stream S_HUB_ch, sourcing S@p through hub_ch; consumer "to_c" delivering to X_deliver.hub.c.ch
 //	consumer  stream S_IN_ch, sourcing S_HUB_ch@hub through out_ch; the applier's pull consumer apply_ch
 //
 // The hub's and the consumer's streams listen to no subject of their own:
 // leaf connections carry subject interest between servers, so a stream
 // listening to the provider's subjects on another server would store the
 // provider's batches a second time. For the same reason each provider's
-// subjects and bucket carry its domain.
+// subjects and bucket carry its domain. The deliver subjects carry the domain
+// of the node that sends (provider p) or receives (consumer c) them, so that
+// a node's leaf connection can be allowed exactly its own (DeliverSubjects).
 type Link struct {
 	Provider string // JetStream domain of the provider node
 	Hub      string // JetStream domain of the platform; default "hub"
@@ -64,6 +66,23 @@ func (l Link) validate() error {
 		return fmt.Errorf("exchange: link: %w", err)
 	}
 	return nil
+}
+
+// OutConsumer is the name of the hub's consumer, on each stream at the hub,
+// through which consumer domain c sources it. It names the node rather than
+// the channel so that the node's leaf connection can be allowed to reset
+// exactly its own consumers (node.LeafPermissions).
+func OutConsumer(c string) string { return "to_" + c }
+
+// DefaultSubject is the exchange's subject prefix unless Options.Subject
+// says otherwise.
+const DefaultSubject = "govshare.exchange"
+
+// DeliverSubjects are, for the default subject prefix, the subjects on
+// which node domain's sourcing consumers deliver to the hub (send) and the
+// hub's deliver to the node (receive), as wildcards.
+func DeliverSubjects(domain string) (send, receive string) {
+	return DefaultSubject + "_deliver." + domain + ".>", DefaultSubject + "_deliver." + HubDomain + "." + domain + ".>"
 }
 
 func (e *Engine) hubStream(id string) string { return e.o.Stream + "_HUB_" + id }
@@ -165,7 +184,7 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 	}
 	id := ch.ID
 	toHub, toHubSubj := "hub_"+id, e.o.Subject+"_deliver."+l.Provider+"."+id
-	out, outSubj := "out_"+id, e.o.Subject+"_deliver."+l.Hub+"."+id
+	out, outSubj := OutConsumer(l.Consumer), e.o.Subject+"_deliver."+l.Hub+"."+l.Consumer+"."+id
 	steps := []struct {
 		what string
 		do   func() error
@@ -196,6 +215,12 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 		if err := s.do(); err != nil {
 			return fmt.Errorf("exchange: route channel %q: %s: %w", id, s.what, err)
 		}
+	}
+	// Channels routed before the hub's consumers were named for the
+	// consumer node had one named for the channel; the consumer stream now
+	// sources the new one (the applier skips what it already applied).
+	if err := hub.DeleteConsumer(ctx, e.hubStream(id), "out_"+id); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("exchange: route channel %q: remove the hub's former consumer: %w", id, err)
 	}
 	return nil
 }

@@ -328,6 +328,9 @@ func (a *Agent) startServer() error {
 		JetStreamMaxMemory: a.o.MaxMemory,
 		StoreDir:           filepath.Join(a.o.DataDir, "nats"),
 		NoSigs:             true,
+		// Replies and flow control name the domain and the consumer, as on
+		// the platform (LeafPermissions).
+		FeatureFlags: map[string]bool{"js_api_reply_v2": true, "js_ack_fc_v2": true},
 		LeafNode: server.LeafNodeOpts{
 			ReconnectInterval: 500 * time.Millisecond,
 			Remotes:           []*server.RemoteLeafOpts{{URLs: []*url.URL{leaf}, TLS: true, TLSConfig: tc, TLSTimeout: 5}},
@@ -344,7 +347,8 @@ func (a *Agent) startServer() error {
 		return errors.New("embedded nats did not start within 30s")
 	}
 	a.srv = s
-	nc, err := nats.Connect("", nats.InProcessServer(s), nats.Name("govshare node agent"), nats.MaxReconnects(-1))
+	nc, err := nats.Connect("", nats.InProcessServer(s), nats.Name("govshare node agent"), nats.MaxReconnects(-1),
+		nats.CustomInboxPrefix(InboxPrefix(a.Identity.NodeID))) // the platform lets the node receive only on these
 	if err != nil {
 		s.Shutdown()
 		return fmt.Errorf("connect to the embedded nats: %w", err)

@@ -9,7 +9,7 @@
 //	reg := node.NewRegistry(db, auditLog, orgs, sealer, logger)
 //	err := reg.Open(ctx)                          // load or create the CA
 //	tlsConf, err := reg.LeafTLS([]string{"share.example.gov.cn"})
-//	b, err := bus.Open(ctx, bus.Options{LeafListen: ":7422", LeafTLS: tlsConf})
+//	b, err := bus.Open(ctx, bus.Options{LeafListen: ":7422", LeafTLS: tlsConf, LeafAuth: reg.LeafAuth()})
 //	reg.LeafURL = "nats-leaf://share.example.gov.cn:7422"
 //	err = reg.Start(ctx, b.Conn, b.Server())      // heartbeats, revocation
 //	defer reg.Stop()
@@ -44,7 +44,34 @@
 // A node signs what it sends with its key (Agent.Sign; the signature goes
 // base64 in the SignatureHeader header) and the platform checks it against
 // the node's accepted certificate (Registry.Verify); heartbeats are signed so.
-// All nodes share NATS's global account: there are no per-node accounts or
-// subject permissions yet, so the bus itself does not keep one node from
-// another's subjects or domain.
+//
+// Isolation on the bus: all nodes share NATS's global account, but each
+// leaf connection gets, when it connects, the permissions of the node its
+// verified certificate names (Registry.LeafAuth, set as bus.Options.LeafAuth;
+// LeafPermissions). The hub enforces them whatever the node's own server
+// does. Node id, with domain d = Domain(id), may:
+//
+//	send     govshare.node.<id>.>                      heartbeats, reports, answers on its subjects
+//	         govshare.exchange_deliver.d.>             its channels' batches to the hub
+//	         $JS.hub.API.{STREAM.INFO, CONSUMER.CREATE/INFO/DELETE, DIRECT.GET, STREAM.MSG.GET}
+//	                  on KV_govshare_node_<id> only    reading its bucket
+//	         $JS.hub.API.CONSUMER.RESET.*.to_d         resuming the hub consumers named for it
+//	         _INBOX_hub.>, $JSC.R.d.>                  answers to the platform's requests
+//	         $JS.FC.hub.*.*.to_d.*, $JS.FC.hub.*.KV_govshare_node_<id>.>   flow control
+//	receive  govshare.node.<id>.>                      requests to it (e.g. an api subject)
+//	         _INBOX_node_<id>.>                        answers to its requests (InboxPrefix)
+//	         $JS.d.API.>                               the platform's calls into its domain
+//	         $JS.FC.d.>, $JSC.R.hub.*.*.to_d.*         its consumers' flow control, its resets' answers
+//	         govshare.exchange_deliver.hub.d.>         its channels' batches from the hub
+//
+// So a node cannot read another's bucket, stream or domain, listen to
+// another's subjects or inbox, publish as another node, or use the hub's
+// JetStream API on anything but its bucket and its consumers; a refused
+// publish or literal subscription closes its leaf connection. Still open:
+// a node can reset any hub consumer named to_<its domain> (only its own
+// exist), may publish on the platform's inbox prefix (an answer needs the
+// platform's random reply token) and may answer flow control of its own
+// hub consumers falsely (delaying only its own channels). The isolation
+// covers the embedded bus; an external NATS server (--nats) needs its own
+// leaf authorisation.
 package node

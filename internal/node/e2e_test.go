@@ -45,7 +45,7 @@ func startPlatform(t *testing.T, extra ...store.Migration) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.bus, err = bus.Open(p.ctx, bus.Options{StoreDir: t.TempDir(), LeafListen: "127.0.0.1:0", LeafTLS: tlsConf})
+	p.bus, err = bus.Open(p.ctx, bus.Options{StoreDir: t.TempDir(), LeafListen: "127.0.0.1:0", LeafTLS: tlsConf, LeafAuth: p.reg.LeafAuth()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -351,3 +351,33 @@ func normalise(ds []Datasource) []Datasource {
 	}
 	return out
 }
+
+// LeafAuth authorises the connections of the platform's embedded bus (set
+// it as bus.Options.LeafAuth): in-process clients (the platform's own; the
+// embedded server listens for no other) get everything, and a leaf
+// connection gets LeafPermissions of the node its verified certificate
+// names, decided when it connects, so that a node enrolled later needs no
+// change to the server. A leaf without an accepted certificate is refused.
+func (r *Registry) LeafAuth() server.Authentication { return leafAuth{r} }
+
+type leafAuth struct{ r *Registry }
+
+func (l leafAuth) Check(c server.ClientAuthentication) bool {
+	switch c.Kind() {
+	case server.CLIENT:
+		return true // in-process: the embedded server has no client port
+	case server.LEAF:
+	default:
+		return false
+	}
+	cs := c.GetTLSConnectionState()
+	if cs == nil || len(cs.PeerCertificates) == 0 || !l.r.Allowed(cs.PeerCertificates[0]) {
+		return false
+	}
+	id, err := strconv.ParseInt(cs.PeerCertificates[0].Subject.CommonName, 10, 64)
+	if err != nil {
+		return false
+	}
+	c.RegisterUser(&server.User{Username: Domain(id), Permissions: LeafPermissions(id)})
+	return true
+}
