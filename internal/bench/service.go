@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -98,6 +99,9 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 			if l.reqs, err = s.requests(l.url, max(1000, 60000/rounds), l.sign); err != nil {
 				return err
 			}
+			// Collect the garbage of the last turn first, so that a turn
+			// does not pay for the other side's.
+			runtime.GC()
 			if err := s.throughput(ctx, l, turn(opts.Duration, i), opts.Workers); err != nil {
 				return err
 			}
@@ -121,6 +125,7 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 			if err != nil {
 				return err
 			}
+			runtime.GC()
 			if err := s.latency(ctx, l, reqs, opts.Rate); err != nil {
 				return err
 			}
