@@ -236,11 +236,15 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	if err != nil {
 		return nil, err
 	}
+	rules := make([]string, len(d.Items))
+	for j, id := range d.Items {
+		rules[j] = d.Masking[id]
+	}
 	res := &Result{Total: total, Rows: make([]map[string]any, len(rows))}
 	for i, row := range rows {
 		m := make(map[string]any, len(d.Items))
 		for j, id := range d.Items {
-			m[id] = mask.Apply(d.Masking[id], row[j])
+			m[id] = mask.Apply(rules[j], row[j])
 		}
 		res.Rows[i] = m
 	}
