@@ -161,8 +161,8 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 	return nil
 }
 
-// load is one side of the comparison: its requests, signed before the
-// runs, and what its runs measured so far.
+// load is one side of the comparison: the requests of its next turn,
+// signed before it, and what its turns measured so far.
 type load struct {
 	name    string
 	url     string
