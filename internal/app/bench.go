@@ -20,10 +20,11 @@ Usage:
       on SQLite in DIR (default: a temporary directory) or on PostgreSQL
   govshare bench catalog-import [--entries 10000] [--items 20] [--database URL] [--dir DIR]
       parse and import the Excel template with that many entries, twice
-  govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 64] [--cpuprofile F] [--dir DIR]
+  govshare bench service [--rows 100000] [--rate 500] [--duration 5s] [--workers 64] [--rounds 4] [--cpuprofile F] [--dir DIR]
       a data-service query (equality filter, 20 rows, 5 masked items) through /svc
       (signature, policy, masking, metering, audit) against a bare handler on
-      the same SQLite table: throughput, then p50/p99 at a fixed rate
+      the same SQLite table: throughput, then p50/p99 at a fixed rate; the two
+      take turns in --rounds slices of each run (1: one after the other)
   govshare bench exchange --database PGURL --mysql DSN [--rows 1000000] [--batch 1000]
                           [--rate 20] [--duration 20s] [--poll 200ms] [--dir DIR]
       create a source table of that many rows in PostgreSQL (schema of PGURL), then
@@ -67,7 +68,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 500, "requests per second of the latency run")
 		fs.DurationVar(&o.Duration, "duration", 5*time.Second, "length of each run")
 		fs.IntVar(&o.Workers, "workers", 64, "concurrent clients of the throughput run (enough to saturate both servers; the audit group commit waits on fsync)")
-		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the /svc throughput run to this file")
+		fs.IntVar(&o.Rounds, "rounds", 4, "slices of each run in which the bare handler and /svc take turns, so that both meet the same load from the rest of a shared machine (1: one whole run after the other)")
+		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of a further /svc throughput run to this file")
 		run = func() error { o.Target = target; return bench.Service(ctx, o, stdout) }
 	case "exchange":
 		o := bench.ExchangeOptions{}

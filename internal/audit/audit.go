@@ -79,7 +79,7 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) error {
 	if e.Action == "" || e.Outcome == "" {
 		return errors.New("audit: entry needs an action and an outcome")
 	}
-	return l.appendAll(ctx, tx, []Entry{e})
+	return l.appendAll(ctx, tx, []Entry{e}, nil)
 }
 
 // Record appends e in a transaction of its own.

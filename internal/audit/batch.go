@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,6 +31,10 @@ type Batcher struct {
 	closed  bool
 	queue   chan *pending
 	stopped chan struct{}
+
+	// Used by run alone.
+	stmts      *appendStmts // on SQLite, prepared at the first commit
+	unprepared bool         // preparing them failed: not tried again
 }
 
 type pending struct {
@@ -91,6 +96,11 @@ func (b *Batcher) Close() error {
 
 func (b *Batcher) run() {
 	defer close(b.stopped)
+	defer func() {
+		if b.stmts != nil {
+			b.stmts.close()
+		}
+	}()
 	batch := make([]*pending, 0, b.maxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -156,7 +166,13 @@ func (b *Batcher) commit(batch []*pending) {
 	for i, p := range live {
 		es[i] = p.e
 	}
-	err := b.log.db.InTx(ctx, func(tx *store.Tx) error { return b.log.appendAll(ctx, tx, es) })
+	if b.stmts == nil && !b.unprepared && b.log.db.Dialect == store.SQLite {
+		var err error
+		if b.stmts, err = prepareAppend(ctx, b.log.db); err != nil {
+			b.unprepared = true // the statements parsed per batch work all the same
+		}
+	}
+	err := b.log.db.InTx(ctx, func(tx *store.Tx) error { return b.log.appendAll(ctx, tx, es, b.stmts) })
 	if err == nil || len(live) == 1 {
 		for _, p := range live {
 			p.done <- err
@@ -172,15 +188,59 @@ func (b *Batcher) commit(batch []*pending) {
 // parameters each, well under every dialect's limit).
 const insertChunk = 64
 
+const (
+	advanceHead = "UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash"
+	insertEntry = "INSERT INTO audit_log (seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash) VALUES "
+	entryValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	recordHead  = "UPDATE audit_head SET hash = ? WHERE id = 1"
+)
+
+// appendStmts are appendAll's statements prepared once, for a Batcher on
+// SQLite: there, parsing the statements of each batch anew costs more than
+// running them, and one INSERT per entry costs no round trip.
+type appendStmts struct{ advance, insert, head *store.Stmt }
+
+func prepareAppend(ctx context.Context, db *store.DB) (*appendStmts, error) {
+	var st appendStmts
+	var err error
+	if st.advance, err = db.PrepareWrite(ctx, advanceHead); err != nil {
+		return nil, err
+	}
+	if st.insert, err = db.PrepareWrite(ctx, insertEntry+entryValues); err != nil {
+		st.close()
+		return nil, err
+	}
+	if st.head, err = db.PrepareWrite(ctx, recordHead); err != nil {
+		st.close()
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (st *appendStmts) close() {
+	for _, s := range []*store.Stmt{st.advance, st.insert, st.head} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
 // appendAll adds es to the chain inside tx, in order: it advances the head
-// once for all of them, inserts them in multi-row statements and records the
+// once for all of them, inserts them (in multi-row statements, or one by
+// one with st's prepared statements when st is not nil) and records the
 // last hash in the head. The entries must have an action and an outcome.
-func (l *Log) appendAll(ctx context.Context, tx *store.Tx, es []Entry) error {
+func (l *Log) appendAll(ctx context.Context, tx *store.Tx, es []Entry, st *appendStmts) error {
 	// The head row serialises appenders: on PostgreSQL the UPDATE locks it
 	// until commit; SQLite has a single writer.
 	var last int64
 	var prev string
-	if err := tx.QueryRow(ctx, "UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", len(es)).Scan(&last, &prev); err != nil {
+	var row *sql.Row
+	if st != nil {
+		row = tx.QueryRowStmt(ctx, st.advance, len(es))
+	} else {
+		row = tx.QueryRow(ctx, advanceHead, len(es))
+	}
+	if err := row.Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit: advance head: %w", err)
 	}
 	at := l.now().UTC().Truncate(time.Microsecond)
@@ -192,24 +252,38 @@ func (l *Log) appendAll(ctx context.Context, tx *store.Tx, es []Entry) error {
 		e.Hash = e.hash()
 		prev = e.Hash
 	}
+	values := func(e *Entry) []any {
+		return []any{e.Seq, store.FormatTime(e.At), nullID(e.ActorID), e.Actor, nullID(e.DepartmentID), e.Department,
+			e.Action, e.Target, e.Outcome, e.ClientAddr, e.Detail, e.PrevHash, e.Hash}
+	}
+	if st != nil {
+		for i := range es {
+			if _, err := tx.ExecStmt(ctx, st.insert, values(&es[i])...); err != nil {
+				return fmt.Errorf("audit: insert: %w", err)
+			}
+		}
+		if _, err := tx.ExecStmt(ctx, st.head, prev); err != nil {
+			return fmt.Errorf("audit: update head: %w", err)
+		}
+		return nil
+	}
 	for start := 0; start < len(es); start += insertChunk {
 		chunk := es[start:min(start+insertChunk, len(es))]
 		var q strings.Builder
-		q.WriteString("INSERT INTO audit_log (seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash) VALUES ")
+		q.WriteString(insertEntry)
 		args := make([]any, 0, 13*len(chunk))
-		for i, e := range chunk {
+		for i := range chunk {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.Seq, store.FormatTime(e.At), nullID(e.ActorID), e.Actor, nullID(e.DepartmentID), e.Department,
-				e.Action, e.Target, e.Outcome, e.ClientAddr, e.Detail, e.PrevHash, e.Hash)
+			q.WriteString(entryValues)
+			args = append(args, values(&chunk[i])...)
 		}
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("audit: insert: %w", err)
 		}
 	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", prev); err != nil {
+	if _, err := tx.Exec(ctx, recordHead, prev); err != nil {
 		return fmt.Errorf("audit: update head: %w", err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -40,8 +41,12 @@ type ServiceOptions struct {
 	Rate     int           // requests per second of the latency run
 	Duration time.Duration // of each run
 	Workers  int           // concurrent clients of the throughput run
-	// CPUProfile, when set, receives a CPU profile of the govshare side's
-	// throughput run (go tool pprof).
+	// Rounds splits each run into that many slices, the bare handler's and
+	// /svc's taking turns, so that both meet the same load from the rest of
+	// a shared machine (1: the bare handler's whole run, then /svc's).
+	Rounds int
+	// CPUProfile, when set, receives a CPU profile of an extra /svc
+	// throughput run of Duration after the measured ones (go tool pprof).
 	CPUProfile string
 	Target
 }
@@ -72,54 +77,115 @@ func Service(ctx context.Context, opts ServiceOptions, out io.Writer) error {
 	defer s.close()
 	fmt.Fprintf(out, "data service: %d rows, %d districts, query district=X&fields=%s&page_size=20 (SQLite, set up in %s)\n",
 		opts.Rows, s.districts, maskedFields, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(out, "load: Go client on loopback (this program), keep-alive, requests signed before each run\n\n")
+	fmt.Fprintf(out, "load: Go client on loopback (this program), keep-alive, requests signed before each turn\n\n")
+	rounds := max(1, opts.Rounds)
+	how := opts.Duration.String()
+	if rounds > 1 {
+		how = fmt.Sprintf("%s in %d turns with the other", opts.Duration, rounds)
+	}
 	fmt.Fprintf(out, "%-40s %12s %10s %10s %10s %12s\n", "", "req/s", "p50", "p99", "errors", "CPU/req")
-	var full, bare runResult
-	for _, side := range []struct {
-		name string
-		url  string
-		sign bool
-		res  *runResult
-	}{
-		{"bare handler (no checks)", s.bareURL, false, &bare},
-		{"govshare /svc (sign+policy+mask+audit)", s.fullURL, true, &full},
-	} {
-		if side.sign && opts.CPUProfile != "" {
-			f, err := os.Create(opts.CPUProfile)
+	bare := &load{name: "bare handler (no checks)", url: s.bareURL}
+	full := &load{name: "govshare /svc (sign+policy+mask+audit)", url: s.fullURL, sign: true}
+	sides := []*load{bare, full}
+	// turn is the length of turn i of a run of d.
+	turn := func(d time.Duration, i int) time.Duration {
+		return d*time.Duration(i+1)/time.Duration(rounds) - d*time.Duration(i)/time.Duration(rounds)
+	}
+	for i := range rounds {
+		for _, l := range sides {
+			// Each request is signed with its own nonce before the turn; a
+			// turn ends early if the server answers them all sooner.
+			var err error
+			if l.reqs, err = s.requests(l.url, max(1000, 60000/rounds), l.sign); err != nil {
+				return err
+			}
+			// Collect the garbage of the last turn first, so that a turn
+			// does not pay for the other side's.
+			runtime.GC()
+			if err := s.throughput(ctx, l, turn(opts.Duration, i), opts.Workers); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range sides {
+		r := l.result()
+		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d %12s   (closed loop, %d clients, %s)\n", l.name, r.rps, r.p50, r.p99, r.errors,
+			r.cpu.Round(time.Microsecond), opts.Workers, how)
+	}
+	fr, br := full.result(), bare.result()
+	fmt.Fprintf(out, "throughput ratio govshare/bare: %.0f%% (goal ≥ 60%%); CPU per request ratio bare/govshare: %.0f%% (steadier on a busy machine)\n\n",
+		100*fr.rps/br.rps, 100*float64(br.cpu)/float64(fr.cpu))
+
+	for _, l := range sides {
+		l.reset()
+	}
+	for i := range rounds {
+		for _, l := range sides {
+			reqs, err := s.requests(l.url, int(float64(opts.Rate)*turn(opts.Duration, i).Seconds()), l.sign)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
+			runtime.GC()
+			if err := s.latency(ctx, l, reqs, opts.Rate); err != nil {
 				return err
 			}
 		}
-		r, err := s.throughput(ctx, side.url, side.sign, opts)
-		if side.sign && opts.CPUProfile != "" {
-			pprof.StopCPUProfile()
-		}
-		if err != nil {
-			return err
-		}
-		*side.res = r
-		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d %12s   (closed loop, %d clients, %s)\n", side.name, r.rps, r.p50, r.p99, r.errors,
-			r.cpu.Round(time.Microsecond), opts.Workers, opts.Duration)
 	}
-	fmt.Fprintf(out, "throughput ratio govshare/bare: %.0f%% (goal ≥ 60%%); CPU per request ratio bare/govshare: %.0f%% (steadier on a busy machine)\n\n",
-		100*full.rps/bare.rps, 100*float64(bare.cpu)/float64(full.cpu))
-	for _, side := range []struct {
-		name string
-		url  string
-		sign bool
-	}{{"bare handler (no checks)", s.bareURL, false}, {"govshare /svc (sign+policy+mask+audit)", s.fullURL, true}} {
-		r, err := s.latency(ctx, side.url, side.sign, opts)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d   (open loop at %d req/s, %s)\n", side.name, r.rps, r.p50, r.p99, r.errors, opts.Rate, opts.Duration)
+	for _, l := range sides {
+		r := l.result()
+		fmt.Fprintf(out, "%-40s %12.0f %10s %10s %10d   (open loop at %d req/s, %s)\n", l.name, r.rps, r.p50, r.p99, r.errors, opts.Rate, how)
 	}
 	fmt.Fprintln(out, "goal: p99 < 20 ms at 500 req/s for govshare /svc")
+
+	if opts.CPUProfile != "" {
+		full.reset()
+		var err error
+		if full.reqs, err = s.requests(full.url, 60000, true); err != nil {
+			return err
+		}
+		f, err := os.Create(opts.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		err = s.throughput(ctx, full, opts.Duration, opts.Workers)
+		pprof.StopCPUProfile()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nCPU profile of a further /svc throughput run (%.0f req/s): %s\n", full.result().rps, opts.CPUProfile)
+	}
 	return nil
+}
+
+// load is one side of the comparison: the requests of its next turn,
+// signed before it, and what its turns measured so far.
+type load struct {
+	name    string
+	url     string
+	sign    bool
+	reqs    []*http.Request // of the next turn
+	lat     []time.Duration
+	counted int           // requests answered within the runs' time
+	errors  int           //
+	elapsed time.Duration // of the runs
+	cpu     time.Duration // this process's CPU time in the runs
+}
+
+func (l *load) reset() { *l = load{name: l.name, url: l.url, sign: l.sign} }
+
+func (l *load) result() runResult {
+	r := summarize(slices.Clone(l.lat), l.errors, l.elapsed)
+	if l.elapsed > 0 {
+		r.rps = float64(l.counted) / l.elapsed.Seconds()
+	}
+	if len(l.lat) > 0 {
+		r.cpu = l.cpu / time.Duration(len(l.lat))
+	}
+	return r
 }
 
 type serviceBench struct {
@@ -334,63 +400,63 @@ func summarize(lat []time.Duration, errs int, elapsed time.Duration) runResult {
 	return runResult{rps: float64(len(lat)) / elapsed.Seconds(), p50: q(0.50), p99: q(0.99), errors: errs}
 }
 
-// throughput runs opts.Workers clients back to back for opts.Duration.
-func (s *serviceBench) throughput(ctx context.Context, url string, sign bool, opts ServiceOptions) (runResult, error) {
-	// Each request is signed with its own nonce before the run; the run
-	// ends early if the server answers them all sooner.
-	reqs, err := s.requests(url, 60000, sign)
-	if err != nil {
-		return runResult{}, err
-	}
+// throughput runs workers clients back to back for d, on l.reqs. The
+// requests answered by the end of d count towards the rate; those still
+// under way then are waited for, and their latency and CPU time count.
+func (s *serviceBench) throughput(ctx context.Context, l *load, d time.Duration, workers int) error {
 	var next atomic.Int64
 	var mu sync.Mutex
-	var lat []time.Duration
-	errs := 0
-	deadline := time.Now().Add(opts.Duration)
+	var lastDone time.Time
 	start, cpu := time.Now(), cpuTime()
+	deadline := start.Add(d)
 	var wg sync.WaitGroup
-	for range opts.Workers {
+	for range workers {
 		wg.Go(func() {
 			var mine []time.Duration
-			bad := 0
+			bad, counted := 0, 0
+			var last time.Time
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				i := next.Add(1) - 1
-				if int(i) >= len(reqs) {
+				if int(i) >= len(l.reqs) {
 					break
 				}
 				t := time.Now()
-				if !s.do(reqs[i]) {
+				if !s.do(l.reqs[i]) {
 					bad++
 				}
-				mine = append(mine, time.Since(t))
+				last = time.Now()
+				mine = append(mine, last.Sub(t))
+				if !last.After(deadline) {
+					counted++
+				}
 			}
 			mu.Lock()
-			lat, errs = append(lat, mine...), errs+bad
+			l.lat, l.errors, l.counted = append(l.lat, mine...), l.errors+bad, l.counted+counted
+			if last.After(lastDone) {
+				lastDone = last
+			}
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	r := summarize(lat, errs, time.Since(start))
-	if len(lat) > 0 {
-		r.cpu = (cpuTime() - cpu) / time.Duration(len(lat))
+	l.cpu += cpuTime() - cpu
+	end := deadline
+	if int(next.Load()) >= len(l.reqs) && lastDone.Before(deadline) {
+		end = lastDone // out of requests: the turn ended early
 	}
-	return r, ctx.Err()
+	l.elapsed += end.Sub(start)
+	return ctx.Err()
 }
 
-// latency sends opts.Rate requests per second for opts.Duration, each at
-// its scheduled time, and measures from that time (no coordinated omission).
-func (s *serviceBench) latency(ctx context.Context, url string, sign bool, opts ServiceOptions) (runResult, error) {
-	n := int(float64(opts.Rate) * opts.Duration.Seconds())
-	reqs, err := s.requests(url, n, sign)
-	if err != nil {
-		return runResult{}, err
-	}
-	lat := make([]time.Duration, n)
-	ok := make([]bool, n)
-	start := time.Now()
-	interval := time.Second / time.Duration(opts.Rate)
+// latency sends reqs at rate per second, each at its scheduled time, and
+// measures from that time (no coordinated omission).
+func (s *serviceBench) latency(ctx context.Context, l *load, reqs []*http.Request, rate int) error {
+	lat := make([]time.Duration, len(reqs))
+	ok := make([]bool, len(reqs))
+	start, cpu := time.Now(), cpuTime()
+	interval := time.Second / time.Duration(rate)
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range reqs {
 		at := start.Add(time.Duration(i) * interval)
 		time.Sleep(time.Until(at))
 		if ctx.Err() != nil {
@@ -402,13 +468,16 @@ func (s *serviceBench) latency(ctx context.Context, url string, sign bool, opts 
 		})
 	}
 	wg.Wait()
-	bad := 0
+	l.elapsed += time.Since(start)
+	l.cpu += cpuTime() - cpu
 	for _, o := range ok {
 		if !o {
-			bad++
+			l.errors++
 		}
 	}
-	return summarize(lat, bad, time.Since(start)), ctx.Err()
+	l.lat = append(l.lat, lat...)
+	l.counted += len(reqs)
+	return ctx.Err()
 }
 
 func district(i int) string { return fmt.Sprintf("4302%06d", i) }

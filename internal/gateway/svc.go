@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -86,9 +85,12 @@ func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result,
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, errs.E(errs.Invalid, "method %s: data services answer GET (and POST for proxied APIs)", r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Invalid, "read the request body")
+	var body []byte // a GET has none: http.NoBody
+	if r.Body != nil && r.Body != http.NoBody {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1)); err != nil {
+			return nil, errs.Wrap(err, errs.Invalid, "read the request body")
+		}
 	}
 	if len(body) > maxBody {
 		return nil, errs.E(errs.TooLarge, "the request body is larger than %d bytes", maxBody)
@@ -234,11 +236,15 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	if err != nil {
 		return nil, err
 	}
+	rules := make([]string, len(d.Items))
+	for j, id := range d.Items {
+		rules[j] = d.Masking[id]
+	}
 	res := &Result{Total: total, Rows: make([]map[string]any, len(rows))}
 	for i, row := range rows {
 		m := make(map[string]any, len(d.Items))
 		for j, id := range d.Items {
-			m[id] = mask.Apply(d.Masking[id], row[j])
+			m[id] = mask.Apply(rules[j], row[j])
 		}
 		res.Rows[i] = m
 	}
@@ -368,11 +374,34 @@ func (s *Service) meter(ctx context.Context, c *call) {
 	}
 	e := audit.Entry{Actor: actor, DepartmentID: c.app.DepartmentID, Department: c.app.DepartmentName, Action: action,
 		Target: "catalog:" + c.code, Outcome: outcome, ClientAddr: c.addr,
-		Detail: fmt.Sprintf("app=%s items=%s rows=%d status=%d latency=%s%s", c.app.Name, strings.Join(c.items, ","), c.rows, c.status,
-			latency.Round(10*time.Microsecond), detail)}
+		Detail: callDetail(c, latency, detail)}
 	if err := s.calls.Record(ctx, e); err != nil {
 		s.Log.ErrorContext(ctx, "audit service call", "err", err, "code", c.code)
 	}
+}
+
+// callDetail is an audit entry's detail of call c:
+// "app=NAME items=a,b rows=N status=N latency=DURATION" and then detail.
+func callDetail(c *call, latency time.Duration, detail string) string {
+	var b strings.Builder
+	b.Grow(64 + len(c.app.Name) + 16*len(c.items) + len(detail))
+	b.WriteString("app=")
+	b.WriteString(c.app.Name)
+	b.WriteString(" items=")
+	for i, it := range c.items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(it)
+	}
+	b.WriteString(" rows=")
+	b.WriteString(strconv.Itoa(c.rows))
+	b.WriteString(" status=")
+	b.WriteString(strconv.Itoa(c.status))
+	b.WriteString(" latency=")
+	b.WriteString(latency.Round(10 * time.Microsecond).String())
+	b.WriteString(detail)
+	return b.String()
 }
 
 // rateLimited is a refusal that says when to retry.

@@ -26,13 +26,21 @@ type usage struct {
 	db *store.DB
 	mu sync.Mutex
 	m  map[usageKey]*usageCount
+	// The minute of the last call and its label, formatted once a minute
+	// rather than on every call.
+	lastMinute time.Time
+	lastLabel  string
 }
 
 func newUsage(db *store.DB) *usage { return &usage{db: db, m: map[usageKey]*usageCount{}} }
 
 func (u *usage) add(at time.Time, app int64, code string, rows int, failed bool, latency time.Duration) {
-	k := usageKey{at.UTC().Truncate(time.Minute).Format("2006-01-02T15:04Z"), app, code}
+	minute := at.Truncate(time.Minute)
 	u.mu.Lock()
+	if !minute.Equal(u.lastMinute) || u.lastLabel == "" {
+		u.lastMinute, u.lastLabel = minute, minute.UTC().Format("2006-01-02T15:04Z")
+	}
+	k := usageKey{u.lastLabel, app, code}
 	c, ok := u.m[k]
 	if !ok {
 		c = &usageCount{}

@@ -3,7 +3,7 @@ package mask
 import (
 	"encoding/hex"
 	"fmt"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,40 +143,74 @@ func Text(v any) string {
 	return fmt.Sprint(v)
 }
 
-// keep returns r with all but the first head and last tail runes replaced by
-// one star each.
-func keep(r []rune, head, tail int) string {
-	n := len(r)
+// keep returns s, of n runes, with all but the first head and last tail
+// runes replaced by one star each (every rune hidden when head+tail > n).
+// An invalid UTF-8 byte counts as one rune and comes out as U+FFFD, as in
+// a conversion to []rune and back.
+func keep(s string, n, head, tail int) string {
 	if head+tail > n {
 		head, tail = 0, 0
 	}
+	s = valid(s)
+	h, t := runeOffset(s, head), len(s)
+	for i := 0; i < tail; i++ {
+		_, size := utf8.DecodeLastRuneInString(s[:t])
+		t -= size
+	}
+	stars := n - head - tail
 	var b strings.Builder
-	b.Grow(n + 8)
-	b.WriteString(string(r[:head]))
-	b.WriteString(strings.Repeat("*", n-head-tail))
-	b.WriteString(string(r[n-tail:]))
+	b.Grow(h + stars + len(s) - t)
+	b.WriteString(s[:h])
+	for range stars {
+		b.WriteByte('*')
+	}
+	b.WriteString(s[t:])
 	return b.String()
 }
 
-// short keeps a quarter of a value at each end at most, for values too short
-// for a rule's usual split: nothing of one of up to 3 runes.
-func short(r []rune, head, tail int) string {
-	n := len(r)
-	if head+tail <= n/2 {
-		return keep(r, head, tail)
+// valid returns s, or for invalid UTF-8 its runes encoded again: each bad
+// byte becomes U+FFFD, so the rune count stays the same.
+func valid(s string) string {
+	if utf8.ValidString(s) {
+		return s
 	}
-	return keep(r, n/4, n/4)
+	return string([]rune(s))
+}
+
+// runeOffset is the byte offset in s after its first k runes.
+func runeOffset(s string, k int) int {
+	i := 0
+	for ; k > 0 && i < len(s); k-- {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// short keeps a quarter of a value of n runes at each end at most, for
+// values too short for a rule's usual split: nothing of one of up to 3
+// runes.
+func short(s string, n, head, tail int) string {
+	if head+tail <= n/2 {
+		return keep(s, n, head, tail)
+	}
+	return keep(s, n, n/4, n/4)
 }
 
 func name(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	switch len(r) {
-	case 0:
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return ""
-	case 1:
+	}
+	first, size := utf8.DecodeRuneInString(s)
+	if size == len(s) {
 		return "*"
 	}
-	return string(r[0]) + "**"
+	return string(first) + "**"
 }
 
 // idNumber keeps the region (first 6) and the last 4 of an 18-character
@@ -184,14 +218,15 @@ func name(s string) string {
 // date is characters 7-12), hiding the birth date; anything shorter keeps a
 // quarter at each end at most.
 func idNumber(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	switch n := len(r); {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
 	case n >= 18:
-		return keep(r, 6, 4)
+		return keep(s, n, 6, 4)
 	case n >= 15:
-		return keep(r, 6, 3)
+		return keep(s, n, 6, 3)
+	default:
+		return short(s, n, 3, 2)
 	}
-	return short(r, 3, 2)
 }
 
 // phone masks a mobile number (11 digits from 1, after an optional 86 or
@@ -199,9 +234,11 @@ func idNumber(s string) string {
 // any other number, and its separators.
 func phone(s string) string {
 	s = strings.TrimSpace(s)
-	var digits []rune
-	for _, c := range s {
-		if c >= '0' && c <= '9' {
+	// An ASCII byte is always a rune of its own, even in invalid UTF-8.
+	var buf [24]byte
+	digits := buf[:0]
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' {
 			digits = append(digits, c)
 		}
 	}
@@ -210,7 +247,11 @@ func phone(s string) string {
 		d = d[2:]
 	}
 	if len(d) == 11 && d[0] == '1' && onlyPhoneChars(s) {
-		return string(d[:3]) + "****" + string(d[7:])
+		var out [11]byte
+		copy(out[:3], d[:3])
+		copy(out[3:7], "****")
+		copy(out[7:], d[7:])
+		return string(out[:])
 	}
 	head, tail := 3, 2
 	if n := len(digits); head+tail > n/2 {
@@ -219,6 +260,7 @@ func phone(s string) string {
 	// Keep the first head and last tail digits, hide every other digit and
 	// any letter; separators (space, -, +, parentheses) stay.
 	var b strings.Builder
+	b.Grow(len(s))
 	i := 0
 	for _, c := range s {
 		switch {
@@ -248,24 +290,31 @@ func onlyPhoneChars(s string) bool {
 }
 
 func bankCard(s string) string {
-	var digits []rune
-	for _, c := range strings.TrimSpace(s) {
-		if c != ' ' && c != '-' {
-			digits = append(digits, c)
+	// Spaces and dashes are dropped after any bad byte became U+FFFD, so
+	// that bytes on either side of one never join into a rune.
+	s = valid(strings.TrimSpace(s))
+	if strings.ContainsAny(s, " -") {
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c != ' ' && c != '-' {
+				b = append(b, c)
+			}
 		}
+		s = string(b)
 	}
-	return short(digits, 4, 4)
+	return short(s, utf8.RuneCountInString(s), 4, 4)
 }
 
 func email(s string) string {
 	s = strings.TrimSpace(s)
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
-		r := []rune(s)
-		if len(r) < 4 {
-			return keep(r, 0, 0)
+		n := utf8.RuneCountInString(s)
+		if n < 4 {
+			return keep(s, n, 0, 0)
 		}
-		return string(r[0]) + "***"
+		first, _ := utf8.DecodeRuneInString(s)
+		return string(first) + "***"
 	}
 	local, domain := s[:at], s[at+1:]
 	first, _ := utf8.DecodeRuneInString(local)
@@ -279,14 +328,98 @@ func email(s string) string {
 // or a municipality, then optionally a prefecture (市, 自治州, 地区, 盟),
 // then a county-level division (区, 县, 旗, 市, 自治县, 自治旗). Names are 1
 // to 10 characters without a division suffix, digit, road or house mark.
+// As a regular expression, with addrName for a name's character:
+//
+//	^(?:addrName{2,8}?(?:省|自治区|特别行政区)|北京市|天津市|上海市|重庆市)?
+//	(?:addrName{1,10}?(?:自治州|地区|市|盟))?
+//	(addrName{1,10}?)(?:自治县|自治旗|区|县|旗|市)
+//
+// addrPrefix matches it by hand, as Go's regexp would (leftmost-first,
+// shortest names first), without the regexp machine's cost and garbage.
+const addrName = `[^省市区县旗盟路街道号巷弄村镇乡栋幢楼室0-9０-９\s,，、]`
+
 var (
-	addrName   = `[^省市区县旗盟路街道号巷弄村镇乡栋幢楼室0-9０-９\s,，、]`
-	addrPrefix = regexp.MustCompile(`^(?:` + addrName + `{2,8}?(?:省|自治区|特别行政区)|北京市|天津市|上海市|重庆市)?` +
-		`(?:` + addrName + `{1,10}?(?:自治州|地区|市|盟))?` +
-		`(` + addrName + `{1,10}?)(?:自治县|自治旗|区|县|旗|市)`)
-	// Areas named 区 that are not counties.
-	notCounty = []string{"小", "社", "校", "片", "景", "厂", "园"}
+	provinces    = []string{"省", "自治区", "特别行政区"}
+	municipality = []string{"北京市", "天津市", "上海市", "重庆市"}
+	prefectures  = []string{"自治州", "地区", "市", "盟"}
+	counties     = []string{"自治县", "自治旗", "区", "县", "旗", "市"}
+	// Areas named 区 that are not counties, by the character before 区.
+	notCounty = []rune("小社校片景厂园")
 )
+
+// isAddrName reports whether r matches addrName. An invalid UTF-8 byte is
+// U+FFFD, as in regexp.
+func isAddrName(r rune) bool {
+	switch r {
+	case '省', '市', '区', '县', '旗', '盟', '路', '街', '道', '号', '巷', '弄', '村', '镇', '乡', '栋', '幢', '楼', '室',
+		'\t', '\n', '\f', '\r', ' ', ',', '，', '、':
+		return false
+	}
+	return !('0' <= r && r <= '9' || '０' <= r && r <= '９')
+}
+
+// nameEnds appends to ends where runs of lo to hi name characters from pos
+// end, shortest first.
+func nameEnds(ends []int, s string, pos, lo, hi int) []int {
+	for k := 1; k <= hi && pos < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[pos:])
+		if !isAddrName(r) {
+			break
+		}
+		pos += size
+		if k >= lo {
+			ends = append(ends, pos)
+		}
+	}
+	return ends
+}
+
+// suffixEnd returns where the first of words found at pos in s ends, or -1.
+func suffixEnd(s string, pos int, words []string) int {
+	for _, w := range words {
+		if strings.HasPrefix(s[pos:], w) {
+			return pos + len(w)
+		}
+	}
+	return -1
+}
+
+// addrPrefix finds the administrative part at the start of s: it returns
+// where it ends and where the county's name starts and ends, as
+// FindStringSubmatchIndex would for the expression above.
+func addrPrefix(s string) (end, county, countyEnd int, ok bool) {
+	var buf [3][16]int
+	// The province: each way it can end, in the order the expression tries them.
+	provs := buf[0][:0]
+	for _, e := range nameEnds(buf[1][:0], s, 0, 2, 8) {
+		if end := suffixEnd(s, e, provinces); end >= 0 {
+			provs = append(provs, end)
+		}
+	}
+	for _, m := range municipality {
+		if strings.HasPrefix(s, m) {
+			provs = append(provs, len(m))
+		}
+	}
+	provs = append(provs, 0) // none
+	for _, p := range provs {
+		prefs := buf[1][:0]
+		for _, e := range nameEnds(buf[2][:0], s, p, 1, 10) {
+			if end := suffixEnd(s, e, prefectures); end >= 0 {
+				prefs = append(prefs, end)
+			}
+		}
+		prefs = append(prefs, p) // none
+		for _, q := range prefs {
+			for _, e := range nameEnds(buf[2][:0], s, q, 1, 10) {
+				if end := suffixEnd(s, e, counties); end >= 0 {
+					return end, q, e, true
+				}
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
 
 // address keeps the administrative part down to the district or county
 // level and replaces the rest with "****"; without a recognisable county it
@@ -296,30 +429,21 @@ func address(s string) string {
 	if s == "" {
 		return ""
 	}
-	if m := addrPrefix.FindStringSubmatchIndex(s); m != nil {
-		prefix := s[:m[1]]
-		county := []rune(s[m[2]:m[3]])
-		last := string(county[len(county)-1])
-		if !(strings.HasSuffix(prefix, "区") && contains(notCounty, last)) {
+	if end, county, countyEnd, ok := addrPrefix(s); ok {
+		prefix := s[:end]
+		last, _ := utf8.DecodeLastRuneInString(s[county:countyEnd])
+		if !(strings.HasSuffix(prefix, "区") && slices.Contains(notCounty, last)) {
 			if prefix == s {
 				return s
 			}
 			return prefix + "****"
 		}
 	}
-	r := []rune(s)
+	n := utf8.RuneCountInString(s)
 	head := 6
-	if len(r) <= 2*head {
-		head = len(r) / 2
+	if n <= 2*head {
+		head = n / 2
 	}
-	return string(r[:head]) + "****"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	s = valid(s)
+	return s[:runeOffset(s, head)] + "****"
 }

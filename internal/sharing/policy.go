@@ -148,30 +148,89 @@ type facts struct {
 }
 
 type factCache struct {
-	mu sync.Mutex
-	m  map[string]facts
+	mu      sync.Mutex
+	m       map[factKey]facts
+	loading map[factKey]*factLoad
+	gen     uint64 // counts forget calls
 }
 
-// forget drops every cached fact, after a grant changed.
+type factKey struct {
+	delivery   string
+	department int64
+	code       string
+	grant      int64
+}
+
+// factLoad is a read of facts in progress; checks that miss the cache
+// while it runs wait for it rather than read the same rows again.
+type factLoad struct {
+	gen  uint64 // of the cache when the read began
+	done chan struct{}
+	f    facts
+	err  error
+}
+
+// forget drops every cached fact, after a grant changed; a read begun
+// before is not cached, nor shared with checks that begin after.
 func (c *factCache) forget() {
 	c.mu.Lock()
 	clear(c.m)
+	c.gen++
 	c.mu.Unlock()
 }
 
 func (s *Service) facts(ctx context.Context, a Access, delivery string) (facts, error) {
-	key := fmt.Sprintf("%s|%d|%s|%d", delivery, a.Department, a.Code, a.GrantID)
-	s.cache.mu.Lock()
-	f, ok := s.cache.m[key]
-	s.cache.mu.Unlock()
+	key := factKey{delivery, a.Department, a.Code, a.GrantID}
+	c := &s.cache
+	c.mu.Lock()
+	f, ok := c.m[key]
 	if ok && time.Since(f.read) < factsTTL {
+		c.mu.Unlock()
 		return f, nil
 	}
+	if l := c.loading[key]; l != nil && l.gen == c.gen {
+		c.mu.Unlock()
+		select {
+		case <-l.done:
+			if l.err == nil {
+				return l.f, nil
+			}
+			// A failed read is not shared: its context may have ended.
+		case <-ctx.Done():
+			return f, ctx.Err()
+		}
+		return s.readFacts(ctx, a, delivery)
+	}
+	if c.loading == nil {
+		c.loading = map[factKey]*factLoad{}
+	}
+	l := &factLoad{gen: c.gen, done: make(chan struct{})}
+	c.loading[key] = l
+	c.mu.Unlock()
+
+	l.f, l.err = s.readFacts(ctx, a, delivery)
+	c.mu.Lock()
+	if c.loading[key] == l {
+		delete(c.loading, key)
+	}
+	if l.err == nil && l.gen == c.gen {
+		if len(c.m) >= 10000 {
+			clear(c.m)
+		}
+		c.m[key] = l.f
+	}
+	c.mu.Unlock()
+	close(l.done)
+	return l.f, l.err
+}
+
+// readFacts reads what a check needs from the database.
+func (s *Service) readFacts(ctx context.Context, a Access, delivery string) (facts, error) {
 	g, err := s.findGrant(ctx, a, delivery)
 	if err != nil {
-		return f, err
+		return facts{}, err
 	}
-	f = facts{grant: g, read: time.Now()}
+	f := facts{grant: g, read: time.Now()}
 	f.entry, err = s.cat.Get(ctx, org.System, a.Code, false)
 	switch {
 	case errs.Is(err, errs.NotFound):
@@ -188,12 +247,6 @@ func (s *Service) facts(ctx context.Context, a Access, delivery string) (facts, 
 			return f, err
 		}
 	}
-	s.cache.mu.Lock()
-	if len(s.cache.m) >= 10000 {
-		clear(s.cache.m)
-	}
-	s.cache.m[key] = f
-	s.cache.mu.Unlock()
 	return f, nil
 }
 

@@ -55,7 +55,7 @@ type Service struct {
 // NewService returns the sharing service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
 	return &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
-		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[string]facts{}}}
+		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}}
 }
 
 // SetClock replaces the clock, for tests.

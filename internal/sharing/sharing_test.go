@@ -3,6 +3,8 @@ package sharing_test
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -294,6 +296,53 @@ func TestPolicyCheck(t *testing.T) {
 				t.Fatalf("a withdrawn entry is still served after %s: %v", time.Since(withdrawn), err)
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// TestPolicyCheckRevokedUnderLoad revokes a grant while checks of it run
+// concurrently (those that miss the cache together share one read): no
+// check begun after the revocation returned may allow the access.
+func TestPolicyCheckRevokedUnderLoad(t *testing.T) {
+	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.Ctx
+		api := w.grantPopulation(sharing.DeliveryAPI, "id_number", "name")
+		a := sharing.Access{Path: sharing.PathService, Department: w.User("rsj.consumer").DepartmentID, Actor: "test", Code: w.Code["gaj"]}
+		var revoked atomic.Bool
+		var allowed, allowedAfter atomic.Int64
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				after := 0
+				for after < 5 {
+					was := revoked.Load()
+					_, err := w.Sharing.Check(ctx, a)
+					switch {
+					case err == nil && was:
+						allowedAfter.Add(1)
+					case err == nil:
+						allowed.Add(1)
+					case !errs.Is(err, errs.Forbidden): // a check overlapping Revoke may be refused
+						t.Errorf("check (revoked before: %v): %v", was, err)
+						return
+					}
+					if was {
+						after++
+					}
+				}
+			})
+		}
+		for allowed.Load() < 50 {
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := w.Sharing.Revoke(ctx, w.User("gaj.approver"), api.ID, "停止共享（测试）"); err != nil {
+			t.Fatal(err)
+		}
+		revoked.Store(true)
+		wg.Wait()
+		if n := allowedAfter.Load(); n > 0 {
+			t.Errorf("%d checks begun after the revocation allowed the access", n)
 		}
 	})
 }

@@ -162,6 +162,35 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, rebind(tx.Dialect, query), args...)
 }
 
+// Stmt is a write statement prepared once and run in many transactions:
+// Tx.Exec and Tx.QueryRow prepare theirs on every call, which on SQLite
+// can cost more than running a small statement.
+type Stmt struct{ s *sql.Stmt }
+
+// PrepareWrite prepares query (? placeholders) for write transactions.
+// Close it when done.
+func (db *DB) PrepareWrite(ctx context.Context, query string) (*Stmt, error) {
+	s, err := db.write.PrepareContext(ctx, db.Rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	return &Stmt{s}, nil
+}
+
+// Close releases the statement.
+func (s *Stmt) Close() error { return s.s.Close() }
+
+// ExecStmt runs a prepared statement in the transaction.
+func (tx *Tx) ExecStmt(ctx context.Context, s *Stmt, args ...any) (sql.Result, error) {
+	return tx.tx.StmtContext(ctx, s.s).ExecContext(ctx, args...)
+}
+
+// QueryRowStmt runs a prepared statement that returns at most one row in
+// the transaction.
+func (tx *Tx) QueryRowStmt(ctx context.Context, s *Stmt, args ...any) *sql.Row {
+	return tx.tx.StmtContext(ctx, s.s).QueryRowContext(ctx, args...)
+}
+
 // InTx runs fn in a write transaction, committing when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
