@@ -561,11 +561,11 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	parts := 0
 	for {
 		m, err := sub.NextMsgWithContext(ctx)
+		if errors.Is(err, nats.ErrNoResponders) || (err == nil && m.Header.Get("Status") == "503" && len(m.Data) == 0) {
+			return APIAnswer{}, errs.E(errs.Unavailable, "node %d is not connected, or declares no http datasource (no one listens on %s)", q.NodeID, APISubject(q.NodeID))
+		}
 		if err != nil {
 			return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "node %d did not answer in time", q.NodeID)
-		}
-		if m.Header.Get("Status") == "503" && len(m.Data) == 0 {
-			return APIAnswer{}, errs.E(errs.Unavailable, "node %d is not connected (no one listens on %s)", q.NodeID, APISubject(q.NodeID))
 		}
 		if p := m.Header.Get(APIPartHeader); p != "" {
 			if p != strconv.Itoa(parts) || body.Len()+len(m.Data) > APIMaxAnswer {
