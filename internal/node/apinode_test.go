@@ -52,8 +52,12 @@ func newDeptAPI(t *testing.T) *deptAPI {
 		}
 		w.Write([]byte(`"` + strings.Repeat("数", n/3) + `"`))
 	})
-	mux.HandleFunc("/api/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/verify?certNo=moved", http.StatusFound) })
-	mux.HandleFunc("/api/away", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, d.outside.URL+"/steal", http.StatusFound) })
+	mux.HandleFunc("/api/moved", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/api/verify?certNo=moved", http.StatusFound)
+	})
+	mux.HandleFunc("/api/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, d.outside.URL+"/steal", http.StatusFound)
+	})
 	mux.HandleFunc("/api/up", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin", http.StatusFound) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.strayed.Add(1)
@@ -293,4 +297,3 @@ func TestAPIThroughNode(t *testing.T) {
 		}
 	})
 }
-
