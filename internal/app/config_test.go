@@ -107,6 +107,15 @@ func TestHelpListsEverySetting(t *testing.T) {
 	}
 }
 
+func TestServeRefusesBadDirectHosts(t *testing.T) {
+	for _, args := range [][]string{{"--api-direct-hosts", "http://api.example.gov.cn"}, {"--api-direct-hosts", "10.0.0.8:"}} {
+		err := Run(context.Background(), append([]string{"serve", "--data-dir", t.TempDir()}, args...), env(nil), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "api-direct-hosts") {
+			t.Errorf("serve %q = %v, want an error naming api-direct-hosts", args, err)
+		}
+	}
+}
+
 func TestUnknownCommand(t *testing.T) {
 	for _, args := range [][]string{nil, {"frobnicate"}, {"audit", "erase"}} {
 		if err := Run(context.Background(), args, env(nil), io.Discard, io.Discard); err == nil {

@@ -26,8 +26,9 @@ type NodeAPIs interface {
 	CallAPI(ctx context.Context, q node.APIRequest) (node.APIAnswer, error)
 }
 
-// apiCallTimeout bounds a proxied call, whichever the route.
-const apiCallTimeout = 30 * time.Second
+// apiCallTimeout bounds a proxied call, whichever the route; a node's own
+// timeout for its datasource (at most node.MaxAPITimeout) comes first.
+const apiCallTimeout = node.MaxAPITimeout + 10*time.Second
 
 // basesTTL is how long a department's declared API bases are reused.
 const basesTTL = 2 * time.Second
