@@ -28,12 +28,17 @@ First run, with the one-time token shown in the console (数据交换 → 前置
 Later runs need no token (the identity is kept in --data-dir):
   govshare node --data-dir /var/lib/govshare-node --config node.yaml
 
-node.yaml lists the datasources; DSNs and passwords stay on the node:
+node.yaml lists the datasources; DSNs, passwords and API headers stay on the node:
   datasources:
     - {name: hr, driver: postgres, dsn: "postgres://reader:secret@10.0.0.5:5432/hr"}
     - {name: permits, driver: mysql, dsn: "reader:secret@tcp(10.0.0.6:3306)/permits"}
     - {name: local, driver: sqlite, path: /srv/data/local.db}
     - {name: uploads, driver: files, path: /srv/data/uploads}   # CSV and XLSX files
+    - {name: permits-api, driver: http, url: "http://10.0.0.8:8080/api/", headers: {X-Api-Key: secret}, timeout: 30s}
+
+An http datasource lets the platform's data services call the department's API
+through this node: only URLs under its base URL, with its headers added, and
+only when the platform's signature on the request holds (govshare.node.<id>.api).
 
 Exits 0 on SIGTERM/SIGINT, and non-zero when enrolment fails or the platform
 refuses the certificate (revoked, disabled, or not trusted).

@@ -58,6 +58,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("tls-cert and tls-key go together")
 	}
+	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)
+	if err != nil {
+		return fmt.Errorf("api-direct-hosts: %w", err)
+	}
 	started := time.Now()
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data-dir: %w", err)
@@ -131,6 +135,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.gateway = gateway.NewService(p.db, p.audit, p.catalog, p.sharing, p.catalog.Secrets, nonces)
 	p.gateway.Log = log
+	p.gateway.Nodes, p.gateway.DirectHosts = p.nodes, directHosts
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}

@@ -13,4 +13,11 @@
 // signature for people who write clients in other languages. Several platform
 // replicas share the nonces they have seen through KVNonces, a NATS
 // JetStream key-value bucket; a single process may use MemoryNonces.
+//
+// An entry mounted to an API is answered by calling the provider's API
+// through a node of the providing department whose http datasource covers
+// the mounted URL (Service.Nodes, a node.Registry), or, when none does,
+// directly only for hosts in Service.DirectHosts (--api-direct-hosts);
+// any other mounted URL is refused, so that the platform never calls an
+// address a cataloger typed into a network it should not reach.
 package gateway

@@ -43,8 +43,14 @@ type Service struct {
 	readers  readers
 	usage    *usage
 	Log      *slog.Logger
-	// Client calls the providers' mounted APIs.
+	// Client calls the providers' mounted APIs on hosts in DirectHosts.
 	Client *http.Client
+	// Nodes reaches the providers' APIs through their front-end nodes.
+	Nodes NodeAPIs
+	// DirectHosts lists the hosts (host or host:port) whose mounted APIs
+	// the platform may call itself when no node of the provider serves them.
+	DirectHosts []string
+	bases       apiBases
 }
 
 // NewService returns the data-service gateway. nonces remembers the nonces

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -287,21 +286,12 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 		fwd, _ = json.Marshal(vals)
 		u.RawQuery = ""
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(fwd))
+	answer, err := s.callProvider(ctx, d.Entry, method, u, fwd)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.Client.Do(req)
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API does not answer")
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return nil, errs.E(errs.Unavailable, "the provider's API answered %s", resp.Status)
-	}
 	var raw any
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(&raw); err != nil {
+	if err := json.Unmarshal(answer, &raw); err != nil {
 		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API did not answer JSON")
 	}
 	var records []any

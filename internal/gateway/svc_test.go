@@ -406,16 +406,28 @@ func TestProxiedAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+url.PathEscape(e.Code)+"?cert_no=J430200-2026-000001", nil)
-		if err := gateway.SignRequest(req, app.AppKey, secret, "", time.Now(), rand.Text()); err != nil {
-			t.Fatal(err)
+		call := func() (*http.Response, []byte) {
+			req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+url.PathEscape(e.Code)+"?cert_no=J430200-2026-000001", nil)
+			if err := gateway.SignRequest(req, app.AppKey, secret, "", time.Now(), rand.Text()); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp, body
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		// No node of 民政局 serves the URL and its host is not allowed:
+		// the platform does not call it.
+		resp, body := call()
+		if resp.StatusCode != http.StatusServiceUnavailable || asked != nil ||
+			!strings.Contains(string(body), "no node of department") || !strings.Contains(string(body), "--api-direct-hosts") {
+			t.Fatalf("direct call to a host not allowed: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		c.gw.DirectHosts = []string{"127.0.0.1"}
+		resp, body = call()
 		if resp.StatusCode != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
 			t.Fatalf("proxied call: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
 		}

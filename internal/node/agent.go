@@ -284,6 +284,15 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if err := a.startServer(); err != nil {
 		return nil, err
 	}
+	caPEM, err := os.ReadFile(filepath.Join(o.DataDir, caFile))
+	if err == nil {
+		err = a.startAPI(caPEM)
+	}
+	if err != nil {
+		a.nc.Close()
+		a.srv.Shutdown()
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	go a.channels(runCtx)
@@ -541,6 +550,12 @@ func (a *Agent) beat(ctx context.Context) {
 // inspect reports a datasource's tables and health; never its DSN.
 func (a *Agent) inspect(ctx context.Context, d DatasourceConfig) Datasource {
 	out := Datasource{Name: d.Name, Driver: d.Driver, Tables: []string{}}
+	if d.Driver == DriverHTTP {
+		// The base tells the platform which calls go through this node;
+		// the headers (credentials) stay here. The API is not probed.
+		out.URL, out.Healthy = d.URL, true
+		return out
+	}
 	if d.Driver == DriverFiles {
 		entries, err := os.ReadDir(d.Path)
 		if err != nil {
@@ -586,6 +601,9 @@ func (a *Agent) Source(ctx context.Context, name string) (*connector.Source, err
 	}
 	if d.Driver == DriverFiles {
 		return nil, fmt.Errorf("datasource %q is a folder of files, not a database", name)
+	}
+	if d.Driver == DriverHTTP {
+		return nil, fmt.Errorf("datasource %q is an API, not a database", name)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,18 +22,32 @@ const (
 	DriverMySQL    = connector.MySQL
 	DriverSQLite   = connector.SQLite
 	DriverFiles    = "files" // a folder of CSV and XLSX files
+	DriverHTTP     = "http"  // a department's API under a base URL
 )
 
 // Drivers lists the accepted drivers.
-var Drivers = []string{DriverPostgres, DriverMySQL, DriverSQLite, DriverFiles}
+var Drivers = []string{DriverPostgres, DriverMySQL, DriverSQLite, DriverFiles, DriverHTTP}
 
-// DatasourceConfig is one entry of node.yaml. Its DSN and credentials stay on
-// the node.
+// Bounds of an http datasource's timeout.
+const (
+	DefaultAPITimeout = 15 * time.Second
+	MaxAPITimeout     = 2 * time.Minute
+)
+
+// DatasourceConfig is one entry of node.yaml. Its DSN, headers and other
+// credentials stay on the node.
 type DatasourceConfig struct {
 	Name   string `yaml:"name"`
 	Driver string `yaml:"driver"`
 	DSN    string `yaml:"dsn"`  // postgres, mysql; sqlite may give a path here too
 	Path   string `yaml:"path"` // sqlite file, or the folder of files
+
+	// http: the base URL under which the node calls the department's API,
+	// the headers it adds to every call (an API key, say) and the time a
+	// call may take (default DefaultAPITimeout).
+	URL     string            `yaml:"url"`
+	Headers map[string]string `yaml:"headers"`
+	Timeout time.Duration     `yaml:"timeout"`
 }
 
 // Config is node.yaml: the datasources this node reaches.
@@ -90,7 +105,14 @@ func (c *Config) validate(base string) error {
 			bad("name %q is used twice", d.Name)
 		}
 		seen[d.Name] = true
+		if d.Driver != DriverHTTP && (d.URL != "" || len(d.Headers) > 0 || d.Timeout != 0) {
+			bad("url, headers and timeout belong to driver http only")
+		}
 		switch d.Driver {
+		case DriverHTTP:
+			for _, p := range checkHTTPSource(d) {
+				bad("%s", p)
+			}
 		case DriverPostgres, DriverMySQL:
 			if d.DSN == "" {
 				bad("driver %s needs dsn", d.Driver)

@@ -22,8 +22,8 @@
 // On the node, Run (or Start) enrols on the first run, then runs an embedded
 // NATS server with the JetStream domain Domain(id), joined to the platform as
 // a leaf node over TLS, and publishes a Heartbeat every 10 s on
-// HeartbeatSubject(id) with its datasources (names, drivers, tables, health:
-// never DSNs):
+// HeartbeatSubject(id) with its datasources (names, drivers, tables, health,
+// the base URL of an http one: never DSNs or headers):
 //
 //	a, err := node.Start(ctx, node.Options{DataDir: dir, ConfigFile: "node.yaml", Version: v})
 //	js := a.JetStream()                           // the node's own domain
@@ -40,6 +40,20 @@
 //
 // From the platform, a node's streams are reached with
 // jetstream.NewWithDomain(nc, node.Domain(id)).
+//
+// A node calls its department's APIs for the platform's data services
+// (package gateway) when node.yaml declares http datasources: a base URL,
+// headers the node adds (credentials: never reported) and a timeout. The
+// heartbeat reports each one's base URL; the platform picks the node of the
+// entry's provider whose base covers a mounted API's URL (APIBases) and
+// sends an APIRequest on APISubject(id) (CallAPI), signed with the CA key
+// over a canonical encoding with a request id and the time. The node
+// refuses a request that is unsigned, not signed by the CA it holds from
+// its enrolment, more than APIMaxSkew off its clock, or seen before; it
+// calls only URLs under one of its bases (UnderBase; redirects too), and
+// answers with the body in parts and a signed APIAnswer:
+//
+//	ans, err := reg.CallAPI(ctx, node.APIRequest{NodeID: id, Datasource: "婚姻登记接口", Path: "verify?certNo=J1", Method: "GET"})
 //
 // A node signs what it sends with its key (Agent.Sign; the signature goes
 // base64 in the SignatureHeader header) and the platform checks it against
@@ -74,4 +88,6 @@
 // hub consumers falsely (delaying only its own channels). The isolation
 // covers the embedded bus; an external NATS server (--nats) needs its own
 // leaf authorisation.
+// API requests carry the platform's signature and answers the node's too,
+// so that neither depends on the bus alone.
 package node

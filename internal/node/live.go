@@ -341,6 +341,9 @@ func normalise(ds []Datasource) []Datasource {
 	out := make([]Datasource, 0, len(ds))
 	for _, d := range ds {
 		d.Name, d.Driver, d.Error = truncate(d.Name, 64), truncate(d.Driver, 16), truncate(d.Error, 300)
+		if len(d.URL) > 500 || d.Driver != DriverHTTP {
+			d.URL = ""
+		}
 		if len(d.Tables) > 1000 {
 			d.Tables = d.Tables[:1000]
 		}

@@ -65,10 +65,10 @@ func stampOf(i int) string {
 }
 
 // insertRows adds rows from (inclusive) to to (exclusive) to 人口 at path.
+// It waits for the node's readers (extract passes, heartbeats) to let go.
 func insertRows(t *testing.T, path string, from, to int) {
 	t.Helper()
-	// The provider node may be reading the table: wait for it.
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}

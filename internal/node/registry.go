@@ -53,8 +53,9 @@ var States = []State{Pending, Active, Disabled, Revoked}
 // credentials stay on the node and never appear here.
 type Datasource struct {
 	Name    string   `json:"name"`
-	Driver  string   `json:"driver" doc:"postgres, mysql, sqlite or files"`
+	Driver  string   `json:"driver" doc:"postgres, mysql, sqlite, files or http"`
 	Tables  []string `json:"tables" doc:"Tables and views (files: CSV/XLSX file names)"`
+	URL     string   `json:"url,omitempty" doc:"http: the base URL of the department's API that the node calls"`
 	Healthy bool     `json:"healthy"`
 	Error   string   `json:"error,omitempty" doc:"Why the datasource does not answer"`
 }
