@@ -94,8 +94,8 @@
 // the hub (NodeBucket) and deletes it to pause or stop the side; the nodes
 // run Extract and Apply and report their statistics on NodeReportSubject,
 // which the leader adds to the channel's totals. A grant's shape travels to
-// the provider node as columns and masks; a grant with a row filter is not
-// run on nodes. See nodes.go. A channel between a node and a datasource
+// the provider node as columns, masks and the row filter (RowCondition), so
+// rows the grant does not allow never leave the department. See nodes.go. A channel between a node and a datasource
 // registered on the platform is not supported yet.
 //
 // The leader writes what the engine counted every two seconds as deltas

@@ -196,9 +196,8 @@ func (m *Manager) nodeSpecs(ctx context.Context, r *runner) ([]placement, Link, 
 }
 
 // nodeShape is the shape of a grant's channel as it travels to the
-// provider node: columns and masks. A grant with a row filter is refused:
-// its conditions are the sharing policy's, which nodes do not evaluate.
-func (m *Manager) nodeShape(ctx context.Context, c ChannelInfo) (*SpecShape, error) {
+// provider node: columns, masks and the row filter.
+func (m *Manager) nodeShape(ctx context.Context, c ChannelInfo) (*Shape, error) {
 	if c.GrantID == 0 {
 		return nil, nil
 	}
@@ -209,10 +208,7 @@ func (m *Manager) nodeShape(ctx context.Context, c ChannelInfo) (*SpecShape, err
 	if err != nil {
 		return nil, err
 	}
-	if sh.Keep != nil {
-		return nil, errs.E(errs.Invalid, "grant %d has a row filter, which front-end nodes cannot apply: a grant with a row filter is delivered from a datasource registered on the platform", c.GrantID)
-	}
-	return &SpecShape{Columns: sh.Columns, Mask: sh.Mask}, nil
+	return sh, nil
 }
 
 // place writes the specs into the nodes' buckets.

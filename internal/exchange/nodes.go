@@ -64,20 +64,13 @@ type NodeSpec struct {
 	Watermark  string `json:"watermark,omitempty"`
 	SoftDelete string `json:"soft_delete,omitempty"`
 	// Shape, for the extract side of a grant's channel: the columns it may
-	// deliver and their masking. A grant with a row filter is not sent to
-	// nodes (see Manager).
-	Shape *SpecShape `json:"shape,omitempty"`
+	// deliver, their masking and the grant's row filter.
+	Shape *Shape `json:"shape,omitempty"`
 	// Rules, for the extract side: what each column's values are checked
 	// against (the catalog items' validators); rows that fail wait in the
 	// node's quarantine. Column types are checked in any case.
 	Rules map[string]Rule `json:"rules,omitempty"`
 	RunAt string          `json:"run_at,omitempty"` // a run request: a cron channel passes at once
-}
-
-// SpecShape is a Shape that travels: columns and masks, no row filter.
-type SpecShape struct {
-	Columns []string          `json:"columns"`
-	Mask    map[string]string `json:"mask,omitempty"`
 }
 
 // Key is the spec's key in the node's bucket.
@@ -93,7 +86,7 @@ func (s NodeSpec) EngineChannel(driver, dsn string) Channel {
 	ep := Endpoint{Driver: driver, DSN: dsn, Table: s.Table}
 	ch := Channel{ID: s.Channel, Source: ep, Target: ep, Mode: s.Mode, BatchSize: s.BatchSize, Watermark: s.Watermark, SoftDelete: s.SoftDelete, Rules: s.Rules}
 	if s.Shape != nil {
-		sh := &Shape{Columns: slices.Clone(s.Shape.Columns), Mask: s.Shape.Mask}
+		sh := &Shape{Columns: slices.Clone(s.Shape.Columns), Mask: s.Shape.Mask, Filter: slices.Clone(s.Shape.Filter)}
 		ch.Shaper = func(context.Context) (*Shape, error) { return sh, nil }
 	}
 	return ch

@@ -2,7 +2,11 @@ package exchange
 
 import (
 	"context"
+	"fmt"
+	"math/big"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/mask"
@@ -13,9 +17,65 @@ import (
 // before each pass and each batch, so a revoked or expired grant stops the
 // channel at its next batch and a narrowed one applies from then on.
 type Shape struct {
-	Columns []string                      // source columns to deliver (the key columns are among them)
-	Mask    map[string]string             // column → masking rule (internal/mask)
-	Keep    func(row map[string]any) bool // rows the grant allows; nil keeps all; the others are not sent
+	Columns []string          `json:"columns"`          // source columns to deliver (the key columns are among them)
+	Mask    map[string]string `json:"mask,omitempty"`   // column → masking rule (internal/mask)
+	Filter  []RowCondition    `json:"filter,omitempty"` // the rows the grant allows: all conditions hold; the others are not sent
+}
+
+// RowCondition is a clause of a grant's row filter on a source column,
+// such as {Column: "region_code", Op: "prefix", Values: ["430211"]}.
+type RowCondition struct {
+	Column string   `json:"column"`
+	Op     string   `json:"op"` // eq, in, prefix, gt, gte, lt, lte
+	Values []string `json:"values"`
+}
+
+// Satisfies reports whether a value satisfies op over values (the operators
+// of RowCondition): numbers compare as numbers, other values as text, and
+// NULL satisfies nothing, as in SQL.
+func Satisfies(op string, values []string, v any) bool {
+	if v == nil || len(values) == 0 {
+		return false
+	}
+	t := valueText(v)
+	switch op {
+	case "eq":
+		return compareText(t, values[0]) == 0
+	case "in":
+		return slices.ContainsFunc(values, func(w string) bool { return compareText(t, w) == 0 })
+	case "prefix":
+		return strings.HasPrefix(t, values[0])
+	case "gt":
+		return compareText(t, values[0]) > 0
+	case "gte":
+		return compareText(t, values[0]) >= 0
+	case "lt":
+		return compareText(t, values[0]) < 0
+	case "lte":
+		return compareText(t, values[0]) <= 0
+	}
+	return false
+}
+
+func compareText(a, b string) int {
+	x, okx := new(big.Rat).SetString(a)
+	y, oky := new(big.Rat).SetString(b)
+	if okx && oky {
+		return x.Cmp(y)
+	}
+	return strings.Compare(a, b)
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
 }
 
 // Shaper answers a channel's shape now, or an error that stops it.
@@ -42,12 +102,12 @@ func (sh *Shape) table(t connector.Table) connector.Table {
 // and whether the grant keeps it.
 func (sh *Shape) row(t connector.Table, row []any) ([]any, bool) {
 	keep := true
-	if sh.Keep != nil {
-		m := make(map[string]any, len(row))
-		for i, c := range t.Columns {
-			m[c.Name] = row[i]
+	for _, f := range sh.Filter {
+		i := slices.IndexFunc(t.Columns, func(c connector.Column) bool { return c.Name == f.Column })
+		if i < 0 || !Satisfies(f.Op, f.Values, row[i]) {
+			keep = false
+			break
 		}
-		keep = sh.Keep(m)
 	}
 	out := make([]any, 0, len(sh.Columns))
 	for i, c := range t.Columns {

@@ -153,7 +153,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 		defer policy.Unlock()
 		sh := &exchange.Shape{Columns: []string{"编号", "姓名", "更新"}, Mask: map[string]string{"姓名": mask.Name}}
 		if policy.filter {
-			sh.Keep = func(map[string]any) bool { return true }
+			sh.Filter = []exchange.RowCondition{{Column: "编号", Op: "lte", Values: []string{"100"}}}
 		}
 		return sh, nil
 	}
@@ -297,7 +297,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 		deliveries(n+180, 15*time.Second)
 	})
 
-	t.Run("a grant's channel is shaped on the provider node", func(t *testing.T) {
+	t.Run("a grant's channel is shaped on the provider node, row filter included", func(t *testing.T) {
 		g := in
 		g.Name, g.GrantID, g.Target.Table = "授权 A→B", 7, "人口_授权"
 		gc, err := m.Create(ctx, org.System, g)
@@ -336,14 +336,29 @@ func TestChannelBetweenNodes(t *testing.T) {
 			t.Errorf("target columns %v, 姓名 %q; want 编号,姓名,更新 and the name masked (姓**)", cols, name)
 		}
 
+		if err := m.Stop(ctx, org.System, gc.ID, "授权撤销"); err != nil {
+			t.Fatal(err)
+		}
+
+		// A grant with a row filter: the provider node sends only its rows.
 		policy.Lock()
 		policy.filter = true
 		policy.Unlock()
-		waitFor(t, 15*time.Second, "a grant with a row filter stops the channel on nodes", func() bool {
-			c, _ := m.Channel(ctx, org.System, gc.ID)
-			return c.State == exchange.ChannelError && strings.Contains(c.Reason, "row filter")
+		f := in
+		f.Name, f.GrantID, f.Target.Table = "授权 A→B 过滤", 8, "人口_过滤"
+		fc, err := m.Create(ctx, org.System, f)
+		if err != nil {
+			t.Fatalf("Create: %v %v", err, errDetails(err))
+		}
+		waitFor(t, 30*time.Second, "the filtered grant's 100 rows delivered", func() bool {
+			got, _ := sqliteSum(t, dstPath, "人口_过滤")
+			return got == 100
 		})
-		if err := m.Stop(ctx, org.System, gc.ID, "授权撤销"); err != nil {
+		var outside int
+		if err := db.QueryRow("SELECT count(*) FROM 人口_过滤 WHERE 编号 > 100").Scan(&outside); err != nil || outside != 0 {
+			t.Errorf("rows outside the filter delivered: %d (%v)", outside, err)
+		}
+		if err := m.Stop(ctx, org.System, fc.ID, "测试结束"); err != nil {
 			t.Fatal(err)
 		}
 	})

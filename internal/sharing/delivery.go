@@ -84,10 +84,8 @@ func (d TableDelivery) Shape(ctx context.Context, grant, consumer int64) (*excha
 		return nil, err
 	}
 	sh := &exchange.Shape{Mask: map[string]string{}}
-	items := map[string]string{} // column → item
 	for _, it := range dec.Entry.Items {
 		col := r.Column(it.Identifier)
-		items[col] = it.Identifier
 		granted := false
 		for _, id := range dec.Items {
 			granted = granted || id == it.Identifier
@@ -107,15 +105,8 @@ func (d TableDelivery) Shape(ctx context.Context, grant, consumer int64) (*excha
 			sh.Mask[col] = rule
 		}
 	}
-	if len(dec.Filter) > 0 {
-		filter := dec.Filter
-		sh.Keep = func(row map[string]any) bool {
-			byItem := make(map[string]any, len(row))
-			for col, v := range row {
-				byItem[items[col]] = v
-			}
-			return filter.Match(byItem)
-		}
+	for _, c := range dec.Filter {
+		sh.Filter = append(sh.Filter, exchange.RowCondition{Column: r.Column(c.Item), Op: c.Op, Values: c.Values})
 	}
 	return sh, nil
 }

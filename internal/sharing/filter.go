@@ -2,11 +2,11 @@ package sharing
 
 import (
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/exchange"
 )
 
 // Operators of a row-filter condition.
@@ -85,52 +85,9 @@ func (f RowFilter) narrows(base RowFilter) bool {
 func (f RowFilter) Match(row map[string]any) bool {
 	for _, c := range f {
 		v, ok := row[c.Item]
-		if !ok || v == nil || !c.match(text(v)) { // as in SQL, a missing or NULL value matches nothing
+		if !ok || !exchange.Satisfies(c.Op, c.Values, v) { // as in SQL, a missing or NULL value matches nothing
 			return false
 		}
 	}
 	return true
-}
-
-func (c Condition) match(v string) bool {
-	switch c.Op {
-	case OpEq:
-		return compare(v, c.Values[0]) == 0
-	case OpIn:
-		return slices.ContainsFunc(c.Values, func(w string) bool { return compare(v, w) == 0 })
-	case OpPrefix:
-		return strings.HasPrefix(v, c.Values[0])
-	case OpGt:
-		return compare(v, c.Values[0]) > 0
-	case OpGte:
-		return compare(v, c.Values[0]) >= 0
-	case OpLt:
-		return compare(v, c.Values[0]) < 0
-	case OpLte:
-		return compare(v, c.Values[0]) <= 0
-	}
-	return false
-}
-
-func compare(a, b string) int {
-	x, okx := new(big.Rat).SetString(a)
-	y, oky := new(big.Rat).SetString(b)
-	if okx && oky {
-		return x.Cmp(y)
-	}
-	return strings.Compare(a, b)
-}
-
-func text(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case []byte:
-		return string(v)
-	case time.Time:
-		return v.UTC().Format(time.RFC3339Nano)
-	}
-	return fmt.Sprint(v)
 }
