@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/govshare/govshare/internal/errs"
 )
@@ -168,14 +169,19 @@ func plainPath(u *url.URL) error {
 		if r == '\\' || r < 0x20 || r == 0x7f {
 			return errors.New("a backslash or control character in the path")
 		}
+		if r == ';' {
+			return errors.New("a ; in the path (Java servers read /api/..;/x as /x)")
+		}
 	}
 	for seg := range strings.SplitSeq(u.Path, "/") {
 		dec, err := url.PathUnescape(seg)
 		if err != nil {
 			dec = seg
 		}
-		if seg == "." || seg == ".." || dec == "." || dec == ".." {
-			return errors.New("a . or .. segment in the path")
+		for _, s := range []string{seg, dec, norm.NFKC.String(seg), norm.NFKC.String(dec)} {
+			if s == "." || s == ".." || strings.Contains(s, ";") {
+				return errors.New("a . or .. segment in the path")
+			}
 		}
 	}
 	return nil

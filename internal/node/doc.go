@@ -79,15 +79,25 @@
 //	         govshare.exchange_deliver.hub.d.>         its channels' batches from the hub
 //
 // So a node cannot read another's bucket, stream or domain, listen to
-// another's subjects or inbox, publish as another node, or use the hub's
-// JetStream API on anything but its bucket and its consumers; a refused
-// publish or literal subscription closes its leaf connection. Still open:
-// a node can reset any hub consumer named to_<its domain> (only its own
-// exist), may publish on the platform's inbox prefix (an answer needs the
-// platform's random reply token) and may answer flow control of its own
+// another's subjects or inbox, publish on another node's subjects itself,
+// or use the hub's JetStream API on anything but its bucket and its
+// consumers; a refused publish or literal subscription closes its leaf
+// connection. A revoked or disabled node's connection is closed: it is
+// recorded by address at the handshake and again when it authenticates.
+//
+// Still open: the hub answers a node's JetStream API calls on the reply
+// subject the node names, and a push consumer the node creates on its own
+// bucket delivers where the node says; subject permissions do not cover
+// either, so a node can have the hub publish its own bucket's entries or
+// API answers on another subject (injecting, not reading: another node's
+// data stays out of reach, and heartbeats, reports and API messages are
+// signed, so forged ones are dropped). Closing this means serving a node
+// its bucket from the platform, or an account per node with service
+// imports. A node can also reset hub consumers named to_<its domain> (only
+// its own exist), publish on the platform's inbox prefix (an answer needs
+// the platform's random reply token) and answer flow control of its own
 // hub consumers falsely (delaying only its own channels). The isolation
 // covers the embedded bus; an external NATS server (--nats) needs its own
-// leaf authorisation.
-// API requests carry the platform's signature and answers the node's too,
-// so that neither depends on the bus alone.
+// leaf authorisation. API requests carry the platform's signature and
+// answers the node's, so that neither depends on the bus alone.
 package node

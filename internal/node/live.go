@@ -81,10 +81,22 @@ func (r *Registry) verify(cs tls.ConnectionState, addr string) error {
 		return fmt.Errorf("node certificate %s is revoked, disabled or unknown", serial)
 	}
 	if addr != "" {
-		r.conns[addr] = serial
+		r.conns[addr] = leafConn{serial: serial, at: r.now()}
 	}
 	return nil
 }
+
+// leafConn is the certificate a leaf connection presented, recorded at its
+// handshake and again when it authenticates.
+type leafConn struct {
+	serial string
+	at     time.Time
+}
+
+// leafConnGrace is how long a recorded connection is kept while the server
+// does not list it yet (between handshake and CONNECT, which may take a
+// while): a withdrawn certificate must find its connection.
+const leafConnGrace = time.Minute
 
 // SignatureHeader carries a node's signature of a message's data: ASN.1
 // ECDSA over its SHA-256, made with the node's key (Agent.Sign).
@@ -186,7 +198,7 @@ func (r *Registry) kick(gone map[string]int64) {
 	for _, l := range lz.Leafs {
 		addr := net.JoinHostPort(l.IP, strconv.Itoa(l.Port))
 		live[addr] = true
-		_, withdrawn := gone[conns[addr]]
+		_, withdrawn := gone[conns[addr].serial]
 		if withdrawn || names[l.Name] {
 			if err := srv.DisconnectClientByID(l.ID); err != nil {
 				r.log.Warn("close leaf connection", "addr", addr, "err", err)
@@ -196,8 +208,8 @@ func (r *Registry) kick(gone map[string]int64) {
 		}
 	}
 	r.mu.Lock()
-	for a := range r.conns {
-		if !live[a] {
+	for a, c := range r.conns {
+		if !live[a] && r.now().Sub(c.at) > leafConnGrace {
 			delete(r.conns, a)
 		}
 	}
@@ -374,10 +386,21 @@ func (l leafAuth) Check(c server.ClientAuthentication) bool {
 		return false
 	}
 	cs := c.GetTLSConnectionState()
-	if cs == nil || len(cs.PeerCertificates) == 0 || !l.r.Allowed(cs.PeerCertificates[0]) {
+	if cs == nil || len(cs.PeerCertificates) == 0 {
 		return false
 	}
-	id, err := strconv.ParseInt(cs.PeerCertificates[0].Subject.CommonName, 10, 64)
+	cert := cs.PeerCertificates[0]
+	// Recorded before the check, so that a certificate withdrawn in between
+	// either fails the check or finds this connection to close.
+	if a := c.RemoteAddress(); a != nil {
+		l.r.mu.Lock()
+		l.r.conns[a.String()] = leafConn{serial: serialText(cert.SerialNumber), at: l.r.now()}
+		l.r.mu.Unlock()
+	}
+	if !l.r.Allowed(cert) {
+		return false
+	}
+	id, err := strconv.ParseInt(cert.Subject.CommonName, 10, 64)
 	if err != nil {
 		return false
 	}

@@ -146,7 +146,7 @@ type Registry struct {
 
 	mu      sync.Mutex
 	allowed map[string]int64            // accepted certificate serial -> node id
-	conns   map[string]string           // leaf connection remote address -> certificate serial
+	conns   map[string]leafConn         // leaf connection remote address -> its certificate
 	seen    map[int64]time.Time         // last heartbeat heard by this replica
 	written map[int64]dbBeat            // last heartbeat written by this replica
 	refused map[string]time.Time        // when a refused certificate was last logged
@@ -170,7 +170,7 @@ func NewRegistry(db *store.DB, log *audit.Log, orgs *org.Service, sealer *crypto
 	}
 	return &Registry{db: db, audit: log, org: orgs, sealer: sealer, log: logger, now: time.Now,
 		HeartbeatInterval: 10 * time.Second, TokenTTL: 24 * time.Hour, RefreshInterval: 3 * time.Second,
-		allowed: map[string]int64{}, conns: map[string]string{}, seen: map[int64]time.Time{}, written: map[int64]dbBeat{},
+		allowed: map[string]int64{}, conns: map[string]leafConn{}, seen: map[int64]time.Time{}, written: map[int64]dbBeat{},
 		refused: map[string]time.Time{}, keys: map[string]*ecdsa.PublicKey{}}
 }
 
