@@ -61,7 +61,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "lifetime of a login session")
 	fs.StringVar(&cfg.CodeProfile, "code-profile", "national", "resource code profile: national (301002/000017) or segmented (3-01-002-000017); cascade must follow the parent platform's")
 	fs.StringVar(&cfg.SecretsKey, "secrets-key", "", "file holding the SM4 key that seals stored credentials (created when missing); default DATA-DIR/keys/secrets.key; replicas share one")
-	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts (host or host:port, comma-separated) whose mounted APIs the platform may call itself; "+
+	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts (host:port, or a host alone for its scheme's default port; comma-separated) whose mounted APIs the platform may call itself; "+
 		"any other mounted API is called through a node of the providing department that declares an http datasource covering its URL, or refused")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs

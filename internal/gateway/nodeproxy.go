@@ -70,16 +70,18 @@ func ParseDirectHosts(s string) ([]string, error) {
 	return out, nil
 }
 
-// directAllowed reports whether the platform may call u itself: its host
-// (or host:port) is listed in DirectHosts.
+// directAllowed reports whether the platform may call u itself: its
+// host:port is listed in DirectHosts, or its host alone when u uses its
+// scheme's default port.
 func (s *Service) directAllowed(u *url.URL) bool {
 	host := strings.ToLower(u.Hostname())
+	standard := map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = standard
 	}
 	for _, h := range s.DirectHosts {
-		if h == host || h == net.JoinHostPort(host, port) || (strings.HasPrefix(h, "[") && h == "["+host+"]") {
+		if h == net.JoinHostPort(host, port) || (port == standard && (h == host || h == "["+host+"]")) {
 			return true
 		}
 	}

@@ -197,7 +197,7 @@ func TestProxiedAPIThroughNode(t *testing.T) {
 		mu.Lock()
 		asked = nil
 		mu.Unlock()
-		c.gw.DirectHosts = []string{"127.0.0.1"} // a declared node takes precedence all the same
+		c.gw.DirectHosts = []string{strings.TrimPrefix(provider.URL, "http://")} // a declared node takes precedence all the same
 		status, body := c.svc(code, key, secret, "cert_no=J430200-2026-000001")
 		mu.Lock()
 		defer mu.Unlock()

@@ -426,7 +426,11 @@ func TestProxiedAPI(t *testing.T) {
 			!strings.Contains(string(body), "no node of department") || !strings.Contains(string(body), "--api-direct-hosts") {
 			t.Fatalf("direct call to a host not allowed: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
 		}
-		c.gw.DirectHosts = []string{"127.0.0.1"}
+		c.gw.DirectHosts = []string{"127.0.0.1"} // the host alone allows its default port only
+		if resp, body = call(); resp.StatusCode != http.StatusServiceUnavailable || asked != nil {
+			t.Fatalf("direct call to an allowed host on another port: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
+		}
+		c.gw.DirectHosts = []string{strings.TrimPrefix(provider.URL, "http://")}
 		resp, body = call()
 		if resp.StatusCode != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
 			t.Fatalf("proxied call: %d %s; the provider was asked %v", resp.StatusCode, body, asked)

@@ -542,6 +542,14 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	if len(q.Body) > apiMaxRequest/2 {
 		return APIAnswer{}, errs.E(errs.TooLarge, "the request body is larger than %d bytes", apiMaxRequest/2)
 	}
+	if len(q.Body) > 0 {
+		// Signed as it travels: encoding a RawMessage compacts and escapes it.
+		body, err := json.Marshal(q.Body)
+		if err != nil {
+			return APIAnswer{}, errs.Wrap(err, errs.Invalid, "the request body is not JSON")
+		}
+		q.Body = body
+	}
 	sig, err := r.SignAPIRequest(&q)
 	if err != nil {
 		return APIAnswer{}, err
