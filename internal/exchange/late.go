@@ -3,10 +3,10 @@ package exchange
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"time"
@@ -98,10 +98,11 @@ func (r *recentRows) save(ctx context.Context, e *Engine, id string) error {
 	return nil
 }
 
+// hash64 is a collision-resistant 64-bit digest, so that a source's writer
+// cannot make a changed row look like one already sent.
 func hash64(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
+	sum := sha256.Sum256(b)
+	return binary.BigEndian.Uint64(sum[:8])
 }
 
 // lateReading is one incremental pass's reading again.
