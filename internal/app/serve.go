@@ -154,6 +154,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	if cfg.Demo {
 		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels}
+		// The demo's own department API, on a loopback port; the gateway may call it directly.
+		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
+			return err
+		}
+		defer svc.API.Close()
 		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}

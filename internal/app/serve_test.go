@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +17,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/store/storetest"
 )
 
@@ -137,4 +143,61 @@ func TestRestartKeepsSealedCredentials(t *testing.T) {
 	if status, raw := c.raw("POST", "/api/v1/catalog/entries/"+code+"/mounts/"+id+"/check", nil); status != 200 || !strings.Contains(string(raw), `"ok":true`) {
 		t.Fatalf("recheck after restart = %d %s", status, raw)
 	}
+}
+
+// demoAPIURL finds the demo API's address in serve --demo's output.
+func demoAPIURL(t *testing.T, out string) string {
+	t.Helper()
+	m := regexp.MustCompile(`proxies (http://\S+)`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "node.yaml") {
+		t.Fatalf("serve --demo does not say where its API is and how production differs:\n%s", out)
+	}
+	return m[1]
+}
+
+// TestDemoAPIServiceAcrossRestart: serve --demo runs its department API, and
+// 市医保局's app calls the entry mounted to it through the platform, masked;
+// restarted while the old port is taken, the API and its mount move.
+func TestDemoAPIServiceAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "--demo", "--data-dir", dir)
+	apiURL := demoAPIURL(t, p.Stdout.String())
+	ybj := login(t, p.URL, "ybj.consumer", demo.Password)
+	code := entryCode(t, ybj, demo.APIEntryName)
+	status, raw := ybj.raw("GET", "/api/v1/apps", nil)
+	var apps []map[string]any
+	if status != http.StatusOK || json.Unmarshal(raw, &apps) != nil || len(apps) != 1 {
+		t.Fatalf("ybj's apps = %d %s; want the demo's one", status, raw)
+	}
+	status, rotated := ybj.do("POST", fmt.Sprintf("/api/v1/apps/%v/rotate", apps[0]["id"]), nil)
+	key, secret := fmt.Sprint(rotated["app_key"]), fmt.Sprint(rotated["secret"])
+	if status != http.StatusOK || len(secret) < 32 {
+		t.Fatalf("rotate = %d %v", status, rotated)
+	}
+	call := func(base string) {
+		t.Helper()
+		status, body, _, _ := signedGet(t, base, gateway.Prefix+url.PathEscape(code)+"?district="+url.QueryEscape("荷塘区"), key, secret)
+		var res gateway.Result
+		if status != http.StatusOK || json.Unmarshal(body, &res) != nil || len(res.Rows) == 0 {
+			t.Fatalf("signed call = %d %s", status, body)
+		}
+		for _, row := range res.Rows {
+			if name, _ := row["name"].(string); !strings.HasSuffix(name, "**") || row["amount"] != nil {
+				t.Fatalf("row %v: want granted items only, the name masked", row)
+			}
+		}
+	}
+	call(p.URL)
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(apiURL)
+	if ln, err := net.Listen("tcp", u.Host); err == nil { // else someone else holds it: the API moves all the same
+		defer ln.Close()
+	}
+	p = start(t, "--demo", "--data-dir", dir)
+	if moved := demoAPIURL(t, p.Stdout.String()); moved == apiURL {
+		t.Fatalf("the restarted demo API claims the taken address %s", moved)
+	}
+	call(p.URL)
 }

@@ -30,19 +30,34 @@ type Services struct {
 	Gateway *gateway.Service // with Sharing, apps and data-service calls (services.go)
 	// Exchange, when set, gets the demo's channels.
 	Exchange *exchange.Manager
+	// API, when set with Sharing and Gateway, is the demo's running
+	// department API (StartAPI): an entry mounted to it and its grant.
+	API *API
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
 // department's demo database, its catalog entries taken through review,
 // publishing and mounting, and the three lists. dir holds the departments'
-// SQLite databases. It does nothing if the platform already has users.
+// SQLite databases. If the platform already has users it only moves the
+// demo API's mount to where svc.API now listens.
 func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	n, err := svc.Org.CountUsers(ctx)
 	if err != nil {
 		return err
 	}
-	if err := LoadOrg(ctx, svc.Org, out); err != nil || n > 0 {
+	if err := LoadOrg(ctx, svc.Org, out); err != nil {
 		return err
+	}
+	if n > 0 {
+		if svc.API != nil {
+			// A mount left behind breaks one demo service, not the platform.
+			if err := svc.API.reattach(ctx, svc); err != nil {
+				fmt.Fprintf(out, "Demo API at %s: %v; its data service fails until the mount is moved there.\n", svc.API.URL(), err)
+			} else {
+				svc.API.describe(out)
+			}
+		}
+		return nil
 	}
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
@@ -50,6 +65,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	if svc.Sharing != nil {
 		if err := loadSharing(ctx, svc); err != nil {
 			return fmt.Errorf("demo sharing: %w", err)
+		}
+	}
+	if svc.API != nil && svc.Sharing != nil && svc.Gateway != nil {
+		if err := loadAPIService(ctx, svc); err != nil {
+			return fmt.Errorf("demo API service: %w", err)
 		}
 	}
 	_, total, err := svc.Catalog.Counts(ctx)
@@ -71,6 +91,9 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 		if err := loadServices(ctx, svc); err != nil {
 			return fmt.Errorf("demo data services: %w", err)
 		}
+	}
+	if svc.API != nil && svc.Sharing != nil && svc.Gateway != nil {
+		svc.API.describe(out)
 	}
 	return nil
 }
