@@ -377,65 +377,25 @@ func TestProxiedAPI(t *testing.T) {
 			w.Write([]byte(`{"data":[{"cert_no":"J430200-2026-000001","holder":"张三丰","secret_note":"不该出现"}]}`))
 		}))
 		defer provider.Close()
-		mzjCat := c.User("mzj.cataloger")
-		e, err := c.Cat.Create(c.Ctx, mzjCat, catalog.Entry{Name: "婚姻登记证明核验接口", Summary: "按证号核验（测试）", Category: "departmental", CategoryItem: "05",
-			CategorySubItem: "002", Format: "api", ShareType: catalog.ShareUnconditional, OpenType: catalog.OpenNone, UpdateCycle: "realtime",
-			Items: []catalog.Item{{Name: "证号", Identifier: "cert_no", DataType: "string", Length: 30, Key: true},
-				{Name: "持证人", Identifier: "holder", DataType: "string", Length: 50, Masking: "name"},
-				{Name: "备注", Identifier: "secret_note", DataType: "string", Length: 50}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Cat.AddMount(c.Ctx, mzjCat, e.Code, catalog.Mount{Kind: catalog.MountAPI, URL: provider.URL + "/verify", Method: "GET",
-			Params: []catalog.APIParam{{Name: "certNo", In: "query", Item: "cert_no"}}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Cat.Transition(c.Ctx, mzjCat, e.Code, catalog.ActionSubmit, ""); err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range []string{catalog.ActionApprove, catalog.ActionPublish} {
-			if _, err := c.Cat.Transition(c.Ctx, c.User("xzsp.approver"), e.Code, a, ""); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := c.Sharing.Apply(c.Ctx, c.User("rsj.consumer"), sharing.ApplicationInput{EntryCode: e.Code, Items: []string{"cert_no", "holder"},
-			Purpose: "核验", Basis: "依据（测试）", Scenario: "场景", Delivery: sharing.DeliveryAPI}); err != nil {
-			t.Fatal(err)
-		}
-		app, secret, err := c.gw.CreateApp(c.Ctx, c.User("rsj.consumer"), gateway.AppInput{Name: "核验系统"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		call := func() (*http.Response, []byte) {
-			req, _ := http.NewRequest(http.MethodGet, c.srv.URL+gateway.Prefix+url.PathEscape(e.Code)+"?cert_no=J430200-2026-000001", nil)
-			if err := gateway.SignRequest(req, app.AppKey, secret, "", time.Now(), rand.Text()); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			return resp, body
-		}
+		code, key, secret := c.apiEntry(provider.URL + "/verify")
+		call := func() (int, string) { return c.svc(code, key, secret, "cert_no=J430200-2026-000001") }
 		// No node of 民政局 serves the URL and its host is not allowed:
 		// the platform does not call it.
-		resp, body := call()
-		if resp.StatusCode != http.StatusServiceUnavailable || asked != nil ||
-			!strings.Contains(string(body), "no node of department") || !strings.Contains(string(body), "--api-direct-hosts") {
-			t.Fatalf("direct call to a host not allowed: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
+		status, body := call()
+		if status != http.StatusServiceUnavailable || asked != nil ||
+			!strings.Contains(body, "no node of department") || !strings.Contains(body, "--api-direct-hosts") {
+			t.Fatalf("direct call to a host not allowed: %d %s; the provider was asked %v", status, body, asked)
 		}
 		c.gw.DirectHosts = []string{"127.0.0.1"} // the host alone allows its default port only
-		if resp, body = call(); resp.StatusCode != http.StatusServiceUnavailable || asked != nil {
-			t.Fatalf("direct call to an allowed host on another port: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
+		if status, body = call(); status != http.StatusServiceUnavailable || asked != nil {
+			t.Fatalf("direct call to an allowed host on another port: %d %s; the provider was asked %v", status, body, asked)
 		}
 		c.gw.DirectHosts = []string{strings.TrimPrefix(provider.URL, "http://")}
-		resp, body = call()
-		if resp.StatusCode != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
-			t.Fatalf("proxied call: %d %s; the provider was asked %v", resp.StatusCode, body, asked)
+		status, body = call()
+		if status != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
+			t.Fatalf("proxied call: %d %s; the provider was asked %v", status, body, asked)
 		}
-		if strings.Contains(string(body), "不该出现") || strings.Contains(string(body), "张三丰") || !strings.Contains(string(body), `"holder":"张**"`) {
+		if strings.Contains(body, "不该出现") || strings.Contains(body, "张三丰") || !strings.Contains(body, `"holder":"张**"`) {
 			t.Errorf("answer %s: want only the granted items, masked", body)
 		}
 	})
