@@ -104,6 +104,28 @@ func (q *SQLiteQuarantine) Entry(ctx context.Context, id int64) (QuarantinedRow,
 }
 
 // entryOf finds one entry of a channel, or ok false.
+// openEntries answers which of ids (each once, in order) are open entries of
+// a channel's quarantine, and adds an outcome to res for each of the others.
+func openEntries(ctx context.Context, q Quarantine, channel string, ids []int64, res *QuarantineResult) ([]int64, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	var open []int64
+	for _, n := range ids {
+		r, ok, err := entryOf(ctx, q, channel, n)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !ok:
+			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no such entry in this channel's quarantine"})
+		case r.State != QuarantineOpen:
+			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: r.State, Reason: "already " + r.State})
+		default:
+			open = append(open, n)
+		}
+	}
+	return open, nil
+}
+
 func entryOf(ctx context.Context, q Quarantine, channel string, id int64) (QuarantinedRow, bool, error) {
 	if g, ok := q.(interface {
 		Entry(context.Context, int64) (QuarantinedRow, error)
@@ -271,22 +293,9 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			after = page[len(page)-1].ID
 		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var open []int64
-	for _, n := range ids {
-		r, ok, err := entryOf(ctx, q, c.ID, n)
-		if err != nil {
-			return res, err
-		}
-		switch {
-		case !ok:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no such entry in this channel's quarantine"})
-		case r.State != QuarantineOpen:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: r.State, Reason: "already " + r.State})
-		default:
-			open = append(open, n)
-		}
+	open, err := openEntries(ctx, q, c.ID, ids, &res)
+	if err != nil {
+		return res, err
 	}
 	if len(open) > 0 {
 		ch, err := m.engineChannel(ctx, c)
@@ -367,22 +376,12 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 	if utf8.RuneCountInString(reason) > 500 {
 		return res, errs.Field("reason", "at most 500 characters")
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	open, err := openEntries(ctx, q, c.ID, ids, &res)
+	if err != nil {
+		return res, err
+	}
 	var done []string
-	for _, n := range ids {
-		r, ok, err := entryOf(ctx, q, c.ID, n)
-		if err != nil {
-			return res, err
-		}
-		switch {
-		case !ok:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no such entry in this channel's quarantine"})
-			continue
-		case r.State != QuarantineOpen:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: r.State, Reason: "already " + r.State})
-			continue
-		}
+	for _, n := range open {
 		if err := q.Resolve(ctx, n, QuarantineSkipped); err != nil {
 			if errors.Is(err, ErrNotOpen) {
 				res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no longer open"})
