@@ -29,6 +29,35 @@ import (
 	"github.com/govshare/govshare/internal/exchange/leafnet"
 )
 
+// readSpec reads a worker's spec, the first line of in, and answers a
+// context that ends when in closes: the driver stopping the worker. With no
+// spec at all it answers io.EOF.
+func readSpec(ctx context.Context, in io.Reader) (workerSpec, context.Context, context.CancelFunc, error) {
+	var spec workerSpec
+	sc := bufio.NewScanner(in)
+	sc.Buffer(nil, 1<<20)
+	if !sc.Scan() {
+		return spec, nil, nil, io.EOF
+	}
+	if err := json.Unmarshal(sc.Bytes(), &spec); err != nil {
+		return spec, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		for sc.Scan() {
+		}
+		cancel()
+	}()
+	return spec, ctx, cancel, nil
+}
+
+func ignoreEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
 // ExchangeOptions configure the exchange benchmark.
 type ExchangeOptions struct {
 	Rows     int           // rows in the source table
@@ -646,22 +675,11 @@ func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.W
 		debug.SetMemoryLimit(o.MemoryLimit)
 	}
 	report(workerEvent{Ready: true})
-	sc := bufio.NewScanner(in)
-	sc.Buffer(nil, 1<<20)
-	if !sc.Scan() {
-		return nil
+	spec, ctx, cancel, err := readSpec(ctx, in)
+	if err != nil {
+		return ignoreEOF(err)
 	}
-	var spec workerSpec
-	if err := json.Unmarshal(sc.Bytes(), &spec); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { // stdin closing stops the node
-		for sc.Scan() {
-		}
-		cancel()
-	}()
 	err = runNode(ctx, o, nc, spec, report)
 	if err != nil && ctx.Err() == nil {
 		report(workerEvent{Error: err.Error()})

@@ -482,6 +482,19 @@ func (m *mutator) end(t *testing.T) time.Time {
 	return time.Now()
 }
 
+// followChannel copies the PostgreSQL source to a target, full then
+// incremental, in batches of 1,000.
+func followChannel(pgDSN, driver, dsn string) exchange.Channel {
+	return exchange.Channel{
+		ID:        benchChannel,
+		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: pgDSN, Table: benchSource},
+		Target:    exchange.Endpoint{Driver: driver, DSN: dsn, Table: benchXTarget},
+		Mode:      exchange.FullThenIncremental,
+		BatchSize: 1000,
+		Watermark: "updated_at", SoftDelete: "deleted",
+	}
+}
+
 func pgPH(i int) string { return "$" + strconv.Itoa(i) }
 func myPH(int) string   { return "?" }
 
@@ -493,14 +506,7 @@ func TestExchangeSurvivesKills(t *testing.T) {
 	n := envInt(t, "GOVSHARE_FAULTS_ROWS", 1_000_000)
 	pgDSN, pg := pgSource(t, n)
 	myDSN, _ := storetest.MySQLDatabase(t)
-	ch := exchange.Channel{
-		ID:        benchChannel,
-		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: pgDSN, Table: benchSource},
-		Target:    exchange.Endpoint{Driver: connector.MySQL, DSN: myDSN, Table: benchXTarget},
-		Mode:      exchange.FullThenIncremental,
-		BatchSize: 1000,
-		Watermark: "updated_at", SoftDelete: "deleted",
-	}
+	ch := followChannel(pgDSN, connector.MySQL, myDSN)
 	batches := int64(n / ch.BatchSize)
 	r := newRig(t, ch, time.Second)
 	start := time.Now()
@@ -541,14 +547,7 @@ func TestExchangeSurvivesOutages(t *testing.T) {
 	down := envDuration(t, "GOVSHARE_FAULTS_DOWN", 20*time.Second)
 	pgDSN, pg := pgSource(t, n)
 	lite := filepath.Join(t.TempDir(), "target.db")
-	ch := exchange.Channel{
-		ID:        benchChannel,
-		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: pgDSN, Table: benchSource},
-		Target:    exchange.Endpoint{Driver: connector.SQLite, DSN: lite, Table: benchXTarget},
-		Mode:      exchange.FullThenIncremental,
-		BatchSize: 1000,
-		Watermark: "updated_at", SoftDelete: "deleted",
-	}
+	ch := followChannel(pgDSN, connector.SQLite, lite)
 	r := newRig(t, ch, 200*time.Millisecond)
 	r.startAll()
 	r.waitFor("the first batch at the target", time.Minute, func() bool { return r.checkpoint() >= 1 })
@@ -643,14 +642,7 @@ func TestExchangeConcurrentChanges(t *testing.T) {
 	const n = 100_000
 	pgDSN, pg := pgSource(t, n)
 	myDSN, _ := storetest.MySQLDatabase(t)
-	ch := exchange.Channel{
-		ID:        benchChannel,
-		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: pgDSN, Table: benchSource},
-		Target:    exchange.Endpoint{Driver: connector.MySQL, DSN: myDSN, Table: benchXTarget},
-		Mode:      exchange.FullThenIncremental,
-		BatchSize: 1000,
-		Watermark: "updated_at", SoftDelete: "deleted",
-	}
+	ch := followChannel(pgDSN, connector.MySQL, myDSN)
 	r := newRig(t, ch, 200*time.Millisecond)
 	start := time.Now()
 	r.startAll()

@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -50,22 +48,11 @@ func exchangeHub(ctx context.Context, o WorkerOptions, in io.Reader, report func
 	}
 	defer nc.Close()
 	report(workerEvent{Ready: true, URL: srv.URL()})
-	sc := bufio.NewScanner(in)
-	sc.Buffer(nil, 1<<20)
-	if !sc.Scan() {
-		return nil
+	spec, ctx, cancel, err := readSpec(ctx, in)
+	if err != nil {
+		return ignoreEOF(err)
 	}
-	var spec workerSpec
-	if err := json.Unmarshal(sc.Bytes(), &spec); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { // stdin closing stops the hub
-		for sc.Scan() {
-		}
-		cancel()
-	}()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return err

@@ -274,13 +274,11 @@ func sameKind(t time.Time, like any) any {
 	switch like := like.(type) {
 	case time.Time:
 		return t.In(like.Location())
-	case string, []byte:
-		text := fmt.Sprint(like)
-		if b, ok := like.([]byte); ok {
-			text = string(b)
-		}
+	case []byte:
+		return sameKind(t, string(like))
+	case string:
 		for _, l := range textLayouts {
-			if _, err := time.Parse(l, text); err == nil {
+			if _, err := time.Parse(l, like); err == nil {
 				return t.Format(l)
 			}
 		}

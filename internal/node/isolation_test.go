@@ -32,11 +32,19 @@ type rawLeaf struct {
 	t    *testing.T
 	conn net.Conn
 	mu   sync.Mutex
-	got  []string // subjects of the messages received, in order
-	fail string   // the first -ERR
+	got  []string      // subjects of the messages received, in order
+	fail string        // the first -ERR
+	done chan struct{} // closed when the platform has closed the connection
 }
 
 func dialLeaf(t *testing.T, leafURL, dataDir string) *rawLeaf {
+	t.Helper()
+	return dialLeafAs(t, leafURL, dataDir, "attacker", 0)
+}
+
+// dialLeafAs dials as dialLeaf does, waits pause after the TLS handshake and
+// then connects under name.
+func dialLeafAs(t *testing.T, leafURL, dataDir, name string, pause time.Duration) *rawLeaf {
 	t.Helper()
 	u, err := url.Parse(leafURL)
 	if err != nil {
@@ -64,14 +72,16 @@ func dialLeaf(t *testing.T, leafURL, dataDir string) *rawLeaf {
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
-	l := &rawLeaf{t: t, conn: tc}
+	l := &rawLeaf{t: t, conn: tc, done: make(chan struct{})}
 	t.Cleanup(func() { tc.Close() })
-	fmt.Fprintf(tc, "CONNECT {\"tls_required\":true,\"name\":\"attacker\",\"headers\":false}\r\nPING\r\n")
+	time.Sleep(pause)
+	fmt.Fprintf(tc, "CONNECT {\"tls_required\":true,\"name\":%q,\"headers\":false}\r\nPING\r\n", name)
 	go l.read(bufio.NewReader(tc))
 	return l
 }
 
 func (l *rawLeaf) read(r *bufio.Reader) {
+	defer close(l.done)
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
