@@ -178,6 +178,7 @@ type (
 // failure is audited and answered with 401.
 func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	addr := clientAddr(ctx.RemoteAddr())
+	ctx = huma.WithValue(ctx, langKey{}, errs.Lang(ctx.Header("Accept-Language"), "en"))
 	if len(ctx.Operation().Security) == 0 {
 		next(huma.WithValue(ctx, addrKey{}, addr))
 		return
@@ -198,6 +199,17 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	next(huma.WithValue(ctx, principalKey{}, p))
+}
+
+type langKey struct{}
+
+// requestLang is the language the caller asked for with Accept-Language:
+// zh-CN or en (the default).
+func requestLang(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok {
+		return l
+	}
+	return "en"
 }
 
 func principal(ctx context.Context) org.Principal {
@@ -223,7 +235,7 @@ func (s *Server) errorBody(ctx context.Context, err error) *ErrorBody {
 	if errors.As(err, &body) {
 		return body
 	}
-	code, msg, fields := errs.Public(err)
+	code, msg, fields := errs.PublicIn(err, requestLang(ctx))
 	if code == errs.Internal {
 		s.Logger.ErrorContext(ctx, "request failed", "err", err)
 	}

@@ -174,7 +174,7 @@ func fieldErrors(err error) map[string]string {
 	var e *errs.Error
 	if errors.As(err, &e) {
 		if len(e.Fields) > 0 {
-			return e.Fields
+			return e.Fields.In("en")
 		}
 		return map[string]string{"": e.Message}
 	}

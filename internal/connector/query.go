@@ -210,7 +210,7 @@ func (s *Source) order(t Table, sel []Column, orderBy []string) ([]string, error
 }
 
 func invalid(column, problem string) error {
-	return &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("column %q: %s", column, problem), Fields: map[string]string{column: problem}}
+	return &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("column %q: %s", column, problem), Fields: errs.Fields{column: errs.Raw(problem)}}
 }
 
 func badValue(c Column, v any, want string) error {

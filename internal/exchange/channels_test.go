@@ -132,7 +132,7 @@ func TestChannels(t *testing.T) {
 				}
 				if c.field != "" {
 					var e *errs.Error
-					if !errorsAs(err, &e) || e.Fields[c.field] == "" {
+					if !errorsAs(err, &e) || e.Fields[c.field].IsZero() {
 						t.Errorf("Create: %v, want a problem with %s", err, c.field)
 					}
 				}

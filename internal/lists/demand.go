@@ -83,7 +83,7 @@ func (s *Service) CreateDemand(ctx context.Context, p org.Principal, in DemandIn
 		return Demand{}, s.denied(ctx, p, action, "demand:new", errs.E(errs.Forbidden, "only a data consumer or cataloger of a department states its demands"))
 	}
 	f := in.validate()
-	if in.WantedCode != "" && f["wanted_code"] == "" {
+	if in.WantedCode != "" && f["wanted_code"].IsZero() {
 		if _, err := s.cat.Get(ctx, p, in.WantedCode, false); errs.Is(err, errs.NotFound) {
 			f.Add("wanted_code", "is not a catalog entry you can see")
 		} else if err != nil {
@@ -255,7 +255,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 		}
 		f := errs.Fields{}
 		text(f, "entry_code", &code, 40, true)
-		if code != "" && f["entry_code"] == "" {
+		if code != "" && f["entry_code"].IsZero() {
 			if e, ok, err := readEntry(ctx, tx, code); err != nil {
 				return err
 			} else if !ok {

@@ -74,7 +74,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 		}
 	}
 	slices.Sort(items)
-	if f["entry_code"] == "" {
+	if f["entry_code"].IsZero() {
 		e, ok, err := readEntry(ctx, s.db, in.EntryCode)
 		switch {
 		case err != nil:

@@ -252,7 +252,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // fail shows a coded error as a page; internal errors are logged.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg, _ := errs.Public(err)
+	code, msg, _ := errs.PublicIn(err, language(r))
 	if code == errs.Internal {
 		s.Logger.ErrorContext(r.Context(), "console request failed", "path", r.URL.Path, "err", err)
 	}
