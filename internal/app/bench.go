@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/govshare/govshare/internal/bench"
@@ -36,6 +37,22 @@ Usage:
       rows/s and MB/s side by side, the nodes' peak RSS, then make single-row
       changes at --rate per second for --duration while the channel follows
       incrementally and print the source-commit to target-commit latency p50/p99`
+
+// benchmarks are the benchmarks "govshare bench" runs, for the usage text.
+var benchmarks = []struct{ name, summary string }{
+	{"catalog-search", "catalog search p50/p95/p99 over generated entries"},
+	{"catalog-import", "parse and import the Excel template"},
+	{"service", "a data-service query through /svc against a bare handler"},
+	{"exchange", "a table copied PostgreSQL → MariaDB directly and through nodes"},
+}
+
+func benchList() string {
+	var b strings.Builder
+	for _, x := range benchmarks {
+		fmt.Fprintf(&b, "      %-16s %s\n", x.name, x.summary)
+	}
+	return b.String()
+}
 
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {

@@ -24,7 +24,7 @@ import (
 // Version is the platform's version, set at build time with -ldflags.
 var Version = "0.1.0-dev"
 
-const usage = `govshare: government data sharing and exchange platform (政务数据共享交换平台)
+var usage = `govshare: government data sharing and exchange platform (政务数据共享交换平台)
 
 Usage:
   govshare serve [settings]          run the platform (console, API, bus)
@@ -32,8 +32,9 @@ Usage:
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
-  govshare bench NAME [flags]        run a benchmark (catalog-search, catalog-import)
-  govshare version                   print the version
+  govshare bench NAME [flags]        run a benchmark:
+` + benchList() + `  govshare version                   print the version
+  govshare help                      print this text
 
 Run "govshare COMMAND --help" for the settings of a command.`
 
