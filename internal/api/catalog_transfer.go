@@ -48,14 +48,15 @@ func (s *Server) registerTransfer() {
 		}
 		return &struct{ Body catalog.ImportReport }{rep}, err
 	}))
-	huma.Register(a, op(http.MethodGet, "/api/v1/catalog/export", "export-entries", "catalog", "Export the entries the caller sees: xlsx (the template), json, or dcat (JSON-LD of open entries)", true),
+	huma.Register(a, op(http.MethodGet, "/api/v1/catalog/export", "export-entries", "catalog", "Export catalog entries: xlsx (the template), json, or dcat (JSON-LD of open entries). xlsx and json hold the caller's department's entries unless scope=all asks for every entry the caller sees; dcat holds every open entry", true),
 		handle(s, func(ctx context.Context, in *struct {
 			Format string `query:"format" enum:"xlsx,json,dcat" default:"json"`
 			Q      string `query:"q" maxLength:"100"`
+			Scope  string `query:"scope" enum:"own,all" default:"own" doc:"own: the caller's department's entries (a file that imports back unchanged); all: every entry the caller sees"`
 			Host   string `header:"Host"`
 			Proto  string `header:"X-Forwarded-Proto" doc:"Set by a proxy that terminates TLS; DCAT landing pages use it"`
 		}) (*fileOut, error) {
-			entries, err := s.Catalog.Export(ctx, principal(ctx), catalog.Query{Q: in.Q}, in.Format == "dcat")
+			entries, err := s.Catalog.Export(ctx, principal(ctx), catalog.Query{Q: in.Q}, in.Format == "dcat", exportScope(in.Format, in.Scope))
 			if err != nil {
 				return nil, err
 			}
@@ -126,4 +127,13 @@ func kindOf(mediaType string) string {
 		return "json"
 	}
 	return mediaType
+}
+
+// exportScope is the scope of an export: an open-data feed (dcat) holds
+// every open entry.
+func exportScope(format, scope string) string {
+	if format == "dcat" || scope == catalog.ExportAll {
+		return catalog.ExportAll
+	}
+	return catalog.ExportOwn
 }

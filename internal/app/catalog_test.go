@@ -36,31 +36,59 @@ func TestCatalogCommands(t *testing.T) {
 			t.Fatalf("export %s wrote %v, %v", format, fi, err)
 		}
 	}
-	// The cataloger sees the published entries of every department and the
-	// drafts of their own; re-importing their own department's entries changes nothing.
-	raw, _ := os.ReadFile(filepath.Join(dir, "catalog.json"))
-	var doc struct {
-		Entries []map[string]any `json:"entries"`
+	// The default export holds the cataloger's own department's entries, and
+	// importing it back changes nothing.
+	readEntries := func(file string) []map[string]any {
+		raw, _ := os.ReadFile(file)
+		var doc struct {
+			Entries []map[string]any `json:"entries"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Entries
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
+	own := readEntries(filepath.Join(dir, "catalog.json"))
+	if len(own) == 0 {
+		t.Fatal("the default export is empty")
 	}
-	var own []map[string]any
-	for _, e := range doc.Entries {
-		if e["provider_name"] == "株洲市公安局" {
-			own = append(own, e)
+	for _, e := range own {
+		if e["provider_name"] != "株洲市公安局" {
+			t.Fatalf("the default export holds %v of %v", e["name"], e["provider_name"])
 		}
 	}
-	if len(own) == 0 {
-		t.Fatalf("no 公安局 entry in the export of %d", len(doc.Entries))
+	for _, format := range []string{"json", "xlsx"} {
+		if out, err := run("catalog", "import", filepath.Join(dir, "catalog."+format)); err != nil || !strings.Contains(out, "0 created, 0 updated") {
+			t.Fatalf("round trip of the %s export = %q, %v", format, out, err)
+		}
+	}
+	// --all adds the published entries of other departments; importing that
+	// file back leaves them aside, unchanged, with a note.
+	allFile := filepath.Join(dir, "all.json")
+	if _, err := run("catalog", "export", "--all", "--out", allFile); err != nil {
+		t.Fatal(err)
+	}
+	all := readEntries(allFile)
+	if len(all) <= len(own) {
+		t.Fatalf("--all exported %d entries, the default %d", len(all), len(own))
+	}
+	out, err := run("catalog", "import", allFile)
+	if err != nil || !strings.Contains(out, "0 created, 0 updated") || !strings.Contains(out, "left aside: ") {
+		t.Fatalf("round trip of --all = %q, %v", out, err)
+	}
+	// A changed row of another department's entry is still refused.
+	for _, e := range all {
+		if e["provider_name"] != "株洲市公安局" {
+			e["summary"] = "changed by another department"
+			break
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"entries": all})
+	os.WriteFile(allFile, b, 0o600)
+	if out, err := run("catalog", "import", allFile); err == nil || !strings.Contains(out, "own department") {
+		t.Fatalf("import changing another department's entry = %q, %v", out, err)
 	}
 	ownFile := filepath.Join(dir, "own.json")
-	b, _ := json.Marshal(map[string]any{"entries": own})
-	os.WriteFile(ownFile, b, 0o600)
-	out, err := run("catalog", "import", ownFile)
-	if err != nil || !strings.Contains(out, "0 created, 0 updated") {
-		t.Fatalf("re-import = %q, %v", out, err)
-	}
 	// A broken file: every problem is reported and nothing is written.
 	own[0]["share_type"] = "sometimes"
 	own[0]["items"] = []any{map[string]any{"name": "姓名", "identifier": "Bad Name", "data_type": "Q"}}

@@ -23,7 +23,10 @@ Usage:
   govshare catalog import FILE [--url URL] [--token TOKEN]
       import an .xlsx file made from the template, or a .json file; all or nothing,
       printing every problem with sheet, row and column
-  govshare catalog export [--format xlsx|json|dcat] [--out FILE] [--url URL] [--token TOKEN]
+  govshare catalog export [--format xlsx|json|dcat] [--all] [--out FILE] [--url URL] [--token TOKEN]
+      export your department's entries (--all: every entry you see; dcat: every
+      open entry); importing your own export back changes nothing, and rows of
+      other departments' entries that you left unchanged are set aside with a note
 
 The token is an API token (console: 我的账户 → API 令牌), or set GOVSHARE_TOKEN;
 the URL defaults to GOVSHARE_URL or http://127.0.0.1:8080.`
@@ -42,6 +45,7 @@ func catalogCommand(ctx context.Context, args []string, getenv func(string) stri
 	token := fs.String("token", getenv("GOVSHARE_TOKEN"), "API token")
 	format := fs.String("format", "json", "export format: xlsx, json or dcat")
 	out := fs.String("out", "", "export to this file instead of standard output")
+	all := fs.Bool("all", false, "export every entry you see, not only your department's")
 	cmd, rest := args[0], args[1:]
 	var file string
 	if cmd == "import" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -88,6 +92,9 @@ func catalogCommand(ctx context.Context, args []string, getenv func(string) stri
 		return printImport(resp, stdout)
 	case "export":
 		u := strings.TrimRight(*base, "/") + "/api/v1/catalog/export?format=" + url.QueryEscape(*format)
+		if *all {
+			u += "&scope=all"
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return err
@@ -119,9 +126,9 @@ func catalogCommand(ctx context.Context, args []string, getenv func(string) stri
 
 func printImport(resp *http.Response, stdout io.Writer) error {
 	var body struct {
-		Created, Updated, Unchanged int
-		Code, Message               string
-		Problems                    []struct {
+		Created, Updated, Unchanged, Skipped int
+		Code, Message                        string
+		Problems, Notes                      []struct {
 			Sheet, Column, Field, Message string
 			Row                           int
 		}
@@ -132,6 +139,9 @@ func printImport(resp *http.Response, stdout io.Writer) error {
 	}
 	if resp.StatusCode == http.StatusOK {
 		fmt.Fprintf(stdout, "imported: %d created, %d updated, %d unchanged\n", body.Created, body.Updated, body.Unchanged)
+		if body.Skipped > 0 {
+			fmt.Fprintf(stdout, "left aside: %d rows of other departments' entries, unchanged\n", body.Skipped)
+		}
 		return nil
 	}
 	for _, p := range body.Problems {

@@ -19,8 +19,19 @@ type ImportReport struct {
 	Created   int       `json:"created"`
 	Updated   int       `json:"updated" doc:"Entries that got a new draft version (or whose draft changed)"`
 	Unchanged int       `json:"unchanged"`
+	Skipped   int       `json:"skipped" doc:"Other departments' entries, unchanged, left aside (see notes)"`
+	Notes     []Problem `json:"notes,omitempty" doc:"Rows left aside, with why"`
 	Problems  []Problem `json:"problems,omitempty"`
 }
+
+var (
+	msgNotYours = errs.Define("catalog.import.not_yours",
+		"you catalogue only your own department's entries",
+		"只能编目本部门的资源；此行修改了其他部门的资源")
+	msgLeftAside = errs.Define("catalog.import.left_aside",
+		"another department's entry, unchanged: left aside",
+		"其他部门的资源，未修改，已跳过")
+)
 
 // ErrImportProblems is returned with a report whose Problems explain why
 // nothing was imported.
@@ -38,6 +49,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 	}
 	// First pass: everything that can be checked without writing.
 	providers := map[string]int64{}
+	skip := map[int]bool{}
 	for i := range items {
 		it := &items[i]
 		e := &it.Entry
@@ -53,11 +65,17 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 			}
 			providers[it.ProviderCreditCode], e.ProviderID = d.ID, d.ID
 		}
+		e.Normalize()
 		if !canEdit(p, e.ProviderID) {
-			problem(*it, "provider_credit_code", "提供方统一社会信用代码", "you catalogue only your own department's entries")
+			if s.unchangedForeign(ctx, p, *e) {
+				skip[i] = true
+				rep.Skipped++
+				rep.Notes = append(rep.Notes, Problem{Sheet: sheet, Row: it.Row, Field: "provider_credit_code", Column: "提供方统一社会信用代码", Message: msgLeftAside.En})
+				continue
+			}
+			problem(*it, "provider_credit_code", "提供方统一社会信用代码", msgNotYours.En)
 			continue
 		}
-		e.Normalize()
 		if e.Name == ExampleName {
 			problem(*it, "name", "资源名称", "this is the template's example entry; delete its rows before importing")
 			continue
@@ -87,7 +105,10 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 	}
 	// Second pass: write all in one transaction.
 	err := s.write(ctx, func(tx *store.Tx) error {
-		for _, it := range items {
+		for i, it := range items {
+			if skip[i] {
+				continue
+			}
 			e := it.Entry
 			code := e.Code
 			if code == "" {
@@ -133,6 +154,26 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 	return rep, nil
 }
 
+// unchangedForeign reports whether e, a row of another department's entry,
+// says what p sees of that entry now (as an export gave it), so that a
+// round trip of one's own export passes.
+func (s *Service) unchangedForeign(ctx context.Context, p org.Principal, e Entry) bool {
+	code := e.Code
+	if code == "" {
+		if err := s.db.QueryRow(ctx, "SELECT code FROM catalog_entries WHERE provider_id = ? AND name = ?", e.ProviderID, e.Name).Scan(&code); err != nil {
+			return false
+		}
+	}
+	seen, err := s.Get(ctx, p, code, false)
+	if err != nil || seen.ProviderID != e.ProviderID {
+		return false
+	}
+	e.Code = code
+	a, _, err1 := bodyHash(&e)
+	b, _, err2 := bodyHash(&seen)
+	return err1 == nil && err2 == nil && a == b
+}
+
 // problemError carries a row's problem out of the import transaction.
 type problemError struct{ Problem }
 
@@ -160,11 +201,22 @@ func sortedFieldKeys(m map[string]string) []string {
 	return keys
 }
 
+// Export scopes: a department's staff export their own department's entries
+// unless they ask for all they see, so that importing the file back passes.
+const (
+	ExportOwn = "own"
+	ExportAll = "all"
+)
+
 // Export returns the entries p may see that match q, each at the version
 // users see (the one in force, or the latest for its department), with its
 // provider's credit code. With published, only versions in force are
-// returned, as an open-data feed (DCAT) must.
-func (s *Service) Export(ctx context.Context, p org.Principal, q Query, published bool) ([]Exported, error) {
+// returned, as an open-data feed (DCAT) must. scope ExportOwn keeps to p's
+// department's entries (when p has one, and q names no provider).
+func (s *Service) Export(ctx context.Context, p org.Principal, q Query, published bool, scope string) ([]Exported, error) {
+	if scope == ExportOwn && q.ProviderID == 0 && p.DepartmentID != 0 {
+		q.ProviderID = p.DepartmentID
+	}
 	q.Page, q.PageSize, q.Facets = 1, store.MaxPageSize, false
 	var out []Exported
 	credit := map[int64]string{}

@@ -1449,7 +1449,7 @@ const catalogXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml
 func (s *server) catalogExport(w http.ResponseWriter, r *http.Request) {
 	q := catalogQuery(r.URL.Query())
 	q.Sort = "name"
-	entries, err := s.Catalog.Export(r.Context(), s.principal(r), q, r.URL.Query().Get("format") == "dcat")
+	entries, err := s.Catalog.Export(r.Context(), s.principal(r), q, r.URL.Query().Get("format") == "dcat", catalog.ExportAll)
 	if err != nil {
 		s.fail(w, r, err)
 		return
