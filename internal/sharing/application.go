@@ -458,6 +458,7 @@ type ApplicationFilter struct {
 	Box       string // mine (my department's), review (waiting for me), all (what I may see)
 	State     string
 	EntryCode string
+	Overdue   bool // pending, and the current step is past its due date
 	Page      int
 	PageSize  int
 }
@@ -493,6 +494,10 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 	}
 	if f.EntryCode != "" {
 		where, args = append(where, "a.entry_code = ?"), append(args, f.EntryCode)
+	}
+	if f.Overdue {
+		where = append(where, "a.state IN (?, ?) AND a.stage_due < ?")
+		args = append(args, StateProvider, StateAuthority, s.now().In(lists.Beijing).Format(lists.DateFormat))
 	}
 	cond := ""
 	if len(where) > 0 {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/audit"
-	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 )
@@ -73,61 +71,6 @@ func (s *server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		back = safeNext(ref.RequestURI())
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-type chartData struct {
-	Labels []string `json:"labels"`
-	Values []int    `json:"values"`
-}
-
-func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Org.Stats(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var c chartData
-	for _, rc := range st.ByRegion {
-		c.Labels, c.Values = append(c.Labels, rc.Name), append(c.Values, rc.Departments)
-	}
-	chart, _ := json.Marshal(c)
-	data := map[string]any{"Stats": st, "Chart": string(chart), "Areas": plannedAreas}
-	p := s.principal(r)
-	if s.Catalog != nil {
-		_, total, err := s.Catalog.Counts(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		data["Catalog"] = total
-		pending, err := s.Catalog.Search(r.Context(), p, catalog.Query{Status: catalog.StatusSubmitted, PageSize: 1})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		data["Pending"] = pending.Total
-	}
-	if s.Lists != nil {
-		overdue, err := s.Lists.Overdue(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		data["Overdue"] = overdue
-	}
-	if err := s.sharingDashboard(r.Context(), p, data); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.Can(org.ReadAudit) {
-		recent, _, err := s.Audit.List(r.Context(), audit.Filter{PageSize: 8})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		data["Recent"] = recent
-	}
-	s.render(w, r, http.StatusOK, "dashboard", view{Title: "nav.dashboard", Active: "/", Data: data})
 }
 
 func (s *server) plannedArea(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -549,7 +548,7 @@ func (s *server) sharingApplications(w http.ResponseWriter, r *http.Request) {
 		state = ""
 	}
 	page := pageParam(r)
-	as, total, err := s.Sharing.Applications(ctx, p, sharing.ApplicationFilter{Box: box, State: state, Page: page, PageSize: sharingPageSize})
+	as, total, err := s.Sharing.Applications(ctx, p, sharing.ApplicationFilter{Box: box, State: state, Overdue: q.Get("overdue") == "1", Page: page, PageSize: sharingPageSize})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -930,26 +929,6 @@ func (s *server) sharingRevoke(w http.ResponseWriter, r *http.Request) {
 }
 
 // The dashboard.
-
-// sharingDashboard adds to the dashboard's data the overdue approvals and
-// the applications waiting in the caller's queue.
-func (s *server) sharingDashboard(ctx context.Context, p org.Principal, data map[string]any) error {
-	if s.Sharing == nil {
-		return nil
-	}
-	overdue, err := s.Sharing.Overdue(ctx)
-	if err != nil {
-		return err
-	}
-	queue := 0
-	if p.Can(org.ReviewCatalog) {
-		if _, queue, err = s.Sharing.Applications(ctx, p, sharing.ApplicationFilter{Box: "review", PageSize: 1}); err != nil {
-			return err
-		}
-	}
-	maps.Copy(data, map[string]any{"Sharing": map[string]any{"Overdue": overdue, "Queue": queue, "Reviewer": p.Can(org.ReviewCatalog)}})
-	return nil
-}
 
 // sharingDownload sends a file grant's data as CSV; the policy check decides.
 func (s *server) sharingDownload(w http.ResponseWriter, r *http.Request) {

@@ -84,7 +84,9 @@ func TestSharingConsole(t *testing.T) {
 		wantText   []string
 		wantNot    []string
 	}{
-		{"the navigation has the sharing area", consumer, "GET", "/", nil, 200, []string{`href="/sharing/applications"`, "数据共享", `id="stat-overdue-approvals"`}, []string{`id="stat-queue"`}},
+		{"the navigation has the sharing area", consumer, "GET", "/", nil, 200, []string{`href="/sharing/applications"`, "数据共享"}, []string{`id="stat-queue"`, `id="stat-overdue-approvals"`}},
+		{"an approver's dashboard links to their queue", provider, "GET", "/", nil, 200,
+			[]string{`id="stat-queue"`, `href="/sharing/applications?box=review"`, `id="stat-overdue-approvals"`, `href="/sharing/applications?box=review&amp;overdue=1"`}, nil},
 		{"an approver's dashboard counts the queue", provider, "GET", "/", nil, 200, []string{`id="stat-queue">1<`, "待我审批的共享申请"}, nil},
 		{"/sharing goes to the applications", consumer, "GET", "/sharing", nil, 303, nil, nil},
 		{"a consumer sees the apply button", consumer, "GET", entry, nil, 200, []string{`id="apply"`, "需经提供部门和数据主管部门审批"}, nil},

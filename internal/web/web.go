@@ -124,7 +124,7 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return t.In(beijing).Format("2006-01-02 15:04:05")
 		},
-		"number":  formatNumber,
+		"number":  formatInteger,
 		"list":    func(items ...string) []string { return items },
 		"pagerOf": func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
 		"hasPerm": func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },
@@ -139,6 +139,19 @@ func (s *server) funcs() template.FuncMap {
 
 // beijing is China Standard Time, in which the console shows times.
 var beijing = time.FixedZone("CST", 8*3600)
+
+// formatInteger formats any integer for a template's number.
+func formatInteger(v any) string {
+	switch n := v.(type) {
+	case int:
+		return formatNumber(n)
+	case int64:
+		return formatNumber(int(n))
+	case int32:
+		return formatNumber(int(n))
+	}
+	return fmt.Sprint(v)
+}
 
 func formatNumber(n int) string {
 	s := strconv.Itoa(n)

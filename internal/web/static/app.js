@@ -8,13 +8,14 @@
       var data;
       try { data = JSON.parse(el.getAttribute("data-chart")); } catch (e) { return; }
       var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+      var line = el.getAttribute("data-kind") === "line";
       chart.setOption({
         animation: false,
-        grid: { left: 40, right: 16, top: 16, bottom: 48 },
+        grid: { left: 56, right: 16, top: 16, bottom: 48 },
         tooltip: { trigger: "axis" },
-        xAxis: { type: "category", data: data.labels || [], axisLabel: { interval: 0, rotate: 30 } },
+        xAxis: { type: "category", data: data.labels || [], axisLabel: line ? { hideOverlap: true } : { interval: 0, rotate: 30 } },
         yAxis: { type: "value", minInterval: 1 },
-        series: [{ type: "bar", name: el.getAttribute("data-series") || "", data: data.values || [], itemStyle: { color: "#c0392b" } }]
+        series: [{ type: line ? "line" : "bar", name: el.getAttribute("data-series") || "", data: data.values || [], itemStyle: { color: "#c0392b" }, areaStyle: line ? { opacity: 0.15 } : undefined }]
       });
       el.setAttribute("data-rendered", "true");
     });
