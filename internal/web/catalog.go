@@ -1345,7 +1345,7 @@ func (s *server) catalogReview(w http.ResponseWriter, r *http.Request) {
 		if e, err := s.Catalog.Get(ctx, p, h.Code, true); err == nil {
 			row.Pending, row.PendingUpdated = e.Version, catalogDate(e.UpdatedAt)
 			if !e.UpdatedAt.IsZero() {
-				row.PendingUpdated = e.UpdatedAt.In(beijing).Format("2006-01-02 15:04")
+				row.PendingUpdated = dateTime(e.UpdatedAt)
 			}
 		}
 		rows = append(rows, row)

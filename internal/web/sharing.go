@@ -515,7 +515,7 @@ func (s *server) sharingWaiting(lang string, a sharing.Application) string {
 
 func (s *server) sharingAppView(lang string, a sharing.Application, names map[string]string) sharingAppView {
 	out := sharingAppView{Application: a, StateLabel: s.msgs.T(lang, "sharing.state."+a.State), WaitingLabel: s.sharingWaiting(lang, a),
-		DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+a.Delivery), Created: a.CreatedAt.In(beijing).Format("2006-01-02 15:04")}
+		DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+a.Delivery), Created: dateTime(a.CreatedAt)}
 	var shown []string
 	for _, id := range a.Requested {
 		if n, ok := names[id]; ok {
@@ -803,12 +803,12 @@ type sharingGrantView struct {
 
 func (s *server) sharingGrantView(lang string, g sharing.Grant, names map[string]string) sharingGrantView {
 	out := sharingGrantView{Grant: g, StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
-		Expires: g.ExpiresAt.Add(-time.Second).In(beijing).Format("2006-01-02 15:04"), From: g.ValidFrom.In(beijing).Format("2006-01-02 15:04")}
+		Expires: until(g.ExpiresAt), From: dateTime(g.ValidFrom)}
 	if g.State == sharing.GrantActive && !g.ExpiresAt.After(time.Now()) {
 		out.Expired, out.StateLabel = true, s.msgs.T(lang, "sharing.grant.state."+sharing.GrantExpired)
 	}
 	if !g.StoppedAt.IsZero() {
-		out.Stopped = g.StoppedAt.In(beijing).Format("2006-01-02 15:04")
+		out.Stopped = dateTime(g.StoppedAt)
 	}
 	var shown []string
 	for _, id := range g.Items {

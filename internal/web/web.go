@@ -118,12 +118,9 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return info.NameZH
 		},
-		"time": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(beijing).Format("2006-01-02 15:04:05")
-		},
+		"time":     dateTime,
+		"until":    until,
+		"schedule": func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
 		"number":  formatInteger,
 		"list":    func(items ...string) []string { return items },
 		"pagerOf": func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
@@ -135,6 +132,24 @@ func (s *server) funcs() template.FuncMap {
 		"num64":   func(n int64) string { return formatNumber(int(n)) },
 		"bytes":   formatBytes,
 	}
+}
+
+// dateTime is the one way the console writes a moment: Beijing time to the
+// minute.
+func dateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(beijing).Format("2006-01-02 15:04")
+}
+
+// until writes the exclusive end of a period (a grant's or a token's
+// expiry) as its last minute: 2027-12-08 23:59 for 2027-12-09 00:00.
+func until(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return dateTime(t.Add(-time.Minute))
 }
 
 // beijing is China Standard Time, in which the console shows times.
