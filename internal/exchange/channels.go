@@ -93,7 +93,7 @@ type ChannelStats struct {
 	Refused     int64     `json:"refused" doc:"Batches refused for a bad checksum or encoding (retried, never applied)"`
 	Running     bool      `json:"running" doc:"A pass or a continuous follow is running now"`
 	Progress    *Progress `json:"progress,omitempty" doc:"A full pass that is running"`
-	LagSeconds  int64     `json:"lag_seconds" doc:"Seconds since the target was last known to hold everything the source held; -1: never"`
+	LagSeconds  int64     `json:"lag_seconds" doc:"Seconds behind: for a continuous channel since the target last held everything the source held, for a scheduled one since the first scheduled run that has not delivered; -1: never caught up"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
@@ -429,10 +429,8 @@ func (m *Manager) scan(row scanner) (ChannelInfo, error) {
 		}
 		st.Progress = pr
 	}
-	st.LagSeconds = -1
-	if t, _ := store.ParseTime(caught); !t.IsZero() {
-		st.LagSeconds = max(0, int64(m.now().Sub(t)/time.Second))
-	}
+	caughtAt, _ := store.ParseTime(caught)
+	st.LagSeconds = lagOf(c.Schedule, caughtAt, m.now())
 	if c.Schedule != Continuous && (c.State == ChannelActive || c.State == ChannelError) {
 		if s, err := ParseSchedule(c.Schedule); err == nil && s != nil {
 			c.NextRun = s.Next(m.now().In(beijing))

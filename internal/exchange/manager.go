@@ -630,7 +630,7 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 	}
 	lag := int64(-1)
 	if !caught.IsZero() {
-		lag = max(0, int64(now.Sub(caught)/time.Second))
+		lag = lagOf(r.ch.Schedule, caught, now)
 	} else if c, err := m.get(ctx, r.id); err == nil {
 		lag = c.Stats.LagSeconds
 	}
