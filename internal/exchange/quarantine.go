@@ -34,13 +34,13 @@ type QuarantinedRow struct {
 	Row       string    `json:"row"`    // the row as a JSON object of column → value (shaped, for a shaped channel)
 	Column    string    `json:"column"` // the first column that failed
 	Reason    string    `json:"reason"`
-	Shaped    bool      `json:"shaped"` // Row and Reason are the consumer's view; RawRow and RawReason the provider's
-	RawRow    string    `json:"-"`      // the row as read, of a shaped channel: for the provider only
-	RawReason string    `json:"-"`      // the reason quoting the source's values, of a shaped channel: for the provider only
-	At       time.Time `json:"at"`                // when it was (last) quarantined
-	State    string    `json:"state"`             // QuarantineOpen, QuarantineRetried, ...
-	Resolved time.Time `json:"resolved,omitzero"` // when it left the open state
-	Passes   int       `json:"passes"`            // times it was found failing
+	Shaped    bool      `json:"shaped"`            // Row and Reason are the consumer's view; RawRow and RawReason the provider's
+	RawRow    string    `json:"-"`                 // the row as read, of a shaped channel: for the provider only
+	RawReason string    `json:"-"`                 // the reason quoting the source's values, of a shaped channel: for the provider only
+	At        time.Time `json:"at"`                // when it was (last) quarantined
+	State     string    `json:"state"`             // QuarantineOpen, QuarantineRetried, ...
+	Resolved  time.Time `json:"resolved,omitzero"` // when it left the open state
+	Passes    int       `json:"passes"`            // times it was found failing
 }
 
 // Quarantine stores the rows an extractor set aside. It lives with the
