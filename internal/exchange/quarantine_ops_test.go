@@ -2,7 +2,10 @@ package exchange
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -175,4 +178,80 @@ func TestQuarantineOfGrantChannel(t *testing.T) {
 	if res != (RetryResult{Published: 1, Failing: 1, Gone: 1}) {
 		t.Errorf("Retry = %+v, want 1 published (3), 1 failing (4), 1 gone (2, outside the filter now)", res)
 	}
+}
+
+// TestReshapeLegacyQuarantine upgrades a quarantine file written before
+// entries were shaped: the entries of a grant's channel outside its row
+// filter are deleted, the others take the consumer's shaped view and keep
+// the source row for the provider; another channel's entries stay as they
+// are; without a shape, the consumer is shown nothing of the row.
+func TestReshapeLegacyQuarantine(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "quarantine.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The schema as it was.
+	if _, err := old.Exec(`CREATE TABLE exchange_quarantine (id INTEGER PRIMARY KEY, channel TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+		col TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'open', resolved_at TEXT, passes INTEGER NOT NULL DEFAULT 1)`); err != nil {
+		t.Fatal(err)
+	}
+	bad := idNumber(1)[:17] + "Y"
+	for _, r := range []struct{ channel, key, row string }{
+		{"grant", "[1]", `{"id":1,"sfz":"` + bad + `","name":"张三","secret":"秘一","region":"430211"}`},
+		{"grant", "[2]", `{"id":2,"sfz":"` + bad + `","name":"李四","secret":"秘二","region":"430102"}`},
+		{"revoked", "[3]", `{"id":3,"sfz":"` + bad + `","name":"王五","secret":"秘三","region":"430211"}`},
+		{"plain", "[4]", `{"id":4,"sfz":"` + bad + `","name":"赵六","secret":"秘四","region":"430211"}`},
+	} {
+		if _, err := old.Exec(`INSERT INTO exchange_quarantine (channel, key, row, col, reason, at) VALUES (?, ?, ?, 'sfz', ?, '2026-01-01T00:00:00.000000Z')`,
+			r.channel, r.key, r.row, `ID number: check character is "Y", want "`+idNumber(1)[17:]+`"`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	q, err := OpenQuarantine(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	m := &Manager{log: slog.New(slog.DiscardHandler), o: ManagerOptions{Shape: func(_ context.Context, grant, _ int64) (*Shape, error) {
+		if grant != 1 {
+			return nil, errors.New("grant revoked")
+		}
+		return &Shape{Columns: []string{"id", "sfz", "name", "region"}, Mask: map[string]string{"sfz": "full"},
+			Filter: []RowCondition{{Column: "region", Op: "prefix", Values: []string{"430211"}}}}, nil
+	}}}
+	for _, c := range []ChannelInfo{{ID: "grant", GrantID: 1, ConsumerID: 9}, {ID: "revoked", GrantID: 2, ConsumerID: 9}, {ID: "plain"}} {
+		if err := m.reshapeLegacy(ctx, q, c); err != nil {
+			t.Fatalf("reshape %s: %v", c.ID, err)
+		}
+	}
+	list := func(channel string) []QuarantinedRow {
+		rows, err := q.List(ctx, channel, "", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	g := list("grant")
+	if len(g) != 1 || g[0].Key != "[1]" {
+		t.Fatalf("grant's entries after the upgrade: %+v, want only row 1 (row 2 is outside the row filter)", g)
+	}
+	if e := g[0]; !e.Shaped || strings.Contains(e.Row, "secret") || strings.Contains(e.Row, bad) || !strings.Contains(e.Row, `"sfz":"******"`) ||
+		strings.Contains(e.Reason, "check character") || !strings.Contains(e.RawRow, "秘一") || !strings.Contains(e.RawReason, "check character") {
+		t.Errorf("grant's entry after the upgrade: %+v", e)
+	}
+	if r := list("revoked"); len(r) != 1 || !r[0].Shaped || r[0].Row != "{}" || strings.Contains(r[0].Reason, "check character") || !strings.Contains(r[0].RawRow, "王五") {
+		t.Errorf("the entry of a grant that does not answer: %+v, want nothing of the row for the consumer", r)
+	}
+	if r := list("plain"); len(r) != 1 || r[0].Shaped || !strings.Contains(r[0].Row, "赵六") {
+		t.Errorf("the entry of a channel without a grant: %+v, want it as it was", r)
+	}
+	// Opening the file again changes nothing.
+	q2, err := OpenQuarantine(ctx, path)
+	if err != nil {
+		t.Fatalf("open the upgraded file again: %v", err)
+	}
+	q2.Close()
 }
