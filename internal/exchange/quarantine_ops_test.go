@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -254,4 +255,39 @@ func TestReshapeLegacyQuarantine(t *testing.T) {
 		t.Fatalf("open the upgraded file again: %v", err)
 	}
 	q2.Close()
+}
+
+// FuzzShapeObject reshapes arbitrary stored rows: the consumer's view never
+// holds a column the grant leaves out, never a masked value in clear, and
+// never a row the filter refuses.
+func FuzzShapeObject(f *testing.F) {
+	f.Add(`{"id":1,"sfz":"430202199001010011","secret":"x","region":"430211"}`)
+	f.Add(`{"id":"2","sfz":null,"region":430211}`)
+	f.Add(`{"region":"430102","sfz":"秘"}`)
+	f.Add(`[]`)
+	sh := &Shape{Columns: []string{"id", "sfz", "region"}, Mask: map[string]string{"sfz": "full"},
+		Filter: []RowCondition{{Column: "region", Op: "prefix", Values: []string{"430211"}}}}
+	f.Fuzz(func(t *testing.T, raw string) {
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		var row map[string]any
+		if dec.Decode(&row) != nil {
+			return
+		}
+		out, keep := sh.object(row)
+		if !keep {
+			return
+		}
+		if !strings.HasPrefix(fmt.Sprint(row["region"]), "430211") {
+			t.Errorf("object(%s) kept a row outside the filter", raw)
+		}
+		for k, v := range out {
+			if k != "id" && k != "sfz" && k != "region" {
+				t.Errorf("object(%s) holds column %q outside the grant", raw, k)
+			}
+			if k == "sfz" && v != nil && v != "******" {
+				t.Errorf("object(%s) shows sfz as %v, want it masked", raw, v)
+			}
+		}
+	})
 }
