@@ -95,7 +95,7 @@ func (s *Server) registerExchange() {
 		State string `query:"state" enum:"open,retried,skipped,gone," doc:"Only entries in this state (open: waiting for a fix); all when empty"`
 	}
 	o = op(http.MethodGet, "/api/v1/channels/{id}/quarantine", "channel-quarantine", tag,
-		"Rows of a channel that failed validation at the source (隔离区), oldest first, with the column, the reason and the row (values masked by the catalog's default masking), and counts per state; for those who operate the channel", true)
+		"Rows of a channel that failed validation at the source (隔离区), oldest first, with the column, the reason and the row, and counts per state; for the node operators of the providing and the consuming department, never the system admin (403). The provider sees rows as its source holds them (view source, values masked by the catalog's default masking); a grant's consumer as the grant delivers them (view delivered: granted items only, masked by the grant, no row outside the grant's row filter)", true)
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *quarantineIn) (*struct{ Body exchange.QuarantinePage }, error) {
 		pg, err := s.Exchange.QuarantineList(ctx, principal(ctx), in.ID, in.State, in.Page, in.PageSize)

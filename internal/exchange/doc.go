@@ -64,7 +64,11 @@
 // regex; not null; length) and against their column's type. A row that
 // fails goes to the quarantine with the column and the reason, is counted
 // in Stats.Quarantined and does not block the rest; Engine.Retry reads it
-// again from the source after a fix and publishes it if it passes.
+// again from the source after a fix and publishes it if it passes. A
+// grant's channel (Channel.Shaper) applies the grant's row filter first: a
+// row outside it is neither checked nor set aside. Its entries hold the row
+// twice (QuarantinedRow): as the grant delivers it, which its consumer is
+// shown, and as the source holds it, which only the provider is shown.
 //
 // With Options.Link the two sides run on different nodes: see Link.
 //

@@ -403,6 +403,13 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 	}
 	for i, row := range rows {
 		del := x.deleted(row)
+		if x.shape != nil && !x.shape.keeps(x.source, row) {
+			// A row the grant does not allow never leaves, not even its key;
+			// it is not checked either, so it never reaches the quarantine,
+			// whose entries the consumer is shown.
+			last, moved = pos[i], true
+			continue
+		}
 		if !del && x.checks != nil {
 			if col, why := validate(x.checks, row); why != "" {
 				q, err := x.quarantined(row, col, why)
@@ -421,12 +428,7 @@ func (x *extraction) publish(ctx context.Context, rows, pos [][]any) error {
 			}
 		}
 		if x.shape != nil {
-			var kept bool
-			if row, kept = x.shape.row(x.source, row); !kept {
-				// A row the grant does not allow never leaves, not even its key.
-				last, moved = pos[i], true
-				continue
-			}
+			row, _ = x.shape.row(x.source, row)
 		}
 		one = one[:0]
 		if del {
@@ -547,7 +549,26 @@ func (x *extraction) quarantined(row []any, col, why string) (QuarantinedRow, er
 	if err != nil {
 		return QuarantinedRow{}, err
 	}
-	return QuarantinedRow{Channel: x.ch.ID, Key: key, Row: string(rowJSON), Column: col, Reason: why, At: time.Now()}, nil
+	q := QuarantinedRow{Channel: x.ch.ID, Key: key, Row: string(rowJSON), Column: col, Reason: why, At: time.Now()}
+	if x.shape == nil {
+		return q, nil
+	}
+	// A grant's consumer is shown the row as the grant would deliver it;
+	// the row as read stays for the provider.
+	vals, _ := x.shape.row(x.source, row)
+	shaped := make(map[string]any, len(vals))
+	for i, c := range x.schema.Columns {
+		shaped[c.Name] = vals[i]
+	}
+	shapedJSON, err := json.Marshal(shaped)
+	if err != nil {
+		return QuarantinedRow{}, fmt.Errorf("exchange: channel %q: quarantine a row: %w", x.ch.ID, err)
+	}
+	q.Shaped, q.RawRow, q.RawReason, q.Row = true, q.Row, q.Reason, string(shapedJSON)
+	if !x.shape.shows(col) {
+		q.Reason = msgWithheld.With().String()
+	}
+	return q, nil
 }
 
 // keyJSON is a row's key values, in the source's key order, as JSON.

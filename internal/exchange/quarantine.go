@@ -19,17 +19,28 @@ const (
 
 // QuarantinedRow is a source row that failed its channel's rules: it did
 // not go to the target, and waits here until it is retried or skipped.
+//
+// The row of a channel a grant shapes is kept twice: Row and Reason as the
+// consumer would receive it (the granted columns, masked, and a reason that
+// quotes no value the grant masks or leaves out), and RawRow and RawReason
+// as the provider's source holds it. Only the provider's side is shown the
+// raw pair (Manager.QuarantineList decides); a row outside the grant's row
+// filter is never set aside at all. An unshaped channel delivers whole rows,
+// so its Row is the row as read and RawRow is empty.
 type QuarantinedRow struct {
-	ID       int64     `json:"id"`
-	Channel  string    `json:"channel"`
-	Key      string    `json:"key"`    // the key values as a JSON array
-	Row      string    `json:"row"`    // the row as a JSON object of column → value
-	Column   string    `json:"column"` // the first column that failed
-	Reason   string    `json:"reason"`
-	At       time.Time `json:"at"`                // when it was (last) quarantined
-	State    string    `json:"state"`             // QuarantineOpen, QuarantineRetried, ...
-	Resolved time.Time `json:"resolved,omitzero"` // when it left the open state
-	Passes   int       `json:"passes"`            // times it was found failing
+	ID        int64     `json:"id"`
+	Channel   string    `json:"channel"`
+	Key       string    `json:"key"`    // the source key values as a JSON array (never shown to a grant's consumer as such)
+	Row       string    `json:"row"`    // the row as a JSON object of column → value (shaped, for a shaped channel)
+	Column    string    `json:"column"` // the first column that failed
+	Reason    string    `json:"reason"`
+	Shaped    bool      `json:"shaped"`            // Row and Reason are the consumer's view; RawRow and RawReason the provider's
+	RawRow    string    `json:"-"`                 // the row as read, of a shaped channel: for the provider only
+	RawReason string    `json:"-"`                 // the reason quoting the source's values, of a shaped channel: for the provider only
+	At        time.Time `json:"at"`                // when it was (last) quarantined
+	State     string    `json:"state"`             // QuarantineOpen, QuarantineRetried, ...
+	Resolved  time.Time `json:"resolved,omitzero"` // when it left the open state
+	Passes    int       `json:"passes"`            // times it was found failing
 }
 
 // Quarantine stores the rows an extractor set aside. It lives with the
@@ -64,7 +75,10 @@ CREATE TABLE IF NOT EXISTS exchange_quarantine (
 	at          TEXT NOT NULL,
 	state       TEXT NOT NULL DEFAULT 'open',
 	resolved_at TEXT,
-	passes      INTEGER NOT NULL DEFAULT 1
+	passes      INTEGER NOT NULL DEFAULT 1,
+	shaped      INTEGER NOT NULL DEFAULT 0,
+	raw_row     TEXT NOT NULL DEFAULT '',
+	raw_reason  TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS exchange_quarantine_open ON exchange_quarantine (channel, key) WHERE state = 'open';
 CREATE INDEX IF NOT EXISTS exchange_quarantine_list ON exchange_quarantine (channel, state, id);`
@@ -83,7 +97,44 @@ func OpenQuarantine(ctx context.Context, path string) (*SQLiteQuarantine, error)
 		db.Close()
 		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
 	}
+	if err := upgradeQuarantine(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
+	}
 	return &SQLiteQuarantine{db: db}, nil
+}
+
+// upgradeQuarantine adds the columns of the provider's raw view to a file
+// written before them. Its entries keep shaped = 0: those of a grant's
+// channel still hold the whole source row, and are reshaped (or dropped,
+// outside the row filter) before a consumer is shown them
+// (Manager.reshapeLegacy).
+func upgradeQuarantine(ctx context.Context, db *sql.DB) error {
+	have := map[string]bool{}
+	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_info('exchange_quarantine')")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range []string{"shaped INTEGER NOT NULL DEFAULT 0", "raw_row TEXT NOT NULL DEFAULT ''", "raw_reason TEXT NOT NULL DEFAULT ''"} {
+		if name, _, _ := strings.Cut(c, " "); !have[name] {
+			if _, err := db.ExecContext(ctx, "ALTER TABLE exchange_quarantine ADD COLUMN "+c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the file.
@@ -99,16 +150,8 @@ func (q *SQLiteQuarantine) Put(ctx context.Context, rows []QuarantinedRow) error
 	}
 	defer tx.Rollback()
 	for _, r := range rows {
-		at := r.At
-		if at.IsZero() {
-			at = time.Now()
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (channel, key) WHERE state = 'open' DO UPDATE SET row = excluded.row, col = excluded.col,
-			reason = excluded.reason, at = excluded.at, passes = passes + 1`,
-			r.Channel, r.Key, r.Row, r.Column, r.Reason, at.UTC().Format(timeText))
-		if err != nil {
-			return fmt.Errorf("exchange: quarantine: %w", err)
+		if err := putOne(ctx, tx, r); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -117,12 +160,49 @@ func (q *SQLiteQuarantine) Put(ctx context.Context, rows []QuarantinedRow) error
 	return nil
 }
 
+// putOne inserts a row found failing, or updates its open entry.
+func putOne(ctx context.Context, tx *sql.Tx, r QuarantinedRow) error {
+	at := r.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at, shaped, raw_row, raw_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, key) WHERE state = 'open' DO UPDATE SET row = excluded.row, col = excluded.col,
+		reason = excluded.reason, at = excluded.at, shaped = excluded.shaped, raw_row = excluded.raw_row,
+		raw_reason = excluded.raw_reason, passes = passes + 1`,
+		r.Channel, r.Key, r.Row, r.Column, r.Reason, at.UTC().Format(timeText), r.Shaped, r.RawRow, r.RawReason)
+	if err != nil {
+		return fmt.Errorf("exchange: quarantine: %w", err)
+	}
+	return nil
+}
+
+// quarantineColumns are the columns scanQuarantined reads.
+const quarantineColumns = "id, channel, key, row, col, reason, at, state, coalesce(resolved_at, ''), passes, shaped, raw_row, raw_reason"
+
+func scanQuarantined(sc interface{ Scan(...any) error }) (QuarantinedRow, error) {
+	var (
+		r        QuarantinedRow
+		at, done string
+	)
+	if err := sc.Scan(&r.ID, &r.Channel, &r.Key, &r.Row, &r.Column, &r.Reason, &at, &r.State, &done, &r.Passes,
+		&r.Shaped, &r.RawRow, &r.RawReason); err != nil {
+		return r, err
+	}
+	r.At, _ = time.Parse(timeText, at)
+	if done != "" {
+		r.Resolved, _ = time.Parse(timeText, done)
+	}
+	return r, nil
+}
+
 // List implements Quarantine.
 func (q *SQLiteQuarantine) List(ctx context.Context, channel, state string, after int64, limit int) ([]QuarantinedRow, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT id, channel, key, row, col, reason, at, state, coalesce(resolved_at, ''), passes
+	rows, err := q.db.QueryContext(ctx, `SELECT `+quarantineColumns+`
 		FROM exchange_quarantine WHERE channel = ? AND (? = '' OR state = ?) AND id > ? ORDER BY id LIMIT ?`,
 		channel, state, state, after, limit)
 	if err != nil {
@@ -131,16 +211,9 @@ func (q *SQLiteQuarantine) List(ctx context.Context, channel, state string, afte
 	defer rows.Close()
 	var out []QuarantinedRow
 	for rows.Next() {
-		var (
-			r        QuarantinedRow
-			at, done string
-		)
-		if err := rows.Scan(&r.ID, &r.Channel, &r.Key, &r.Row, &r.Column, &r.Reason, &at, &r.State, &done, &r.Passes); err != nil {
+		r, err := scanQuarantined(rows)
+		if err != nil {
 			return nil, fmt.Errorf("exchange: quarantine: %w", err)
-		}
-		r.At, _ = time.Parse(timeText, at)
-		if done != "" {
-			r.Resolved, _ = time.Parse(timeText, done)
 		}
 		out = append(out, r)
 	}

@@ -27,14 +27,19 @@ type ChannelRules struct {
 	Mask  map[string]string // column → masking rule (internal/mask); a column without one is shown truncated
 }
 
-// QuarantineEntry is a quarantined row as people see it: values masked by
-// the catalog's default masking of their item, long values truncated.
+// QuarantineEntry is a quarantined row as people see it. The provider's
+// side sees the row as its source holds it, values masked by the catalog's
+// default masking of their item and long values truncated; the consumer of
+// a grant's channel sees the row as the grant would deliver it: the granted
+// items only, masked by the grant, and a reason that quotes no value the
+// grant masks or leaves out.
 type QuarantineEntry struct {
 	ID       int64          `json:"id"`
 	Key      string         `json:"key" doc:"The key values as a JSON array (masked like the row)"`
 	Column   string         `json:"column" doc:"The first column that failed"`
 	Reason   string         `json:"reason"`
-	Row      map[string]any `json:"row" doc:"The row as it was read, column → value, masked"`
+	View     string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
+	Row      map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
 	State    string         `json:"state" enum:"open,retried,skipped,gone"`
 	Passes   int            `json:"passes" doc:"Times the row was found failing"`
 	At       time.Time      `json:"at" doc:"When it was (last) found failing"`
@@ -69,6 +74,175 @@ type QuarantineResult struct {
 	Items     []QuarantineOutcome `json:"items"`
 }
 
+// Views of a quarantined row (QuarantineEntry.View).
+const (
+	ViewSource    = "source"    // as the provider's source holds it
+	ViewDelivered = "delivered" // as the grant delivers it to the consumer
+)
+
+var (
+	msgWithheld = errs.Define("exchange.quarantine.withheld",
+		"the value fails its check; it is not shown, as the grant masks it or does not deliver it",
+		"该值未通过校验；授权对其脱敏或不交换该数据项，不予显示")
+	msgLegacyWithheld = errs.Define("exchange.quarantine.legacy_withheld",
+		"set aside before quarantined rows were shaped by their grant, and the grant does not answer now: retry the row to see it again",
+		"该行在隔离区按授权整形之前被隔离，且授权当前不可用：重试该行后可再次查看")
+	msgQuarantineSystemAdmin = errs.Define("exchange.quarantine.system_admin",
+		"the system admin manages accounts, regions, departments and settings and moves no business data: a channel's quarantined rows are read and resolved by the node operators of its departments",
+		"系统管理员管理账号、区划、部门和系统设置，不接触业务数据：通道隔离区中的数据行由提供方和使用方部门的前置机运维员查看和处理")
+	msgQuarantineOperators = errs.Define("exchange.quarantine.operators",
+		"only a node operator of the providing or the consuming department reads and resolves a channel's quarantined rows",
+		"只有提供方或使用方部门的前置机运维员可以查看和处理通道隔离区中的数据行")
+)
+
+// CanReadQuarantine reports whether p reads and resolves a channel's
+// quarantined rows: a node operator of its providing or consuming
+// department. The system admin moves no business data and reads none.
+func CanReadQuarantine(p org.Principal, c ChannelInfo) bool {
+	if isSystem(p) {
+		return true
+	}
+	return !p.Has(org.SystemAdmin) && p.Can(org.OperateNodes) && p.DepartmentID != 0 &&
+		(p.DepartmentID == c.ProviderID || p.DepartmentID == c.ConsumerID)
+}
+
+// quarantineAccess loads a channel for an operation on its quarantine by p,
+// or refuses it (audited): 404 to whoever may not see the channel, 403 to
+// the system admin and to others who see it but do not operate it. source
+// reports whether p sees rows as the source holds them: the provider's side
+// (or the platform itself); a grant's consumer sees them as delivered.
+func (m *Manager) quarantineAccess(ctx context.Context, p org.Principal, action, id string) (c ChannelInfo, source bool, err error) {
+	c, err = m.get(ctx, id)
+	if err != nil {
+		return c, false, m.denied(ctx, p, action, id, err)
+	}
+	if CanReadQuarantine(p, c) {
+		return c, isSystem(p) || p.DepartmentID == c.ProviderID, nil
+	}
+	if ok, err := m.canSee(ctx, p, c); err != nil {
+		return ChannelInfo{}, false, err
+	} else if !ok {
+		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
+	}
+	if p.Has(org.SystemAdmin) {
+		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgQuarantineSystemAdmin))
+	}
+	return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgQuarantineOperators))
+}
+
+// entryFor is an entry as one side sees it (see QuarantineEntry).
+func entryFor(r QuarantinedRow, source bool, keyCols []string, masks map[string]string) QuarantineEntry {
+	switch {
+	case !r.Shaped:
+		e := displayEntry(r, keyCols, masks)
+		e.View = ViewSource
+		return e
+	case source:
+		r.Row, r.Reason = r.RawRow, r.RawReason
+		e := displayEntry(r, keyCols, masks)
+		e.View = ViewSource
+		return e
+	}
+	// Already masked by the grant; the source's key is not the consumer's.
+	r.Key = "[]"
+	e := displayEntry(r, keyCols, nil)
+	e.View = ViewDelivered
+	return e
+}
+
+// reshapeLegacy rewrites the entries of a grant's channel written before
+// entries were shaped (they hold the whole source row) into the shaped form
+// new entries take: an entry outside the grant's row filter is deleted, for
+// it was never the consumer's; the others keep their source row for the
+// provider beside the consumer's view. It runs on first reading of a
+// channel's quarantine after an upgrade and then finds nothing.
+func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo) error {
+	s, ok := q.(*SQLiteQuarantine)
+	if !ok || c.GrantID == 0 {
+		return nil
+	}
+	legacy, err := s.unshaped(ctx, c.ID)
+	if err != nil || len(legacy) == 0 {
+		return err
+	}
+	var (
+		sh   *Shape
+		serr = errors.New("no sharing policy")
+	)
+	if m.o.Shape != nil {
+		sh, serr = m.o.Shape(ctx, c.GrantID, c.ConsumerID)
+	}
+	dropped := 0
+	for _, r := range legacy {
+		r.Shaped, r.RawRow, r.RawReason = true, r.Row, r.Reason
+		if serr != nil || sh == nil {
+			r.Row, r.Reason = "{}", msgLegacyWithheld.With().String()
+		} else {
+			dec := json.NewDecoder(strings.NewReader(r.RawRow))
+			dec.UseNumber()
+			var raw map[string]any
+			dec.Decode(&raw)
+			obj, keep := sh.object(raw)
+			if !keep {
+				if err := s.drop(ctx, r.ID); err != nil {
+					return err
+				}
+				dropped++
+				continue
+			}
+			b, err := json.Marshal(obj)
+			if err != nil {
+				return fmt.Errorf("exchange: quarantine entry %d: %w", r.ID, err)
+			}
+			r.Row = string(b)
+			if !sh.shows(r.Column) {
+				r.Reason = msgWithheld.With().String()
+			}
+		}
+		if err := s.reshape(ctx, r); err != nil {
+			return err
+		}
+	}
+	m.log.Info("exchange: quarantine entries of a grant's channel reshaped", "channel", c.ID, "entries", len(legacy), "outside the row filter, deleted", dropped)
+	return nil
+}
+
+// unshaped returns a channel's entries written before entries were shaped.
+func (q *SQLiteQuarantine) unshaped(ctx context.Context, channel string) ([]QuarantinedRow, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE channel = ? AND shaped = 0 ORDER BY id`, channel)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: quarantine: %w", err)
+	}
+	defer rows.Close()
+	var out []QuarantinedRow
+	for rows.Next() {
+		r, err := scanQuarantined(rows)
+		if err != nil {
+			return nil, fmt.Errorf("exchange: quarantine: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// reshape stores the shaped form of an entry (see reshapeLegacy).
+func (q *SQLiteQuarantine) reshape(ctx context.Context, r QuarantinedRow) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE exchange_quarantine SET row = ?, reason = ?, shaped = 1, raw_row = ?, raw_reason = ? WHERE id = ? AND shaped = 0`,
+		r.Row, r.Reason, r.RawRow, r.RawReason, r.ID)
+	if err != nil {
+		return fmt.Errorf("exchange: quarantine entry %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// drop deletes an entry (see reshapeLegacy).
+func (q *SQLiteQuarantine) drop(ctx context.Context, id int64) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM exchange_quarantine WHERE id = ? AND shaped = 0`, id); err != nil {
+		return fmt.Errorf("exchange: quarantine entry %d: %w", id, err)
+	}
+	return nil
+}
+
 // quarantine returns the engine's quarantine, or an error saying there is none.
 func (m *Manager) quarantine() (Quarantine, error) {
 	if m.engine.o.Quarantine == nil {
@@ -87,18 +261,9 @@ func (m *Manager) channelRules(ctx context.Context, c ChannelInfo) (ChannelRules
 
 // Entry returns one entry of the quarantine by its ID.
 func (q *SQLiteQuarantine) Entry(ctx context.Context, id int64) (QuarantinedRow, error) {
-	var (
-		r        QuarantinedRow
-		at, done string
-	)
-	err := q.db.QueryRowContext(ctx, `SELECT id, channel, key, row, col, reason, at, state, coalesce(resolved_at, ''), passes
-		FROM exchange_quarantine WHERE id = ?`, id).Scan(&r.ID, &r.Channel, &r.Key, &r.Row, &r.Column, &r.Reason, &at, &r.State, &done, &r.Passes)
+	r, err := scanQuarantined(q.db.QueryRowContext(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE id = ?`, id))
 	if err != nil {
 		return r, fmt.Errorf("exchange: quarantine entry %d: %w", id, err)
-	}
-	r.At, _ = time.Parse(timeText, at)
-	if done != "" {
-		r.Resolved, _ = time.Parse(timeText, done)
 	}
 	return r, nil
 }
@@ -154,15 +319,19 @@ func entryOf(ctx context.Context, q Quarantine, channel string, id int64) (Quara
 }
 
 // QuarantineList returns a page of a channel's quarantined rows in a state
-// ("" for all), oldest first, masked for display. Whoever operates the
-// channel sees it.
+// ("" for all), oldest first, masked for display. The node operators of
+// the providing and the consuming department see it (CanReadQuarantine),
+// each side its own view of the rows (QuarantineEntry).
 func (m *Manager) QuarantineList(ctx context.Context, p org.Principal, id, state string, page, size int) (QuarantinePage, error) {
-	c, err := m.manage(ctx, p, "channel.quarantine.read", id)
+	c, source, err := m.quarantineAccess(ctx, p, "channel.quarantine.read", id)
 	if err != nil {
 		return QuarantinePage{}, err
 	}
 	q, err := m.quarantine()
 	if err != nil {
+		return QuarantinePage{}, err
+	}
+	if err := m.reshapeLegacy(ctx, q, c); err != nil {
 		return QuarantinePage{}, err
 	}
 	switch state {
@@ -203,7 +372,7 @@ func (m *Manager) QuarantineList(ctx context.Context, p org.Principal, id, state
 		m.log.Warn("exchange: catalog rules for the quarantine view", "channel", c.ID, "err", err)
 	}
 	for _, r := range rows {
-		out.Items = append(out.Items, displayEntry(r, c.KeyColumns, rules.Mask))
+		out.Items = append(out.Items, entryFor(r, source, c.KeyColumns, rules.Mask))
 	}
 	return out, nil
 }
@@ -267,12 +436,15 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 // cron channel is asked to run at once so that the rows arrive now.
 func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id string, ids []int64) (QuarantineResult, error) {
 	res := QuarantineResult{Items: []QuarantineOutcome{}}
-	c, err := m.manage(ctx, p, "channel.quarantine.retry", id)
+	c, source, err := m.quarantineAccess(ctx, p, "channel.quarantine.retry", id)
 	if err != nil {
 		return res, err
 	}
 	q, err := m.quarantine()
 	if err != nil {
+		return res, err
+	}
+	if err := m.reshapeLegacy(ctx, q, c); err != nil {
 		return res, err
 	}
 	if c.State == ChannelRevoked {
@@ -337,7 +509,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			}
 			o := QuarantineOutcome{ID: n, State: r.State}
 			if r.State == QuarantineOpen {
-				o.Reason = displayEntry(r, c.KeyColumns, rules.Mask).Reason
+				o.Reason = entryFor(r, source, c.KeyColumns, rules.Mask).Reason
 			}
 			res.Items = append(res.Items, o)
 		}
@@ -361,7 +533,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 // a person decided the rows are not to be delivered. reason is audited.
 func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string, ids []int64, reason string) (QuarantineResult, error) {
 	res := QuarantineResult{Items: []QuarantineOutcome{}}
-	c, err := m.manage(ctx, p, "channel.quarantine.skip", id)
+	c, _, err := m.quarantineAccess(ctx, p, "channel.quarantine.skip", id)
 	if err != nil {
 		return res, err
 	}
@@ -445,15 +617,8 @@ func (q *SQLiteQuarantine) putNew(ctx context.Context, rows []QuarantinedRow) (i
 		if open == 0 {
 			fresh++
 		}
-		at := r.At
-		if at.IsZero() {
-			at = time.Now()
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (channel, key) WHERE state = 'open' DO UPDATE SET row = excluded.row, col = excluded.col,
-			reason = excluded.reason, at = excluded.at, passes = passes + 1`,
-			r.Channel, r.Key, r.Row, r.Column, r.Reason, at.UTC().Format(timeText)); err != nil {
-			return 0, fmt.Errorf("exchange: quarantine: %w", err)
+		if err := putOne(ctx, tx, r); err != nil {
+			return 0, err
 		}
 	}
 	if err := tx.Commit(); err != nil {

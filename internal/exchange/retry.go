@@ -14,7 +14,7 @@ import (
 type RetryResult struct {
 	Published int // passed now, published and marked retried
 	Failing   int // still failing: left open with the new reason
-	Gone      int // no longer at the source: marked gone
+	Gone      int // no longer at the source, or outside the grant's row filter: marked gone
 }
 
 // Retry looks again at open quarantine entries of a channel (the entries
@@ -82,6 +82,14 @@ func (e *Engine) Retry(ctx context.Context, ch Channel, ids ...int64) (RetryResu
 				return res, err
 			}
 			if row == nil {
+				if err := e.o.Quarantine.Resolve(ctx, q.ID, QuarantineGone); err != nil {
+					return res, err
+				}
+				res.Gone++
+				continue
+			}
+			if x.shape != nil && !x.shape.keeps(x.source, row) {
+				// Outside the grant's row filter now: never the consumer's.
 				if err := e.o.Quarantine.Resolve(ctx, q.ID, QuarantineGone); err != nil {
 					return res, err
 				}

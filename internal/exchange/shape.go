@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -98,17 +99,29 @@ func (sh *Shape) table(t connector.Table) connector.Table {
 	return out
 }
 
-// row returns the delivered values of a source row (in t's column order)
-// and whether the grant keeps it.
-func (sh *Shape) row(t connector.Table, row []any) ([]any, bool) {
-	keep := true
+// keeps reports whether the grant's row filter allows a source row (in t's
+// column order).
+func (sh *Shape) keeps(t connector.Table, row []any) bool {
 	for _, f := range sh.Filter {
 		i := slices.IndexFunc(t.Columns, func(c connector.Column) bool { return c.Name == f.Column })
 		if i < 0 || !Satisfies(f.Op, f.Values, row[i]) {
-			keep = false
-			break
+			return false
 		}
 	}
+	return true
+}
+
+// shows reports whether the consumer receives a column's values as they
+// are: delivered, and not masked.
+func (sh *Shape) shows(col string) bool {
+	rule, masked := sh.Mask[col]
+	return slices.Contains(sh.Columns, col) && (!masked || rule == mask.None)
+}
+
+// row returns the delivered values of a source row (in t's column order)
+// and whether the grant keeps it.
+func (sh *Shape) row(t connector.Table, row []any) ([]any, bool) {
+	keep := sh.keeps(t, row)
 	out := make([]any, 0, len(sh.Columns))
 	for i, c := range t.Columns {
 		if !slices.Contains(sh.Columns, c.Name) {
@@ -121,6 +134,36 @@ func (sh *Shape) row(t connector.Table, row []any) ([]any, bool) {
 		out = append(out, v)
 	}
 	return out, keep
+}
+
+// object is the consumer's view of a source row read back from JSON (an
+// entry of the quarantine written before entries were shaped): the granted
+// columns, masked, and whether the row filter keeps it.
+func (sh *Shape) object(raw map[string]any) (map[string]any, bool) {
+	text := func(v any) any {
+		if n, ok := v.(json.Number); ok {
+			return n.String()
+		}
+		return v
+	}
+	for _, f := range sh.Filter {
+		v, ok := raw[f.Column]
+		if !ok || !Satisfies(f.Op, f.Values, text(v)) {
+			return nil, false
+		}
+	}
+	out := make(map[string]any, len(sh.Columns))
+	for _, c := range sh.Columns {
+		v, ok := raw[c]
+		if !ok {
+			continue
+		}
+		if rule, ok := sh.Mask[c]; ok {
+			v = mask.Apply(rule, text(v))
+		}
+		out[c] = v
+	}
+	return out, true
 }
 
 // maskedColumn is the column a masked source column is delivered as: text

@@ -51,6 +51,9 @@ func (s *Service) Download(ctx context.Context, p org.Principal, grant int64) (*
 }
 
 func (s *Service) download(ctx context.Context, p org.Principal, g sharing.Grant, c *call) (*Download, error) {
+	if p.Has(org.SystemAdmin) {
+		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.New(errs.Forbidden, msgSystemAdminNoData))
+	}
 	if !p.Can(org.ConsumeData) {
 		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.E(errs.Forbidden, "only a data consumer may download data"))
 	}

@@ -148,6 +148,13 @@ func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string,
 	return s.query(ctx, reader, q, d, c)
 }
 
+// msgSystemAdminNoData refuses the system admin a preview or a download:
+// the system admin manages accounts, regions, departments and settings and
+// moves no business data (三员分立).
+var msgSystemAdminNoData = errs.Define("gateway.data.system_admin",
+	"the system admin manages accounts, regions, departments and settings and reads no business data: previews and downloads are for the data consumers of a department holding a grant",
+	"系统管理员管理账号、区划、部门和系统设置，不接触业务数据：数据预览和下载仅供持有授权的部门的数据使用者使用")
+
 // Try runs a query for a console user under their department's grant (the
 // try-it panel): the same policy check, masking, metering and audit as an
 // app's call, without a signature.
@@ -155,7 +162,10 @@ func (s *Service) Try(ctx context.Context, p org.Principal, code, rawQuery strin
 	c := &call{start: time.Now(), code: code, addr: p.ClientAddr, actor: p.Username, app: App{DepartmentID: p.DepartmentID, DepartmentName: p.DepartmentName}}
 	var res *Result
 	var err error = errs.E(errs.Forbidden, "only a data consumer may query data services")
-	if p.Can(org.ConsumeData) {
+	if p.Has(org.SystemAdmin) {
+		err = errs.New(errs.Forbidden, msgSystemAdminNoData)
+	}
+	if p.Can(org.ConsumeData) && !p.Has(org.SystemAdmin) {
 		res, err = s.answer(ctx, sharing.Access{Path: sharing.PathPreview, Department: p.DepartmentID, Actor: p.Username, ClientAddr: p.ClientAddr},
 			rawQuery, nil, nil, c)
 	} else {

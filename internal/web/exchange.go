@@ -268,7 +268,7 @@ func (s *server) exchangeChannel(w http.ResponseWriter, r *http.Request) {
 	tb, _ := json.Marshal(thr)
 	lb, _ := json.Marshal(lag)
 	data := map[string]any{"V": v, "Throughput": string(tb), "Lag": string(lb), "HasSamples": len(samples) > 0}
-	if v.CanOperate {
+	if exchange.CanReadQuarantine(s.principal(r), v.C) {
 		data["Quarantine"] = s.quarantineView(r, v.C.ID)
 	}
 	s.render(w, r, http.StatusOK, "exchange_channel", view{Title: "exchange.title.channel", Active: "/exchange", Data: data})

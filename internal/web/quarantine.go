@@ -22,15 +22,17 @@ const quarantinePageSize = 20
 
 // quarantineView is the quarantine section of a channel's page.
 type quarantineView struct {
-	Lang    string
-	ID      string
-	State   string // "open" or "" for all
-	Q       exchange.QuarantinePage
-	Rows    []quarantineRow
-	Prev    string
-	Next    string
-	Message string // what the last retry or skip did
-	Error   string
+	Lang      string
+	ID        string
+	State     string // "open" or "" for all
+	Q         exchange.QuarantinePage
+	Rows      []quarantineRow
+	Prev      string
+	Next      string
+	Message   string // what the last retry or skip did
+	Error     string
+	Delivered bool  // the rows are shown as the grant delivers them (a grant's consumer)
+	err       error // the refusal or failure behind Error
 }
 
 type quarantineRow struct {
@@ -53,8 +55,8 @@ func (s *server) quarantineView(r *http.Request, id string) quarantineView {
 	page, _ := strconv.Atoi(r.FormValue("page"))
 	q, err := s.Exchange.QuarantineList(r.Context(), s.principal(r), id, v.State, page, quarantinePageSize)
 	if err != nil {
-		_, msg, _ := errs.Public(err)
-		v.Error = msg
+		_, msg, _ := errs.PublicIn(err, lang)
+		v.Error, v.err = msg, err
 		return v
 	}
 	v.Q = q
@@ -74,6 +76,7 @@ func (s *server) quarantineView(r *http.Request, id string) quarantineView {
 			parts = append(parts, fmt.Sprintf("%s=%v", c, val))
 		}
 		v.Rows = append(v.Rows, quarantineRow{QuarantineEntry: e, Values: strings.Join(parts, ", ")})
+		v.Delivered = v.Delivered || e.View == exchange.ViewDelivered
 	}
 	link := func(p int) string {
 		u := url.Values{"page": {strconv.Itoa(p)}}
@@ -103,7 +106,12 @@ func (s *server) exchangeQuarantine(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target+"#channel-quarantine", http.StatusSeeOther)
 		return
 	}
-	s.catalogFragment(w, r, "exchange_channel", "channel-quarantine", s.quarantineView(r, id))
+	v := s.quarantineView(r, id)
+	if errs.Is(v.err, errs.Forbidden) || errs.Is(v.err, errs.NotFound) {
+		s.fail(w, r, v.err)
+		return
+	}
+	s.catalogFragment(w, r, "exchange_channel", "channel-quarantine", v)
 }
 
 // exchangeQuarantineOp retries or skips the rows ticked in the section.
@@ -147,7 +155,7 @@ func (s *server) exchangeQuarantineOp(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("HX-Request") != "true" {
 		if err != nil {
-			_, msg, _ = errs.Public(err)
+			_, msg, _ = errs.PublicIn(err, lang)
 		}
 		s.redirect(w, r, "/exchange/channels/"+url.PathEscape(id)+"#channel-quarantine", msg)
 		return
@@ -155,7 +163,7 @@ func (s *server) exchangeQuarantineOp(w http.ResponseWriter, r *http.Request) {
 	v := s.quarantineView(r, id)
 	v.Message = msg
 	if err != nil {
-		_, v.Error, _ = errs.Public(err)
+		_, v.Error, _ = errs.PublicIn(err, lang)
 	}
 	s.catalogFragment(w, r, "exchange_channel", "channel-quarantine", v)
 }

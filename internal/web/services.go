@@ -495,7 +495,7 @@ func (s *server) serviceTry(w http.ResponseWriter, r *http.Request) {
 		if !servicesUserError(err) {
 			s.Logger.ErrorContext(ctx, "try a service", "code", code, "err", err)
 		}
-		res.Code, res.Error, _ = errs.Public(err)
+		res.Code, res.Error, _ = errs.PublicIn(err, lang)
 		if res.Code == errs.Internal {
 			res.Error = s.msgs.T(lang, "error.internal")
 		}
