@@ -22,13 +22,17 @@ func (s *Server) registerAudit() {
 			Q       string    `query:"q" maxLength:"100" doc:"Text in the target, detail, department, actor or client address"`
 			From    time.Time `query:"from" doc:"RFC 3339 time, inclusive"`
 			To      time.Time `query:"to" doc:"RFC 3339 time, exclusive"`
+			Dept    int64     `query:"department_id" doc:"Entries of one department's staff"`
 		}) (*Page[audit.Entry], error) {
 			p := principal(ctx)
 			if !p.Can(org.ReadAudit) {
 				return nil, s.Org.Deny(ctx, p, "audit.read", "audit", "only the auditor reads the audit log")
 			}
 			es, total, err := s.Audit.List(ctx, audit.Filter{Actor: in.Actor, Action: in.Action, Outcome: in.Outcome, Q: in.Q,
-				From: in.From, To: in.To, Page: in.Page, PageSize: in.PageSize})
+				From: in.From, To: in.To, DepartmentID: in.Dept, Page: in.Page, PageSize: in.PageSize})
+			for i := range es {
+				es[i] = es[i].Words(requestLang(ctx))
+			}
 			return page(es, total, in.PageParams), err
 		}))
 	type verifyOut struct {

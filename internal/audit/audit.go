@@ -44,6 +44,10 @@ type Entry struct {
 	Detail       string    `json:"detail,omitempty"`
 	PrevHash     string    `json:"prev_hash"`
 	Hash         string    `json:"hash"`
+
+	// Said in the reader's language (see Words); not part of the chain.
+	ActionText string `json:"action_text,omitempty" readOnly:"true"`
+	DetailText string `json:"detail_text,omitempty" readOnly:"true"`
 }
 
 // Hash computes the entry's chain hash from its fields and PrevHash.
@@ -96,13 +100,16 @@ func nullID(id int64) any {
 
 // Filter selects entries for List.
 type Filter struct {
-	Actor    string
-	Action   string // prefix match: "user." matches every user action
-	Outcome  string
-	Q        string // substring of target, detail, department or client address
-	From, To time.Time
-	Page     int // from 1
-	PageSize int
+	Actor   string
+	Action  string // prefix match: "user." matches every user action
+	Outcome string
+	// DepartmentID keeps to the entries of one department's staff.
+	DepartmentID int64
+	UpTo         int64  // when set, entries up to this sequence number
+	Q            string // substring of target, detail, department or client address
+	From, To     time.Time
+	Page         int // from 1
+	PageSize     int
 }
 
 const selectEntry = `SELECT seq, at, actor_id, actor, department_id, department, action, target, outcome, client_addr, detail, prev_hash, hash FROM audit_log`
@@ -119,6 +126,12 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
 	}
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, f.Outcome)
+	}
+	if f.DepartmentID != 0 {
+		where, args = append(where, "department_id = ?"), append(args, f.DepartmentID)
+	}
+	if f.UpTo != 0 {
+		where, args = append(where, "seq <= ?"), append(args, f.UpTo)
 	}
 	if f.Q != "" {
 		p := store.Like(f.Q)

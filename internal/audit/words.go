@@ -149,9 +149,10 @@ func decodeKeyed(k keyedDetail) errs.Text {
 	return m.With(args...)
 }
 
-// In returns the entry with its detail said in lang, for readers.
-func (e Entry) In(lang string) Entry {
-	e.Detail = DetailText(e.Detail).In(lang)
+// Words returns the entry with its action and detail also said in lang, for
+// readers; Detail stays as the chain holds it.
+func (e Entry) Words(lang string) Entry {
+	e.ActionText, e.DetailText = ActionText(e.Action).In(lang), DetailText(e.Detail).In(lang)
 	return e
 }
 

@@ -292,30 +292,6 @@ func (s *server) roles(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "roles", view{Title: "nav.roles", Active: "/roles", Data: map[string]any{"Roles": org.Roles, "Permissions": perms}})
 }
 
-func (s *server) audit(w http.ResponseWriter, r *http.Request) {
-	p := s.principal(r)
-	if !p.Can(org.ReadAudit) {
-		s.fail(w, r, s.Org.Deny(r.Context(), p, "audit.read", "audit", "only the auditor reads the audit log"))
-		return
-	}
-	q := r.URL.Query()
-	page := pageParam(r)
-	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), Outcome: q.Get("outcome"), Q: q.Get("q"), Page: page}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), beijing); err == nil {
-		f.From = t
-	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), beijing); err == nil {
-		f.To = t.AddDate(0, 0, 1)
-	}
-	es, total, err := s.Audit.List(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "audit", view{Title: "nav.audit", Active: "/audit",
-		Data: map[string]any{"Entries": es, "Pager": newPager(r, page, 20, total)}})
-}
-
 func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
 	if !p.Can(org.ReadAudit) {

@@ -28,6 +28,7 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/users/{id}/enable", s.setDisabled(false))
 		r.Get("/roles", s.roles)
 		r.Get("/audit", s.audit)
+		r.Get("/audit/export", s.auditExport)
 		r.Post("/audit/verify", s.verifyAudit)
 		r.Get("/account", s.account)
 		r.Post("/account/password", s.changePassword)
