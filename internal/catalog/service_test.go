@@ -41,7 +41,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w := &world{ctx: ctx, db: db, org: o, svc: catalog.NewService(db, audit.New(db), o, nil)}
-	w.svc.SQLiteDirs = []string{os.TempDir()}
+	w.svc.SQLiteRoot = os.TempDir()
 	login := func(user string) org.Principal {
 		_, p, err := o.Login(ctx, user, demo.Password, "127.0.0.1")
 		if err != nil {
