@@ -125,3 +125,13 @@ func (s *Service) refused(ctx context.Context, p org.Principal, name string, err
 	}
 	return err
 }
+
+// DepartmentCode returns the unified social credit code of department dept,
+// which settings such as --api-direct-hosts name departments by.
+func (s *Service) DepartmentCode(ctx context.Context, dept int64) (string, error) {
+	d, err := s.org.Department(ctx, dept)
+	if err != nil {
+		return "", err
+	}
+	return d.CreditCode, nil
+}

@@ -59,6 +59,17 @@ var Departments = []Department{
 	{"ty", "株洲市天元区行政审批服务局", "天元区审批局", "430211", org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
 }
 
+// DepartmentCode returns the credit code of demo department key, "" for
+// an unknown key.
+func DepartmentCode(key string) string {
+	for i, d := range Departments {
+		if d.Key == key {
+			return CreditCode(i, d)
+		}
+	}
+	return ""
+}
+
 // DatabasePath is where the SQLite database of demo department key lies
 // under root, the platform's folder of SQLite datasources: in the
 // department's own folder, named by its credit code, as the catalog
