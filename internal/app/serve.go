@@ -144,6 +144,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.gateway = gateway.NewService(p.db, p.audit, p.catalog, p.sharing, p.catalog.Secrets, nonces)
 	p.gateway.Log = log
 	p.gateway.Nodes, p.gateway.DirectHosts = p.nodes, directHosts
+	p.catalog.APIHostOwners = p.gateway.DirectOwners
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}

@@ -3,7 +3,9 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -36,6 +38,9 @@ var (
 	msgSQLiteOff = errs.Define("catalog.datasource.sqlite_off",
 		"this platform accepts no SQLite datasources",
 		"本平台不接受 SQLite 数据源")
+	msgAPIHostOther = errs.Define("catalog.mount.api_host_other",
+		"the platform calls this host directly for another department only (setting api-direct-hosts); mount an API of your department, or reach it through your front-end node",
+		"平台只为其他部门直接调用该主机（设置项 api-direct-hosts）；请挂接本部门的接口，或经本部门前置机访问")
 	msgConnect = errs.Define("catalog.datasource.connect",
 		"cannot connect to the datasource; the platform admin can see why in the log",
 		"无法连接数据源；平台管理员可在日志中查看原因")
@@ -134,4 +139,29 @@ func (s *Service) DepartmentCode(ctx context.Context, dept int64) (string, error
 		return "", err
 	}
 	return d.CreditCode, nil
+}
+
+// checkAPIHost refuses an API mount of department provider on a host that
+// --api-direct-hosts allows for other departments only: the platform would
+// otherwise call another department's API on this mount's behalf.
+func (s *Service) checkAPIHost(ctx context.Context, p org.Principal, code string, provider int64, u *url.URL) error {
+	if s.APIHostOwners == nil {
+		return nil
+	}
+	owners := s.APIHostOwners(u)
+	if len(owners) == 0 {
+		return nil
+	}
+	mine, err := s.DepartmentCode(ctx, provider)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(owners, mine) {
+		return nil
+	}
+	err = errs.FieldMsg("url", msgAPIHostOther)
+	if rerr := s.audit.Record(ctx, org.Entry(p, "catalog.mount", "catalog:"+code, audit.Denied, errs.Message(err)+": "+u.Host)); rerr != nil {
+		return rerr
+	}
+	return err
 }

@@ -308,6 +308,9 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 		if u.User != nil {
 			return Mount{}, errs.Field("url", "put no credentials in the URL; the provider's node will hold them")
 		}
+		if err := s.checkAPIHost(ctx, p, code, h.provider, u); err != nil {
+			return Mount{}, err
+		}
 		if m.Method == "" {
 			m.Method, cfg.Method = "GET", "GET"
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +50,10 @@ type Service struct {
 	// Hosts are the hosts that postgres and mysql datasources may name
 	// (--datasource-hosts); the zero value allows none.
 	Hosts connector.Hosts
+	// APIHostOwners, when set, returns the credit codes of the departments
+	// that --api-direct-hosts lets the platform call at u; an API mount of
+	// any other department there is refused.
+	APIHostOwners func(u *url.URL) []string
 	// Log receives why a datasource did not answer; nil is slog.Default().
 	Log *slog.Logger
 	// Secrets seals datasource credentials at rest (SM4-GCM); the platform

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -98,22 +99,27 @@ func creditCodeLike(s string) bool {
 // Another department's entry does not count, so a department cannot make
 // the platform call a host allowed for someone else.
 func (s *Service) directAllowed(dept string, u *url.URL) bool {
+	return dept != "" && slices.Contains(s.DirectOwners(u), dept)
+}
+
+// DirectOwners returns the credit codes of the departments whose entries
+// in DirectHosts cover u; the catalog refuses another department's API
+// mount there (catalog.Service.APIHostOwners).
+func (s *Service) DirectOwners(u *url.URL) []string {
 	host := strings.ToLower(u.Hostname())
 	standard := map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	port := u.Port()
 	if port == "" {
 		port = standard
 	}
+	var out []string
 	for _, e := range s.DirectHosts {
 		code, h, _ := strings.Cut(e, "=")
-		if dept == "" || code != dept {
-			continue
-		}
 		if h == net.JoinHostPort(host, port) || (port == standard && (h == host || h == "["+host+"]")) {
-			return true
+			out = append(out, code)
 		}
 	}
-	return false
+	return out
 }
 
 // callProvider sends a mounted API's call by the route the provider's setup
