@@ -81,7 +81,7 @@ func (s *Service) checkDatasource(ctx context.Context, dept int64, driver, dsn s
 	if err != nil {
 		return "", err
 	}
-	if !strings.HasPrefix(norm, folder+string(filepath.Separator)) {
+	if !connector.InFolder(folder, norm) {
 		return "", errs.FieldMsg("dsn", msgSQLiteFolder, folder)
 	}
 	return norm, nil

@@ -366,6 +366,12 @@ func NormalizeSQLitePath(dsn string) (string, error) {
 	return resolveExisting(abs)
 }
 
+// InFolder reports whether path, as NormalizeSQLitePath returned it, lies
+// inside folder (normalised the same way) and is not folder itself.
+func InFolder(folder, path string) bool {
+	return folder != "" && strings.HasPrefix(path, strings.TrimSuffix(folder, string(filepath.Separator))+string(filepath.Separator))
+}
+
 // resolveExisting resolves symbolic links in the longest existing prefix of
 // the clean absolute path p and appends the rest.
 func resolveExisting(p string) (string, error) {
@@ -376,8 +382,9 @@ func resolveExisting(p string) (string, error) {
 		if err == nil {
 			return filepath.Join(append([]string{r}, rest...)...), nil
 		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, os.ErrNotExist) {
-			// A loop of links, or a part that is not a folder.
+		if _, lerr := os.Lstat(cur); lerr == nil || !errors.Is(err, fs.ErrNotExist) {
+			// A loop of links, a link to nowhere (SQLite would create
+			// its target, wherever it is), or a part that is not a folder.
 			return "", errs.FieldMsg("dsn", msgSQLitePath, "cannot resolve the path")
 		}
 		parent := filepath.Dir(cur)

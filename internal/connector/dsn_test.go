@@ -100,6 +100,12 @@ func TestNormalizeSQLitePathSymlinks(t *testing.T) {
 	if err := os.Symlink(dir, filepath.Join(allowed, "up")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere.db"), filepath.Join(allowed, "dangling.db")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := NormalizeSQLitePath(filepath.Join(allowed, "dangling.db")); err == nil {
+		t.Errorf("a link to nowhere normalised to %q, want refused", got)
+	}
 	real, _ := filepath.EvalSymlinks(dir)
 	for _, tc := range []struct{ in, want string }{
 		{filepath.Join(allowed, "link.db"), filepath.Join(real, "platform.db")},
@@ -290,4 +296,57 @@ func (s *fakeMySQL) serve(c net.Conn, file string) {
 			write(1, ok)
 		}
 	}
+}
+
+// FuzzSQLitePath checks the SQLite folder rule on a folder that holds a
+// link to a file outside it and a link to its parent: whatever the input,
+// a path accepted as inside the folder is its own normal form, has no ..,
+// and neither is nor leads to the outside file.
+func FuzzSQLitePath(f *testing.F) {
+	base := f.TempDir()
+	real, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		f.Fatal(err)
+	}
+	folder := filepath.Join(real, "datasources", "11430200DM0000019X")
+	outside := filepath.Join(real, "govshare.db")
+	if err := os.MkdirAll(filepath.Join(folder, "sub"), 0o750); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{outside, filepath.Join(folder, "own.db")} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(folder, "link.db")); err != nil {
+		f.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(folder, "up")); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"own.db", "link.db", "up/govshare.db", "../../govshare.db", "sub/../own.db", "sub/../../11430200DM0000019X/own.db",
+		"file:own.db?mode=rw", "sqlite://up/govshare.db", "./sub/./x.db", "sub/%2e%2e/%2e%2e/govshare.db", "file:sub/../link.db#x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rel string) {
+		for _, dsn := range []string{filepath.Join(folder, rel), "file:" + folder + "/" + rel, rel} {
+			p, err := NormalizeSQLitePath(dsn)
+			if err != nil || !InFolder(folder, p) {
+				continue
+			}
+			again, err := NormalizeSQLitePath(p)
+			if err != nil || again != p {
+				t.Fatalf("%q: accepted as %q, which normalises to %q (%v)", dsn, p, again, err)
+			}
+			if strings.Contains(p, string(filepath.Separator)+".."+string(filepath.Separator)) || strings.HasSuffix(p, string(filepath.Separator)+"..") {
+				t.Fatalf("%q: accepted as %q, with ..", dsn, p)
+			}
+			if p == outside {
+				t.Fatalf("%q: accepted as the outside file", dsn)
+			}
+			if r, err := filepath.EvalSymlinks(p); err == nil && !InFolder(folder, r) {
+				t.Fatalf("%q: accepted as %q, which leads to %q", dsn, p, r)
+			}
+		}
+	})
 }
