@@ -29,7 +29,7 @@ type Datasource struct {
 	DepartmentName string    `json:"department_name,omitempty" readOnly:"true"`
 	Name           string    `json:"name" maxLength:"50"`
 	Driver         string    `json:"driver" enum:"postgres,mysql,sqlite"`
-	DSN            string    `json:"dsn,omitempty" writeOnly:"true" maxLength:"1000" doc:"Connection string; never returned"`
+	DSN            string    `json:"dsn,omitempty" writeOnly:"true" maxLength:"1000" doc:"Connection string; never returned. Rebuilt from an allow-list of parameters per driver, any other parameter is refused by name. mysql: user:pw@tcp(host:3306)/db with charset, collation, parseTime, loc, time_zone, timeout, readTimeout, writeTimeout, tls (true, false, skip-verify, preferred), interpolateParams, maxAllowedPacket, allowNativePasswords (never allowAllFiles). postgres: URL or key=value with host, port, user, password, dbname, sslmode, connect_timeout, application_name, search_path, target_session_attrs (never sslkey, sslcert, sslrootcert, sslcrl, sslpassword, passfile, service, servicefile, nor a socket host). The host must be allowed by the datasource-hosts setting. sqlite: a file in DATA-DIR/datasources/<the department's credit code>/"`
 	CreatedAt      time.Time `json:"created_at,omitzero" readOnly:"true"`
 }
 
