@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/demo"
 )
 
@@ -70,6 +71,11 @@ func TestSecurityInput(t *testing.T) {
 		{"symbolic link to the platform's database", "sqlite", link, "dsn", gajFolder},
 		{"host outside --datasource-hosts", "postgres", "postgres://u:p@192.0.2.1:5432/x?connect_timeout=2", "dsn", "datasource-hosts"},
 		{"name resolving outside --datasource-hosts", "mysql", "u:p@tcp(unresolvable.invalid:3306)/x", "dsn", "datasource-hosts"},
+	}
+	for _, param := range connector.PostgresFileParams { // every parameter naming a file, in both forms
+		refused = append(refused,
+			struct{ name, driver, dsn, field, want string }{"postgres URL " + param, "postgres", "postgres://u@127.0.0.1/x?" + param + "=" + filepath.Join(dir, "keys", "secrets.key"), "dsn", param},
+			struct{ name, driver, dsn, field, want string }{"postgres keyword " + param, "postgres", "host=127.0.0.1 dbname=x " + param + "=" + filepath.Join(dir, "keys", "secrets.key"), "dsn", param})
 	}
 	for i, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
