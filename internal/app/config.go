@@ -36,6 +36,7 @@ type Config struct {
 	CodeProfile     string
 	SecretsKey      string
 	APIDirectHosts  string
+	DatasourceHosts string
 }
 
 // secrets are settings whose values are never printed.
@@ -61,8 +62,11 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "lifetime of a login session")
 	fs.StringVar(&cfg.CodeProfile, "code-profile", "national", "resource code profile: national (301002/000017) or segmented (3-01-002-000017); cascade must follow the parent platform's")
 	fs.StringVar(&cfg.SecretsKey, "secrets-key", "", "file holding the SM4 key that seals stored credentials (created when missing); default DATA-DIR/keys/secrets.key; replicas share one")
-	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts (host:port, or a host alone for its scheme's default port; comma-separated) whose mounted APIs the platform may call itself; "+
+	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts whose mounted APIs the platform may call itself, each for one department: CREDIT-CODE=host[:port] "+
+		"(the department's unified social credit code; a host alone means its scheme's default port), comma-separated; only that department's mounts are called there; "+
 		"any other mounted API is called through a node of the providing department that declares an http datasource covering its URL, or refused")
+	fs.StringVar(&cfg.DatasourceHosts, "datasource-hosts", "", "hosts, IP addresses and CIDR networks (comma-separated) that PostgreSQL and MySQL datasources registered on the platform may name; "+
+		"a name must resolve into a listed network unless listed itself; empty allows none (the demo adds loopback); SQLite datasources lie in DATA-DIR/datasources/CREDIT-CODE/")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -199,7 +199,7 @@ func TestExchangeAPI(t *testing.T) {
 			t.Errorf("progress %v, want a total of %d", pr, n)
 		}
 	}
-	gajDB := filepath.Join(dir, "demo", "gaj.db")
+	gajDB := demo.DatabasePath(filepath.Join(dir, "datasources"), "gaj")
 	aSrc, aDst := [3]string{connector.SQLite, gajDB, "population"}, [3]string{connector.Postgres, pgTarget, "population"}
 	bSrc, bDst := [3]string{connector.Postgres, pgSource, "people_live"}, [3]string{connector.MySQL, mariaTarget, "people"}
 	rowsA := waitSame(t, "SQLite→PostgreSQL", aSrc, aDst)
@@ -335,7 +335,7 @@ func TestExchangeAPI(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
-	p2 := start(t, "--data-dir", dir)
+	p2 := start(t, "--data-dir", dir, "--datasource-hosts", "127.0.0.1") // the test servers' host, outside demo mode
 	admin = login(t, p2.URL, "admin", demo.Password)
 	after := channelOf(t, admin, aID)
 	if statOf(after, "deliveries") != statOf(before, "deliveries") || statOf(after, "bytes") != statOf(before, "bytes") {

@@ -84,8 +84,8 @@ func TestQuarantineAPI(t *testing.T) {
 	if got := statOf(fund, "quarantined"); got != demo.QuarantinedRows {
 		t.Errorf("housing fund channel counts %d quarantined rows, want %d", got, demo.QuarantinedRows)
 	}
-	srcN, _ := checksumOf(t, connector.SQLite, filepath.Join(dir, "demo", "gjj.db"), "housing_fund")
-	dstN, _ := checksumOf(t, connector.SQLite, filepath.Join(dir, "demo", "xzsp.db"), "gjj_housing_fund")
+	srcN, _ := checksumOf(t, connector.SQLite, demo.DatabasePath(filepath.Join(dir, "datasources"), "gjj"), "housing_fund")
+	dstN, _ := checksumOf(t, connector.SQLite, demo.DatabasePath(filepath.Join(dir, "datasources"), "xzsp"), "gjj_housing_fund")
 	if dstN != srcN-demo.QuarantinedRows || dstN < 300 {
 		t.Errorf("target holds %d rows of the source's %d, want all but the %d quarantined", dstN, srcN, demo.QuarantinedRows)
 	}
@@ -135,7 +135,7 @@ func TestQuarantineAPI(t *testing.T) {
 		res["skipped"].(float64) != 0 || outcomes(res)[skipID] != "skipped" {
 		t.Errorf("skip again: %d %v", status, res)
 	}
-	gjj, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "demo", "gjj.db")+"?_pragma=busy_timeout(10000)")
+	gjj, err := sql.Open("sqlite", "file:"+demo.DatabasePath(filepath.Join(dir, "datasources"), "gjj")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,10 +177,10 @@ func TestQuarantineAPI(t *testing.T) {
 	// A table no catalog entry is mounted on: rows are checked against their
 	// column types. Fixed at the source (without touching the watermark, so
 	// that only the retry sends it) and retried, a row is delivered.
-	if err := os.MkdirAll(filepath.Join(dir, "datasources"), 0o750); err != nil {
+	notes := filepath.Join(filepath.Dir(demo.DatabasePath(filepath.Join(dir, "datasources"), "gaj")), "notes.db")
+	if err := os.MkdirAll(filepath.Dir(notes), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	notes := filepath.Join(dir, "datasources", "notes.db")
 	ndb, err := sql.Open("sqlite", "file:"+notes+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func TestQuarantineAPI(t *testing.T) {
 		t.Fatalf("create notes channel: %d %v", status, nch)
 	}
 	nID := nch["id"].(string)
-	xzspDB := filepath.Join(dir, "demo", "xzsp.db")
+	xzspDB := demo.DatabasePath(filepath.Join(dir, "datasources"), "xzsp")
 	// (The incremental pass that follows the full one reads the rows at the
 	// highest watermark again: deliveries may double, but a row found
 	// failing again counts once.)

@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
@@ -61,6 +62,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)
 	if err != nil {
 		return fmt.Errorf("api-direct-hosts: %w", err)
+	}
+	dsHosts, err := connector.ParseHosts(cfg.DatasourceHosts)
+	if err != nil {
+		return fmt.Errorf("datasource-hosts: %w", err)
+	}
+	if cfg.Demo {
+		dsHosts = dsHosts.With(connector.Loopback...)
 	}
 	started := time.Now()
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -123,7 +131,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("code-profile: want national or segmented, got %q", cfg.CodeProfile)
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
-	p.catalog.SQLiteDirs = []string{filepath.Join(cfg.DataDir, "demo"), filepath.Join(cfg.DataDir, "datasources")}
+	p.catalog.SQLiteRoot, p.catalog.Hosts, p.catalog.Log = filepath.Join(cfg.DataDir, "datasources"), dsHosts, log
 	p.catalog.Secrets = secrets
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
@@ -136,6 +144,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.gateway = gateway.NewService(p.db, p.audit, p.catalog, p.sharing, p.catalog.Secrets, nonces)
 	p.gateway.Log = log
 	p.gateway.Nodes, p.gateway.DirectHosts = p.nodes, directHosts
+	p.catalog.APIHostOwners = p.gateway.DirectOwners
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}
@@ -159,7 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		defer svc.API.Close()
-		if err := demo.Load(ctx, svc, filepath.Join(cfg.DataDir, "demo"), stdout); err != nil {
+		if err := demo.Load(ctx, svc, p.catalog.SQLiteRoot, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
 	} else {

@@ -223,8 +223,8 @@ func newServiceBench(ctx context.Context, opts ServiceOptions) (*serviceBench, e
 		return nil, err
 	}
 	cat := catalog.NewService(db, log, orgs, nil)
-	dir := filepath.Join(opts.Dir, "demo")
-	cat.SQLiteDirs = []string{dir}
+	dir := filepath.Join(opts.Dir, "datasources")
+	cat.SQLiteRoot = dir
 	l := lists.NewService(db, log, orgs, cat)
 	cat.Negative = l
 	share := sharing.NewService(db, log, orgs, cat, l)

@@ -37,11 +37,15 @@ func (s *Service) Reader(ctx context.Context, code, kind string) (Reader, error)
 		r := Reader{Mount: m}
 		if kind == MountTable {
 			var d Datasource
-			if err := s.db.QueryRow(ctx, "SELECT driver, dsn FROM catalog_datasources WHERE id = ?", m.DatasourceID).Scan(&d.Driver, &d.DSN); err != nil {
+			if err := s.db.QueryRow(ctx, "SELECT department_id, driver, dsn FROM catalog_datasources WHERE id = ?", m.DatasourceID).Scan(&d.DepartmentID, &d.Driver, &d.DSN); err != nil {
 				return r, err
 			}
 			if r.DSN, err = s.Secrets.Open(d.DSN); err != nil {
 				return r, errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", m.DatasourceName)
+			}
+			// Checked again: the folder or the allowed hosts may have changed.
+			if r.DSN, err = s.checkDatasource(ctx, d.DepartmentID, d.Driver, r.DSN); err != nil {
+				return r, err
 			}
 			r.Driver = d.Driver
 		}

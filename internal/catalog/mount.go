@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ type Datasource struct {
 	DepartmentName string    `json:"department_name,omitempty" readOnly:"true"`
 	Name           string    `json:"name" maxLength:"50"`
 	Driver         string    `json:"driver" enum:"postgres,mysql,sqlite"`
-	DSN            string    `json:"dsn,omitempty" writeOnly:"true" maxLength:"1000" doc:"Connection string; never returned"`
+	DSN            string    `json:"dsn,omitempty" writeOnly:"true" maxLength:"1000" doc:"Connection string; never returned. Rebuilt from an allow-list of parameters per driver, any other parameter is refused by name. mysql: user:pw@tcp(host:3306)/db with charset, collation, parseTime, loc, time_zone, timeout, readTimeout, writeTimeout, tls (true, false, skip-verify, preferred), interpolateParams, maxAllowedPacket, allowNativePasswords (never allowAllFiles). postgres: URL or key=value with host, port, user, password, dbname, sslmode, connect_timeout, application_name, search_path, target_session_attrs (never sslkey, sslcert, sslrootcert, sslcrl, sslpassword, passfile, service, servicefile, nor a socket host). The host must be allowed by the datasource-hosts setting. sqlite: a file in DATA-DIR/datasources/<the department's credit code>/"`
 	CreatedAt      time.Time `json:"created_at,omitzero" readOnly:"true"`
 }
 
@@ -113,14 +112,19 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	if err := f.Err(); err != nil {
 		return Datasource{}, err
 	}
+	dsn, err := s.checkDatasource(ctx, d.DepartmentID, d.Driver, d.DSN)
+	if err != nil {
+		return Datasource{}, s.refused(ctx, p, d.Name, err)
+	}
 	if d.Driver == connector.SQLite {
-		if err := s.checkSQLitePath(d.DSN); err != nil {
-			return Datasource{}, err
+		if fi, err := os.Stat(dsn); err != nil || !fi.Mode().IsRegular() {
+			return Datasource{}, s.refused(ctx, p, d.Name, errs.FieldMsg("dsn", msgSQLiteNoFile))
 		}
 	}
+	d.DSN = dsn // the value checked is the value stored and opened
 	src, err := connector.Open(ctx, d.Driver, d.DSN)
 	if err != nil {
-		return Datasource{}, errs.Field("dsn", "cannot connect: "+err.Error())
+		return Datasource{}, s.connectFailed(ctx, p, d, err)
 	}
 	src.Close()
 	now := s.now().UTC().Truncate(time.Microsecond)
@@ -137,25 +141,6 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	})
 	d.DSN, d.CreatedAt = "", now
 	return d, err
-}
-
-// checkSQLitePath allows a SQLite datasource only as an existing file under
-// one of SQLiteDirs, so that a department cannot point at the platform's own
-// files.
-func (s *Service) checkSQLitePath(dsn string) error {
-	path, err := filepath.Abs(strings.TrimPrefix(dsn, "file:"))
-	if err != nil || strings.ContainsAny(dsn, "?#") {
-		return errs.Field("dsn", "a SQLite datasource is a plain file path")
-	}
-	for _, dir := range s.SQLiteDirs {
-		if abs, err := filepath.Abs(dir); err == nil && strings.HasPrefix(path, abs+string(filepath.Separator)) {
-			if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-				return errs.Field("dsn", "no such SQLite file")
-			}
-			return nil
-		}
-	}
-	return errs.Field("dsn", "SQLite datasources must lie in a directory the platform allows (its data directory's demo and datasources folders)")
 }
 
 // Datasources lists the datasources of the caller's department (all for the
@@ -191,11 +176,16 @@ func (s *Service) Datasources(ctx context.Context, p org.Principal) ([]Datasourc
 
 // open connects to a datasource the caller's department owns.
 func (s *Service) open(ctx context.Context, p org.Principal, id int64) (*connector.Source, Datasource, error) {
-	return s.openFor(ctx, p.DepartmentID, id)
+	return s.openAs(ctx, p, p.DepartmentID, id)
 }
 
-// openFor connects to datasource id of department dept.
+// openFor connects to datasource id of department dept for the platform.
 func (s *Service) openFor(ctx context.Context, dept, id int64) (*connector.Source, Datasource, error) {
+	return s.openAs(ctx, org.Principal{}, dept, id)
+}
+
+// openAs connects to datasource id of department dept for p.
+func (s *Service) openAs(ctx context.Context, p org.Principal, dept, id int64) (*connector.Source, Datasource, error) {
 	var d Datasource
 	err := s.db.QueryRow(ctx, "SELECT id, department_id, name, driver, dsn FROM catalog_datasources WHERE id = ?", id).Scan(&d.ID, &d.DepartmentID, &d.Name, &d.Driver, &d.DSN)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -210,9 +200,9 @@ func (s *Service) openFor(ctx context.Context, dept, id int64) (*connector.Sourc
 	if d.DSN, err = s.Secrets.Open(d.DSN); err != nil {
 		return nil, d, errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", d.Name)
 	}
-	src, err := connector.Open(ctx, d.Driver, d.DSN)
+	src, err := s.openChecked(ctx, p, d)
 	if err != nil {
-		return nil, d, errs.Wrap(err, errs.Unavailable, "cannot connect to datasource %s", d.Name)
+		return nil, d, err
 	}
 	return src, d, nil
 }
@@ -317,6 +307,9 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 		}
 		if u.User != nil {
 			return Mount{}, errs.Field("url", "put no credentials in the URL; the provider's node will hold them")
+		}
+		if err := s.checkAPIHost(ctx, p, code, h.provider, u); err != nil {
+			return Mount{}, err
 		}
 		if m.Method == "" {
 			m.Method, cfg.Method = "GET", "GET"

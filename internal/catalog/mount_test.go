@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,6 +65,20 @@ func TestMountTables(t *testing.T) {
 		for _, src := range sources {
 			t.Run(src.driver, func(t *testing.T) {
 				dsn := src.dsn(t)
+				if src.driver == "sqlite" { // into the department's folder
+					folder, err := w.svc.SQLiteFolder(w.ctx, w.cataloger.DepartmentID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.MkdirAll(folder, 0o750); err != nil {
+						t.Fatal(err)
+					}
+					moved := filepath.Join(folder, "people-"+string(db.Dialect)+".db")
+					if err := os.Rename(dsn, moved); err != nil {
+						t.Fatal(err)
+					}
+					dsn = moved
+				}
 				ds, err := w.svc.CreateDatasource(w.ctx, w.cataloger, catalog.Datasource{Name: "户籍库-" + src.driver, Driver: src.driver, DSN: dsn})
 				if err != nil {
 					t.Fatal(err)

@@ -26,6 +26,10 @@ func (s *Service) DatasourceByName(ctx context.Context, dept int64, name string)
 	if dsn, err = s.Secrets.Open(sealed); err != nil {
 		return "", "", errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", name)
 	}
+	// Checked again: the folder or the allowed hosts may have changed.
+	if dsn, err = s.checkDatasource(ctx, dept, driver, dsn); err != nil {
+		return "", "", err
+	}
 	return driver, dsn, nil
 }
 

@@ -9,10 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
@@ -40,9 +43,19 @@ type Service struct {
 	now       func() time.Time
 	index     *memIndex
 	importing chan struct{}
-	// SQLiteDirs are the directories SQLite datasources may lie in; none
-	// allows no SQLite datasource.
-	SQLiteDirs []string
+	// SQLiteRoot holds the departments' SQLite datasources, each in its
+	// own folder SQLiteRoot/<credit code>/ (SQLiteFolder); empty allows no
+	// SQLite datasource.
+	SQLiteRoot string
+	// Hosts are the hosts that postgres and mysql datasources may name
+	// (--datasource-hosts); the zero value allows none.
+	Hosts connector.Hosts
+	// APIHostOwners, when set, returns the credit codes of the departments
+	// that --api-direct-hosts lets the platform call at u; an API mount of
+	// any other department there is refused.
+	APIHostOwners func(u *url.URL) []string
+	// Log receives why a datasource did not answer; nil is slog.Default().
+	Log *slog.Logger
 	// Secrets seals datasource credentials at rest (SM4-GCM); the platform
 	// sets it from its key file, NewService starts with a throwaway key.
 	Secrets  *cryptosuite.Sealer
@@ -56,6 +69,13 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, profile Profile
 	}
 	return &Service{db: db, audit: log, org: orgs, profile: profile, now: time.Now, index: &memIndex{byID: map[int64]int{}},
 		importing: make(chan struct{}, 1), Secrets: cryptosuite.RandomSealer()}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
 }
 
 func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, action, code, detail string) error {

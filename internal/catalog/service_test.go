@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/errs"
@@ -41,7 +41,8 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w := &world{ctx: ctx, db: db, org: o, svc: catalog.NewService(db, audit.New(db), o, nil)}
-	w.svc.SQLiteDirs = []string{os.TempDir()}
+	w.svc.SQLiteRoot = t.TempDir()
+	w.svc.Hosts, _ = connector.ParseHosts("127.0.0.1") // the test servers
 	login := func(user string) org.Principal {
 		_, p, err := o.Login(ctx, user, demo.Password, "127.0.0.1")
 		if err != nil {

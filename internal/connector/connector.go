@@ -116,14 +116,20 @@ type Source struct {
 //     read-only (mode=ro) when the file exists, and read-write otherwise,
 //     which creates it (for a sink to fill).
 //
-// Errors name the driver and the DSN with its password replaced by xxxxx.
+// Every DSN is first rebuilt by NormalizeDSN: a parameter outside the
+// driver's allow-list is refused (errs.Invalid naming it) and nothing
+// connects. Other errors name the driver and the DSN with its password
+// replaced by xxxxx.
 func Open(ctx context.Context, driver, dsn string) (*Source, error) {
+	dsn, err := NormalizeDSN(driver, dsn)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		db       *sql.DB
 		redacted string
 		secret   string
 		d        dialect
-		err      error
 	)
 	switch driver {
 	case Postgres:

@@ -12,6 +12,14 @@
 //	}
 //	defer src.Close()
 //
+// DSNs come from outside too. Open rebuilds every DSN with NormalizeDSN from
+// an allow-list of parameters per driver before a driver sees it, so that no
+// DSN can make the connecting machine read its own files (MySQL's
+// allowAllFiles, PostgreSQL's sslkey, passfile, service, ...); the refusal
+// names the parameter. NormalizeSQLitePath gives the one path of a SQLite
+// file that is both checked (InFolder) and opened. Hosts is the allow-list of
+// hosts and networks a caller checks a DSN against before connecting.
+//
 // List the tables and views, and describe one. Each column gets a Type that
 // means the same thing on every database, along with the type the database
 // reports:

@@ -149,12 +149,8 @@ func sqliteType(declared string) (typ Type, length, precision, scale int) {
 }
 
 // openSQLite opens a file read-only when it exists and read-write (creating
-// it) when it does not.
-func openSQLite(dsn string) (*sql.DB, error) {
-	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
-	if path == "" {
-		return nil, errors.New("empty path")
-	}
+// it) when it does not. path is what NormalizeSQLitePath returned.
+func openSQLite(path string) (*sql.DB, error) {
 	params := "_pragma=busy_timeout(10000)"
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {

@@ -37,8 +37,10 @@ type Services struct {
 
 // Load creates the whole demo city: organisations and accounts, then each
 // department's demo database, its catalog entries taken through review,
-// publishing and mounting, and the three lists. dir holds the departments'
-// SQLite databases. If the platform already has users it only moves the
+// publishing and mounting, and the three lists. dir is the platform's
+// folder of SQLite datasources (catalog.Service.SQLiteRoot): each
+// department's database lies in its own folder, DatabasePath(dir, key).
+// If the platform already has users it only moves the
 // demo API's mount to where svc.API now listens.
 func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	n, err := svc.Org.CountUsers(ctx)
@@ -251,9 +253,6 @@ func demoTables() []demoTable {
 
 // loadCatalog builds the departments' demo databases and catalog.
 func loadCatalog(ctx context.Context, svc Services, dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
-	}
 	login := func(user string) (org.Principal, error) {
 		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
 		return p, err
@@ -275,7 +274,10 @@ func loadCatalog(ctx context.Context, svc Services, dir string) error {
 		}
 		codes[t.dept] = e.Code
 		if t.table != "" {
-			path := filepath.Join(dir, t.dept+".db")
+			path := DatabasePath(dir, t.dept)
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return err
+			}
 			if err := writeTable(ctx, path, t, r); err != nil {
 				return fmt.Errorf("demo table %s: %w", t.table, err)
 			}

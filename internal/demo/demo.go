@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
@@ -56,6 +57,30 @@ var Departments = []Department{
 	{"gdgs", "国网株洲供电公司", "供电公司", CityCode, org.KindEnterprise, []org.Role{org.Cataloger, org.NodeOperator}, false},
 	{"ll", "醴陵市行政审批服务局", "醴陵审批局", "430281", org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
 	{"ty", "株洲市天元区行政审批服务局", "天元区审批局", "430211", org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
+}
+
+// DepartmentCode returns the credit code of demo department key, "" for
+// an unknown key.
+func DepartmentCode(key string) string {
+	for i, d := range Departments {
+		if d.Key == key {
+			return CreditCode(i, d)
+		}
+	}
+	return ""
+}
+
+// DatabasePath is where the SQLite database of demo department key lies
+// under root, the platform's folder of SQLite datasources: in the
+// department's own folder, named by its credit code, as the catalog
+// requires (catalog.Service.SQLiteFolder).
+func DatabasePath(root, key string) string {
+	for i, d := range Departments {
+		if d.Key == key {
+			return filepath.Join(root, CreditCode(i, d), key+".db")
+		}
+	}
+	return filepath.Join(root, key, key+".db")
 }
 
 // CreditCode returns the synthetic unified social credit code of the i-th

@@ -35,7 +35,7 @@ func TestLoad(t *testing.T) {
 		lst := lists.NewService(db, audit.New(db), svc, cat)
 		cat.Negative = lst
 		dir := t.TempDir()
-		cat.SQLiteDirs = []string{dir}
+		cat.SQLiteRoot = dir
 		// Each dialect gets its own engine names: channel IDs are random, but
 		// the stream and buckets are shared by the two runs.
 		quar, err := exchange.OpenQuarantine(ctx, filepath.Join(t.TempDir(), "quarantine.db"))

@@ -83,7 +83,8 @@ func StartAPI(ctx context.Context, svc Services) (*API, error) {
 	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
 	go a.srv.Serve(ln)
 	if svc.Gateway != nil {
-		svc.Gateway.DirectHosts = append(slices.Clip(svc.Gateway.DirectHosts), a.addr)
+		// For 民政局 only, whose mount it is.
+		svc.Gateway.DirectHosts = append(slices.Clip(svc.Gateway.DirectHosts), DepartmentCode("mzj")+"="+a.addr)
 	}
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/govshare/govshare/internal/catalog"
@@ -72,7 +73,10 @@ func loadExchange(ctx context.Context, svc Services, dir string, login func(stri
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "xzsp.db")
+	path := DatabasePath(dir, "xzsp")
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
 	if err != nil {
 		return err
@@ -97,7 +101,7 @@ func loadExchange(ctx context.Context, svc Services, dir string, login func(stri
 			}
 		}
 	}
-	if err := addBadRows(ctx, filepath.Join(dir, "gjj.db")); err != nil {
+	if err := addBadRows(ctx, DatabasePath(dir, "gjj")); err != nil {
 		return err
 	}
 	for _, c := range DemoChannels {

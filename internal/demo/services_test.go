@@ -38,7 +38,7 @@ func TestLoadServices(t *testing.T) {
 		log := audit.New(db)
 		o := org.NewService(db, log, division.Default())
 		cat := catalog.NewService(db, log, o, nil)
-		cat.SQLiteDirs = []string{t.TempDir()}
+		cat.SQLiteRoot = t.TempDir()
 		l := lists.NewService(db, log, o, cat)
 		cat.Negative = l
 		sh := sharing.NewService(db, log, o, cat, l)
@@ -55,7 +55,7 @@ func TestLoadServices(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { svc.API.Close() })
-		if err := demo.Load(ctx, svc, cat.SQLiteDirs[0], io.Discard); err != nil {
+		if err := demo.Load(ctx, svc, cat.SQLiteRoot, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		testAPIService(t, svc, newGateway)
@@ -188,7 +188,7 @@ func testAPIService(t *testing.T, svc demo.Services, newGateway func() *gateway.
 	if err := demo.Load(ctx, restarted, t.TempDir(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := url.Parse(restarted.API.URL()); !slices.Equal(restarted.Gateway.DirectHosts, []string{u.Host}) {
+	if u, _ := url.Parse(restarted.API.URL()); !slices.Equal(restarted.Gateway.DirectHosts, []string{demo.DepartmentCode("mzj") + "=" + u.Host}) {
 		h := restarted.Gateway.DirectHosts
 		t.Errorf("direct hosts = %v, want only the restarted demo API's address (%s)", h, restarted.API.URL())
 	}

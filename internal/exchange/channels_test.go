@@ -33,7 +33,7 @@ func demoCity(t *testing.T, db *store.DB, engine ...*exchange.Engine) (*exchange
 	lst := lists.NewService(db, log, orgs, cat)
 	cat.Negative = lst
 	dir := t.TempDir()
-	cat.SQLiteDirs = []string{dir}
+	cat.SQLiteRoot = dir
 	if err := demo.Load(ctx, demo.Services{Org: orgs, Catalog: cat, Lists: lst}, dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}

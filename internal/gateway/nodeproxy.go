@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,49 +44,82 @@ type cachedBases struct {
 	read  time.Time
 }
 
-// ParseDirectHosts reads the --api-direct-hosts setting: host names or
-// addresses, each optionally with :port, separated by commas.
+// ParseDirectHosts reads the --api-direct-hosts setting: entries
+// CREDIT-CODE=host[:port] separated by commas, each naming the department
+// (by its unified social credit code) whose mounted APIs may be called
+// there. It returns them as "CREDIT-CODE=host[:port]", the host in lower
+// case, for Service.DirectHosts.
 func ParseDirectHosts(s string) ([]string, error) {
 	var out []string
-	for h := range strings.SplitSeq(s, ",") {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h == "" {
+	for e := range strings.SplitSeq(s, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
 			continue
 		}
-		if strings.ContainsAny(h, "/@?#") || strings.Contains(h, "://") {
-			return nil, fmt.Errorf("%q: give a host or host:port, not a URL", h)
+		code, h, ok := strings.Cut(e, "=")
+		code, h = strings.ToUpper(strings.TrimSpace(code)), strings.ToLower(strings.TrimSpace(h))
+		if !ok || !creditCodeLike(code) {
+			return nil, fmt.Errorf("%q: give CREDIT-CODE=host[:port], the department's unified social credit code before the host", e)
+		}
+		if strings.ContainsAny(h, "/@?#=") || strings.Contains(h, "://") {
+			return nil, fmt.Errorf("%q: give a host or host:port, not a URL", e)
 		}
 		host := h
 		if hp, port, err := net.SplitHostPort(h); err == nil {
 			if port == "" {
-				return nil, fmt.Errorf("%q: empty port", h)
+				return nil, fmt.Errorf("%q: empty port", e)
 			}
 			host = hp
 		}
 		if host == "" || strings.ContainsAny(host, " \t") {
-			return nil, fmt.Errorf("%q: not a host", h)
+			return nil, fmt.Errorf("%q: not a host", e)
 		}
-		out = append(out, h)
+		out = append(out, code+"="+h)
 	}
 	return out, nil
 }
 
-// directAllowed reports whether the platform may call u itself: its
-// host:port is listed in DirectHosts, or its host alone when u uses its
-// scheme's default port.
-func (s *Service) directAllowed(u *url.URL) bool {
+// creditCodeLike reports whether s could be a unified social credit code:
+// 18 digits and capital letters.
+func creditCodeLike(s string) bool {
+	if len(s) != 18 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// directAllowed reports whether the platform may call u itself for the
+// department with credit code dept: an entry of DirectHosts names dept and
+// u's host:port, or its host alone when u uses its scheme's default port.
+// Another department's entry does not count, so a department cannot make
+// the platform call a host allowed for someone else.
+func (s *Service) directAllowed(dept string, u *url.URL) bool {
+	return dept != "" && slices.Contains(s.DirectOwners(u), dept)
+}
+
+// DirectOwners returns the credit codes of the departments whose entries
+// in DirectHosts cover u; the catalog refuses another department's API
+// mount there (catalog.Service.APIHostOwners).
+func (s *Service) DirectOwners(u *url.URL) []string {
 	host := strings.ToLower(u.Hostname())
 	standard := map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	port := u.Port()
 	if port == "" {
 		port = standard
 	}
-	for _, h := range s.DirectHosts {
+	var out []string
+	for _, e := range s.DirectHosts {
+		code, h, _ := strings.Cut(e, "=")
 		if h == net.JoinHostPort(host, port) || (port == standard && (h == host || h == "["+host+"]")) {
-			return true
+			out = append(out, code)
 		}
 	}
-	return false
+	return out
 }
 
 // callProvider sends a mounted API's call by the route the provider's setup
@@ -108,8 +142,12 @@ func (s *Service) callProvider(ctx context.Context, e catalog.Entry, method stri
 			return s.viaNode(ctx, base, method, u.String(), body, shown.String())
 		}
 	}
-	if s.directAllowed(u) {
-		return s.direct(ctx, method, u, body)
+	dept, err := s.cat.DepartmentCode(ctx, e.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	if s.directAllowed(dept, u) {
+		return s.direct(ctx, dept, method, u, body)
 	}
 	return nil, errs.E(errs.Unavailable, "no node of department %s serves %s; declare an http datasource on its node or allow the host with --api-direct-hosts",
 		e.ProviderName, shown.String())
@@ -159,7 +197,7 @@ func (s *Service) viaNode(ctx context.Context, b node.APIBase, method, target st
 
 // direct calls an allowed host from the platform; a redirect must stay on
 // allowed hosts.
-func (s *Service) direct(ctx context.Context, method string, u *url.URL, body []byte) ([]byte, error) {
+func (s *Service) direct(ctx context.Context, dept, method string, u *url.URL, body []byte) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = strings.NewReader(string(body))
@@ -174,7 +212,7 @@ func (s *Service) direct(ctx context.Context, method string, u *url.URL, body []
 	}
 	client := *s.Client
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if len(via) >= 5 || !s.directAllowed(r.URL) {
+		if len(via) >= 5 || !s.directAllowed(dept, r.URL) {
 			return errRedirect
 		}
 		return nil

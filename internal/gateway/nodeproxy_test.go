@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/cryptosuite"
+	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
@@ -33,13 +34,16 @@ func TestParseDirectHosts(t *testing.T) {
 		err  bool
 	}{
 		{"", nil, false},
-		{"api.example.gov.cn", []string{"api.example.gov.cn"}, false},
-		{" API.example.gov.cn , 10.0.0.8:8080,,[::1]", []string{"api.example.gov.cn", "10.0.0.8:8080", "[::1]"}, false},
-		{"http://api.example.gov.cn", nil, true},
-		{"api.example.gov.cn/v1", nil, true},
-		{"user@api.example.gov.cn", nil, true},
-		{"10.0.0.8:", nil, true},
-		{"a b", nil, true},
+		{"11430200DM0000019X=api.example.gov.cn", []string{"11430200DM0000019X=api.example.gov.cn"}, false},
+		{" 11430200dm0000019x = API.example.gov.cn , 91430200DM0000159Y=10.0.0.8:8080,,11430200DM0000019X=[::1]",
+			[]string{"11430200DM0000019X=api.example.gov.cn", "91430200DM0000159Y=10.0.0.8:8080", "11430200DM0000019X=[::1]"}, false},
+		{"api.example.gov.cn", nil, true}, // no department
+		{"gaj=api.example.gov.cn", nil, true},
+		{"11430200DM0000019X=http://api.example.gov.cn", nil, true},
+		{"11430200DM0000019X=api.example.gov.cn/v1", nil, true},
+		{"11430200DM0000019X=user@api.example.gov.cn", nil, true},
+		{"11430200DM0000019X=10.0.0.8:", nil, true},
+		{"11430200DM0000019X=a b", nil, true},
 	}
 	for _, tt := range tests {
 		got, err := gateway.ParseDirectHosts(tt.in)
@@ -197,7 +201,7 @@ func TestProxiedAPIThroughNode(t *testing.T) {
 		mu.Lock()
 		asked = nil
 		mu.Unlock()
-		c.gw.DirectHosts = []string{strings.TrimPrefix(provider.URL, "http://")} // a declared node takes precedence all the same
+		c.gw.DirectHosts = []string{demo.DepartmentCode("mzj") + "=" + strings.TrimPrefix(provider.URL, "http://")} // a declared node takes precedence all the same
 		status, body := c.svc(code, key, secret, "cert_no=J430200-2026-000001")
 		mu.Lock()
 		defer mu.Unlock()

@@ -47,8 +47,9 @@ type Service struct {
 	Client *http.Client
 	// Nodes reaches the providers' APIs through their front-end nodes.
 	Nodes NodeAPIs
-	// DirectHosts lists the hosts (host or host:port) whose mounted APIs
-	// the platform may call itself when no node of the provider serves them.
+	// DirectHosts lists, as CREDIT-CODE=host[:port] (ParseDirectHosts), the
+	// hosts whose mounted APIs the platform may call itself when no node of
+	// the provider serves them, each for the one department it names.
 	DirectHosts []string
 	bases       apiBases
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/cryptosuite"
+	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/demo/demotest"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
@@ -386,11 +387,16 @@ func TestProxiedAPI(t *testing.T) {
 			!strings.Contains(body, "no node of department") || !strings.Contains(body, "--api-direct-hosts") {
 			t.Fatalf("direct call to a host not allowed: %d %s; the provider was asked %v", status, body, asked)
 		}
-		c.gw.DirectHosts = []string{"127.0.0.1"} // the host alone allows its default port only
+		mzj := demo.DepartmentCode("mzj")
+		c.gw.DirectHosts = []string{mzj + "=127.0.0.1"} // the host alone allows its default port only
 		if status, body = call(); status != http.StatusServiceUnavailable || asked != nil {
 			t.Fatalf("direct call to an allowed host on another port: %d %s; the provider was asked %v", status, body, asked)
 		}
-		c.gw.DirectHosts = []string{strings.TrimPrefix(provider.URL, "http://")}
+		c.gw.DirectHosts = []string{demo.DepartmentCode("gaj") + "=" + strings.TrimPrefix(provider.URL, "http://")}
+		if status, body = call(); status != http.StatusServiceUnavailable || asked != nil {
+			t.Fatalf("direct call to a host allowed for another department: %d %s; the provider was asked %v", status, body, asked)
+		}
+		c.gw.DirectHosts = []string{mzj + "=" + strings.TrimPrefix(provider.URL, "http://")}
 		status, body = call()
 		if status != http.StatusOK || asked.Get("certNo") != "J430200-2026-000001" {
 			t.Fatalf("proxied call: %d %s; the provider was asked %v", status, body, asked)

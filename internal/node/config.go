@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // Datasource drivers a node accepts in node.yaml.
@@ -116,6 +117,12 @@ func (c *Config) validate(base string) error {
 		case DriverPostgres, DriverMySQL:
 			if d.DSN == "" {
 				bad("driver %s needs dsn", d.Driver)
+			} else if dsn, err := connector.NormalizeDSN(d.Driver, d.DSN); err != nil {
+				// The same allow-list as on the platform: no parameter
+				// that makes the node read its own files.
+				bad("%s", errs.Message(err))
+			} else {
+				d.DSN = dsn
 			}
 			if d.Path != "" {
 				bad("driver %s takes dsn, not path", d.Driver)
@@ -132,9 +139,21 @@ func (c *Config) validate(base string) error {
 				if st, err := os.Stat(d.Path); err != nil || !st.IsDir() {
 					bad("path %s is not a folder", d.Path)
 				}
-			} else if d.Path != "" {
-				if st, err := os.Stat(d.Path); err != nil || st.IsDir() {
-					bad("path %s is not a SQLite file", d.Path)
+			} else {
+				// The department's own machine: any path, but normalised
+				// once (file:, sqlite://, .., links) and opened as checked.
+				if d.Path == "" {
+					if p, err := connector.NormalizeSQLitePath(d.DSN); err != nil {
+						bad("%s", errs.Message(err))
+					} else {
+						d.DSN = p
+					}
+				} else if p, err := connector.NormalizeSQLitePath(d.Path); err != nil {
+					bad("%s", errs.Message(err))
+				} else if st, err := os.Stat(p); err != nil || st.IsDir() {
+					bad("path %s is not a SQLite file", p)
+				} else {
+					d.Path = p
 				}
 			}
 		case "":

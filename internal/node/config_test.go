@@ -26,6 +26,9 @@ func TestLoadConfig(t *testing.T) {
   - {name: local, driver: sqlite, path: local.db}
   - {name: 上传文件, driver: files, path: files}
 `, nil, 4},
+		{"mysql allowAllFiles", "datasources:\n  - {name: hr, driver: mysql, dsn: \"u:p@tcp(10.0.0.6:3306)/hr?allowAllFiles=true\"}\n", []string{"datasources[0] (hr)", "allowAllFiles"}, 0},
+		{"postgres sslkey", "datasources:\n  - {name: hr, driver: postgres, dsn: \"postgres://u@10.0.0.5/hr?sslkey=/etc/ssl/private/node.key\"}\n", []string{"datasources[0] (hr)", "sslkey"}, 0},
+		{"postgres passfile", "datasources:\n  - {name: hr, driver: postgres, dsn: \"host=10.0.0.5 dbname=hr passfile=/root/.pgpass\"}\n", []string{"passfile"}, 0},
 		{"unknown driver", "datasources:\n  - {name: crm, driver: oracle, dsn: x}\n", []string{"datasources[0] (crm)", `unknown driver "oracle"`}, 0},
 		{"missing dsn", "datasources:\n  - {name: hr, driver: postgres}\n", []string{"datasources[0] (hr)", "needs dsn"}, 0},
 		{"path for postgres", "datasources:\n  - {name: hr, driver: postgres, dsn: x, path: y}\n", []string{"takes dsn, not path"}, 0},

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -183,7 +182,7 @@ func newCatalogWorld(t *testing.T) *catalogWorld {
 		t.Fatal(err)
 	}
 	svc := catalog.NewService(db, audit.New(db), o, nil)
-	svc.SQLiteDirs = []string{os.TempDir()}
+	svc.SQLiteRoot = t.TempDir()
 	r := chi.NewRouter()
 	Register(r, Deps{Org: o, Audit: audit.New(db), Catalog: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	return &catalogWorld{t: t, handler: r, org: o, svc: svc, cookies: map[string]*http.Cookie{}}

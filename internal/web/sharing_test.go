@@ -31,11 +31,11 @@ func TestSharingConsole(t *testing.T) {
 	log := audit.New(db)
 	o := org.NewService(db, log, division.Default())
 	cat := catalog.NewService(db, log, o, nil)
-	cat.SQLiteDirs = []string{filepath.Join(dir, "demo")}
+	cat.SQLiteRoot = filepath.Join(dir, "datasources")
 	ls := lists.NewService(db, log, o, cat)
 	cat.Negative = ls
 	sh := sharing.NewService(db, log, o, cat, ls)
-	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: ls, Sharing: sh}, filepath.Join(dir, "demo"), io.Discard); err != nil {
+	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: ls, Sharing: sh}, filepath.Join(dir, "datasources"), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	s, err := newServer(Deps{Org: o, Audit: log, Catalog: cat, Lists: ls, Sharing: sh, Logger: slog.Default()})

@@ -7,6 +7,8 @@ package demotest
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,6 +34,7 @@ type City struct {
 	Now     time.Time         // the sharing service's clock; tests move it
 	Code    map[string]string // demo department key → its entry's code
 	users   map[string]org.Principal
+	links   string // Dir
 }
 
 // New loads the demo city (organisations, catalog, lists) into db, with
@@ -42,13 +45,19 @@ func New(t *testing.T, db *store.DB) *City {
 	log := audit.New(db)
 	o := org.NewService(db, log, division.Default())
 	cat := catalog.NewService(db, log, o, nil)
-	cat.SQLiteDirs = []string{t.TempDir()}
+	cat.SQLiteRoot = t.TempDir()
 	l := lists.NewService(db, log, o, cat)
 	cat.Negative = l
-	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteDirs[0], io.Discard); err != nil {
+	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: l}, cat.SQLiteRoot, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	c := &City{T: t, Ctx: ctx, Log: log, Org: o, Cat: cat, Lists: l, Now: time.Now(), Code: map[string]string{}, users: map[string]org.Principal{}}
+	links := t.TempDir()
+	for _, d := range demo.Departments {
+		if err := os.Symlink(demo.DatabasePath(cat.SQLiteRoot, d.Key), filepath.Join(links, d.Key+".db")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &City{T: t, links: links, Ctx: ctx, Log: log, Org: o, Cat: cat, Lists: l, Now: time.Now(), Code: map[string]string{}, users: map[string]org.Principal{}}
 	c.Sharing = sharing.NewService(db, log, o, cat, l)
 	c.Sharing.SetClock(func() time.Time { return c.Now })
 	res, err := cat.Search(ctx, c.User("xzsp.approver"), catalog.Query{PageSize: 100})
@@ -65,8 +74,9 @@ func New(t *testing.T, db *store.DB) *City {
 	return c
 }
 
-// Dir is where the demo tables lie.
-func (c *City) Dir() string { return c.Cat.SQLiteDirs[0] }
+// Dir holds a link named <key>.db to each demo department's database,
+// which lies in the department's own folder (demo.DatabasePath).
+func (c *City) Dir() string { return c.links }
 
 // User is a demo account, logged in once.
 func (c *City) User(name string) org.Principal {
