@@ -69,7 +69,7 @@ func TestSecurityQuarantine(t *testing.T) {
 	inID = inID[:17] + string("0123456789"[(strings.IndexByte("0123456789X", inID[17])+1)%10])
 	outID := withCheckDigit("43020219020304222")
 	outID = outID[:17] + string("0123456789"[(strings.IndexByte("0123456789X", outID[17])+1)%10])
-	gaj, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "demo", "gaj.db")+"?_pragma=busy_timeout(10000)")
+	gaj, err := sql.Open("sqlite", "file:"+demo.DatabasePath(filepath.Join(dir, "datasources"), "gaj")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
