@@ -36,6 +36,7 @@ type Config struct {
 	CodeProfile     string
 	SecretsKey      string
 	APIDirectHosts  string
+	LookupQuota     int
 }
 
 // secrets are settings whose values are never printed.
@@ -63,6 +64,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.SecretsKey, "secrets-key", "", "file holding the SM4 key that seals stored credentials (created when missing); default DATA-DIR/keys/secrets.key; replicas share one")
 	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts (host:port, or a host alone for its scheme's default port; comma-separated) whose mounted APIs the platform may call itself; "+
 		"any other mounted API is called through a node of the providing department that declares an http datasource covering its URL, or refused")
+	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"embed"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -49,13 +51,24 @@ type Service struct {
 	// records the grant only (file downloads need nothing started).
 	Deliverers map[string]Deliverer
 	Log        *slog.Logger
-	cache      factCache
+	// Secrets seals the consumer departments' hash keys (HashKey).
+	Secrets *cryptosuite.Sealer
+	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
+	// one app or console user may make a day; 0 is DefaultLookupQuota.
+	LookupQuota int
+	cache       factCache
+	hashKeys    struct {
+		sync.Mutex
+		m map[int64][]byte
+	}
 }
 
 // NewService returns the sharing service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
-	return &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
-		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}}
+	s := &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
+		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer()}
+	s.hashKeys.m = map[int64][]byte{}
+	return s
 }
 
 // SetClock replaces the clock, for tests.
