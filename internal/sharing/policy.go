@@ -32,14 +32,14 @@ var deliveryOf = map[string]string{PathExchange: DeliveryTable, PathService: Del
 // Access is one request for data.
 type Access struct {
 	Path       string
-	Department int64    // the caller's department
-	Actor      string   // who asks: a user name, an app key, a channel
-	ClientAddr string   //
-	Code       string   // the entry
+	Department int64       // the caller's department
+	Actor      string      // who asks: a user name, an app key, a channel
+	ClientAddr string      //
+	Code       string      // the entry
 	Items      []string    // items asked for by name; empty means every granted item
 	Filters    []Condition // the request's own filters: each item must be granted too, and a masked one a lookup key (查询条件)
-	GrantID    int64    // the grant a channel delivers under; 0 finds the caller's grant
-	AppID      int64    // the calling app, for a data-service call
+	GrantID    int64       // the grant a channel delivers under; 0 finds the caller's grant
+	AppID      int64       // the calling app, for a data-service call
 }
 
 // Decision is what an allowed access may return.
