@@ -554,8 +554,12 @@ func (s *Service) load(ctx context.Context, tx *store.Tx, id int64) (Application
 	return a, err
 }
 
-// mayReview tells whether p approves application a at its current step.
+// mayReview tells whether p approves application a at its current step;
+// one p cannot see is not found.
 func (s *Service) mayReview(ctx context.Context, p org.Principal, a Application) error {
+	if err := s.mustSee(ctx, p, "application", a.ID, a.ConsumerID, a.ProviderID); err != nil {
+		return err
+	}
 	switch a.State {
 	case StateProvider:
 		if p.Can(org.ReviewCatalog) && p.DepartmentID == a.ProviderID {
@@ -724,6 +728,9 @@ func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reaso
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		a, err := s.load(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.mustSee(ctx, p, "application", id, a.ConsumerID, a.ProviderID); err != nil {
 			return err
 		}
 		if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {

@@ -301,6 +301,9 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 		if err != nil {
 			return err
 		}
+		if err := s.mustSee(ctx, p, "grant", id, g.ConsumerID, g.ProviderID); err != nil {
+			return err
+		}
 		authority, err := s.isAuthority(ctx, p)
 		if err != nil {
 			return err

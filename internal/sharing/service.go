@@ -3,6 +3,8 @@ package sharing
 import (
 	"context"
 	"embed"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/cryptosuite"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -81,7 +84,39 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, act
 }
 
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
+	var u *unseen
+	if errors.As(err, &u) {
+		if rerr := s.audit.Record(ctx, org.Entry(p, action, target, audit.Denied, "not visible to the caller: "+errs.Message(err))); rerr != nil {
+			return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+		}
+		return err
+	}
 	return org.Denied(ctx, s.audit, p, action, target, err)
+}
+
+// unseen answers a caller who acts on an application or grant they cannot
+// see: 404, as reading it answers, so that neither tells another
+// department's records from missing ones; the attempt is audited as denied.
+type unseen struct{ err *errs.Error }
+
+func (u *unseen) Error() string { return u.err.Error() }
+func (u *unseen) Unwrap() error { return u.err }
+
+func notVisible(kind string, id int64) error {
+	return &unseen{errs.E(errs.NotFound, "%s %d not found", kind, id)}
+}
+
+// mustSee answers notVisible unless p may see records between consumer
+// and provider.
+func (s *Service) mustSee(ctx context.Context, p org.Principal, kind string, id, consumer, provider int64) error {
+	ok, err := s.sees(ctx, p, consumer, provider)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notVisible(kind, id)
+	}
+	return nil
 }
 
 // isAuthority reports whether p approves for the data authority.
