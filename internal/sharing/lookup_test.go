@@ -63,7 +63,9 @@ func TestLookupKeys(t *testing.T) {
 		access := func(filters ...sharing.Condition) sharing.Access {
 			return sharing.Access{Path: sharing.PathService, Department: rsj.DepartmentID, Actor: "gsapp1", AppID: 7, Code: w.Code["gaj"], Filters: filters}
 		}
-		eq := func(item string, v ...string) sharing.Condition { return sharing.Condition{Item: item, Op: sharing.OpEq, Values: v} }
+		eq := func(item string, v ...string) sharing.Condition {
+			return sharing.Condition{Item: item, Op: sharing.OpEq, Values: v}
+		}
 		const id = "430202199001010011"
 		cases := []struct {
 			name     string
