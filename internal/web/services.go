@@ -409,7 +409,11 @@ func (s *server) serviceDoc(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	doc := gateway.ServiceDoc(c.Entry, c.itemIDs(), scheme+"://"+r.Host)
+	ops := map[string][]string{}
+	for _, it := range c.Items {
+		ops[it.Identifier] = it.Ops
+	}
+	doc := gateway.ServiceDoc(c.Entry, c.itemIDs(), ops, scheme+"://"+r.Host)
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		s.fail(w, r, err)
