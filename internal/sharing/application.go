@@ -282,7 +282,7 @@ func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Ent
 	if err := t.Filter.check(identifiers(e)); err != nil {
 		f.Add("row_filter", err.Error())
 	} else {
-		checkRowFilter(f, t.Filter, t.Masking, t.Lookup)
+		checkRowFilter(f, t.Filter, filterMasking(e, t.Masking), t.Lookup)
 	}
 	if until, err := endOfDay(t.ValidUntil); err != nil {
 		f.Add("valid_until", err.Error())
@@ -683,7 +683,7 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 		out.Filter = want.Filter
 	}
 	if f.Err() == nil {
-		checkRowFilter(f, out.Filter, out.Masking, out.Lookup)
+		checkRowFilter(f, out.Filter, filterMasking(e, out.Masking), out.Lookup)
 	}
 	if want.ValidUntil != "" {
 		if _, err := endOfDay(want.ValidUntil); err != nil {

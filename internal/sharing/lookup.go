@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/mask"
@@ -78,6 +79,21 @@ func checkRowFilter(f errs.Fields, filter RowFilter, masking map[string]string, 
 			f.AddMsg("row_filter", msgRowFilterMasked, i+1, c.Item, rule)
 		}
 	}
+}
+
+// filterMasking is the masking a row filter's conditions are checked
+// against: the terms' rules for the items granted, the catalog's defaults
+// for the entry's other items (whose values the consumer does not see at
+// all, so a condition on a masked one would reveal them as well).
+func filterMasking(e catalog.Entry, terms map[string]string) map[string]string {
+	out := make(map[string]string, len(e.Items))
+	for _, it := range e.Items {
+		out[it.Identifier] = it.Masking
+		if r, ok := terms[it.Identifier]; ok {
+			out[it.Identifier] = r
+		}
+	}
+	return out
 }
 
 // checkLookup validates the lookup keys of terms: items of the terms, each

@@ -44,6 +44,12 @@ func TestLookupKeys(t *testing.T) {
 		_, err = w.Sharing.Apply(ctx, rsj, bad)
 		wantCode(t, "a row filter on a masked item that is no lookup key", err, errs.Invalid)
 
+		bad = in
+		bad.Items, bad.Lookup = []string{"id_number", "gender"}, []string{"id_number"}
+		bad.RowFilter = sharing.RowFilter{{Item: "name", Op: sharing.OpEq, Values: []string{"王演示"}}}
+		_, err = w.Sharing.Apply(ctx, rsj, bad)
+		wantCode(t, "a row filter on a masked item outside the grant", err, errs.Invalid)
+
 		a, err := w.Sharing.Apply(ctx, rsj, in)
 		wantCode(t, "apply with lookup keys", err, "")
 		_, err = w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Lookup: []string{"id_number", "gender"}}, "")
