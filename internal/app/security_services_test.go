@@ -136,6 +136,22 @@ func TestSecurityServices(t *testing.T) {
 			t.Errorf("name= %d %s, want 400", status, raw)
 		}
 	})
+	t.Run("the refusal answers in the caller's language", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, p.URL+svc+"name="+url.QueryEscape("王演示"), nil)
+		req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+		if err := gateway.SignRequest(req, key, secret, gateway.HMACSHA256, time.Now(), strings.ToLower(rand.Text())); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "只有授权列为查询条件的信息项才能筛选") {
+			t.Errorf("zh-CN refusal = %d %s", resp.StatusCode, body)
+		}
+	})
 	t.Run("a lookup key takes only equality on one value", func(t *testing.T) {
 		for _, q := range []string{"id_number.prefix=4302", "id_number.in=430202199001010011,430202199001010012", "id_number.gte=4302"} {
 			if status, raw := call(q); status != http.StatusBadRequest || !strings.Contains(string(raw), "only equality on one value") {

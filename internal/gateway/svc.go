@@ -54,7 +54,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := s.serve(r.Context(), r, c)
 	c.err = err
 	if err != nil {
-		code, msg, fields := errs.Public(err)
+		code, msg, fields := errs.PublicIn(err, errs.Lang(r.Header.Get("Accept-Language"), "en"))
 		c.status = errs.Status(code)
 		body := map[string]any{"code": code, "message": msg}
 		if len(fields) > 0 {
