@@ -37,6 +37,7 @@ type Config struct {
 	SecretsKey      string
 	APIDirectHosts  string
 	DatasourceHosts string
+	LookupQuota     int
 }
 
 // secrets are settings whose values are never printed.
@@ -67,6 +68,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 		"any other mounted API is called through a node of the providing department that declares an http datasource covering its URL, or refused")
 	fs.StringVar(&cfg.DatasourceHosts, "datasource-hosts", "", "hosts, IP addresses and CIDR networks (comma-separated) that PostgreSQL and MySQL datasources registered on the platform may name; "+
 		"a name must resolve into a listed network unless listed itself; empty allows none (the demo adds loopback); SQLite datasources lie in DATA-DIR/datasources/CREDIT-CODE/")
+	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -59,6 +59,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("tls-cert and tls-key go together")
 	}
+	if cfg.LookupQuota < 1 {
+		return fmt.Errorf("lookup-quota: want at least 1 lookup a day, got %d", cfg.LookupQuota)
+	}
 	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)
 	if err != nil {
 		return fmt.Errorf("api-direct-hosts: %w", err)
@@ -137,6 +140,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.catalog.Negative = p.lists
 	p.sharing = sharing.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
 	p.sharing.Log = log
+	p.sharing.Secrets, p.sharing.LookupQuota = secrets, cfg.LookupQuota
 	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, 1)
 	if err != nil {
 		return fmt.Errorf("nonce store: %w", err)

@@ -25,7 +25,8 @@ func TestServicesInChromium(t *testing.T) {
 	// The service's page: items with their parameters and masking, the signature, the JSON description.
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.Search(`//table[@id="services-calls"]//a[contains(., "户籍人口基本信息")]`)),
 		chromedp.WaitVisible(chromedp.CSS("#service-items"))), "open the service")
-	waitText(t, ctx, "#service-items", "name.prefix")
+	waitText(t, ctx, "#service-items", "gender.prefix")
+	waitText(t, ctx, "#service-items", "不可筛选：已脱敏") // name: masked, and no lookup key
 	waitText(t, ctx, "#service-items", "姓名")
 	waitText(t, ctx, "#service-signing", "X-Gs-Signature")
 	screenshot(t, ctx, "service")

@@ -96,9 +96,11 @@ func TestEntryLifecycle(t *testing.T) {
 			wantCode   string
 		}{
 			{"approver cannot approve a draft", w.approver, catalog.ActionApprove, "", "", errs.Conflict},
-			{"another department cannot submit", w.other, catalog.ActionSubmit, "", "", errs.Forbidden},
+			// A draft another department cannot read is not found, as reading it answers.
+			{"another department cannot submit", w.other, catalog.ActionSubmit, "", "", errs.NotFound},
 			{"cataloger submits", w.cataloger, catalog.ActionSubmit, "", catalog.StatusSubmitted, ""},
-			{"a non-authority approver cannot approve", w.outsider, catalog.ActionApprove, "", "", errs.Forbidden},
+			{"a non-authority approver cannot approve", w.outsider, catalog.ActionApprove, "", "", errs.NotFound},
+			{"the provider's consumer cannot approve", w.consumer, catalog.ActionApprove, "", "", errs.Forbidden},
 			{"cataloger cannot approve", w.cataloger, catalog.ActionApprove, "", "", errs.Forbidden},
 			{"return needs a reason", w.approver, catalog.ActionReturn, "", "", errs.Invalid},
 			{"approver returns", w.approver, catalog.ActionReturn, "共享条件不明确", catalog.StatusReturned, ""},

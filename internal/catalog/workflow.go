@@ -65,6 +65,10 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 	if err != nil {
 		return Entry{}, err
 	}
+	if !h.current.Valid && !s.seesDrafts(ctx, p, h.provider) {
+		// An entry the caller cannot read does not exist for them (as in Get).
+		return Entry{}, errs.E(errs.NotFound, "catalog entry %s not found", code)
+	}
 	if action == ActionSubmit {
 		if !canEdit(p, h.provider) {
 			return Entry{}, errs.E(errs.Forbidden, "only a cataloger of the providing department submits its entries")

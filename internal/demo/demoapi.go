@@ -239,7 +239,7 @@ func loadAPIService(ctx context.Context, svc Services) error {
 	}
 	appl, err := svc.Sharing.Apply(ctx, ybj, sharing.ApplicationInput{EntryCode: e.Code, Items: []string{"id_number", "name", "phone", "district", "category", "since"},
 		Purpose: "低保对象医疗救助和城乡居民医保参保资助时核验其低保身份", Basis: "《社会救助暂行办法》第二十八条（演示）", Scenario: "医疗救助一站式结算",
-		Delivery: sharing.DeliveryAPI, AppID: app.ID})
+		Delivery: sharing.DeliveryAPI, AppID: app.ID, Lookup: []string{"id_number"}}) // verified by ID number: a lookup key (查询条件)
 	if err != nil {
 		return fmt.Errorf("ybj applies for %s: %w", APIEntryName, err)
 	}

@@ -52,7 +52,7 @@ func loadSharing(ctx context.Context, svc Services) error {
 			[]step{{"mzj.approver", "approve", "同意，按目录默认脱敏", nil}, {"xzsp.approver", "approve", "同意", nil}}},
 		{"ybj.consumer", "户籍人口基本信息", sharing.ApplicationInput{Items: []string{"id_number", "name", "birth_date"},
 			Purpose: "城乡居民医保参保登记时核验参保人身份", Basis: "《中华人民共和国社会保险法》第二十三条（演示）", Scenario: "医保参保登记",
-			Delivery: sharing.DeliveryAPI}, 1, nil},
+			Delivery: sharing.DeliveryAPI, Lookup: []string{"id_number"}}, 1, nil},
 		{"ll.consumer", "社会保险参保缴费信息", sharing.ApplicationInput{Items: []string{"id_number", "name", "insurance", "base"},
 			Purpose: "醴陵市最低生活保障审核时核对家庭收入", Basis: "《社会救助暂行办法》第十一条（演示）", Scenario: "最低生活保障审核",
 			Delivery: sharing.DeliveryFile}, 21,

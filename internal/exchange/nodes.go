@@ -86,7 +86,7 @@ func (s NodeSpec) EngineChannel(driver, dsn string) Channel {
 	ep := Endpoint{Driver: driver, DSN: dsn, Table: s.Table}
 	ch := Channel{ID: s.Channel, Source: ep, Target: ep, Mode: s.Mode, BatchSize: s.BatchSize, Watermark: s.Watermark, SoftDelete: s.SoftDelete, Rules: s.Rules}
 	if s.Shape != nil {
-		sh := &Shape{Columns: slices.Clone(s.Shape.Columns), Mask: s.Shape.Mask, Filter: slices.Clone(s.Shape.Filter)}
+		sh := &Shape{Columns: slices.Clone(s.Shape.Columns), Mask: s.Shape.Mask, Filter: slices.Clone(s.Shape.Filter), HashKey: s.Shape.HashKey}
 		ch.Shaper = func(context.Context) (*Shape, error) { return sh, nil }
 	}
 	return ch

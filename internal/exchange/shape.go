@@ -21,6 +21,10 @@ type Shape struct {
 	Columns []string          `json:"columns"`          // source columns to deliver (the key columns are among them)
 	Mask    map[string]string `json:"mask,omitempty"`   // column → masking rule (internal/mask)
 	Filter  []RowCondition    `json:"filter,omitempty"` // the rows the grant allows: all conditions hold; the others are not sent
+	// HashKey is the consumer department's hash key (mask.Masker): the
+	// hash rule is HMAC-SM3 under it, on the platform and on a provider's
+	// node alike, so that the consumer gets the same values by every path.
+	HashKey []byte `json:"hash_key,omitempty"`
 }
 
 // RowCondition is a clause of a grant's row filter on a source column,
@@ -123,13 +127,14 @@ func (sh *Shape) shows(col string) bool {
 func (sh *Shape) row(t connector.Table, row []any) ([]any, bool) {
 	keep := sh.keeps(t, row)
 	out := make([]any, 0, len(sh.Columns))
+	m := mask.Masker{Key: sh.HashKey}
 	for i, c := range t.Columns {
 		if !slices.Contains(sh.Columns, c.Name) {
 			continue
 		}
 		v := row[i]
 		if rule, ok := sh.Mask[c.Name]; ok {
-			v = mask.Apply(rule, v)
+			v = m.Apply(rule, v)
 		}
 		out = append(out, v)
 	}
@@ -153,13 +158,14 @@ func (sh *Shape) object(raw map[string]any) (map[string]any, bool) {
 		}
 	}
 	out := make(map[string]any, len(sh.Columns))
+	m := mask.Masker{Key: sh.HashKey}
 	for _, c := range sh.Columns {
 		v, ok := raw[c]
 		if !ok {
 			continue
 		}
 		if rule, ok := sh.Mask[c]; ok {
-			v = mask.Apply(rule, text(v))
+			v = m.Apply(rule, text(v))
 		}
 		out[c] = v
 	}

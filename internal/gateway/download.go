@@ -111,6 +111,7 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 		filters = append(filters, connector.Filter{Column: dl.reader.Column(f.Item), Op: f.Op, Values: anys(f.Values)})
 	}
 	record := make([]string, len(columns))
+	masker := dl.d.Masker()
 	for offset := 0; ; offset += downloadPage {
 		if offset > 0 { // a grant revoked or expired mid-download stops it
 			if _, err := dl.s.sharing.Check(ctx, dl.access); err != nil {
@@ -123,7 +124,7 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 		}
 		for _, row := range rows {
 			for j, id := range dl.d.Items {
-				record[j] = mask.Text(mask.Apply(dl.d.Masking[id], row[j]))
+				record[j] = mask.Text(masker.Apply(dl.d.Masking[id], row[j]))
 				if row[j] == nil {
 					record[j] = ""
 				}

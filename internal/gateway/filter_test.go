@@ -143,3 +143,50 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCanonicalAgrees checks that the canonical query a signature covers
+// means what the query means: parsed again, it gives the same query, so two
+// queries that sign alike ask for the same thing (credit_code.in=A,B and
+// credit_code.in=A%2CB do not).
+func FuzzCanonicalAgrees(f *testing.F) {
+	for _, s := range []string{"", "credit_code.in=A,B", "credit_code.in=A%2CB", "name=%E5%BC%A0+%E4%B8%89&page=2",
+		"fields=a,b&x.prefix=1%2C", "a=A,B", "a.in=,", "a.in=%2C%2C,x", "a=1;b", "x.gt=%FF", "a=%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := gateway.ParseQuery(raw)
+		c, cerr := gateway.CanonicalQuery(raw)
+		if cerr != nil {
+			if err == nil {
+				t.Fatalf("CanonicalQuery(%q) failed (%v) where ParseQuery succeeded", raw, cerr)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		again, err := gateway.ParseQuery(c)
+		if err != nil {
+			t.Fatalf("ParseQuery(CanonicalQuery(%q) = %q): %v", raw, c, err)
+		}
+		if !reflect.DeepEqual(q, again) {
+			t.Errorf("%q parses as %+v, its canonical form %q as %+v", raw, q, c, again)
+		}
+	})
+}
+
+func TestCanonicalTellsListsApart(t *testing.T) {
+	two, _ := gateway.CanonicalQuery("credit_code.in=A,B")
+	one, _ := gateway.CanonicalQuery("credit_code.in=A%2CB")
+	if two == one {
+		t.Fatalf("credit_code.in=A,B and credit_code.in=A%%2CB have the same canonical form %q", one)
+	}
+	q2, _ := gateway.ParseQuery("credit_code.in=A,B")
+	q1, _ := gateway.ParseQuery("credit_code.in=A%2CB")
+	if got, want := len(q2.Filters[0].Values), 2; got != want {
+		t.Errorf("A,B: %d values, want %d", got, want)
+	}
+	if got, want := q1.Filters[0].Values, []string{"A,B"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("A%%2CB: values %q, want %q", got, want)
+	}
+}

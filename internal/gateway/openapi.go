@@ -31,8 +31,11 @@ func schemaOf(it catalog.Item) map[string]any {
 }
 
 // ServiceDoc is the OpenAPI 3.1 description of the data service of entry e
-// for the given items (those of a grant, or every shared item).
-func ServiceDoc(e catalog.Entry, items []string, serverURL string) map[string]any {
+// for the given items (those of a grant, or every shared item). ops names
+// the filter operators each item takes (a masked item: eq when the grant
+// names it a lookup key, 查询条件, else none); an item not in ops takes
+// every operator.
+func ServiceDoc(e catalog.Entry, items []string, ops map[string][]string, serverURL string) map[string]any {
 	props := map[string]any{}
 	params := []any{}
 	for _, it := range e.Items {
@@ -41,12 +44,24 @@ func ServiceDoc(e catalog.Entry, items []string, serverURL string) map[string]an
 		}
 		props[it.Identifier] = schemaOf(it)
 		str := map[string]any{"type": "string", "maxLength": MaxValueBytes}
-		params = append(params,
-			map[string]any{"name": it.Identifier, "in": "query", "description": it.Name + " equals", "schema": str},
-			map[string]any{"name": it.Identifier + ".in", "in": "query", "description": it.Name + ": one of, comma-separated (at most 100)", "schema": str},
-			map[string]any{"name": it.Identifier + ".prefix", "in": "query", "description": it.Name + " starts with", "schema": str})
-		for _, op := range []string{OpGt, OpGte, OpLt, OpLte} {
-			params = append(params, map[string]any{"name": it.Identifier + "." + op, "in": "query", "description": it.Name + " " + op, "schema": str})
+		allowed, limited := ops[it.Identifier]
+		for _, op := range []string{OpEq, OpIn, OpPrefix, OpGt, OpGte, OpLt, OpLte} {
+			if limited && !slices.Contains(allowed, op) {
+				continue
+			}
+			name, desc := it.Identifier+"."+op, it.Name+" "+op
+			switch op {
+			case OpEq:
+				name, desc = it.Identifier, it.Name+" equals"
+				if limited {
+					desc += " (a lookup key, 查询条件: one value; counted against the app's daily lookup quota and audited)"
+				}
+			case OpIn:
+				desc = it.Name + ": one of, comma-separated (at most 100; split at literal commas, %2C is a comma inside a value)"
+			case OpPrefix:
+				desc = it.Name + " starts with"
+			}
+			params = append(params, map[string]any{"name": name, "in": "query", "description": desc, "schema": str})
 		}
 	}
 	params = append(params,
@@ -75,10 +90,10 @@ func ServiceDoc(e catalog.Entry, items []string, serverURL string) map[string]an
 						"total": map[string]any{"type": "integer"},
 						"rows":  map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": props}},
 					}}}}},
-				"400": errResp("A malformed query (names the parameter)"),
+				"400": errResp("A malformed query, or a filter on a masked item other than equality on one value of a lookup key (查询条件); names the parameter"),
 				"401": errResp("A missing or wrong signature, an old timestamp, a reused nonce"),
 				"403": errResp("No grant, an expired or revoked one, an item outside it"),
-				"429": errResp("Rate limit exceeded; see Retry-After"),
+				"429": errResp("Rate limit exceeded (see Retry-After), or the app's daily quota of lookups on masked items is used up"),
 			},
 		}}},
 	}

@@ -16,7 +16,13 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm3"
+
+	"github.com/govshare/govshare/internal/errs"
 )
+
+var msgMalformedQuery = errs.Define("gateway.query.malformed",
+	"query parameter %s: malformed percent-encoding",
+	"查询参数 %s：百分号编码格式错误")
 
 // Request headers of the signing protocol.
 const (
@@ -39,39 +45,65 @@ const (
 //
 //	METHOD \n escaped path \n canonical query \n timestamp \n nonce \n hex(SHA-256(body))
 //
-// METHOD is upper-cased; an empty path is "/". The canonical query encodes
-// every name and value per RFC 3986 (unreserved A-Z a-z 0-9 - . _ ~ kept,
-// every other byte %XX in upper-case hex, a space %20), sorts the pairs by
-// encoded name, then encoded value, and joins them as name=value with &.
-func Canonical(method, escapedPath string, query url.Values, timestamp, nonce string, body []byte) string {
+// METHOD is upper-cased; an empty path is "/". rawQuery is the query as
+// sent (r.URL.RawQuery); CanonicalQuery says how it is written.
+func Canonical(method, escapedPath, rawQuery, timestamp, nonce string, body []byte) (string, error) {
 	if escapedPath == "" {
 		escapedPath = "/"
 	}
+	query, err := CanonicalQuery(rawQuery)
+	if err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256(body)
 	var b strings.Builder
-	b.Grow(len(method) + len(escapedPath) + len(timestamp) + len(nonce) + 128)
+	b.Grow(len(method) + len(escapedPath) + len(query) + len(timestamp) + len(nonce) + 72)
 	b.WriteString(strings.ToUpper(method))
 	b.WriteByte('\n')
 	b.WriteString(escapedPath)
 	b.WriteByte('\n')
-	b.WriteString(CanonicalQuery(query))
+	b.WriteString(query)
 	b.WriteByte('\n')
 	b.WriteString(timestamp)
 	b.WriteByte('\n')
 	b.WriteString(nonce)
 	b.WriteByte('\n')
 	b.WriteString(hex.EncodeToString(sum[:]))
-	return b.String()
+	return b.String(), nil
 }
 
-// CanonicalQuery is the query part of Canonical; an empty query is "".
-func CanonicalQuery(query url.Values) string {
-	pairs := make([][2]string, 0, len(query))
-	for name, values := range query {
-		n := Escape(name)
-		for _, v := range values {
-			pairs = append(pairs, [2]string{n, Escape(v)})
+// CanonicalQuery is the query part of Canonical; an empty query is "". It
+// reads rawQuery as ParseQuery does: parameters split at &, empty ones
+// skipped, a name's value after its first =. Each name is decoded (+ is a
+// space) and encoded again per RFC 3986 (Escape). Each value is split at
+// its literal commas first, as ParseQuery splits lists, and every piece is
+// decoded and encoded again, then joined with literal commas: so
+// x.in=A,B (two values) stays x.in=A,B, and x.in=A%2CB (one value holding
+// a comma) stays x.in=A%2CB, and the two never sign alike. The pairs are
+// sorted by encoded name, then encoded value, and joined with &.
+func CanonicalQuery(rawQuery string) (string, error) {
+	var pairs [][2]string
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		if part == "" {
+			continue
 		}
+		rawName, rawValue, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			return "", errs.New(errs.Invalid, msgMalformedQuery, clip(rawName))
+		}
+		var v strings.Builder
+		for i, piece := range strings.Split(rawValue, ",") {
+			d, err := url.QueryUnescape(piece)
+			if err != nil {
+				return "", errs.New(errs.Invalid, msgMalformedQuery, clip(name))
+			}
+			if i > 0 {
+				v.WriteByte(',')
+			}
+			v.WriteString(Escape(d))
+		}
+		pairs = append(pairs, [2]string{Escape(name), v.String()})
 	}
 	slices.SortFunc(pairs, func(a, b [2]string) int {
 		if c := strings.Compare(a[0], b[0]); c != 0 {
@@ -88,7 +120,7 @@ func CanonicalQuery(query url.Values) string {
 		b.WriteByte('=')
 		b.WriteString(p[1])
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // Escape percent-encodes s per RFC 3986: the unreserved characters
@@ -160,12 +192,12 @@ func SignRequest(req *http.Request, appKey, secret string, method string, now ti
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 		req.ContentLength = int64(len(b))
 	}
-	query, err := url.ParseQuery(req.URL.RawQuery)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	canonical, err := Canonical(req.Method, req.URL.EscapedPath(), req.URL.RawQuery, ts, nonce, body)
 	if err != nil {
 		return fmt.Errorf("gateway: the query cannot be signed: %w", err)
 	}
-	ts := strconv.FormatInt(now.Unix(), 10)
-	sig, err := Sign(method, []byte(secret), Canonical(req.Method, req.URL.EscapedPath(), query, ts, nonce, body))
+	sig, err := Sign(method, []byte(secret), canonical)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -31,18 +30,23 @@ func TestCanonical(t *testing.T) {
 		{"sorted by name then value", "GET", "/svc/x", "b=2&a=2&a=10&c=", "",
 			"GET\n/svc/x\na=10&a=2&b=2&c=\n1700000000\nnonce-123\n" + emptySHA},
 		{"RFC 3986 encoding", "GET", "/svc/%E4%BA%BA%E5%8F%A3", "name=%E5%BC%A0+%E4%B8%89&q=a%2Bb%7E*&x.in=a,b", "",
-			"GET\n/svc/%E4%BA%BA%E5%8F%A3\nname=%E5%BC%A0%20%E4%B8%89&q=a%2Bb~%2A&x.in=a%2Cb\n1700000000\nnonce-123\n" + emptySHA},
-		{"the example of PROTOCOL.md", "GET", "/svc/v1/people", "page=2&name=%E5%BC%A0+%E4%B8%89&city.in=a,b", "",
-			"GET\n/svc/v1/people\ncity.in=a%2Cb&name=%E5%BC%A0%20%E4%B8%89&page=2\n1700000000\nnonce-123\n" + emptySHA},
+			"GET\n/svc/%E4%BA%BA%E5%8F%A3\nname=%E5%BC%A0%20%E4%B8%89&q=a%2Bb~%2A&x.in=a,b\n1700000000\nnonce-123\n" + emptySHA},
+		{"the example of the README", "GET", "/svc/v1/people", "page=2&name=%E5%BC%A0+%E4%B8%89&city.in=a,b", "",
+			"GET\n/svc/v1/people\ncity.in=a,b&name=%E5%BC%A0%20%E4%B8%89&page=2\n1700000000\nnonce-123\n" + emptySHA},
+		// A list is split at its literal commas before decoding, as ParseQuery
+		// splits it: two values and one value holding a comma sign apart.
+		{"list of two values", "GET", "/svc/x", "credit_code.in=A,B", "", "GET\n/svc/x\ncredit_code.in=A,B\n1700000000\nnonce-123\n" + emptySHA},
+		{"one value with an escaped comma", "GET", "/svc/x", "credit_code.in=A%2CB", "", "GET\n/svc/x\ncredit_code.in=A%2CB\n1700000000\nnonce-123\n" + emptySHA},
+		{"semicolon is part of a value", "GET", "/svc/x", "a=1;b", "", "GET\n/svc/x\na=1%3Bb\n1700000000\nnonce-123\n" + emptySHA},
 		{"body", "POST", "/svc/x", "", "abc", "POST\n/svc/x\n\n1700000000\nnonce-123\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := url.ParseQuery(tt.query)
+			got, err := gateway.Canonical(tt.method, tt.path, tt.query, "1700000000", "nonce-123", []byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := gateway.Canonical(tt.method, tt.path, q, "1700000000", "nonce-123", []byte(tt.body)); got != tt.want {
+			if got != tt.want {
 				t.Errorf("Canonical() =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
@@ -82,8 +86,8 @@ func TestSignRequestKeepsTheBody(t *testing.T) {
 	if string(body) != `{"k":"张三"}` || req.ContentLength != int64(len(body)) {
 		t.Errorf("body after signing = %q (length %d)", body, req.ContentLength)
 	}
-	q, _ := url.ParseQuery(req.URL.RawQuery)
-	want, _ := gateway.Sign(gateway.HMACSM3, []byte("secret"), gateway.Canonical("POST", "/svc/v1/x", q, "1700000000", "abcdefgh", body))
+	canonical, _ := gateway.Canonical("POST", "/svc/v1/x", req.URL.RawQuery, "1700000000", "abcdefgh", body)
+	want, _ := gateway.Sign(gateway.HMACSM3, []byte("secret"), canonical)
 	for h, v := range map[string]string{gateway.HeaderAppKey: "app1", gateway.HeaderTimestamp: "1700000000",
 		gateway.HeaderNonce: "abcdefgh", gateway.HeaderSignMethod: gateway.HMACSM3, gateway.HeaderSignature: want} {
 		if got := req.Header.Get(h); got != v {

@@ -17,7 +17,6 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
-	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -55,7 +54,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := s.serve(r.Context(), r, c)
 	c.err = err
 	if err != nil {
-		code, msg, fields := errs.Public(err)
+		code, msg, fields := errs.PublicIn(err, errs.Lang(r.Header.Get("Accept-Language"), "en"))
 		c.status = errs.Status(code)
 		body := map[string]any{"code": code, "message": msg}
 		if len(fields) > 0 {
@@ -118,14 +117,11 @@ func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string,
 	if err != nil {
 		return nil, err
 	}
-	var filterItems, ranges []string
-	for _, f := range q.Filters {
-		filterItems = append(filterItems, f.Item)
-		if f.Op != OpEq && f.Op != OpIn {
-			ranges = append(ranges, f.Item)
-		}
+	filters := make([]sharing.Condition, len(q.Filters))
+	for i, f := range q.Filters {
+		filters[i] = sharing.Condition{Item: f.Item, Op: f.Op, Values: f.Values}
 	}
-	a.Code, a.Items, a.Filters, a.Ranges = c.code, q.Fields, filterItems, ranges
+	a.Code, a.Items, a.Filters = c.code, q.Fields, filters
 	d, err := s.sharing.Check(ctx, a)
 	if err != nil {
 		return nil, err
@@ -250,10 +246,11 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 		rules[j] = d.Masking[id]
 	}
 	res := &Result{Total: total, Rows: make([]map[string]any, len(rows))}
+	masker := d.Masker()
 	for i, row := range rows {
 		m := make(map[string]any, len(d.Items))
 		for j, id := range d.Items {
-			m[id] = mask.Apply(rules[j], row[j])
+			m[id] = masker.Apply(rules[j], row[j])
 		}
 		res.Rows[i] = m
 	}
@@ -318,6 +315,7 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 		}
 	}
 	res := &Result{Rows: []map[string]any{}}
+	masker := d.Masker()
 	for _, rec := range records {
 		obj, ok := rec.(map[string]any)
 		if !ok || !d.Filter.Match(obj) {
@@ -326,7 +324,7 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 		out := make(map[string]any, len(d.Items))
 		for _, id := range d.Items {
 			if v, ok := obj[id]; ok {
-				out[id] = mask.Apply(d.Masking[id], v)
+				out[id] = masker.Apply(d.Masking[id], v)
 			}
 		}
 		res.Rows = append(res.Rows, out)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -96,11 +95,10 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 		return "", unauthorized("app key %q signs with %s, but the request used %s", clip(appKey), want, method)
 	}
 
-	query, err := url.ParseQuery(r.URL.RawQuery)
+	canonical, err := Canonical(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, ts, nonce, body)
 	if err != nil {
-		return "", errs.E(errs.Invalid, "malformed query string")
+		return "", err
 	}
-	canonical := Canonical(r.Method, r.URL.EscapedPath(), query, ts, nonce, body)
 	expected, err := Sign(method, secret, canonical)
 	if err != nil {
 		return "", unauthorized("unsupported sign method %q", method)

@@ -10,7 +10,11 @@
 //	mask.Apply(mask.Phone, "13800138000")           // "138****8000"
 //	mask.Apply(mask.Address, "北京市海淀区中关村大街27号") // "北京市海淀区****"
 //	mask.Apply(mask.Hash, "110105199001010123")     // 64 hex digits of SM3
+//	mask.Masker{Key: k}.Apply(mask.Hash, "110105199001010123") // 64 hex digits of HMAC-SM3 under k
 //
+// Data that leaves the platform for a consumer department is masked with
+// that department's Masker, whose Key the sharing service keeps sealed: a
+// hashed value is stable for one consumer and differs between consumers.
 // A catalog item carries a default rule; a grant may keep it or choose a
 // stricter one. Level orders the rules (none < the partial rules < hash <
 // full) and AtLeast refuses a choice weaker than the default.

@@ -1,6 +1,7 @@
 package mask
 
 import (
+	"crypto/hmac"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -24,7 +25,7 @@ const (
 	BankCard = "bank_card" // 银行卡号: first 4 and last 4 digits
 	Email    = "email"     // 电子邮件: first character of the local part + "***@" + domain
 	Full     = "full"      // 全部遮盖: "******" whatever the value
-	Hash     = "hash"      // SM3 摘要: lower-case hex SM3 of the value's text
+	Hash     = "hash"      // 摘要: lower-case hex HMAC-SM3 of the value's text under the consumer department's key (see Masker)
 )
 
 // Rules lists every rule, in the order of catalog.Maskings.
@@ -76,10 +77,50 @@ func AtLeast(def, chosen string) error {
 	}
 }
 
+// Masker masks values for one consumer department: Hash is the HMAC-SM3
+// of the value under Key, the department's own hash key (kept sealed by the
+// platform), so that the consumer can join its own data on hashed values
+// but cannot reverse a hashed phone or ID number by hashing a dictionary,
+// and two consumers get different values for the same one. The zero Masker
+// has no key: its Hash is plain SM3, only for what the provider itself
+// sees (its own quarantined rows), never for data that leaves to a
+// consumer.
+type Masker struct {
+	Key []byte
+}
+
 // Apply masks v by rule. nil stays nil, and None returns v unchanged. Full
 // and Hash work on any value's text (Text); the partial rules return a
 // string, masking the value's text. An unknown rule covers the value as
 // Full does, so that a misconfigured rule never lets a value through.
+func (m Masker) Apply(rule string, v any) any {
+	if v == nil || rule == None {
+		return v
+	}
+	if rule == Hash {
+		if b, ok := v.([]byte); ok {
+			return m.Digest(b)
+		}
+		return m.Digest([]byte(Text(v)))
+	}
+	return Apply(rule, v)
+}
+
+// Digest is the lower-case hex Hash of b: HMAC-SM3 under the key, or SM3
+// without one.
+func (m Masker) Digest(b []byte) string {
+	if len(m.Key) == 0 {
+		sum := sm3.Sum(b)
+		return hex.EncodeToString(sum[:])
+	}
+	h := hmac.New(sm3.New, m.Key)
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Apply masks v by rule as the zero Masker does (Hash without a key): for
+// the provider's own view. Data that leaves to a consumer is masked by the
+// consumer's Masker.
 func Apply(rule string, v any) any {
 	if v == nil || rule == None {
 		return v
@@ -88,13 +129,7 @@ func Apply(rule string, v any) any {
 	case Full:
 		return Covered
 	case Hash:
-		var sum [32]byte
-		if b, ok := v.([]byte); ok {
-			sum = sm3.Sum(b)
-		} else {
-			sum = sm3.Sum([]byte(Text(v)))
-		}
-		return hex.EncodeToString(sum[:])
+		return Masker{}.Apply(rule, v)
 	case Name:
 		return name(Text(v))
 	case IDNumber:

@@ -1,6 +1,8 @@
 package mask_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -220,4 +222,42 @@ func FuzzApply(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMaskerHash(t *testing.T) {
+	const id = "110105199001010123"
+	k1, k2 := []byte("consumer-key-one-32-bytes-long!!"), []byte("consumer-key-two-32-bytes-long!!")
+	m1, m2 := mask.Masker{Key: k1}, mask.Masker{Key: k2}
+	mac := hmac.New(sm3.New, k1)
+	mac.Write([]byte(id))
+	want := hex.EncodeToString(mac.Sum(nil))
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"HMAC-SM3 under the key", m1.Apply(mask.Hash, id), want},
+		{"stable for one key", m1.Apply(mask.Hash, id), m1.Apply(mask.Hash, id)},
+		{"bytes hash as their text", m1.Apply(mask.Hash, []byte(id)), want},
+		{"a number hashes as its text", m1.Apply(mask.Hash, int64(42)), m1.Digest([]byte("42"))},
+		{"nil stays nil", m1.Apply(mask.Hash, nil), nil},
+		{"the other rules are unchanged", m1.Apply(mask.IDNumber, id), mask.Apply(mask.IDNumber, id)},
+		{"full", m1.Apply(mask.Full, id), mask.Covered},
+		{"no key: plain SM3", mask.Masker{}.Apply(mask.Hash, id), sm3hex(id)},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	a, b := m1.Apply(mask.Hash, id), m2.Apply(mask.Hash, id)
+	if a == b {
+		t.Errorf("two keys give the same hash %v", a)
+	}
+	plain := sha256.Sum256([]byte(id))
+	for _, dictionary := range []string{sm3hex(id), hex.EncodeToString(plain[:])} {
+		if a == dictionary || b == dictionary {
+			t.Errorf("the keyed hash %v equals an unkeyed digest of the value", a)
+		}
+	}
 }

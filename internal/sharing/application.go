@@ -49,6 +49,7 @@ type Terms struct {
 	Items      []string          `json:"items" doc:"Item identifiers"`
 	Masking    map[string]string `json:"masking,omitempty" doc:"Item → masking rule; the catalog default or stricter"`
 	Filter     RowFilter         `json:"row_filter,omitempty" doc:"Only rows matching every condition"`
+	Lookup     []string          `json:"lookup,omitempty" doc:"查询条件: masked items the consumer may filter on, by equality on one value, counted against a daily lookup quota and audited; a filter on any other masked item is refused"`
 	ValidUntil string            `json:"valid_until" doc:"Last day of validity, YYYY-MM-DD (China Standard Time)"`
 	RateLimit  float64           `json:"rate_limit,omitempty" minimum:"0" doc:"Requests per second for API delivery; 0 means the app's own limit"`
 }
@@ -66,6 +67,7 @@ type ApplicationInput struct {
 	ValidUntil string            `json:"valid_until,omitempty" doc:"YYYY-MM-DD; defaults to one year from today"`
 	Masking    map[string]string `json:"masking,omitempty" doc:"Stricter masking than the catalog default, item → rule"`
 	RowFilter  RowFilter         `json:"row_filter,omitempty" maxItems:"20"`
+	Lookup     []string          `json:"lookup,omitempty" maxItems:"500" doc:"查询条件: items applied for that the consumer will look up by equality on one value even where they are masked"`
 }
 
 // Step is one recorded step of an application.
@@ -220,7 +222,7 @@ func (s *Service) Apply(ctx context.Context, p org.Principal, in ApplicationInpu
 			}
 		}
 	}
-	terms := Terms{Items: items, Masking: map[string]string{}, Filter: in.RowFilter, ValidUntil: in.ValidUntil}
+	terms := Terms{Items: items, Masking: map[string]string{}, Filter: in.RowFilter, ValidUntil: in.ValidUntil, Lookup: in.Lookup}
 	if terms.ValidUntil == "" {
 		terms.ValidUntil = s.now().In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
 	}
@@ -276,8 +278,11 @@ func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Ent
 			}
 		}
 	}
+	checkLookup(f, *t)
 	if err := t.Filter.check(identifiers(e)); err != nil {
 		f.Add("row_filter", err.Error())
+	} else {
+		checkRowFilter(f, t.Filter, filterMasking(e, t.Masking), t.Lookup)
 	}
 	if until, err := endOfDay(t.ValidUntil); err != nil {
 		f.Add("valid_until", err.Error())
@@ -554,8 +559,12 @@ func (s *Service) load(ctx context.Context, tx *store.Tx, id int64) (Application
 	return a, err
 }
 
-// mayReview tells whether p approves application a at its current step.
+// mayReview tells whether p approves application a at its current step;
+// one p cannot see is not found.
 func (s *Service) mayReview(ctx context.Context, p org.Principal, a Application) error {
+	if err := s.mustSee(ctx, p, "application", a.ID, a.ConsumerID, a.ProviderID); err != nil {
+		return err
+	}
 	switch a.State {
 	case StateProvider:
 		if p.Can(org.ReviewCatalog) && p.DepartmentID == a.ProviderID {
@@ -651,6 +660,15 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 		}
 		out.Items = slices.Clone(want.Items)
 	}
+	if want.Lookup != nil {
+		for _, id := range want.Lookup {
+			if !slices.Contains(have.Lookup, id) {
+				f.AddMsg("lookup", msgLookupWiden, strconv.Quote(id))
+			}
+		}
+		out.Lookup = slices.Clone(want.Lookup)
+	}
+	out.Lookup = slices.DeleteFunc(slices.Clone(out.Lookup), func(id string) bool { return !slices.Contains(out.Items, id) })
 	out.Masking = map[string]string{}
 	for _, id := range out.Items {
 		out.Masking[id] = have.Masking[id]
@@ -668,6 +686,9 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 			f.Add("row_filter", "must keep every condition already set ("+have.Filter.String()+")")
 		}
 		out.Filter = want.Filter
+	}
+	if f.Err() == nil {
+		checkRowFilter(f, out.Filter, filterMasking(e, out.Masking), out.Lookup)
 	}
 	if want.ValidUntil != "" {
 		if _, err := endOfDay(want.ValidUntil); err != nil {
@@ -712,6 +733,9 @@ func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reaso
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		a, err := s.load(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.mustSee(ctx, p, "application", id, a.ConsumerID, a.ProviderID); err != nil {
 			return err
 		}
 		if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {
@@ -782,7 +806,8 @@ func (s *Service) Renew(ctx context.Context, p org.Principal, id int64, validUnt
 		return Application{}, errs.Field("valid_until", "a renewal runs past the current end "+a.Terms.ValidUntil)
 	}
 	in := ApplicationInput{EntryCode: a.EntryCode, Items: terms.Items, Purpose: a.Purpose, Basis: a.Basis, Scenario: a.Scenario,
-		Delivery: a.Delivery, Target: a.Target, AppID: g.AppID, ValidUntil: terms.ValidUntil, Masking: terms.Masking, RowFilter: terms.Filter}
+		Delivery: a.Delivery, Target: a.Target, AppID: g.AppID, ValidUntil: terms.ValidUntil, Masking: terms.Masking, RowFilter: terms.Filter,
+		Lookup: terms.Lookup}
 	check := terms
 	check.Masking = map[string]string{}
 	if err := s.checkInput(ctx, p, e, &in, &check); err != nil {

@@ -83,7 +83,7 @@ func (d TableDelivery) Shape(ctx context.Context, grant, consumer int64) (*excha
 	if err != nil {
 		return nil, err
 	}
-	sh := &exchange.Shape{Mask: map[string]string{}}
+	sh := &exchange.Shape{Mask: map[string]string{}, HashKey: dec.HashKey}
 	for _, it := range dec.Entry.Items {
 		col := r.Column(it.Identifier)
 		granted := false

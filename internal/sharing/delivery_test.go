@@ -1,6 +1,7 @@
 package sharing_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
@@ -88,6 +90,36 @@ func TestTableDelivery(t *testing.T) {
 			id, nm := r[0].(string), r[1].(string)
 			if len(id) != 64 || !strings.HasSuffix(nm, "**") || r[2] != "女" {
 				t.Fatalf("row %v: want a hashed key, a masked name and women only", r)
+			}
+		}
+
+		// The key travels hashed under the consumer's own key (HMAC-SM3), the
+		// same key the shape carries to a provider's node.
+		rsj := w.User("rsj.consumer")
+		key, err := w.Sharing.HashKey(ctx, rsj.DepartmentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, err := tables.Shape(ctx, g.ID, rsj.DepartmentID)
+		if err != nil || !bytes.Equal(sh.HashKey, key) {
+			t.Fatalf("the shape's hash key %x, want the consumer's %x: %v", sh.HashKey, key, err)
+		}
+		source, err := connector.Open(ctx, connector.SQLite, filepath.Join(w.Dir(), "gaj.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer source.Close()
+		ids, _, err := source.Query(ctx, "population", []string{"id_number"}, nil, nil, 1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyed := map[any]bool{}
+		for _, r := range ids {
+			keyed[mask.Masker{Key: key}.Apply(mask.Hash, r[0])] = true
+		}
+		for _, r := range rows {
+			if !keyed[r[0]] {
+				t.Fatalf("delivered key %v is not the HMAC-SM3 of a source ID number under the consumer's key", r[0])
 			}
 		}
 

@@ -36,6 +36,7 @@ type Grant struct {
 	Items         []string          `json:"items"`
 	Masking       map[string]string `json:"masking"`
 	Filter        RowFilter         `json:"row_filter,omitempty"`
+	Lookup        []string          `json:"lookup,omitempty" doc:"查询条件: masked items the consumer may filter on by equality on one value"`
 	RateLimit     float64           `json:"rate_limit,omitempty"`
 	Delivery      string            `json:"delivery" enum:"table,api,file"`
 	Target        *Target           `json:"target,omitempty"`
@@ -75,13 +76,14 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 	}
 	now := s.nowText()
 	items := strings.Join(a.Terms.Items, ",")
+	lookup := strings.Join(a.Terms.Lookup, ",")
 	var id int64
 	if a.RenewOf != 0 {
 		if err := tx.QueryRow(ctx, "SELECT grant_id FROM sharing_applications WHERE id = ?", a.RenewOf).Scan(&id); err != nil {
 			return nil, fmt.Errorf("renewed application %d: %w", a.RenewOf, err)
 		}
-		res, err := tx.Exec(ctx, `UPDATE sharing_grants SET application_id = ?, items = ?, masking = ?, row_filter = ?, rate_limit = ?, expires_at = ?
-			WHERE id = ? AND state = ?`, appID, items, string(masking), string(filter), a.Terms.RateLimit, store.FormatTime(until), id, GrantActive)
+		res, err := tx.Exec(ctx, `UPDATE sharing_grants SET application_id = ?, items = ?, masking = ?, row_filter = ?, lookup = ?, rate_limit = ?, expires_at = ?
+			WHERE id = ? AND state = ?`, appID, items, string(masking), string(filter), lookup, a.Terms.RateLimit, store.FormatTime(until), id, GrantActive)
 		if err != nil {
 			return nil, err
 		}
@@ -93,9 +95,9 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 		}
 		return nil, s.record(ctx, tx, p, "grant.renew", grantTarget(id), fmt.Sprintf("application %d: until %s", appID, a.Terms.ValidUntil))
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO sharing_grants (application_id, consumer_id, provider_id, entry_code, items, masking, row_filter, rate_limit,
-		delivery, target, app_id, valid_from, expires_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		appID, a.ConsumerID, a.ProviderID, a.EntryCode, items, string(masking), string(filter), a.Terms.RateLimit,
+	if err := tx.QueryRow(ctx, `INSERT INTO sharing_grants (application_id, consumer_id, provider_id, entry_code, items, masking, row_filter, lookup, rate_limit,
+		delivery, target, app_id, valid_from, expires_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		appID, a.ConsumerID, a.ProviderID, a.EntryCode, items, string(masking), string(filter), lookup, a.Terms.RateLimit,
 		a.Delivery, string(target), a.AppID, now, store.FormatTime(until), GrantActive, now).Scan(&id); err != nil {
 		return nil, fmt.Errorf("insert grant: %w", err)
 	}
@@ -141,19 +143,22 @@ func (s *Service) stop(ctx context.Context, g Grant, reason string) {
 }
 
 const selectGrant = `SELECT g.id, g.application_id, g.consumer_id, c.name, g.provider_id, pd.name, g.entry_code, g.items, g.masking, g.row_filter,
-	g.rate_limit, g.delivery, g.target, g.app_id, g.delivery_ref, g.delivery_error, g.valid_from, g.expires_at, g.state, g.stopped_at,
+	g.lookup, g.rate_limit, g.delivery, g.target, g.app_id, g.delivery_ref, g.delivery_error, g.valid_from, g.expires_at, g.state, g.stopped_at,
 	g.stop_reason, g.stopped_by, g.created_at
 	FROM sharing_grants g JOIN departments c ON c.id = g.consumer_id JOIN departments pd ON pd.id = g.provider_id`
 
 func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 	var g Grant
-	var items, masking, filter, target, from, expires, stopped, created string
+	var items, masking, filter, lookup, target, from, expires, stopped, created string
 	if err := sc.Scan(&g.ID, &g.ApplicationID, &g.ConsumerID, &g.ConsumerName, &g.ProviderID, &g.ProviderName, &g.EntryCode, &items, &masking, &filter,
-		&g.RateLimit, &g.Delivery, &target, &g.AppID, &g.DeliveryRef, &g.DeliveryError, &from, &expires, &g.State, &stopped,
+		&lookup, &g.RateLimit, &g.Delivery, &target, &g.AppID, &g.DeliveryRef, &g.DeliveryError, &from, &expires, &g.State, &stopped,
 		&g.StopReason, &g.StoppedBy, &created); err != nil {
 		return g, err
 	}
 	g.Items = strings.Split(items, ",")
+	if lookup != "" {
+		g.Lookup = strings.Split(lookup, ",")
+	}
 	if err := json.Unmarshal([]byte(masking), &g.Masking); err != nil {
 		return g, fmt.Errorf("grant %d masking: %w", g.ID, err)
 	}
@@ -294,6 +299,9 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 			return errs.E(errs.NotFound, "grant %d not found", id)
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.mustSee(ctx, p, "grant", id, g.ConsumerID, g.ProviderID); err != nil {
 			return err
 		}
 		authority, err := s.isAuthority(ctx, p)

@@ -32,15 +32,14 @@ var deliveryOf = map[string]string{PathExchange: DeliveryTable, PathService: Del
 // Access is one request for data.
 type Access struct {
 	Path       string
-	Department int64    // the caller's department
-	Actor      string   // who asks: a user name, an app key, a channel
-	ClientAddr string   //
-	Code       string   // the entry
-	Items      []string // items asked for by name; empty means every granted item
-	Filters    []string // items the request filters on: each must be granted too
-	Ranges     []string // items filtered by prefix or range: each must also be unmasked, or the filter would reveal the value
-	GrantID    int64    // the grant a channel delivers under; 0 finds the caller's grant
-	AppID      int64    // the calling app, for a data-service call
+	Department int64       // the caller's department
+	Actor      string      // who asks: a user name, an app key, a channel
+	ClientAddr string      //
+	Code       string      // the entry
+	Items      []string    // items asked for by name; empty means every granted item
+	Filters    []Condition // the request's own filters: each item must be granted too, and a masked one a lookup key (查询条件)
+	GrantID    int64       // the grant a channel delivers under; 0 finds the caller's grant
+	AppID      int64       // the calling app, for a data-service call
 }
 
 // Decision is what an allowed access may return.
@@ -50,16 +49,23 @@ type Decision struct {
 	Items   []string          // the items to return, in the entry's order
 	Masking map[string]string // item → masking rule to apply
 	Filter  RowFilter         // only rows matching it
+	HashKey []byte            // the consumer department's hash key: mask with mask.Masker{Key: HashKey}
 }
+
+// Masker masks values for the decision's consumer department.
+func (d Decision) Masker() mask.Masker { return mask.Masker{Key: d.HashKey} }
 
 // Check decides one data access: a grant of the caller's department for
 // the entry, active and not expired, for this path; the entry still
 // published and shareable and not on the negative list; the items asked
 // for within the grant and not listed. It answers the items, masking and
-// row filter to apply. A refusal is audited and says why.
+// row filter to apply. A filter on a masked item must be a lookup (equality
+// on one value of an item the grant names as a lookup key, 查询条件); each
+// call with lookups counts against the daily quota and is audited. A
+// refusal is audited and says why.
 func (s *Service) Check(ctx context.Context, a Access) (Decision, error) {
 	d, err := s.check(ctx, a)
-	if err != nil && errs.Is(err, errs.Forbidden) {
+	if err != nil && (errs.Is(err, errs.Forbidden) || errs.Is(err, errs.Invalid) || errs.Is(err, errs.RateLimited)) {
 		_, msg, _ := errs.Public(err)
 		target := "catalog:" + a.Code
 		if a.GrantID != 0 {
@@ -102,7 +108,11 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 	case f.refusal != "":
 		return d, errs.E(errs.Forbidden, "%s", f.refusal)
 	}
-	for _, id := range slices.Concat(a.Items, a.Filters) {
+	filtered := make([]string, len(a.Filters))
+	for i, c := range a.Filters {
+		filtered[i] = c.Item
+	}
+	for _, id := range slices.Concat(a.Items, filtered) {
 		if !slices.Contains(g.Items, id) {
 			return d, errs.E(errs.Forbidden, "item %q is not in grant %d", id, g.ID)
 		}
@@ -110,10 +120,15 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 			return d, errs.E(errs.Forbidden, "item %q is on the negative list (负面清单): %s", id, b)
 		}
 	}
-	for _, id := range a.Ranges {
-		if it, ok := item(e, id); ok && stricter(g.Masking[id], it.Masking) != mask.None {
-			return d, errs.E(errs.Forbidden, "item %q is masked: filter it by equality (item=value or item.in=...), not by prefix or range, which would reveal it", id)
+	masking := map[string]string{}
+	for _, id := range filtered {
+		if it, ok := item(e, id); ok {
+			masking[id] = stricter(g.Masking[id], it.Masking)
 		}
+	}
+	lookups, err := checkConditions(a.Filters, masking, g.Lookup)
+	if err != nil {
+		return d, err
 	}
 	d = Decision{Grant: g, Entry: e, Masking: map[string]string{}, Filter: g.Filter}
 	for _, it := range e.Items {
@@ -128,6 +143,14 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 	}
 	if len(d.Items) == 0 {
 		return d, errs.E(errs.Forbidden, "no item of grant %d may be shared now", g.ID)
+	}
+	if d.HashKey, err = s.HashKey(ctx, g.ConsumerID); err != nil {
+		return d, err
+	}
+	if len(lookups) > 0 {
+		if err := s.countLookup(ctx, a, g, lookups); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }

@@ -3,11 +3,16 @@ package sharing
 import (
 	"context"
 	"embed"
+	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
+	"github.com/govshare/govshare/internal/cryptosuite"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -49,13 +54,24 @@ type Service struct {
 	// records the grant only (file downloads need nothing started).
 	Deliverers map[string]Deliverer
 	Log        *slog.Logger
-	cache      factCache
+	// Secrets seals the consumer departments' hash keys (HashKey).
+	Secrets *cryptosuite.Sealer
+	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
+	// one app or console user may make a day; 0 is DefaultLookupQuota.
+	LookupQuota int
+	cache       factCache
+	hashKeys    struct {
+		sync.Mutex
+		m map[int64][]byte
+	}
 }
 
 // NewService returns the sharing service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
-	return &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
-		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}}
+	s := &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
+		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer()}
+	s.hashKeys.m = map[int64][]byte{}
+	return s
 }
 
 // SetClock replaces the clock, for tests.
@@ -68,7 +84,39 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, act
 }
 
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
+	var u *unseen
+	if errors.As(err, &u) {
+		if rerr := s.audit.Record(ctx, org.Entry(p, action, target, audit.Denied, "not visible to the caller: "+errs.Message(err))); rerr != nil {
+			return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
+		}
+		return err
+	}
 	return org.Denied(ctx, s.audit, p, action, target, err)
+}
+
+// unseen answers a caller who acts on an application or grant they cannot
+// see: 404, as reading it answers, so that neither tells another
+// department's records from missing ones; the attempt is audited as denied.
+type unseen struct{ err *errs.Error }
+
+func (u *unseen) Error() string { return u.err.Error() }
+func (u *unseen) Unwrap() error { return u.err }
+
+func notVisible(kind string, id int64) error {
+	return &unseen{errs.E(errs.NotFound, "%s %d not found", kind, id)}
+}
+
+// mustSee answers notVisible unless p may see records between consumer
+// and provider.
+func (s *Service) mustSee(ctx context.Context, p org.Principal, kind string, id, consumer, provider int64) error {
+	ok, err := s.sees(ctx, p, consumer, provider)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notVisible(kind, id)
+	}
+	return nil
 }
 
 // isAuthority reports whether p approves for the data authority.

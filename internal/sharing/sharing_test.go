@@ -120,8 +120,29 @@ func TestApplicationWorkflow(t *testing.T) {
 		if a.State != sharing.StateProvider || a.StageDue == "" || !strings.Contains(a.Waiting, "公安局") {
 			t.Fatalf("conditional application: state %s, due %q, waiting %q", a.State, a.StageDue, a.Waiting)
 		}
-		_, err = w.Sharing.Approve(ctx, w.User("mzj.approver"), a.ID, nil, "")
-		wantCode(t, "another department's approver", err, errs.Forbidden)
+		// Another department's approver cannot see the application: acting on
+		// it answers 404, as reading it does, and the attempt is audited.
+		for _, act := range []struct {
+			name, action string
+			do           func() error
+		}{
+			{"approve", "application.approve", func() error { _, err := w.Sharing.Approve(ctx, w.User("mzj.approver"), a.ID, nil, ""); return err }},
+			{"return", "application.return", func() error { _, err := w.Sharing.Return(ctx, w.User("mzj.approver"), a.ID, "退回"); return err }},
+			{"withdraw", "application.withdraw", func() error { _, err := w.Sharing.Withdraw(ctx, w.User("ybj.consumer"), a.ID, "撤回"); return err }},
+			{"read", "", func() error { _, err := w.Sharing.Application(ctx, w.User("mzj.approver"), a.ID); return err }},
+		} {
+			before := 0
+			if act.action != "" {
+				before = w.denials(act.action)
+			}
+			err := act.do()
+			wantCode(t, "another department's "+act.name, err, errs.NotFound)
+			if act.action != "" && w.denials(act.action) != before+1 {
+				t.Errorf("another department's %s was not audited", act.name)
+			}
+		}
+		_, err = w.Sharing.Withdraw(ctx, w.User("gaj.approver"), a.ID, "撤回")
+		wantCode(t, "the provider's approver withdrawing", err, errs.Forbidden)
 		_, err = w.Sharing.Approve(ctx, w.User("xzsp.approver"), a.ID, nil, "")
 		wantCode(t, "the authority before the provider", err, errs.Forbidden)
 		_, err = w.Sharing.Approve(ctx, w.User("gaj.approver"), a.ID, &sharing.Terms{Items: []string{"id_number", "birth_date"}}, "")
@@ -165,7 +186,7 @@ func TestApplicationWorkflow(t *testing.T) {
 		wantCode(t, "withdraw a returned application", err, errs.Conflict)
 		wd := w.apply(sharing.DeliveryFile)
 		_, err = w.Sharing.Withdraw(ctx, w.User("ybj.consumer"), wd.ID, "")
-		wantCode(t, "withdraw another department's application", err, errs.Forbidden)
+		wantCode(t, "withdraw another department's application", err, errs.NotFound)
 		wd, err = w.Sharing.Withdraw(ctx, rsj, wd.ID, "不再需要")
 		wantCode(t, "withdraw", err, "")
 		if wd.State != sharing.StateWithdrawn {
@@ -344,5 +365,27 @@ func TestPolicyCheckRevokedUnderLoad(t *testing.T) {
 		if n := allowedAfter.Load(); n > 0 {
 			t.Errorf("%d checks begun after the revocation allowed the access", n)
 		}
+	})
+}
+
+// TestRevokeUnseen: revoking a grant the caller cannot see answers 404, as
+// reading it does; one the caller sees but may not revoke answers 403.
+func TestRevokeUnseen(t *testing.T) {
+	storetest.Each(t, testMigrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		g := w.grantPopulation(sharing.DeliveryAPI, "id_number")
+		_, err := w.Sharing.Grant(w.Ctx, w.User("mzj.approver"), g.ID)
+		wantCode(t, "another department reading the grant", err, errs.NotFound)
+		before := w.denials("grant.revoke")
+		_, err = w.Sharing.Revoke(w.Ctx, w.User("mzj.approver"), g.ID, "撤销（测试）")
+		wantCode(t, "another department revoking the grant", err, errs.NotFound)
+		if strings.Contains(errs.Message(err), "公安局") {
+			t.Errorf("the refusal names the provider: %v", err)
+		}
+		if w.denials("grant.revoke") != before+1 {
+			t.Error("the attempt was not audited")
+		}
+		_, err = w.Sharing.Revoke(w.Ctx, w.User("rsj.consumer"), g.ID, "撤销（测试）")
+		wantCode(t, "the consumer revoking its own grant", err, errs.Forbidden)
 	})
 }

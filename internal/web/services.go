@@ -234,7 +234,15 @@ func (s *server) serviceContext(ctx context.Context, p org.Principal, lang, code
 		if rule == "" {
 			rule = mask.None
 		}
-		c.Items = append(c.Items, serviceItem{Item: it, Masking: rule, MaskingLabel: catalogLabel(catalog.Maskings, rule, lang), Listed: listed[it.Identifier], Ops: serviceOps})
+		// A masked item filters only as a lookup key of the grant (查询条件), by equality.
+		ops := serviceOps
+		if rule != mask.None {
+			ops = nil
+			if c.Grant != nil && slices.Contains(c.Grant.Lookup, it.Identifier) {
+				ops = []string{gateway.OpEq}
+			}
+		}
+		c.Items = append(c.Items, serviceItem{Item: it, Masking: rule, MaskingLabel: catalogLabel(catalog.Maskings, rule, lang), Listed: listed[it.Identifier], Ops: ops})
 	}
 	return c, nil
 }
@@ -401,7 +409,11 @@ func (s *server) serviceDoc(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	doc := gateway.ServiceDoc(c.Entry, c.itemIDs(), scheme+"://"+r.Host)
+	ops := map[string][]string{}
+	for _, it := range c.Items {
+		ops[it.Identifier] = it.Ops
+	}
+	doc := gateway.ServiceDoc(c.Entry, c.itemIDs(), ops, scheme+"://"+r.Host)
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		s.fail(w, r, err)

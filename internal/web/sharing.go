@@ -97,7 +97,7 @@ func sharingUserError(err error) bool {
 // sharingErrors turns an error of a write into field messages and a page
 // message in the caller's language.
 func (s *server) sharingErrors(lang string, err error) (map[string]string, string) {
-	code, msg, fields := errs.Public(err)
+	code, msg, fields := errs.PublicIn(err, lang)
 	if code == errs.Invalid && len(fields) > 0 {
 		shown := map[string]string{}
 		for f, m := range fields {
@@ -238,6 +238,8 @@ type sharingTermItem struct {
 	ID, Name, Masking, MaskingLabel string
 	Options                         []sharingOption
 	Checked                         bool
+	Lookup                          bool // a lookup key (查询条件)
+	Requested                       bool // asked for as a lookup key: an approver may keep or remove it
 }
 
 // sharingTermsView is terms as a person reads them.
@@ -253,8 +255,9 @@ func (s *server) sharingTerms(lang string, t sharing.Terms, names map[string]str
 	out := sharingTermsView{Lang: lang, Filter: s.sharingFilterText(lang, t.Filter, names), ValidUntil: t.ValidUntil, RateLimit: t.RateLimit}
 	for _, id := range t.Items {
 		m := t.Masking[id]
+		lookup := slices.Contains(t.Lookup, id)
 		out.Items = append(out.Items, sharingTermItem{ID: id, Name: names[id], Masking: m, MaskingLabel: catalogLabel(catalog.Maskings, m, lang),
-			Options: sharingMaskOptions(lang, m, m), Checked: true})
+			Options: sharingMaskOptions(lang, m, m), Checked: true, Lookup: lookup, Requested: lookup})
 	}
 	return out
 }
@@ -314,6 +317,7 @@ func sharingConditional(e catalog.Entry) bool {
 // sharingApplyItem is one item of the application form.
 type sharingApplyItem struct {
 	catalogItemView
+	Lookup   bool // asked for as a lookup key (查询条件)
 	Checked  bool
 	Disabled string // why the item may not be asked for
 	Options  []sharingOption
@@ -424,6 +428,7 @@ func (s *server) sharingApplyPage(w http.ResponseWriter, r *http.Request, status
 			it.Disabled = s.t(r, "sharing.item_unshared")
 		}
 		it.Checked = it.Disabled == "" && (fresh || slices.Contains(form["items"], iv.Identifier))
+		it.Lookup = it.Disabled == "" && slices.Contains(form["lookup"], iv.Identifier)
 		items = append(items, it)
 	}
 	sources, err := s.catalogOwnSources(ctx, p)
@@ -468,6 +473,11 @@ func (s *server) sharingApply(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	for _, id := range f["lookup"] {
+		if slices.Contains(in.Items, id) { // a lookup key of an item not asked for means nothing
+			in.Lookup = append(in.Lookup, id)
+		}
 	}
 	for _, it := range e.Items {
 		if m := f.Get("mask." + it.Identifier); m != "" && m != it.Masking && slices.Contains(in.Items, it.Identifier) {
@@ -655,6 +665,7 @@ func (s *server) sharingApplicationPage(w http.ResponseWriter, r *http.Request, 
 			it := &terms.Items[i]
 			if posted {
 				it.Checked = slices.Contains(form["items"], it.ID)
+				it.Lookup = it.Requested && slices.Contains(form["lookup"], it.ID)
 				if m := form.Get("mask." + it.ID); m != "" {
 					it.Options = sharingMaskOptions(lang, it.Masking, m)
 				}
@@ -718,6 +729,17 @@ func sharingNarrower(form url.Values, have sharing.Terms) *sharing.Terms {
 	}
 	if added := sharingParseFilter(form); len(added) > 0 {
 		want.Filter, changed = append(slices.Clone(have.Filter), added...), true
+	}
+	// Lookup keys (查询条件): those ticked of the ones asked for; an
+	// approver may only remove them.
+	var kept []string
+	for _, id := range have.Lookup {
+		if slices.Contains(want.Items, id) && slices.Contains(form["lookup"], id) {
+			kept = append(kept, id)
+		}
+	}
+	if len(kept) != len(have.Lookup) {
+		want.Lookup, changed = append([]string{}, kept...), true
 	}
 	if until := strings.TrimSpace(form.Get("valid_until")); until != "" && until != have.ValidUntil {
 		want.ValidUntil, changed = until, true
@@ -902,7 +924,7 @@ func (s *server) sharingGrantPage(w http.ResponseWriter, r *http.Request, id int
 	}
 	_, names := s.sharingItemNames(ctx, g.EntryCode, 0)
 	gv := s.sharingGrantView(lang, g, names)
-	terms := s.sharingTerms(lang, sharing.Terms{Items: g.Items, Masking: g.Masking, Filter: g.Filter}, names)
+	terms := s.sharingTerms(lang, sharing.Terms{Items: g.Items, Masking: g.Masking, Filter: g.Filter, Lookup: g.Lookup}, names)
 	data := s.sharingBase(r, "sharing.grant_title", "grants", &v)
 	data["G"], data["Terms"], data["EntryURL"] = gv, terms, catalogEntryURL(g.EntryCode, false)
 	data["CanRevoke"] = g.State == sharing.GrantActive && !gv.Expired && s.sharingMayRevoke(ctx, p, g)
