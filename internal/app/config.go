@@ -36,6 +36,8 @@ type Config struct {
 	CodeProfile     string
 	SecretsKey      string
 	APIDirectHosts  string
+	MetricsListen   string
+	AuditKey        string
 }
 
 // secrets are settings whose values are never printed.
@@ -63,6 +65,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.SecretsKey, "secrets-key", "", "file holding the SM4 key that seals stored credentials (created when missing); default DATA-DIR/keys/secrets.key; replicas share one")
 	fs.StringVar(&cfg.APIDirectHosts, "api-direct-hosts", "", "hosts (host:port, or a host alone for its scheme's default port; comma-separated) whose mounted APIs the platform may call itself; "+
 		"any other mounted API is called through a node of the providing department that declares an http datasource covering its URL, or refused")
+	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "host:port of a listener of its own serving Prometheus /metrics (keep it on a management network); empty serves no metrics. The console port never serves them")
+	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }
