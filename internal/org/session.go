@@ -70,8 +70,8 @@ var (
 	msgBadLogin = errs.Define("org.session.bad_login",
 		"wrong user name or password; after repeated failures, wait a moment before trying again",
 		"用户名或密码错误；多次失败后请稍候再试")
-	msgDisabled = errs.Define("org.session.disabled", "account disabled", "账户已停用")
-	msgOldPassword = errs.Define("org.user.old_password_mismatch", "does not match", "与当前密码不符")
+	msgDisabled        = errs.Define("org.session.disabled", "account disabled", "账户已停用")
+	msgOldPassword     = errs.Define("org.user.old_password_mismatch", "does not match", "与当前密码不符")
 	msgTooManyAttempts = errs.Define("org.user.too_many_attempts",
 		"too many wrong passwords: wait a moment before trying again", "密码错误次数过多，请稍候再试")
 )

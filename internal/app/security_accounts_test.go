@@ -1,0 +1,246 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/store"
+)
+
+// TestSecurityAccounts is the attack table of issue 9's "Accounts and the
+// three officers": one row per finding, against one real demo platform
+// started with --admin-password and --metrics-listen; the audit chain's row
+// runs last, on the stopped platform's database.
+func TestSecurityAccounts(t *testing.T) {
+	dir := t.TempDir()
+	const adminPW = "Own-Admin-Pw-2026"
+	p := start(t, "--demo", "--data-dir", dir, "--admin-password", adminPW, "--metrics-listen", "127.0.0.1:0")
+
+	userID := func(c *client, name string) int64 {
+		t.Helper()
+		status, body := c.do("GET", "/api/v1/users?q="+name, nil)
+		if status != 200 {
+			t.Fatalf("users?q=%s = %d %v", name, status, body)
+		}
+		for _, it := range body["items"].([]any) {
+			if u := it.(map[string]any); u["username"] == name {
+				return int64(u["id"].(float64))
+			}
+		}
+		t.Fatalf("no user %s", name)
+		return 0
+	}
+
+	t.Run("officer accounts are managed by the security admin alone, never one's own", func(t *testing.T) {
+		admin := login(t, p.URL, "admin", adminPW)
+		sec := login(t, p.URL, "secadmin", demo.Password)
+		aud := login(t, p.URL, "auditor", demo.Password)
+		ids := map[string]int64{"admin": userID(sec, "admin"), "secadmin": userID(sec, "secadmin"), "auditor": userID(sec, "auditor")}
+		deniedBefore := func() int {
+			_, body := aud.do("GET", "/api/v1/audit?action=user.&outcome=denied", nil)
+			return int(body["total"].(float64))
+		}
+		before := deniedBefore()
+		refused := []struct {
+			who    *client
+			name   string
+			action string
+			target string
+		}{
+			{admin, "system admin", "disable", "auditor"},
+			{admin, "system admin", "disable", "secadmin"},
+			{admin, "system admin", "unlock", "auditor"},
+			{admin, "system admin", "disable", "admin"},
+			{sec, "security admin", "disable", "secadmin"},
+			{sec, "security admin", "unlock", "secadmin"},
+			{aud, "auditor", "disable", "auditor"},
+			{aud, "auditor", "disable", "admin"},
+		}
+		for _, r := range refused {
+			status, body := r.who.do("POST", fmt.Sprintf("/api/v1/users/%d/%s", ids[r.target], r.action), nil)
+			if status != http.StatusForbidden || body["message"] == "" {
+				t.Errorf("%s: %s %s = %d %v, want 403 with a message", r.name, r.action, r.target, status, body)
+			}
+		}
+		if status, body := sec.do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", ids["secadmin"]), map[string]any{"roles": []string{"auditor"}}); status != http.StatusForbidden {
+			t.Errorf("security admin changes own roles = %d %v, want 403", status, body)
+		}
+		if got, want := deniedBefore()-before, len(refused)+1; got != want {
+			t.Errorf("%d new denied user.* audit entries, want %d", got, want)
+		}
+		if status, _ := aud.do("GET", "/api/v1/me", nil); status != 200 {
+			t.Errorf("auditor's session after the system admin's attempts = %d, want 200", status)
+		}
+		// The message is said in the caller's language.
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/users/%d/disable", p.URL, ids["auditor"]), nil)
+		req.Header.Set("Authorization", "Bearer "+admin.token)
+		req.Header.Set("Accept-Language", "zh-CN")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 403 || !strings.Contains(string(b), "安全管理员") {
+				t.Errorf("zh-CN refusal = %d %s, want 403 in Chinese", resp.StatusCode, b)
+			}
+		}
+		for _, action := range []string{"disable", "enable", "unlock"} {
+			if status, body := sec.do("POST", fmt.Sprintf("/api/v1/users/%d/%s", ids["auditor"], action), nil); status != 200 {
+				t.Errorf("security admin %s auditor = %d %v, want 200", action, status, body)
+			}
+		}
+		// Changing one's own password through the account stays allowed.
+		aud = login(t, p.URL, "auditor", demo.Password)
+		if status, body := aud.do("PUT", "/api/v1/me/password", map[string]string{"old_password": demo.Password, "new_password": "Auditor-Pw-2026x"}); status != 204 {
+			t.Errorf("auditor changes own password = %d %v, want 204", status, body)
+		}
+	})
+
+	t.Run("every failed login answers the same, and nothing locks", func(t *testing.T) {
+		anon := &client{t: t, base: p.URL}
+		try := func(user, pw string) (int, string) {
+			status, raw := anon.raw("POST", "/api/v1/session", map[string]string{"username": user, "password": pw})
+			return status, string(raw)
+		}
+		wantStatus, wantBody := try("no.such.user", "Wrong-Passw0rd")
+		if wantStatus != http.StatusUnauthorized {
+			t.Fatalf("unknown user = %d %s, want 401", wantStatus, wantBody)
+		}
+		for i := range 6 {
+			if status, body := try("admin", "Wrong-Passw0rd"); status != wantStatus || body != wantBody {
+				t.Errorf("known user, wrong password %d = %d %s, want %d %s", i+1, status, body, wantStatus, wantBody)
+			}
+		}
+		throttled := time.Now()
+		if status, body := try("admin", adminPW); status != wantStatus || body != wantBody {
+			t.Errorf("right password while throttled = %d %s, want %d %s", status, body, wantStatus, wantBody)
+		}
+		for i := range 6 {
+			if status, body := try("nobody.else", "Wrong-Passw0rd"); status != wantStatus || body != wantBody {
+				t.Errorf("another unknown user %d = %d %s, want the same answer", i+1, status, body)
+			}
+		}
+		time.Sleep(time.Until(throttled.Add(1200 * time.Millisecond)))
+		login(t, p.URL, "admin", adminPW) // no hard lock: the admin logs in after the delay
+	})
+
+	t.Run("next after login stays on the platform", func(t *testing.T) {
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, next := range []string{"/\t/evil.example", "//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example/",
+			"/\n/evil.example", "/%2F/evil.example", "javascript:alert(1)", "/\u00a0/evil.example"} {
+			form := url.Values{"username": {"xzsp.approver"}, "password": {demo.Password}, "next": {next}}
+			resp, err := noRedirect.PostForm(p.URL+"/login", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+				t.Errorf("login with next=%q = %d to %q, want 303 to /", next, resp.StatusCode, loc)
+			}
+		}
+		resp, err := http.Get(p.URL + "/login?next=/%09/evil.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "evil.example") {
+			t.Errorf("GET /login?next=/%%09/evil.example carries the target into the form")
+		}
+		form := url.Values{"username": {"xzsp.approver"}, "password": {demo.Password}, "next": {"/catalog?q=population"}}
+		if resp, err := noRedirect.PostForm(p.URL+"/login", form); err != nil || resp.Header.Get("Location") != "/catalog?q=population" {
+			t.Errorf("login with a path of the platform: %v %v, want kept", err, resp.Header.Get("Location"))
+		}
+	})
+
+	t.Run("metrics only on their own listener", func(t *testing.T) {
+		resp, err := http.Get(p.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 || strings.Contains(string(b), "govshare_http_requests_total") {
+			t.Errorf("GET /metrics on the console port = %d, want no metrics", resp.StatusCode)
+		}
+		m := regexp.MustCompile(`metrics: (http://\S+/metrics)`).FindStringSubmatch(p.Stdout.String())
+		if m == nil {
+			t.Fatalf("no metrics address in:\n%s", p.Stdout)
+		}
+		resp, err = http.Get(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "govshare_http_requests_total") {
+			t.Errorf("GET %s = %d, want the metrics", m[1], resp.StatusCode)
+		}
+	})
+
+	t.Run("--demo --admin-password takes effect", func(t *testing.T) {
+		anon := &client{t: t, base: p.URL}
+		if status, _ := anon.do("POST", "/api/v1/session", map[string]string{"username": "admin", "password": demo.Password}); status != 401 {
+			t.Errorf("admin with the demo password = %d, want 401", status)
+		}
+		login(t, p.URL, "admin", adminPW)
+		if !strings.Contains(p.Stdout.String(), "--admin-password") {
+			t.Errorf("start-up output does not say the admin's password is the given one:\n%s", p.Stdout)
+		}
+	})
+
+	t.Run("a rebuilt audit chain is not the platform's", func(t *testing.T) {
+		if err := p.stop(); err != nil {
+			t.Fatal(err)
+		}
+		verify := func() error {
+			return Run(context.Background(), []string{"audit", "verify", "--data-dir", dir}, env(nil), io.Discard, io.Discard)
+		}
+		if err := verify(); err != nil {
+			t.Fatalf("verify the untouched chain: %v", err)
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, filepath.Join(dir, "govshare.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		// Whoever can write the database removes the entries from 20 on and
+		// writes their own, chained as the public code chains: plain SM3.
+		const from = 20
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			var prev string
+			if err := tx.QueryRow(ctx, "SELECT hash FROM audit_log WHERE seq = ?", from-1).Scan(&prev); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM audit_log WHERE seq >= ?", from); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", from-1, prev)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := audit.New(db).Record(ctx, audit.Entry{Actor: "admin", Action: "session.create", Outcome: audit.Success}); err != nil {
+			t.Fatal(err)
+		}
+		err = verify()
+		if err == nil || !strings.Contains(err.Error(), "not this platform's") || !strings.Contains(err.Error(), fmt.Sprint(from)) {
+			t.Errorf("verify the rebuilt chain = %v, want it named not the platform's from entry %d", err, from)
+		}
+		// Without the key, verify refuses rather than check a chain it cannot.
+		var out bytes.Buffer
+		if err := Run(ctx, []string{"audit", "verify", "--data-dir", dir, "--audit-key", filepath.Join(t.TempDir(), "none.key")}, env(nil), &out, io.Discard); err == nil {
+			t.Errorf("verify without the key succeeded: %s", out.String())
+		}
+	})
+}
