@@ -3,10 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -243,4 +245,83 @@ func TestSecurityAccounts(t *testing.T) {
 			t.Errorf("verify without the key succeeded: %s", out.String())
 		}
 	})
+}
+
+// TestStartFlagsNotIgnored: a flag given takes effect or the platform says
+// it does not.
+func TestStartFlagsNotIgnored(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "--data-dir", dir, "--admin-password", testPassword)
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	p = start(t, "--data-dir", dir, "--admin-password", "Another-Pw-2026x")
+	if !strings.Contains(p.Stdout.String(), "--admin-password not applied") {
+		t.Errorf("second start with --admin-password says nothing:\n%s", p.Stdout)
+	}
+	login(t, p.URL, "admin", testPassword)
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	// The demo does not load into a platform that is not the demo city.
+	err := Run(context.Background(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--demo"}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not the demo city") {
+		t.Errorf("serve --demo on a platform with accounts = %v, want a refusal", err)
+	}
+	// A password the policy refuses stops the start with the setting's name.
+	empty := filepath.Join(t.TempDir(), "data")
+	err = Run(context.Background(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", empty, "--demo", "--admin-password", "weak"}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "admin-password") {
+		t.Errorf("serve --demo --admin-password weak = %v, want a refusal naming admin-password", err)
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused start left %s behind (%v)", empty, err)
+	}
+}
+
+// TestAuditKeyUpgrade: a database whose chain was written before the
+// platform had an audit key is verified and re-hashed at the first start
+// with a key; one whose plain chain does not hold is not laundered.
+func TestAuditKeyUpgrade(t *testing.T) {
+	ctx := context.Background()
+	legacy := func(t *testing.T, tamper bool) string {
+		dir := t.TempDir()
+		db, err := store.Open(ctx, filepath.Join(dir, "govshare.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx, migrations()...); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := audit.New(db).Record(ctx, audit.Entry{Actor: "system", Action: "region.create", Outcome: audit.Success}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tamper {
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE audit_log SET detail = 'edited' WHERE seq = 2")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	dir := legacy(t, false)
+	p := start(t, "--data-dir", dir, "--admin-password", testPassword)
+	if !strings.Contains(p.Stdout.String(), "3 entries verified and re-hashed") {
+		t.Errorf("first start with a key says nothing of the re-hashed chain:\n%s", p.Stdout)
+	}
+	p.stop()
+	var out bytes.Buffer
+	if err := Run(ctx, []string{"audit", "verify", "--data-dir", dir}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("verify after the upgrade: %v", err)
+	}
+	dir = legacy(t, true)
+	err := Run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--admin-password", testPassword}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "entry 2") {
+		t.Errorf("serve on a tampered plain chain = %v, want a refusal naming entry 2", err)
+	}
 }

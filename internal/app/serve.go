@@ -60,6 +60,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("tls-cert and tls-key go together")
 	}
+	if cfg.AdminPassword != "" {
+		if err := org.CheckPasswordPolicy(cfg.AdminPassword); err != nil {
+			return fmt.Errorf("admin-password: %w", err)
+		}
+	}
 	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)
 	if err != nil {
 		return fmt.Errorf("api-direct-hosts: %w", err)
@@ -311,9 +316,6 @@ func openAudit(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer)
 func (p *platform) checkStartFlags(ctx context.Context, users int, stdout io.Writer) error {
 	cfg := p.cfg
 	if cfg.AdminPassword != "" {
-		if err := org.CheckPasswordPolicy(cfg.AdminPassword); err != nil {
-			return fmt.Errorf("admin-password: %w", err)
-		}
 		if users > 0 {
 			msg := fmt.Sprintf("--admin-password not applied: the platform already has its first admin %q; change the password in the console (账户 → 修改密码) or with PUT /api/v1/me/password", org.AdminUsername)
 			fmt.Fprintln(stdout, msg)
