@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -104,6 +105,42 @@ func TestSecurityAccounts(t *testing.T) {
 		aud = login(t, p.URL, "auditor", demo.Password)
 		if status, body := aud.do("PUT", "/api/v1/me/password", map[string]string{"old_password": demo.Password, "new_password": "Auditor-Pw-2026x"}); status != 204 {
 			t.Errorf("auditor changes own password = %d %v, want 204", status, body)
+		}
+	})
+
+	t.Run("the console shows and refuses by the same rule", func(t *testing.T) {
+		console := func(user, pw string) *http.Client {
+			jar, _ := cookiejar.New(nil)
+			c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.PostForm(p.URL+"/login", url.Values{"username": {user}, "password": {pw}})
+			if err != nil || resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("console login %s: %v %v", user, err, resp)
+			}
+			resp.Body.Close()
+			return c
+		}
+		page := func(c *http.Client, method, path string) (int, string) {
+			req, _ := http.NewRequest(method, p.URL+path, nil)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		sec := login(t, p.URL, "secadmin", demo.Password)
+		audID := userID(sec, "auditor")
+		admin := console("admin", adminPW)
+		disableForm := fmt.Sprintf(`action="/users/%d/disable"`, audID)
+		if _, body := page(admin, "GET", fmt.Sprintf("/users/%d", audID)); strings.Contains(body, disableForm) {
+			t.Errorf("the system admin is offered to disable the auditor")
+		}
+		if status, body := page(admin, "POST", fmt.Sprintf("/users/%d/disable", audID)); status != http.StatusForbidden || !strings.Contains(body, "只有安全管理员") {
+			t.Errorf("console: system admin disables the auditor = %d, want 403 with the Chinese refusal", status)
+		}
+		if _, body := page(console("secadmin", demo.Password), "GET", fmt.Sprintf("/users/%d", audID)); !strings.Contains(body, disableForm) {
+			t.Errorf("the security admin is not offered to disable the auditor")
 		}
 	})
 
