@@ -491,3 +491,25 @@ func TestChangePassword(t *testing.T) {
 		}
 	})
 }
+
+// TestChangePasswordThrottled: a stolen session is no way around the login
+// throttle to guess the current password.
+func TestChangePasswordThrottled(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.Throttle = org.Throttle{AccountFree: 2, AddressFree: 100, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
+		e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
+		_, p := e.login("zhang.san", userPassword)
+		for range 3 {
+			checkErr(t, "ChangePassword(wrong)", e.svc.ChangePassword(e.ctx, p, "Wrong-Passw0rd", "Lusong-Qu-430203"), "", "old_password")
+		}
+		err := e.svc.ChangePassword(e.ctx, p, userPassword, "Lusong-Qu-430203")
+		if _, _, fields := errs.PublicIn(err, "en"); !strings.Contains(fields["old_password"], "too many") {
+			t.Fatalf("ChangePassword(right) while throttled = %v, want old_password refused for too many attempts", err)
+		}
+		if _, _, err := e.svc.Login(e.ctx, "zhang.san", userPassword, "203.0.113.50"); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("Login() while throttled by the password changes = %v, want %s", err, errs.Unauthorized)
+		}
+	})
+}
