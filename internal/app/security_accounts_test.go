@@ -361,4 +361,9 @@ func TestAuditKeyUpgrade(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "entry 2") {
 		t.Errorf("serve on a tampered plain chain = %v, want a refusal naming entry 2", err)
 	}
+	for _, f := range []string{"audit.key", "audit.key.new"} {
+		if _, err := os.Stat(filepath.Join(dir, "keys", f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("after the refusal keys/%s exists (%v), want none", f, err)
+		}
+	}
 }

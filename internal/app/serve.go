@@ -295,8 +295,12 @@ func openAudit(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer)
 		return log, nil
 	}
 	n, err := log.Rekey(ctx)
+	if b := (*audit.Break)(nil); errors.As(err, &b) {
+		// The chain takes no key this start: drop the new one, so that the
+		// right one, once copied there, is the only one.
+		audit.DiscardPendingKey(path)
+	}
 	if err != nil {
-		os.Remove(path + ".new")
 		return nil, fmt.Errorf("audit-key: no key at %s, and the audit log cannot take a new one: %w "+
 			"(a replica uses the first one's key file: copy it there or give --audit-key)", path, err)
 	}

@@ -71,6 +71,10 @@ func CommitKey(path string) error {
 	return nil
 }
 
+// DiscardPendingKey removes a pending key (see LoadKey) that Rekey refused
+// to apply; do not call it after other errors, for the chain may carry it.
+func DiscardPendingKey(path string) error { return os.Remove(path + pendingSuffix) }
+
 func readKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
