@@ -95,9 +95,9 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	if len(username) > 64 || len(password) > 256 {
 		return fail("oversized credentials", errBadLogin)
 	}
-	if blocked, err := s.throttled(ctx, accountSubject(username), addressSubject(clientAddr)); err != nil {
+	if ok, err := s.reserve(ctx, username, clientAddr); err != nil {
 		return Session{}, Principal{}, fmt.Errorf("login: %w", err)
-	} else if blocked {
+	} else if !ok {
 		return fail("throttled after repeated failures", errBadLogin)
 	}
 	var id int64
@@ -106,9 +106,6 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	err := s.db.QueryRow(ctx, "SELECT id, password_hash, disabled FROM users WHERE username = ?", username).Scan(&id, &hash, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		CheckPassword(dummyHash, password) // same cost as a real check
-		if err := s.countFailure(ctx, username, clientAddr); err != nil {
-			return Session{}, Principal{}, fmt.Errorf("login: %w", err)
-		}
 		return fail("unknown user", errBadLogin)
 	}
 	if err != nil {
@@ -117,9 +114,6 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	p.UserID = id
 	now := s.now()
 	if !CheckPassword(hash, password) {
-		if err := s.countFailure(ctx, username, clientAddr); err != nil {
-			return Session{}, Principal{}, fmt.Errorf("login: %w", err)
-		}
 		return fail("wrong password", errBadLogin)
 	}
 	// Only someone who knows the password learns that the account is disabled.
@@ -129,7 +123,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	tok := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL).UTC().Truncate(time.Second)
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.clearThrottle(ctx, tx, username); err != nil {
+		if err := s.release(ctx, tx, username, clientAddr); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, "INSERT INTO tokens (user_id, kind, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -196,22 +190,23 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 	}
 	// Wrong guesses are throttled as at login: a stolen session must not
 	// become a way to guess the password.
-	if blocked, err := s.throttled(ctx, accountSubject(p.Username), addressSubject(p.ClientAddr)); err != nil {
+	if ok, err := s.reserve(ctx, p.Username, p.ClientAddr); err != nil {
 		return fmt.Errorf("change password: %w", err)
-	} else if blocked {
+	} else if !ok {
 		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "throttled after repeated failures")); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return errs.FieldMsg("old_password", msgTooManyAttempts)
 	}
 	if !CheckPassword(hash, old) {
-		if err := s.countFailure(ctx, p.Username, p.ClientAddr); err != nil {
-			return fmt.Errorf("change password: %w", err)
-		}
 		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return errs.FieldMsg("old_password", msgOldPassword)
+	}
+	// The right password gives the attempt's count back.
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.release(ctx, tx, p.Username, p.ClientAddr) }); err != nil {
+		return fmt.Errorf("change password: %w", err)
 	}
 	if err := CheckPasswordPolicy(new); err != nil {
 		return errs.Field("new_password", err.Error())

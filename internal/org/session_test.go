@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,17 +225,17 @@ func TestThrottle(t *testing.T) {
 		}
 
 		// The delay grows: the first failure past the free ones waits the
-		// base, the next (after that delay) twice the base; attempts inside a
-		// delay are refused without counting.
-		for range 5 {
+		// base, the next (after that delay) twice the base. An attempt is
+		// counted when it starts, before the password is checked.
+		for range 4 {
 			login("zhang.san", wrong, "198.51.100.1")
 		}
 		got, _ := e.svc.User(e.ctx, e.admin, u.ID)
 		time.Sleep(time.Until(got.LockedUntil) + 20*time.Millisecond)
+		started := time.Now()
 		login("zhang.san", wrong, "198.51.100.1")
-		failedAt := time.Now()
 		got, _ = e.svc.User(e.ctx, e.admin, u.ID)
-		if d := got.LockedUntil.Sub(failedAt); d < 2*e.svc.Throttle.Base-100*time.Millisecond || d > 2*e.svc.Throttle.Base {
+		if d := got.LockedUntil.Sub(started); d < 2*e.svc.Throttle.Base || d > 2*e.svc.Throttle.Base+time.Second {
 			t.Errorf("second delay = %v, want %v", d, 2*e.svc.Throttle.Base)
 		}
 
@@ -510,6 +511,40 @@ func TestChangePasswordThrottled(t *testing.T) {
 		}
 		if _, _, err := e.svc.Login(e.ctx, "zhang.san", userPassword, "203.0.113.50"); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("Login() while throttled by the password changes = %v, want %s", err, errs.Unauthorized)
+		}
+	})
+}
+
+// TestThrottleConcurrent: attempts sent at once cannot all slip in before
+// the first failure is recorded; past the free failures, one more is
+// checked and the rest wait.
+func TestThrottleConcurrent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.Throttle = org.Throttle{AccountFree: 2, AddressFree: 100, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
+		e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.svc.Login(e.ctx, "zhang.san", "Wrong-Passw0rd", "198.51.100.9")
+			}()
+		}
+		wg.Wait()
+		entries, _, err := e.log.List(e.ctx, audit.Filter{Action: "session.create", Actor: "zhang.san", PageSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, en := range entries {
+			if en.Detail == "wrong password" {
+				checked++
+			}
+		}
+		if len(entries) != 12 || checked != 3 {
+			t.Errorf("%d attempts audited, %d passwords checked; want 12 and 3 (2 free and the one that starts the delay)", len(entries), checked)
 		}
 	})
 }

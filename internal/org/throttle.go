@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -61,61 +62,64 @@ func addressSubject(addr string) string {
 	return "addr:" + ip.String()
 }
 
-// throttled reports whether any of subjects is inside its delay.
-func (s *Service) throttled(ctx context.Context, subjects ...string) (bool, error) {
-	args := make([]any, len(subjects))
-	for i, sub := range subjects {
-		args[i] = sub
-	}
-	rows, err := s.db.Query(ctx, "SELECT blocked_until FROM login_throttle WHERE subject IN (?"+strings.Repeat(", ?", len(subjects)-1)+")", args...)
-	if err != nil {
-		return false, fmt.Errorf("read login throttle: %w", err)
-	}
-	defer rows.Close()
-	now := s.now()
-	blocked := false
-	for rows.Next() {
-		var until string
-		if err := rows.Scan(&until); err != nil {
-			return false, err
-		}
-		if t, _ := store.ParseTime(until); now.Before(t) {
-			blocked = true
-		}
-	}
-	return blocked, rows.Err()
-}
+// errThrottled rolls back a reservation refused for a subject inside its delay.
+var errThrottled = errors.New("throttled")
 
-// countFailure counts a failed attempt against the user name and the client
-// address, and starts their delays once past the free failures.
-func (s *Service) countFailure(ctx context.Context, username, clientAddr string) error {
+// reserve counts an attempt against the user name and the client address
+// before the password is checked, so that concurrent attempts cannot all
+// slip in before the first failure is recorded: the attempt that goes past
+// the free failures starts the delay, and every later one, concurrent or
+// not, is refused until it ends. It reports false, counting nothing, when
+// either subject is inside its delay. A successful attempt gives its count
+// back with release.
+func (s *Service) reserve(ctx context.Context, username, clientAddr string) (bool, error) {
 	now := s.now()
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		for _, sub := range []struct {
 			subject string
 			free    int
 		}{{accountSubject(username), s.Throttle.AccountFree}, {addressSubject(clientAddr), s.Throttle.AddressFree}} {
 			var failures int
-			// One statement, so that concurrent failures on replicas all count.
-			err := tx.QueryRow(ctx, `INSERT INTO login_throttle (subject, failures, last_failure_at) VALUES (?, 1, ?)
+			var until string
+			// One statement: on PostgreSQL it locks the row, and SQLite has
+			// one writer, so attempts on replicas count one after another.
+			// RETURNING gives blocked_until as it was before this attempt.
+			err := tx.QueryRow(ctx, `INSERT INTO login_throttle (subject, failures, last_attempt_at) VALUES (?, 1, ?)
 				ON CONFLICT (subject) DO UPDATE SET
-					failures = CASE WHEN login_throttle.last_failure_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
-					last_failure_at = excluded.last_failure_at
-				RETURNING failures`,
-				sub.subject, store.FormatTime(now), store.FormatTime(now.Add(-s.Throttle.Forget))).Scan(&failures)
+					failures = CASE WHEN login_throttle.last_attempt_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
+					last_attempt_at = excluded.last_attempt_at
+				RETURNING failures, blocked_until`,
+				sub.subject, store.FormatTime(now), store.FormatTime(now.Add(-s.Throttle.Forget))).Scan(&failures, &until)
 			if err != nil {
-				return fmt.Errorf("count failed login: %w", err)
+				return fmt.Errorf("count login attempt: %w", err)
 			}
-			until := ""
+			if t, _ := store.ParseTime(until); now.Before(t) {
+				return errThrottled
+			}
 			if d := s.Throttle.delay(failures, sub.free); d > 0 {
-				until = store.FormatTime(now.Add(d))
-			}
-			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET blocked_until = ? WHERE subject = ?", until, sub.subject); err != nil {
-				return err
+				if _, err := tx.Exec(ctx, "UPDATE login_throttle SET blocked_until = ? WHERE subject = ?", store.FormatTime(now.Add(d)), sub.subject); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
+	if errors.Is(err, errThrottled) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// release gives back the count of a successful attempt: the user name's
+// failures are forgotten; the address keeps its failures (and a delay this
+// attempt started), so that logging in to one's own account between
+// guesses at others' gains nothing.
+func (s *Service) release(ctx context.Context, tx *store.Tx, username, clientAddr string) error {
+	if err := s.clearThrottle(ctx, tx, username); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE subject = ? AND failures > 0", addressSubject(clientAddr))
+	return err
 }
 
 // clearThrottle forgets the failed logins against username (after a
