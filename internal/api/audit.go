@@ -41,6 +41,7 @@ func (s *Server) registerAudit() {
 			Entries int64  `json:"entries" doc:"Entries checked"`
 			Seq     int64  `json:"broken_at,omitempty" doc:"First entry that does not hold"`
 			Reason  string `json:"reason,omitempty"`
+			Rebuilt bool   `json:"rebuilt,omitempty" doc:"The entries from broken_at on hold together but not under the platform's audit key: the chain was rebuilt outside the platform (or is another platform's)"`
 		}
 	}
 	huma.Register(s.api, op(http.MethodPost, "/api/v1/audit/verify", "verify-audit", "audit", "Check the whole hash chain (auditor)", true),
@@ -55,7 +56,7 @@ func (s *Server) registerAudit() {
 			var b *audit.Break
 			switch {
 			case errors.As(err, &b):
-				out.Body.Seq, out.Body.Reason = b.Seq, b.Reason
+				out.Body.Seq, out.Body.Reason, out.Body.Rebuilt = b.Seq, b.Reason, b.Foreign
 			case err != nil:
 				return nil, err
 			default:

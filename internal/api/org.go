@@ -184,13 +184,20 @@ func (s *Server) registerOrg() {
 		name    string
 		disable bool
 	}{{"disable", true}, {"enable", false}} {
-		o = op(http.MethodPost, "/api/v1/users/{id}/"+action.name, action.name+"-user", "users", "Disable or enable an account", true)
+		o = op(http.MethodPost, "/api/v1/users/{id}/"+action.name, action.name+"-user", "users", "Disable or enable an account (an officer's account: the security admin only; nobody their own)", true)
 		o.Errors = append(o.Errors, http.StatusNotFound)
 		huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*struct{ Body org.User }, error) {
 			u, err := s.Org.SetDisabled(ctx, principal(ctx), in.ID, action.disable)
 			return &struct{ Body org.User }{u}, err
 		}))
 	}
+	o = op(http.MethodPost, "/api/v1/users/{id}/unlock", "unlock-user", "users",
+		"Lift an account's login delay after repeated failed logins (an officer's account: the security admin only)", true)
+	o.Errors = append(o.Errors, http.StatusNotFound)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*struct{ Body org.User }, error) {
+		u, err := s.Org.Unlock(ctx, principal(ctx), in.ID)
+		return &struct{ Body org.User }{u}, err
+	}))
 	huma.Register(a, op(http.MethodGet, "/api/v1/roles", "list-roles", "users", "Roles and the permissions they grant", true),
 		handle(s, func(ctx context.Context, _ *struct{}) (*struct{ Body []org.RoleInfo }, error) {
 			return &struct{ Body []org.RoleInfo }{org.Roles}, nil

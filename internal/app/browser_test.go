@@ -266,7 +266,7 @@ func TestConsoleInChromium(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#login-submit")),
 			chromedp.WaitVisible(chromedp.CSS(".error")),
 		), "bad login")
-		if got := textOf(t, ctx, ".error"); got != "用户名或密码错误" {
+		if got := textOf(t, ctx, ".error"); got != "用户名或密码错误；多次失败后请稍候再试" {
 			t.Errorf("login error %q", got)
 		}
 	})

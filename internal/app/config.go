@@ -38,6 +38,8 @@ type Config struct {
 	APIDirectHosts  string
 	DatasourceHosts string
 	LookupQuota     int
+	MetricsListen   string
+	AuditKey        string
 }
 
 // secrets are settings whose values are never printed.
@@ -69,6 +71,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.DatasourceHosts, "datasource-hosts", "", "hosts, IP addresses and CIDR networks (comma-separated) that PostgreSQL and MySQL datasources registered on the platform may name; "+
 		"a name must resolve into a listed network unless listed itself; empty allows none (the demo adds loopback); SQLite datasources lie in DATA-DIR/datasources/CREDIT-CODE/")
 	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
+	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "host:port of a listener of its own serving Prometheus /metrics (keep it on a management network); empty serves no metrics. The console port never serves them")
+	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

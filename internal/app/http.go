@@ -19,8 +19,11 @@ import (
 	"github.com/govshare/govshare/internal/web"
 )
 
-func (p *platform) handler() http.Handler {
-	reg := prometheus.NewRegistry()
+// handler serves the console, the API and the gateway on the console port,
+// counting requests in reg. /metrics is not among them: it has a listener
+// of its own (metricsHandler), so that whoever reaches the console does
+// not read the platform's internals.
+func (p *platform) handler(reg *prometheus.Registry) http.Handler {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "govshare_http_requests_total", Help: "HTTP requests by route and status."},
 		[]string{"method", "route", "code"})
@@ -32,11 +35,17 @@ func (p *platform) handler() http.Handler {
 	r.Use(p.recoverer, securityHeaders(p.secure), instrument(requests, latency))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", p.ready)
-	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	r.Handle(gateway.Prefix+"*", p.gateway)
 	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Version: Version, Exchange: p.channels})
 	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels})
 	return http.NewCrossOriginProtection().Handler(r)
+}
+
+// metricsHandler serves reg at /metrics, for the --metrics-listen listener.
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // ready answers 200 when the database and the bus both answer.

@@ -147,17 +147,22 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func verifyAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := configure("audit verify", "govshare audit verify: check that the audit log's hash chain holds (exit 0) or name the first bad entry",
+	cfg, err := configure("audit verify", "govshare audit verify: check that the audit log's HMAC-SM3 chain holds under the platform's key (--audit-key, default DATA-DIR/keys/audit.key; exit 0), "+
+		"or name the first bad entry and whether the chain from there was rebuilt without the key",
 		args, getenv, stdout, stderr)
 	if err != nil {
 		return err
+	}
+	key, _, err := audit.LoadKey(auditKeyPath(cfg), false)
+	if err != nil {
+		return fmt.Errorf("audit-key: %w", err)
 	}
 	db, err := store.Open(ctx, cfg.dsn())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := audit.New(db).Verify(ctx)
+	n, err := audit.NewKeyed(db, key).Verify(ctx)
 	if err != nil {
 		return err
 	}

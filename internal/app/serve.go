@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
@@ -62,6 +64,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.LookupQuota < 1 {
 		return fmt.Errorf("lookup-quota: want at least 1 lookup a day, got %d", cfg.LookupQuota)
 	}
+	if cfg.AdminPassword != "" {
+		if err := org.CheckPasswordPolicy(cfg.AdminPassword); err != nil {
+			return fmt.Errorf("admin-password: %w", err)
+		}
+	}
 	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)
 	if err != nil {
 		return fmt.Errorf("api-direct-hosts: %w", err)
@@ -89,7 +96,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("secrets-key: %w", err)
 	}
-	p.audit = audit.New(p.db)
+	if p.audit, err = openAudit(ctx, p.db, cfg, stdout); err != nil {
+		return err
+	}
 	p.org = org.NewService(p.db, p.audit, division.Default())
 	p.org.SessionTTL = cfg.SessionTTL
 	p.nodes = node.NewRegistry(p.db, p.audit, p.org, secrets, log)
@@ -165,6 +174,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tables.Channels = p.channels
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
+	users, err := p.org.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.checkStartFlags(ctx, users, stdout); err != nil {
+		return err
+	}
 	if cfg.Demo {
 		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
@@ -174,6 +190,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer svc.API.Close()
 		if err := demo.Load(ctx, svc, p.catalog.SQLiteRoot, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
+		}
+		if users == 0 && cfg.AdminPassword != "" {
+			if err := p.setDemoAdminPassword(ctx, cfg.AdminPassword); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "The demo's %q logs in with the password given by --admin-password.\n", org.AdminUsername)
 		}
 	} else {
 		pw, created, err := p.org.Bootstrap(ctx, cfg.AdminPassword)
@@ -194,8 +216,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	reg := prometheus.NewRegistry()
 	srv := &http.Server{
-		Handler:           p.handler(),
+		Handler:           p.handler(reg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -214,8 +237,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var metrics *http.Server
+	metricsAt := "off (--metrics-listen)"
+	if cfg.MetricsListen != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics-listen %s: %w", cfg.MetricsListen, err)
+		}
+		metrics = &http.Server{Handler: metricsHandler(reg), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() { errc <- metrics.Serve(mln) }()
+		defer metrics.Close()
+		metricsAt = "http://" + mln.Addr().String() + "/metrics"
+	}
 	go p.expireGrants(ctx)
 	go p.gateway.Run(ctx)
 
@@ -232,8 +269,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("govshare started", "addr", ln.Addr().String(), "database", string(p.db.Dialect), "embedded_bus", p.bus.Embedded(),
 		"version", Version, "startup", time.Since(started).String())
-	fmt.Fprintf(stdout, "govshare %s is running\n  console: %s://%s/\n  API:     %s://%s/api/v1 (OpenAPI: /openapi.json)\n  state:   %s; bus: %s\n",
-		Version, scheme, ln.Addr(), scheme, ln.Addr(), where, busWhere)
+	fmt.Fprintf(stdout, "govshare %s is running\n  console: %s://%s/\n  API:     %s://%s/api/v1 (OpenAPI: /openapi.json)\n  state:   %s; bus: %s\n  metrics: %s\n",
+		Version, scheme, ln.Addr(), scheme, ln.Addr(), where, busWhere, metricsAt)
 
 	select {
 	case err := <-errc:
@@ -247,6 +284,84 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// auditKeyPath is --audit-key, or DATA-DIR/keys/audit.key.
+func auditKeyPath(cfg *Config) string {
+	if cfg.AuditKey != "" {
+		return cfg.AuditKey
+	}
+	return filepath.Join(cfg.DataDir, "keys", "audit.key")
+}
+
+// openAudit opens the audit log chained with HMAC-SM3 under the key in
+// auditKeyPath, creating the key on the first start; a chain written before
+// the platform had a key is verified and re-hashed under the new key then.
+func openAudit(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer) (*audit.Log, error) {
+	path := auditKeyPath(cfg)
+	key, pending, err := audit.LoadKey(path, true)
+	if err != nil {
+		return nil, fmt.Errorf("audit-key: %w", err)
+	}
+	log := audit.NewKeyed(db, key)
+	if !pending {
+		return log, nil
+	}
+	n, err := log.Rekey(ctx)
+	if b := (*audit.Break)(nil); errors.As(err, &b) {
+		// The chain takes no key this start: drop the new one, so that the
+		// right one, once copied there, is the only one.
+		audit.DiscardPendingKey(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit-key: no key at %s, and the audit log cannot take a new one: %w "+
+			"(a replica uses the first one's key file: copy it there or give --audit-key)", path, err)
+	}
+	if err := audit.CommitKey(path); err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "Audit log: %d entries verified and re-hashed with HMAC-SM3 under the new key %s; keep it outside the database's backups.\n", n, path)
+	}
+	return log, nil
+}
+
+// checkStartFlags refuses, or says it does not apply, a flag this start
+// would otherwise ignore without a word: --admin-password acts only when the
+// platform creates its first admin, and --demo loads the demo city only into
+// an empty platform (or finds it there).
+func (p *platform) checkStartFlags(ctx context.Context, users int, stdout io.Writer) error {
+	cfg := p.cfg
+	if cfg.AdminPassword != "" {
+		if users > 0 {
+			msg := fmt.Sprintf("--admin-password not applied: the platform already has its first admin %q; change the password in the console (账户 → 修改密码) or with PUT /api/v1/me/password", org.AdminUsername)
+			fmt.Fprintln(stdout, msg)
+			p.log.Warn(msg)
+		}
+	}
+	if cfg.Demo && users > 0 {
+		_, n, err := p.org.Departments(ctx, org.DepartmentFilter{Q: demo.CreditCode(0, demo.Departments[0]), PageSize: 1})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errors.New("demo: this platform already has accounts and is not the demo city; the demo loads only into an empty platform (start without --demo, or with a new --data-dir)")
+		}
+	}
+	return nil
+}
+
+// setDemoAdminPassword gives the demo's admin the password of --admin-password
+// in place of the demo password, as the admin would.
+func (p *platform) setDemoAdminPassword(ctx context.Context, password string) error {
+	_, admin, err := p.org.Login(ctx, org.AdminUsername, demo.Password, "127.0.0.1")
+	if err != nil {
+		return fmt.Errorf("admin-password: %w", err)
+	}
+	if err := p.org.ChangePassword(ctx, admin, demo.Password, password); err != nil {
+		return fmt.Errorf("admin-password: %w", err)
+	}
+	return p.org.Logout(ctx, admin)
 }
 
 // expireGrants stops the deliveries of grants as they expire. Access itself

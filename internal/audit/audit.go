@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"embed"
 	"encoding/hex"
@@ -50,8 +52,10 @@ type Entry struct {
 	DetailText string `json:"detail_text,omitempty" readOnly:"true"`
 }
 
-// Hash computes the entry's chain hash from its fields and PrevHash.
-func (e *Entry) hash() string {
+// hash computes the entry's chain hash from its fields and PrevHash: HMAC-SM3
+// under key, or plain SM3 when key is nil (a log without a key, in tests
+// and tools; anyone can recompute such a chain).
+func (e *Entry) hash(key []byte) string {
 	var b strings.Builder
 	for _, f := range []string{
 		strconv.FormatInt(e.Seq, 10), store.FormatTime(e.At),
@@ -64,18 +68,32 @@ func (e *Entry) hash() string {
 		b.WriteString(f)
 		b.WriteByte(';')
 	}
-	sum := sm3.Sum([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	if key == nil {
+		sum := sm3.Sum([]byte(b.String()))
+		return hex.EncodeToString(sum[:])
+	}
+	m := hmac.New(sm3.New, key)
+	m.Write([]byte(b.String()))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Log appends to and reads the audit log.
 type Log struct {
 	db  *store.DB
 	now func() time.Time
+	key []byte // HMAC-SM3 key of the chain; nil: plain SM3
 }
 
-// New returns the audit log stored in db.
+// New returns the audit log stored in db, chained with plain SM3: whoever
+// can write the database can rebuild such a chain, so the platform uses
+// NewKeyed; New serves tests and tools.
 func New(db *store.DB) *Log { return &Log{db: db, now: time.Now} }
+
+// NewKeyed returns the audit log stored in db, chained with HMAC-SM3 under
+// key (see LoadKey): a chain rebuilt without the key does not verify.
+func NewKeyed(db *store.DB, key []byte) *Log {
+	return &Log{db: db, now: time.Now, key: bytes.Clone(key)}
+}
 
 // Append adds e to the chain inside tx; it commits or rolls back with the
 // change it records.
@@ -190,14 +208,22 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 type Break struct {
 	Seq    int64
 	Reason string
+	// Foreign is set when the entries from Seq on hold together as a chain
+	// but not under this platform's key: the chain was rebuilt by someone
+	// who could write the database (or belongs to another platform).
+	Foreign bool
 }
 
 func (b *Break) Error() string {
+	if b.Foreign {
+		return fmt.Sprintf("audit chain is not this platform's from entry %d on: %s", b.Seq, b.Reason)
+	}
 	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
 }
 
 // Verify walks the whole chain and returns the number of entries checked and,
-// if the chain does not hold, a *Break naming the first bad entry.
+// if the chain does not hold, a *Break naming the first bad entry and
+// whether the chain from there was rebuilt without the platform's key.
 func (l *Log) Verify(ctx context.Context) (int64, error) {
 	var headSeq int64
 	var headHash string
@@ -211,24 +237,58 @@ func (l *Log) Verify(ctx context.Context) (int64, error) {
 	defer rows.Close()
 	var n int64
 	prev := ""
+	var bad *Break // the first entry whose hash is not its content's
+	var badNext struct {
+		entries, keyed int64 // entries after bad, and how many of them verify under the key
+		linked         bool  // they link to each other by their stored hashes
+		stored         string
+	}
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
 			return n, &Break{Seq: n + 1, Reason: err.Error()}
 		}
-		switch want := n + 1; {
+		want := n + 1
+		if bad != nil {
+			// Past the first bad hash: only see whether the rest hold
+			// together under another key (a rebuilt chain) or not.
+			badNext.entries++
+			if e.hash(l.key) == e.Hash {
+				badNext.keyed++
+			}
+			if e.Seq != want || e.PrevHash != badNext.stored {
+				badNext.linked = false
+			}
+			badNext.stored = e.Hash
+			n++
+			continue
+		}
+		switch {
 		case e.Seq != want:
 			return n, &Break{Seq: want, Reason: fmt.Sprintf("entry %d is missing (next present is %d)", want, e.Seq)}
 		case e.PrevHash != prev:
 			return n, &Break{Seq: e.Seq, Reason: "previous-hash link does not match: an entry before it was changed, removed or reordered"}
-		case e.hash() != e.Hash:
-			return n, &Break{Seq: e.Seq, Reason: "content does not match its hash: the entry was edited"}
+		case e.hash(l.key) != e.Hash:
+			if l.key != nil && e.hash(nil) == e.Hash {
+				return n, &Break{Seq: e.Seq, Foreign: true, Reason: "the entry carries a plain SM3 hash that anyone can compute, not the platform's HMAC-SM3: the chain was rebuilt outside the platform"}
+			}
+			bad = &Break{Seq: e.Seq, Reason: "content does not match its hash: the entry was edited"}
+			badNext.linked, badNext.stored = true, e.Hash
+			n++
+			continue
 		}
 		prev = e.Hash
 		n++
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("audit: read log: %w", err)
+	}
+	if bad != nil {
+		if l.key != nil && badNext.entries > 0 && badNext.keyed == 0 && badNext.linked && badNext.stored == headHash && n == headSeq {
+			bad.Foreign = true
+			bad.Reason = "the entries from here on hold together but not under this platform's key: the chain was rebuilt by someone who could write the database, or belongs to another platform"
+		}
+		return bad.Seq - 1, bad
 	}
 	if n != headSeq {
 		return n, &Break{Seq: n + 1, Reason: fmt.Sprintf("log ends at entry %d but the head records %d: entries at the end were removed", n, headSeq)}

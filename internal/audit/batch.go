@@ -249,7 +249,7 @@ func (l *Log) appendAll(ctx context.Context, tx *store.Tx, es []Entry, st *appen
 		e.Seq = last - int64(len(es)) + int64(i) + 1
 		e.At = at
 		e.PrevHash = prev
-		e.Hash = e.hash()
+		e.Hash = e.hash(l.key)
 		prev = e.Hash
 	}
 	values := func(e *Entry) []any {

@@ -160,5 +160,6 @@ func init() {
 	DefineAction("audit.read", "read the audit log", "查阅审计日志")
 	DefineAction("audit.verify", "verify the audit chain", "校验审计链")
 	DefineAction("audit.export", "export the audit log", "导出审计日志")
+	DefineAction("audit.rekey", "key the audit chain", "审计链改用密钥")
 	DefineTarget("audit", "audit log", "审计日志")
 }

@@ -18,6 +18,7 @@ func init() {
 		{"catalog.import", "import catalog entries", "导入目录"},
 		{"catalog.preview", "preview an entry's rows", "预览目录数据"},
 		{"datasource.create", "register a datasource", "登记数据源"},
+		{"datasource.connect", "connect to a datasource", "连接数据源"},
 	} {
 		audit.DefineAction(a[0], a[1], a[2])
 	}

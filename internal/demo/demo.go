@@ -136,7 +136,7 @@ func LoadOrg(ctx context.Context, svc *org.Service, out io.Writer) error {
 	if _, created, err := svc.Bootstrap(ctx, Password); err != nil {
 		return err
 	} else if !created {
-		fmt.Fprintf(out, "Demo city already loaded. Log in as %s / %s\n", org.AdminUsername, Password)
+		fmt.Fprintf(out, "Demo city already loaded. Demo accounts log in with %s unless their password was changed (%s: or the one --admin-password gave at the first start).\n", Password, org.AdminUsername)
 		return nil
 	}
 	login := func(user string) (org.Principal, error) {

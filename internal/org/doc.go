@@ -4,8 +4,13 @@
 // tokens.
 //
 // Roles keep the three officers apart (三员分立): the system admin manages
-// regions, departments and accounts; the security admin grants roles; the
-// auditor reads the audit log and changes nothing. An officer holds no other
-// role, and nobody changes their own roles. Every change is audited in the
-// transaction that makes it.
+// regions, departments and accounts; the security admin grants roles and
+// alone disables, enables and unlocks the officers' own accounts; the auditor
+// reads the audit log and changes nothing. An officer holds no other role,
+// and nobody disables, enables, unlocks or changes the roles of their own
+// account. Every change is audited in the transaction that makes it.
+//
+// Failed logins are throttled per user name and per client address with
+// growing delays (Throttle), never by locking an account, and every failed
+// login answers the same.
 package org

@@ -29,15 +29,14 @@ type Service struct {
 	divisions *division.Table
 	now       func() time.Time
 
-	SessionTTL  time.Duration // console and API sessions
-	MaxFailures int           // failed logins before a lockout
-	LockFor     time.Duration
+	SessionTTL time.Duration // console and API sessions
+	Throttle   Throttle      // delays after failed logins
 }
 
 // NewService returns a service over db that records changes in log.
 func NewService(db *store.DB, log *audit.Log, divisions *division.Table) *Service {
 	return &Service{db: db, audit: log, divisions: divisions, now: time.Now,
-		SessionTTL: 12 * time.Hour, MaxFailures: 5, LockFor: 15 * time.Minute}
+		SessionTTL: 12 * time.Hour, Throttle: DefaultThrottle}
 }
 
 // Divisions returns the division table regions are checked against.

@@ -65,10 +65,24 @@ type Session struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-var errBadLogin = errs.E(errs.Unauthorized, "invalid user name or password")
+// Messages of logging in.
+var (
+	msgBadLogin = errs.Define("org.session.bad_login",
+		"wrong user name or password; after repeated failures, wait a moment before trying again",
+		"用户名或密码错误；多次失败后请稍候再试")
+	msgDisabled        = errs.Define("org.session.disabled", "account disabled", "账户已停用")
+	msgOldPassword     = errs.Define("org.user.old_password_mismatch", "does not match", "与当前密码不符")
+	msgTooManyAttempts = errs.Define("org.user.too_many_attempts",
+		"too many wrong passwords: wait a moment before trying again", "密码错误次数过多，请稍候再试")
+)
 
-// Login checks a password and opens a session. Every attempt is audited;
-// repeated failures lock the account for a while.
+// errBadLogin is the one answer to every failed login: a wrong password, an
+// unknown user name, a throttled attempt or oversized credentials.
+var errBadLogin = errs.New(errs.Unauthorized, msgBadLogin)
+
+// Login checks a password and opens a session. Every attempt is audited.
+// Failures slow further attempts against the user name and from the client
+// address (see Throttle); the caller learns nothing but errBadLogin.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (Session, Principal, error) {
 	username = strings.TrimSpace(username)
 	p := Principal{Username: username, ClientAddr: clientAddr}
@@ -81,10 +95,15 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	if len(username) > 64 || len(password) > 256 {
 		return fail("oversized credentials", errBadLogin)
 	}
+	if ok, err := s.reserve(ctx, username, clientAddr); err != nil {
+		return Session{}, Principal{}, fmt.Errorf("login: %w", err)
+	} else if !ok {
+		return fail("throttled after repeated failures", errBadLogin)
+	}
 	var id int64
-	var hash, locked string
+	var hash string
 	var disabled bool
-	err := s.db.QueryRow(ctx, "SELECT id, password_hash, disabled, locked_until FROM users WHERE username = ?", username).Scan(&id, &hash, &disabled, &locked)
+	err := s.db.QueryRow(ctx, "SELECT id, password_hash, disabled FROM users WHERE username = ?", username).Scan(&id, &hash, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		CheckPassword(dummyHash, password) // same cost as a real check
 		return fail("unknown user", errBadLogin)
@@ -94,28 +113,17 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	}
 	p.UserID = id
 	now := s.now()
-	if until, _ := store.ParseTime(locked); now.Before(until) {
-		return fail("account locked", errs.E(errs.Unauthorized, "account locked after repeated failed logins; try again after %s", until.Local().Format("15:04")))
-	}
 	if !CheckPassword(hash, password) {
-		lockedNow, err := s.countFailure(ctx, id)
-		if err != nil {
-			return Session{}, Principal{}, fmt.Errorf("login: %w", err)
-		}
-		reason := "wrong password"
-		if lockedNow {
-			reason = fmt.Sprintf("wrong password; account locked for %s", s.LockFor)
-		}
-		return fail(reason, errBadLogin)
+		return fail("wrong password", errBadLogin)
 	}
 	// Only someone who knows the password learns that the account is disabled.
 	if disabled {
-		return fail("account disabled", errs.E(errs.Unauthorized, "account disabled"))
+		return fail("account disabled", errs.New(errs.Unauthorized, msgDisabled))
 	}
 	tok := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL).UTC().Truncate(time.Second)
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?", id); err != nil {
+		if err := s.release(ctx, tx, username, clientAddr); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, "INSERT INTO tokens (user_id, kind, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -164,25 +172,6 @@ func (s *Service) Authenticate(ctx context.Context, token, clientAddr string) (P
 	return p, nil
 }
 
-// countFailure counts a wrong password against the account and locks it
-// after MaxFailures; it reports whether this failure locked it.
-func (s *Service) countFailure(ctx context.Context, id int64) (bool, error) {
-	var locked bool
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var failures int
-		if err := tx.QueryRow(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", id).Scan(&failures); err != nil {
-			return err
-		}
-		if failures < s.MaxFailures {
-			return nil
-		}
-		locked = true
-		_, err := tx.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", store.FormatTime(s.now().Add(s.LockFor)), id)
-		return err
-	})
-	return locked, err
-}
-
 // Logout revokes the session token the principal authenticated with.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -199,19 +188,25 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 	if err := s.db.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = ?", p.UserID).Scan(&hash); err != nil {
 		return notFound("user", err)
 	}
-	if !CheckPassword(hash, old) {
-		// Wrong guesses count towards the lockout, as at login.
-		lockedNow, err := s.countFailure(ctx, p.UserID)
-		if err != nil {
-			return fmt.Errorf("change password: %w", err)
+	// Wrong guesses are throttled as at login: a stolen session must not
+	// become a way to guess the password.
+	if ok, err := s.reserve(ctx, p.Username, p.ClientAddr); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	} else if !ok {
+		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "throttled after repeated failures")); err != nil {
+			return fmt.Errorf("audit: %w", err)
 		}
+		return errs.FieldMsg("old_password", msgTooManyAttempts)
+	}
+	if !CheckPassword(hash, old) {
 		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
-		if lockedNow {
-			return errs.E(errs.Unauthorized, "account locked after repeated wrong passwords")
-		}
-		return errs.Field("old_password", "does not match")
+		return errs.FieldMsg("old_password", msgOldPassword)
+	}
+	// The right password gives the attempt's count back.
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.release(ctx, tx, p.Username, p.ClientAddr) }); err != nil {
+		return fmt.Errorf("change password: %w", err)
 	}
 	if err := CheckPasswordPolicy(new); err != nil {
 		return errs.Field("new_password", err.Error())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,57 +158,114 @@ func TestAuthenticateRejects(t *testing.T) {
 	})
 }
 
-func TestLockout(t *testing.T) {
+// TestThrottle: failed logins slow further attempts against the user name
+// and from the address with growing delays; nothing locks an account for
+// good, and every failure answers the same.
+func TestThrottle(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		e.svc.MaxFailures = 3
-		e.svc.LockFor = time.Second
+		e.svc.Throttle = org.Throttle{AccountFree: 3, AddressFree: 100, Base: 300 * time.Millisecond, Max: time.Minute, Forget: time.Hour}
 		u := e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
-		login := func(pw string) error {
-			_, _, err := e.svc.Login(e.ctx, "zhang.san", pw, "")
+		login := func(user, pw, addr string) error {
+			_, _, err := e.svc.Login(e.ctx, user, pw, addr)
 			return err
 		}
 		const wrong = "Wrong-Passw0rd"
+		answer := func(err error) string {
+			code, msg, fields := errs.PublicIn(err, "en")
+			return fmt.Sprint(code, msg, fields)
+		}
 
-		// A success resets the count.
+		// A success clears the count.
 		for _, pw := range []string{wrong, wrong, userPassword, wrong, wrong, userPassword} {
-			if err := login(pw); (err == nil) != (pw == userPassword) {
+			if err := login("zhang.san", pw, "198.51.100.1"); (err == nil) != (pw == userPassword) {
 				t.Fatalf("Login(%q) before the limit: %v", pw, err)
 			}
 		}
-		for i := range 3 {
-			if err := login(wrong); !errs.Is(err, errs.Unauthorized) {
-				t.Fatalf("wrong login %d: err = %v, want %s", i+1, err, errs.Unauthorized)
+		var answers []string
+		for range 4 {
+			answers = append(answers, answer(login("zhang.san", wrong, "198.51.100.1")))
+		}
+		throttledAt := time.Now()
+		// Inside the delay the right password is refused with the same answer,
+		// and from another address too (the user name is throttled).
+		err := login("zhang.san", userPassword, "198.51.100.2")
+		answers = append(answers, answer(err))
+		if got, err := e.svc.User(e.ctx, e.admin, u.ID); err != nil || got.LockedUntil.IsZero() {
+			t.Errorf("User().LockedUntil = %v, %v, want the end of the delay", got.LockedUntil, err)
+		}
+		// An unknown user name, throttled or not, answers the same.
+		for range 5 {
+			answers = append(answers, answer(login("nobody", wrong, "198.51.100.3")))
+		}
+		for i, a := range answers {
+			if a != answers[0] {
+				t.Errorf("answer %d = %q, want the same as the first, %q", i, a, answers[0])
 			}
 		}
-		locked := time.Now()
-		if err := login(userPassword); !errs.Is(err, errs.Unauthorized) || !strings.Contains(err.Error(), "locked") {
-			t.Errorf("Login(right password) while locked: err = %v, want %s mentioning the lock", err, errs.Unauthorized)
+		if !strings.HasPrefix(answers[0], errs.Unauthorized) {
+			t.Errorf("answer = %q, want %s", answers[0], errs.Unauthorized)
 		}
-		if got, err := e.svc.User(e.ctx, e.admin, u.ID); err != nil || got.LockedUntil.IsZero() {
-			t.Errorf("User().LockedUntil = %v, %v, want a time", got.LockedUntil, err)
-		}
-		entries, _, err := e.log.List(e.ctx, audit.Filter{Action: "session.create", Actor: "zhang.san", PageSize: 2})
+		entries, _, err := e.log.List(e.ctx, audit.Filter{Action: "session.create", Actor: "zhang.san", PageSize: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) != 2 || entries[0].Detail != "account locked" || !strings.Contains(entries[1].Detail, "locked for") {
-			t.Errorf("last session.create entries = %+v, want the refusal while locked after the locking failure", entries)
-		}
-		if got, want := e.loginAttempts("zhang.san", audit.Failure), 8; got != want {
-			t.Errorf("%d session.create failure entries, want %d", got, want)
-		}
-		if got, want := e.loginAttempts("zhang.san", audit.Success), 2; got != want {
-			t.Errorf("%d session.create success entries, want %d", got, want)
+		if len(entries) != 1 || entries[0].Outcome != audit.Failure || !strings.Contains(entries[0].Detail, "throttled") {
+			t.Errorf("last session.create entry = %+v, want the throttled refusal", entries)
 		}
 
-		time.Sleep(time.Until(locked.Add(e.svc.LockFor + 50*time.Millisecond)))
-		if err := login(userPassword); err != nil {
-			t.Errorf("Login() after the lock expired: %v", err)
+		// No hard lock: after the delay the right password works.
+		time.Sleep(time.Until(throttledAt.Add(e.svc.Throttle.Base + 100*time.Millisecond)))
+		if err := login("zhang.san", userPassword, "198.51.100.1"); err != nil {
+			t.Errorf("Login() after the delay: %v", err)
 		}
 		if got, _ := e.svc.User(e.ctx, e.admin, u.ID); !got.LockedUntil.IsZero() {
 			t.Errorf("User().LockedUntil = %v after a successful login, want zero", got.LockedUntil)
+		}
+
+		// The delay grows: the first failure past the free ones waits the
+		// base, the next (after that delay) twice the base. An attempt is
+		// counted when it starts, before the password is checked.
+		for range 4 {
+			login("zhang.san", wrong, "198.51.100.1")
+		}
+		got, _ := e.svc.User(e.ctx, e.admin, u.ID)
+		time.Sleep(time.Until(got.LockedUntil) + 20*time.Millisecond)
+		started := time.Now()
+		login("zhang.san", wrong, "198.51.100.1")
+		got, _ = e.svc.User(e.ctx, e.admin, u.ID)
+		if d := got.LockedUntil.Sub(started); d < 2*e.svc.Throttle.Base || d > 2*e.svc.Throttle.Base+time.Second {
+			t.Errorf("second delay = %v, want %v", d, 2*e.svc.Throttle.Base)
+		}
+
+		// The security admin (the system admin for this department-less
+		// account) unlocks: the delay is lifted at once.
+		if _, err := e.svc.Unlock(e.ctx, e.admin, u.ID); err != nil {
+			t.Fatalf("Unlock() error: %v", err)
+		}
+		if err := login("zhang.san", userPassword, "198.51.100.1"); err != nil {
+			t.Errorf("Login() after Unlock: %v", err)
+		}
+	})
+}
+
+// TestThrottleByAddress: one address guessing many user names is slowed
+// down, other addresses are not.
+func TestThrottleByAddress(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.Throttle = org.Throttle{AccountFree: 100, AddressFree: 3, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
+		e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
+		for i := range 4 {
+			e.svc.Login(e.ctx, fmt.Sprintf("guess%d", i), "Wrong-Passw0rd", "2001:db8::1")
+		}
+		if _, _, err := e.svc.Login(e.ctx, "zhang.san", userPassword, "2001:db8::2"); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("Login() from the same /64 while throttled: %v, want %s", err, errs.Unauthorized)
+		}
+		if _, _, err := e.svc.Login(e.ctx, "zhang.san", userPassword, "2001:db8:1::1"); err != nil {
+			t.Errorf("Login() from another address: %v", err)
 		}
 	})
 }
@@ -431,6 +489,62 @@ func TestChangePassword(t *testing.T) {
 		}
 		if got := e.count(audit.Filter{Action: "user.password", Outcome: audit.Success}); got != 1 {
 			t.Errorf("%d user.password success entries, want 1", got)
+		}
+	})
+}
+
+// TestChangePasswordThrottled: a stolen session is no way around the login
+// throttle to guess the current password.
+func TestChangePasswordThrottled(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.Throttle = org.Throttle{AccountFree: 2, AddressFree: 100, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
+		e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
+		_, p := e.login("zhang.san", userPassword)
+		for range 3 {
+			checkErr(t, "ChangePassword(wrong)", e.svc.ChangePassword(e.ctx, p, "Wrong-Passw0rd", "Lusong-Qu-430203"), "", "old_password")
+		}
+		err := e.svc.ChangePassword(e.ctx, p, userPassword, "Lusong-Qu-430203")
+		if _, _, fields := errs.PublicIn(err, "en"); !strings.Contains(fields["old_password"], "too many") {
+			t.Fatalf("ChangePassword(right) while throttled = %v, want old_password refused for too many attempts", err)
+		}
+		if _, _, err := e.svc.Login(e.ctx, "zhang.san", userPassword, "203.0.113.50"); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("Login() while throttled by the password changes = %v, want %s", err, errs.Unauthorized)
+		}
+	})
+}
+
+// TestThrottleConcurrent: attempts sent at once cannot all slip in before
+// the first failure is recorded; past the free failures, one more is
+// checked and the rest wait.
+func TestThrottleConcurrent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.Throttle = org.Throttle{AccountFree: 2, AddressFree: 100, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
+		e.mustUser(e.admin, org.UserInput{Username: "zhang.san"})
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.svc.Login(e.ctx, "zhang.san", "Wrong-Passw0rd", "198.51.100.9")
+			}()
+		}
+		wg.Wait()
+		entries, _, err := e.log.List(e.ctx, audit.Filter{Action: "session.create", Actor: "zhang.san", PageSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, en := range entries {
+			if en.Detail == "wrong password" {
+				checked++
+			}
+		}
+		if len(entries) != 12 || checked != 3 {
+			t.Errorf("%d attempts audited, %d passwords checked; want 12 and 3 (2 free and the one that starts the delay)", len(entries), checked)
 		}
 	})
 }

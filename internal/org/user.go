@@ -25,7 +25,7 @@ type User struct {
 	DepartmentName string    `json:"department_name,omitempty"`
 	Roles          []Role    `json:"roles"`
 	Disabled       bool      `json:"disabled"`
-	LockedUntil    time.Time `json:"locked_until,omitzero"`
+	LockedUntil    time.Time `json:"locked_until,omitzero" doc:"Logins are refused until then after repeated failures (a growing delay, not a lock); unlock lifts it"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -154,7 +154,7 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
 	}
 	if target.ID != 0 && target.ID == p.UserID {
-		return errs.E(errs.Forbidden, "nobody changes their own roles")
+		return errs.New(errs.Forbidden, msgOwnAccount)
 	}
 	officers := 0
 	for _, r := range roles {
@@ -228,11 +228,65 @@ func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []R
 		u.Roles = slices.Clone(roles)
 		return s.record(ctx, tx, p, "user.roles", target, audit.Success, detail)
 	})
-	if errs.Is(err, errs.Forbidden) {
-		return User{}, s.Deny(ctx, p, "user.roles", target, errs.Message(err))
+	if err != nil {
+		return User{}, Denied(ctx, s.audit, p, "user.roles", target, err)
 	}
-	return u, err
+	return u, nil
 }
+
+// Messages of account management.
+var (
+	msgManageRefused = errs.Define("org.user.manage_refused",
+		"only the system admin, or a department admin for their own department, manages accounts; officers' accounts are managed by the security admin",
+		"只有系统管理员（或部门管理员管理本部门账户）可以管理账户；三员账户由安全管理员管理")
+	msgOfficerAccount = errs.Define("org.user.officer_account",
+		"%s is an officer's account (system admin, security admin or auditor): only the security admin disables, enables or unlocks it (三员分立)",
+		"%s 是三员账户（系统管理员、安全管理员或安全审计员）：只有安全管理员可以停用、启用或解锁（三员分立）")
+	msgOwnAccount = errs.Define("org.user.own_account",
+		"nobody disables, enables or unlocks their own account or changes their own roles; another officer does",
+		"任何人都不能停用、启用、解锁自己的账户或更改自己的角色，须由其他管理员操作")
+	msgDeptAdminScope = errs.Define("org.user.dept_admin_scope",
+		"a department admin manages accounts of their own department only, and not officers or other department admins",
+		"部门管理员只能管理本部门账户，不能管理三员或其他部门管理员")
+)
+
+// holdsOfficerRole reports whether roles include one of the three officers' roles.
+func holdsOfficerRole(roles []Role) bool { return slices.ContainsFunc(roles, Role.Officer) }
+
+// mayManageAccounts reports whether p manages any account at all (the
+// question asked before the account is read, so that others learn nothing
+// more than "forbidden").
+func mayManageAccounts(p Principal) bool {
+	return p.Can(ManageUsers) || p.Can(ManageDeptUsers) || p.Has(SecurityAdmin)
+}
+
+// checkManage decides whether p may disable, enable or unlock account u:
+// nobody acts on their own account; an officer's account (三员) is managed
+// by the security admin alone; other accounts by the system admin, or by a
+// department admin in their own department.
+func checkManage(p Principal, u User) error {
+	switch {
+	case u.ID == p.UserID:
+		return errs.New(errs.Forbidden, msgOwnAccount)
+	case holdsOfficerRole(u.Roles):
+		if p.Has(SecurityAdmin) {
+			return nil
+		}
+		return errs.New(errs.Forbidden, msgOfficerAccount, u.Username)
+	case p.Can(ManageUsers):
+		return nil
+	case p.Can(ManageDeptUsers):
+		if p.DepartmentID == 0 || u.DepartmentID != p.DepartmentID || slices.Contains(u.Roles, DeptAdmin) {
+			return errs.New(errs.Forbidden, msgDeptAdminScope)
+		}
+		return nil
+	}
+	return errs.New(errs.Forbidden, msgManageRefused)
+}
+
+// CanManageAccount reports whether p may disable, enable or unlock u (for
+// the console to show the buttons; the service decides again).
+func (p Principal) CanManageAccount(u User) bool { return checkManage(p, u) == nil }
 
 // SetDisabled disables or enables an account. Disabling revokes its sessions
 // and API tokens, so re-enabling does not revive stolen ones.
@@ -242,29 +296,11 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 	if disabled {
 		action = "user.disable"
 	}
-	if !p.Can(ManageUsers) && !p.Can(ManageDeptUsers) {
-		return User{}, s.Deny(ctx, p, action, target, "only the system admin, or a department admin for their own department, manages accounts")
-	}
-	var u User
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if u, err = s.user(ctx, tx, id); err != nil {
+	u, err := s.manageAccount(ctx, p, id, action, func(tx *store.Tx, u *User) error {
+		if _, err := tx.Exec(ctx, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id); err != nil {
 			return err
 		}
-		if !p.Can(ManageUsers) {
-			if u.DepartmentID != p.DepartmentID || p.DepartmentID == 0 {
-				return errs.E(errs.Forbidden, "a department admin manages accounts of their own department only")
-			}
-			for _, r := range u.Roles {
-				if r.Officer() || r == DeptAdmin {
-					return errs.E(errs.Forbidden, "a department admin does not manage officers or other department admins")
-				}
-			}
-		}
-		if id == p.UserID {
-			return errs.E(errs.Forbidden, "nobody disables their own account")
-		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET disabled = ?, failed_logins = 0, locked_until = '' WHERE id = ?", disabled, id); err != nil {
+		if err := s.clearThrottle(ctx, tx, u.Username); err != nil {
 			return err
 		}
 		if disabled {
@@ -275,10 +311,47 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 		u.Disabled, u.LockedUntil = disabled, time.Time{}
 		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
 	})
-	if errs.Is(err, errs.Forbidden) {
-		return User{}, s.Deny(ctx, p, action, target, errs.Message(err))
-	}
 	return u, err
+}
+
+// Unlock lifts the login throttle of an account after failed logins, so
+// its holder may try again at once.
+func (s *Service) Unlock(ctx context.Context, p Principal, id int64) (User, error) {
+	return s.manageAccount(ctx, p, id, "user.unlock", func(tx *store.Tx, u *User) error {
+		if err := s.clearThrottle(ctx, tx, u.Username); err != nil {
+			return err
+		}
+		u.LockedUntil = time.Time{}
+		return s.record(ctx, tx, p, "user.unlock", fmt.Sprintf("user:%d", id), audit.Success, u.Username)
+	})
+}
+
+// manageAccount runs change on account id inside a transaction when
+// checkManage allows p to; a refusal is audited as denied and nothing is
+// written.
+func (s *Service) manageAccount(ctx context.Context, p Principal, id int64, action string, change func(*store.Tx, *User) error) (User, error) {
+	target := fmt.Sprintf("user:%d", id)
+	switch {
+	case id == p.UserID:
+		return User{}, Denied(ctx, s.audit, p, action, target, errs.New(errs.Forbidden, msgOwnAccount))
+	case !mayManageAccounts(p):
+		return User{}, Denied(ctx, s.audit, p, action, target, errs.New(errs.Forbidden, msgManageRefused))
+	}
+	var u User
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = s.user(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := checkManage(p, u); err != nil {
+			return err
+		}
+		return change(tx, &u)
+	})
+	if err != nil {
+		return User{}, Denied(ctx, s.audit, p, action, target, err)
+	}
+	return u, nil
 }
 
 // normalizeRoles drops duplicates and puts roles in display order.
@@ -304,8 +377,9 @@ type UserFilter struct {
 	PageSize     int
 }
 
-const selectUser = `SELECT u.id, u.username, u.display_name, COALESCE(u.department_id, 0), COALESCE(d.name, ''), u.disabled, u.locked_until, u.created_at
-	FROM users u LEFT JOIN departments d ON d.id = u.department_id`
+// selectUser reads accounts with the end of their login throttle, if any.
+const selectUser = `SELECT u.id, u.username, u.display_name, COALESCE(u.department_id, 0), COALESCE(d.name, ''), u.disabled, COALESCE(lt.blocked_until, ''), u.created_at
+	FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN login_throttle lt ON lt.subject = 'user:' || u.username`
 
 // querier is a database or a transaction.
 type querier interface {
@@ -314,7 +388,7 @@ type querier interface {
 }
 
 func (s *Service) user(ctx context.Context, q querier, id int64) (User, error) {
-	u, err := scanUser(q.QueryRow(ctx, selectUser+" WHERE u.id = ?", id))
+	u, err := scanUser(q.QueryRow(ctx, selectUser+" WHERE u.id = ?", id), s.now())
 	if err != nil {
 		return u, notFound(fmt.Sprintf("user %d", id), err)
 	}
@@ -323,13 +397,16 @@ func (s *Service) user(ctx context.Context, q querier, id int64) (User, error) {
 	return u, err
 }
 
-func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+// scanUser reads a selectUser row; a throttle that ended before now is not shown.
+func scanUser(sc interface{ Scan(...any) error }, now time.Time) (User, error) {
 	var u User
 	var locked, created string
 	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.DepartmentID, &u.DepartmentName, &u.Disabled, &locked, &created); err != nil {
 		return u, err
 	}
-	u.LockedUntil, _ = store.ParseTime(locked)
+	if t, _ := store.ParseTime(locked); now.Before(t) {
+		u.LockedUntil = t
+	}
 	u.CreatedAt, _ = store.ParseTime(created)
 	return u, nil
 }
@@ -419,7 +496,7 @@ func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User,
 	var out []User
 	var ids []int64
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanUser(rows, s.now())
 		if err != nil {
 			return nil, 0, err
 		}

@@ -16,6 +16,7 @@ func init() {
 		{"grant.expire", "a grant expires", "授权到期"},
 		{"grant.revoke", "revoke a grant", "撤销授权"},
 		{"policy.deny", "data access refused", "数据访问被拒绝"},
+		{"policy.lookup", "look up by a masked item", "按脱敏项查询"},
 	} {
 		audit.DefineAction(a[0], a[1], a[2])
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,9 +32,23 @@ func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login", view{Title: "login.title", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
 }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: it returns next when
+// it is a path of this site, "/" otherwise. A path here starts with one "/",
+// holds no backslash and no control character (browsers drop tabs and line
+// breaks and read a backslash as "/", so "/\t/evil.example" and "/\\evil.example"
+// lead off the site), and url.Parse reads it with no scheme, no host and no
+// user.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, r := range next {
+		if r == '\\' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || unicode.IsSpace(r) && r != ' ' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
@@ -43,7 +59,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	sess, _, err := s.Org.Login(r.Context(), username, password, clientAddr(r))
 	if err != nil {
-		_, msg, _ := errs.Public(err)
+		_, msg, _ := errs.PublicIn(err, language(r))
 		s.render(w, r, errs.Status(errs.CodeOf(err)), "login", view{Title: "login.title", Error: msg,
 			Data: map[string]string{"Next": safeNext(r.PostFormValue("next")), "Username": username}})
 		return
@@ -230,7 +246,7 @@ func (s *server) userPage(w http.ResponseWriter, r *http.Request, id int64, v vi
 	v.Title, v.Active = "nav.users", "/users"
 	v.Data = map[string]any{"U": u, "Roles": org.Roles,
 		"CanGrant":  (p.Can(org.ManageRoles) || p.Can(org.ManageDeptRoles) || p.Has(org.SystemAdmin)) && u.ID != p.UserID,
-		"CanManage": (p.Can(org.ManageUsers) || p.Can(org.ManageDeptUsers)) && u.ID != p.UserID}
+		"CanManage": p.CanManageAccount(u)}
 	status := http.StatusOK
 	if v.Error != "" {
 		status = http.StatusForbidden
@@ -265,11 +281,27 @@ func (s *server) setRoles(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) setDisabled(disabled bool) http.HandlerFunc {
+	return s.manageUser(func(r *http.Request, id int64) error {
+		_, err := s.Org.SetDisabled(r.Context(), s.principal(r), id, disabled)
+		return err
+	})
+}
+
+func (s *server) unlockUser(w http.ResponseWriter, r *http.Request) {
+	s.manageUser(func(r *http.Request, id int64) error {
+		_, err := s.Org.Unlock(r.Context(), s.principal(r), id)
+		return err
+	})(w, r)
+}
+
+// manageUser runs an action on the account in the path and shows the
+// account again, with the refusal when there is one.
+func (s *server) manageUser(act func(r *http.Request, id int64) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := userID(r)
-		if _, err := s.Org.SetDisabled(r.Context(), s.principal(r), id, disabled); err != nil {
+		if err := act(r, id); err != nil {
 			if errs.Is(err, errs.Forbidden) {
-				_, msg, _ := errs.Public(err)
+				_, msg, _ := errs.PublicIn(err, language(r))
 				s.userPage(w, r, id, view{Error: msg})
 				return
 			}

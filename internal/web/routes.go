@@ -26,6 +26,7 @@ func (s *server) routes(r chi.Router) {
 		r.Post("/users/{id}/roles", s.setRoles)
 		r.Post("/users/{id}/disable", s.setDisabled(true))
 		r.Post("/users/{id}/enable", s.setDisabled(false))
+		r.Post("/users/{id}/unlock", s.unlockUser)
 		r.Get("/roles", s.roles)
 		r.Get("/audit", s.audit)
 		r.Get("/audit/export", s.auditExport)

@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -88,16 +89,69 @@ func TestMessagesComplete(t *testing.T) {
 func TestSafeNext(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"/users?page=2", "/users?page=2"},
+		{"/catalog/entries/301002?q=人口#top", "/catalog/entries/301002?q=人口#top"},
+		{"/a%2509b", "/a%2509b"}, // an encoded percent sign is text, not a tab
 		{"", "/"},
+		{"users", "/"},
 		{"https://evil.example/", "/"},
 		{"//evil.example/", "/"},
 		{"/\\evil.example", "/"},
+		{"\\/evil.example", "/"},
+		{"/a\\b", "/"},
+		{"/\t/evil.example", "/"}, // GET /login?next=/%09/evil.example
+		{"/\n/evil.example", "/"},
+		{"/\r/evil.example", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\u00a0/evil.example", "/"},
+		{"/\u2028/evil.example", "/"},
+		{"/%2F/evil.example", "/"}, // a path that decodes to "//"
+		{"/\xff", "/"},
+		{"/" + strings.Repeat("a", 3000), "/"},
 	}
 	for _, tt := range tests {
 		if got := safeNext(tt.in); got != tt.want {
 			t.Errorf("safeNext(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzSafeNext: whatever next is, the redirect target a browser resolves
+// from the result stays on the platform.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/", "/users?page=2", "//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example",
+		"/%09/evil.example", "/.//evil.example", "/@evil.example", "/ /evil.example", "javascript:alert(1)", "/a:b", "/?next=//evil"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://platform.example/login")
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		if got != "/" && got != next {
+			t.Fatalf("safeNext(%q) = %q, want next itself or /", next, got)
+		}
+		// What a browser does first: drop tabs and line breaks, read
+		// backslashes as slashes.
+		browser := strings.Map(func(r rune) rune {
+			switch r {
+			case '\t', '\n', '\r':
+				return -1
+			case '\\':
+				return '/'
+			}
+			return r
+		}, strings.TrimFunc(got, func(r rune) bool { return r <= ' ' }))
+		ref, err := url.Parse(browser)
+		if err != nil {
+			t.Fatalf("safeNext(%q) = %q, which does not parse: %v", next, got, err)
+		}
+		if to := base.ResolveReference(ref); to.Host != base.Host || to.Scheme != base.Scheme || to.User != nil {
+			t.Fatalf("safeNext(%q) = %q leads to %s", next, got, to)
+		}
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || r == '\\' {
+				t.Fatalf("safeNext(%q) = %q holds %q", next, got, r)
+			}
+		}
+	})
 }
 
 func TestFormatNumber(t *testing.T) {
