@@ -624,6 +624,35 @@ func (m *Manager) ChannelsOfGrant(ctx context.Context, grant int64) ([]string, e
 	return out, rows.Err()
 }
 
+// ChannelsOfMandate returns the IDs of the channels created for an
+// aggregation mandate.
+func (m *Manager) ChannelsOfMandate(ctx context.Context, mandate int64) ([]string, error) {
+	rows, err := m.db.Query(ctx, "SELECT id FROM exchange_channels WHERE mandate_id = ? ORDER BY created_at", mandate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CheckTarget checks that ref names a datasource of department dept, on the
+// platform or on one of its active front-end nodes: a channel writes only
+// into its consumer's datasources. It answers an Invalid error on target.
+func (m *Manager) CheckTarget(ctx context.Context, dept int64, ref TableRef) error {
+	if _, _, err := m.resolver.Resolve(ctx, dept, ref); err != nil {
+		return sourceErr("target", err)
+	}
+	return nil
+}
+
 // Run asks for a pass now: a cron channel syncs at once, a continuous one
 // restarts its follow (which reads the source at once). A channel in error
 // is retried at once.
