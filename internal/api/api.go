@@ -166,6 +166,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerSharing()
 	s.registerApps()
 	s.registerExchange()
+	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
 	}
