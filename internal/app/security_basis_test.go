@@ -85,7 +85,11 @@ func TestSecurityBasis(t *testing.T) {
 		{"system admin copies 公安局's population into 医保局 (no application, no grant)", admin, "POST", "/api/v1/channels",
 			channel("户籍人口 → 医保局", ybj, "ybj-业务库"), http.StatusForbidden, "aggregation mandate", "channel.create", false},
 		{"system admin, with a made-up grant", admin, "POST", "/api/v1/channels",
-			func() map[string]any { b := channel("户籍人口 → 医保局", ybj, "ybj-业务库"); b["grant_id"] = 1; return b }(), http.StatusForbidden, "", "channel.create", false},
+			func() map[string]any {
+				b := channel("户籍人口 → 医保局", ybj, "ybj-业务库")
+				b["grant_id"] = 1
+				return b
+			}(), http.StatusForbidden, "", "channel.create", false},
 		{"公安局's node operator writes a new table into 不动产中心's database", as("gaj.node"), "POST", "/api/v1/channels",
 			channel("户籍人口 → 不动产中心", bdc, "bdc-业务库"), http.StatusForbidden, "aggregation mandate", "channel.create", false},
 		{"the authority's node operator takes 公安局's data without a mandate", as("xzsp.node"), "POST", "/api/v1/channels",
