@@ -101,8 +101,8 @@ var (
 		"the data authority's own entries need no mandate",
 		"数据主管部门自己的目录无需归集任务")
 	msgNotMounted = errs.Define("aggregation.entry.not_mounted",
-		"catalog entry %s is not mounted on a table",
-		"目录 %s 未挂接数据表")
+		"catalog entry %s has no working table mount",
+		"目录 %s 没有可用的数据表挂接")
 	msgUnknownItem = errs.Define("aggregation.items.unknown",
 		"%s is not an item of %s",
 		"%s 不是目录 %s 的数据项")

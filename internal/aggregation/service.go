@@ -134,7 +134,7 @@ func (s *Service) entry(ctx context.Context, code string) (catalog.Entry, catalo
 	}
 	r, err := s.cat.Reader(ctx, code, catalog.MountTable)
 	if err != nil {
-		if errs.Is(err, errs.NotFound) {
+		if errs.Is(err, errs.NotFound) || errs.Is(err, errs.Unavailable) {
 			return e, r, errs.FieldMsg("entry_code", msgNotMounted, code)
 		}
 		return e, r, err

@@ -163,7 +163,7 @@ func TestQuarantineAPI(t *testing.T) {
 	if status != http.StatusOK || o[failID] != "open" || o[fixID] != "gone" || o[skipID] != "skipped" || res["failing"].(float64) != 1 || res["gone"].(float64) != 1 {
 		t.Errorf("retry: %d %v", status, res)
 	}
-	_, page = quarantineOf(t, admin, fundID, "")
+	_, page = quarantineOf(t, xzspNode, fundID, "")
 	if page["open"].(float64) != 2 || page["skipped"].(float64) != 1 || page["gone"].(float64) != 1 || page["total"].(float64) != 4 {
 		t.Errorf("counts after skip and retry: %v", page)
 	}
@@ -173,8 +173,8 @@ func TestQuarantineAPI(t *testing.T) {
 		}
 	}
 
-	// A table no catalog entry is mounted on: rows are checked against their
-	// column types. Fixed at the source (without touching the watermark, so
+	// A table whose entry's items set no length or validator: rows are
+	// checked against their column types. Fixed at the source (without touching the watermark, so
 	// that only the retry sends it) and retried, a row is delivered.
 	if err := os.MkdirAll(filepath.Join(dir, "datasources"), 0o750); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestQuarantineAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ndb.Close()
-	if _, err := ndb.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, title VARCHAR(10) NOT NULL, updated_at TEXT NOT NULL)`); err != nil {
+	if _, err := ndb.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, title VARCHAR(10) NOT NULL, updated_at TIMESTAMP NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 10; i++ {
@@ -197,17 +197,15 @@ func TestQuarantineAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if status, body := gajNode.do("POST", "/api/v1/catalog/datasources", map[string]string{"name": "gaj-notes", "driver": "sqlite", "dsn": notes}); status != http.StatusCreated {
-		t.Fatalf("register notes: %d %v", status, body)
-	}
-	gaj := channelNamed(t, admin, "户籍人口基本信息")
-	status, nch := admin.do("POST", "/api/v1/channels", map[string]any{"name": "备注 → 审批局", "provider_id": gaj["provider_id"], "consumer_id": gaj["consumer_id"],
-		"source": map[string]string{"datasource": "gaj-notes", "table": "notes"}, "target": map[string]string{"datasource": "xzsp-共享库", "table": "gaj_notes"},
-		"mode": "full_then_incremental", "schedule": "continuous", "watermark": "updated_at"})
+	status, nds := gajNode.do("POST", "/api/v1/catalog/datasources", map[string]string{"name": "gaj-notes", "driver": "sqlite", "dsn": notes})
 	if status != http.StatusCreated {
-		t.Fatalf("create notes channel: %d %v", status, nch)
+		t.Fatalf("register notes: %d %v", status, nds)
 	}
-	nID := nch["id"].(string)
+	// Its channel stands on an aggregation mandate of a published entry.
+	notesCode := publishTable(t, p.URL, "gaj", "备注信息", nds["id"].(float64), "notes",
+		[][3]string{{"id", "integer", "key"}, {"title", "string", ""}, {"updated_at", "datetime", "timestamp"}})
+	nID := mandateChannel(t, p.URL, "gaj", notesCode, []string{"id", "title", "updated_at"},
+		map[string]string{"datasource": "xzsp-共享库", "table": "gaj_notes"}, "full_then_incremental", "continuous")
 	xzspDB := filepath.Join(dir, "demo", "xzsp.db")
 	// (The incremental pass that follows the full one reads the rows at the
 	// highest watermark again: deliveries may double, but a row found
@@ -253,7 +251,7 @@ func TestQuarantineAPI(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if _, page := quarantineOf(t, admin, nID, ""); page["open"].(float64) != 1 || page["retried"].(float64) != 1 {
+	if _, page := quarantineOf(t, xzspNode, nID, ""); page["open"].(float64) != 1 || page["retried"].(float64) != 1 {
 		t.Errorf("notes counts after retry: %v", page)
 	}
 	time.Sleep(2500 * time.Millisecond) // a statistics write

@@ -679,7 +679,7 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 // SyncNow runs one pass of an active channel in the caller's goroutine and
 // writes its statistics, whether or not the manager runs: the demo uses it
 // to fill a fresh platform. It must not run while the manager runs the
-// channel.
+// channel. It serves a run asked for before (Run).
 func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	c, err := m.get(ctx, id)
 	if err != nil {
@@ -687,6 +687,13 @@ func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	}
 	if m.nodeChannel(c) {
 		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: start the manager to run it", id)
+	}
+	// A run asked for before (Run) is served by this pass.
+	if err := m.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE exchange_channels SET run_requested = '' WHERE id = ?", id)
+		return err
+	}); err != nil {
+		return err
 	}
 	r := &runner{id: id, ch: c, done: make(chan struct{}), kick: make(chan struct{})}
 	err = m.pass(ctx, r, false)
