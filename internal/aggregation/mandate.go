@@ -36,6 +36,8 @@ type Mandate struct {
 	Target        exchange.TableRef `json:"target" doc:"A datasource of the authority and the table to write"`
 	Mode          string            `json:"mode" enum:"full,incremental,full_then_incremental"`
 	Schedule      string            `json:"schedule"`
+	SoftDelete    string            `json:"soft_delete,omitempty" doc:"The item whose true or 1 marks a deleted row"`
+	BatchSize     int               `json:"batch_size,omitempty"`
 	Basis         string            `json:"basis" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
 	State         string            `json:"state" enum:"pending,confirmed,refused,revoked"`
 	Reason        string            `json:"reason,omitempty" doc:"Why it was refused or revoked"`
@@ -49,13 +51,15 @@ type Mandate struct {
 
 // Input creates a mandate.
 type Input struct {
-	Name      string            `json:"name,omitempty" maxLength:"100" doc:"Shown in the console and given to the channel; default: 归集 and the entry's name"`
-	EntryCode string            `json:"entry_code" minLength:"1" maxLength:"40" doc:"A published catalog entry of another department, mounted on a table"`
-	Items     []string          `json:"items" minItems:"1" maxItems:"500" doc:"Identifiers of the entry's items to aggregate"`
-	Target    exchange.TableRef `json:"target" doc:"A datasource of the data authority (on the platform, or on one of its front-end nodes) and the table to write; created when missing"`
-	Mode      string            `json:"mode" enum:"full,incremental,full_then_incremental" doc:"The incremental modes need an update-time item in the entry"`
-	Schedule  string            `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default for incremental modes) or a 5-field cron expression in Beijing time (required for full)"`
-	Basis     string            `json:"basis" minLength:"1" maxLength:"1000" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
+	Name       string            `json:"name,omitempty" maxLength:"100" doc:"Shown in the console and given to the channel; default: 归集 and the entry's name"`
+	EntryCode  string            `json:"entry_code" minLength:"1" maxLength:"40" doc:"A published catalog entry of another department, mounted on a table"`
+	Items      []string          `json:"items" minItems:"1" maxItems:"500" doc:"Identifiers of the entry's items to aggregate"`
+	Target     exchange.TableRef `json:"target" doc:"A datasource of the data authority (on the platform, or on one of its front-end nodes) and the table to write; created when missing"`
+	Mode       string            `json:"mode" enum:"full,incremental,full_then_incremental" doc:"The incremental modes need an update-time item in the entry"`
+	Schedule   string            `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default for incremental modes) or a 5-field cron expression in Beijing time (required for full)"`
+	Basis      string            `json:"basis" minLength:"1" maxLength:"1000" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
+	SoftDelete string            `json:"soft_delete,omitempty" maxLength:"64" doc:"An item among items whose true or 1 marks a deleted row (the row is then deleted at the target)"`
+	BatchSize  int               `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
 }
 
 // Filter selects mandates.
@@ -121,6 +125,12 @@ var (
 	msgDuplicate = errs.Define("aggregation.mandate.duplicate",
 		"a pending or confirmed mandate already aggregates %s into %s/%s",
 		"已有待确认或已确认的归集任务将 %s 归集到 %s/%s")
+	msgBatch = errs.Define("aggregation.batch_size.range",
+		"0 to 100000",
+		"须在 0 到 100000 之间")
+	msgSoftDelete = errs.Define("aggregation.soft_delete.not_mandated",
+		"must be one of the mandated items",
+		"须为本任务归集的数据项之一")
 	msgReason = errs.Define("aggregation.reason.required",
 		"give the reason",
 		"请填写原因")
@@ -143,7 +153,10 @@ func (in *Input) normalize(f errs.Fields) {
 		f.AddMsg("name", msgTooLong, 100)
 	}
 	in.Target.NodeID, in.Target.Datasource, in.Target.Table = strings.TrimSpace(in.Target.NodeID), strings.TrimSpace(in.Target.Datasource), strings.TrimSpace(in.Target.Table)
-	in.Schedule = strings.TrimSpace(in.Schedule)
+	in.Schedule, in.SoftDelete = strings.TrimSpace(in.Schedule), strings.TrimSpace(in.SoftDelete)
+	if in.BatchSize < 0 || in.BatchSize > 100000 {
+		f.AddMsg("batch_size", msgBatch)
+	}
 	var items []string
 	for _, it := range in.Items {
 		if it = strings.TrimSpace(it); it != "" && !slices.Contains(items, it) {
@@ -165,6 +178,9 @@ func (in *Input) normalize(f errs.Fields) {
 	}
 	if utf8.RuneCountInString(in.Target.NodeID) > 64 {
 		f.AddMsg("target.node_id", msgTooLong, 64)
+	}
+	if in.SoftDelete != "" && !slices.Contains(in.Items, in.SoftDelete) {
+		f.AddMsg("soft_delete", msgSoftDelete)
 	}
 	if len(in.Items) == 0 {
 		f.AddMsg("items", msgRequired)

@@ -222,9 +222,10 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 		}
 		now := store.FormatTime(s.now())
 		if err := tx.QueryRow(ctx, `INSERT INTO aggregation_mandates (name, authority_id, provider_id, entry_code, items, target_node, target_datasource,
-			target_table, mode, schedule, basis, state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			target_table, mode, schedule, soft_delete, batch_size, basis, state, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Name, p.DepartmentID, e.ProviderID, in.EntryCode, strings.Join(in.Items, ","), in.Target.NodeID, in.Target.Datasource, in.Target.Table,
-			in.Mode, in.Schedule, in.Basis, Pending, p.Username, now, now).Scan(&id); err != nil {
+			in.Mode, in.Schedule, in.SoftDelete, in.BatchSize, in.Basis, Pending, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert mandate: %w", err)
 		}
 		return s.record(ctx, tx, p, action, id, fmt.Sprintf("%s items %s → %s/%s: %s", in.EntryCode, strings.Join(in.Items, ","),
@@ -237,7 +238,7 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 }
 
 const selectMandate = `SELECT m.id, m.name, m.authority_id, a.name, m.provider_id, pd.name, m.entry_code, COALESCE(e.name, ''), m.items, m.target_node,
-	m.target_datasource, m.target_table, m.mode, m.schedule, m.basis, m.state, m.reason, m.channel_id, m.created_by, m.decided_by,
+	m.target_datasource, m.target_table, m.mode, m.schedule, m.soft_delete, m.batch_size, m.basis, m.state, m.reason, m.channel_id, m.created_by, m.decided_by,
 	m.created_at, m.decided_at, m.updated_at
 	FROM aggregation_mandates m JOIN departments a ON a.id = m.authority_id JOIN departments pd ON pd.id = m.provider_id
 	LEFT JOIN catalog_entries e ON e.code = m.entry_code`
@@ -246,7 +247,7 @@ func scan(sc interface{ Scan(...any) error }) (Mandate, error) {
 	var m Mandate
 	var items, created, decided, updated string
 	if err := sc.Scan(&m.ID, &m.Name, &m.AuthorityID, &m.AuthorityName, &m.ProviderID, &m.ProviderName, &m.EntryCode, &m.EntryName, &items,
-		&m.Target.NodeID, &m.Target.Datasource, &m.Target.Table, &m.Mode, &m.Schedule, &m.Basis, &m.State, &m.Reason, &m.ChannelID,
+		&m.Target.NodeID, &m.Target.Datasource, &m.Target.Table, &m.Mode, &m.Schedule, &m.SoftDelete, &m.BatchSize, &m.Basis, &m.State, &m.Reason, &m.ChannelID,
 		&m.CreatedBy, &m.DecidedBy, &created, &decided, &updated); err != nil {
 		return m, err
 	}
@@ -373,7 +374,10 @@ func (s *Service) Confirm(ctx context.Context, p org.Principal, id int64) (Manda
 	}
 	in := exchange.ChannelInput{Name: m.Name, ProviderID: m.ProviderID, ConsumerID: m.AuthorityID,
 		Source: exchange.TableRef{Datasource: r.Mount.DatasourceName, Table: r.Mount.Table}, Target: m.Target,
-		Mode: m.Mode, Schedule: m.Schedule, MandateID: m.ID}
+		Mode: m.Mode, Schedule: m.Schedule, BatchSize: m.BatchSize, MandateID: m.ID}
+	if m.SoftDelete != "" {
+		in.SoftDelete = r.Column(m.SoftDelete)
+	}
 	if m.Mode != exchange.Full {
 		in.Watermark = watermark(e, r)
 	}

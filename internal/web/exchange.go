@@ -42,6 +42,7 @@ func exchangeTabs(active string) []exchangeTab {
 	return []exchangeTab{
 		{"exchange.tab.overview", "/exchange", active == "overview"},
 		{"exchange.tab.channels", "/exchange/channels", active == "channels"},
+		{"aggregation.title.list", "/exchange/mandates", active == "mandates"},
 	}
 }
 

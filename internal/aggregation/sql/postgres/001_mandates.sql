@@ -12,6 +12,8 @@ CREATE TABLE aggregation_mandates (
 	target_table TEXT NOT NULL,
 	mode TEXT NOT NULL,
 	schedule TEXT NOT NULL,
+	soft_delete TEXT NOT NULL DEFAULT '',
+	batch_size INTEGER NOT NULL DEFAULT 0,
 	basis TEXT NOT NULL,
 	state TEXT NOT NULL,
 	reason TEXT NOT NULL DEFAULT '',
