@@ -156,6 +156,12 @@ func TestMandates(t *testing.T) {
 			}), errs.Invalid, "mode"},
 			{"full and continuous", "xzsp.approver", input(func(in *aggregation.Input) { in.Schedule = exchange.Continuous }), errs.Invalid, "schedule"},
 			{"a bad schedule", "xzsp.approver", input(func(in *aggregation.Input) { in.Schedule = "daily" }), errs.Invalid, "schedule"},
+			{"a platform source other than the entry's mount", "xzsp.approver", input(func(in *aggregation.Input) {
+				in.Source = &exchange.TableRef{Datasource: "gaj-业务库", Table: "population"}
+			}), errs.Invalid, "source.node_id"},
+			{"a source on an unknown node", "xzsp.approver", input(func(in *aggregation.Input) {
+				in.Source = &exchange.TableRef{NodeID: "999", Datasource: "src", Table: "population"}
+			}), errs.Invalid, "source"},
 			{"no basis", "xzsp.approver", input(func(in *aggregation.Input) { in.Basis = " " }), errs.Invalid, "basis"},
 		}
 		var first aggregation.Mandate

@@ -33,6 +33,7 @@ type Mandate struct {
 	EntryCode     string            `json:"entry_code"`
 	EntryName     string            `json:"entry_name"`
 	Items         []string          `json:"items" doc:"Identifiers of the items aggregated"`
+	Source        exchange.TableRef `json:"source,omitzero" doc:"The entry's table on a front-end node of the provider; empty: the entry's mounted table on the platform"`
 	Target        exchange.TableRef `json:"target" doc:"A datasource of the authority and the table to write"`
 	Mode          string            `json:"mode" enum:"full,incremental,full_then_incremental"`
 	Schedule      string            `json:"schedule"`
@@ -51,15 +52,16 @@ type Mandate struct {
 
 // Input creates a mandate.
 type Input struct {
-	Name       string            `json:"name,omitempty" maxLength:"100" doc:"Shown in the console and given to the channel; default: 归集 and the entry's name"`
-	EntryCode  string            `json:"entry_code" minLength:"1" maxLength:"40" doc:"A published catalog entry of another department, mounted on a table"`
-	Items      []string          `json:"items" minItems:"1" maxItems:"500" doc:"Identifiers of the entry's items to aggregate"`
-	Target     exchange.TableRef `json:"target" doc:"A datasource of the data authority (on the platform, or on one of its front-end nodes) and the table to write; created when missing"`
-	Mode       string            `json:"mode" enum:"full,incremental,full_then_incremental" doc:"The incremental modes need an update-time item in the entry"`
-	Schedule   string            `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default for incremental modes) or a 5-field cron expression in Beijing time (required for full)"`
-	Basis      string            `json:"basis" minLength:"1" maxLength:"1000" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
-	SoftDelete string            `json:"soft_delete,omitempty" maxLength:"64" doc:"An item among items whose true or 1 marks a deleted row (the row is then deleted at the target)"`
-	BatchSize  int               `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
+	Name       string             `json:"name,omitempty" maxLength:"100" doc:"Shown in the console and given to the channel; default: 归集 and the entry's name"`
+	EntryCode  string             `json:"entry_code" minLength:"1" maxLength:"40" doc:"A published catalog entry of another department, mounted on a table"`
+	Items      []string           `json:"items" minItems:"1" maxItems:"500" doc:"Identifiers of the entry's items to aggregate"`
+	Source     *exchange.TableRef `json:"source,omitempty" doc:"The entry's table on a front-end node of the provider (node_id, datasource, table; its columns named as the items), when it is not the entry's mounted table on the platform"`
+	Target     exchange.TableRef  `json:"target" doc:"A datasource of the data authority (on the platform, or on one of its front-end nodes) and the table to write; created when missing"`
+	Mode       string             `json:"mode" enum:"full,incremental,full_then_incremental" doc:"The incremental modes need an update-time item in the entry"`
+	Schedule   string             `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default for incremental modes) or a 5-field cron expression in Beijing time (required for full)"`
+	Basis      string             `json:"basis" minLength:"1" maxLength:"1000" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
+	SoftDelete string             `json:"soft_delete,omitempty" maxLength:"64" doc:"An item among items whose true or 1 marks a deleted row (the row is then deleted at the target)"`
+	BatchSize  int                `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
 }
 
 // Filter selects mandates.
@@ -125,6 +127,9 @@ var (
 	msgDuplicate = errs.Define("aggregation.mandate.duplicate",
 		"a pending or confirmed mandate already aggregates %s into %s/%s",
 		"已有待确认或已确认的归集任务将 %s 归集到 %s/%s")
+	msgSourceNode = errs.Define("aggregation.source.node",
+		"name the provider's front-end node; a table on the platform is the entry's mounted one",
+		"请填写提供部门的前置机编号；平台上的数据表即目录挂接的数据表")
 	msgBatch = errs.Define("aggregation.batch_size.range",
 		"0 to 100000",
 		"须在 0 到 100000 之间")
@@ -174,6 +179,22 @@ func (in *Input) normalize(f errs.Fields) {
 			f.AddMsg(t.field, msgRequired)
 		case n > t.max:
 			f.AddMsg(t.field, msgTooLong, t.max)
+		}
+	}
+	if in.Source != nil {
+		src := exchange.TableRef{NodeID: strings.TrimSpace(in.Source.NodeID), Datasource: strings.TrimSpace(in.Source.Datasource), Table: strings.TrimSpace(in.Source.Table)}
+		switch {
+		case src == exchange.TableRef{}:
+			in.Source = nil
+		case src.NodeID == "":
+			f.AddMsg("source.node_id", msgSourceNode)
+		case utf8.RuneCountInString(src.NodeID) > 64 || utf8.RuneCountInString(src.Datasource) > 50 || utf8.RuneCountInString(src.Table) > 128:
+			f.AddMsg("source", msgTooLong, 128)
+		case src.Datasource == "" || src.Table == "":
+			f.AddMsg("source", msgRequired)
+		}
+		if in.Source != nil {
+			in.Source = &src
 		}
 	}
 	if utf8.RuneCountInString(in.Target.NodeID) > 64 {

@@ -123,13 +123,14 @@ func (s *Service) refusals(ctx context.Context, code string, items []string) err
 }
 
 // entry answers a published entry with its table mount, or an Invalid
-// error on entry_code.
-func (s *Service) entry(ctx context.Context, code string) (catalog.Entry, catalog.Reader, error) {
+// error on entry_code. An entry read from a front-end node (onNode) needs
+// no mount: the node's columns are named as the items.
+func (s *Service) entry(ctx context.Context, code string, onNode bool) (catalog.Entry, catalog.Reader, error) {
 	e, err := s.cat.Get(ctx, org.System, code, false)
 	if errs.Is(err, errs.NotFound) || err == nil && e.Status != catalog.StatusPublished {
 		return e, catalog.Reader{}, errs.FieldMsg("entry_code", msgNoEntry, code)
 	}
-	if err != nil {
+	if err != nil || onNode {
 		return e, catalog.Reader{}, err
 	}
 	r, err := s.cat.Reader(ctx, code, catalog.MountTable)
@@ -140,6 +141,25 @@ func (s *Service) entry(ctx context.Context, code string) (catalog.Entry, catalo
 		return e, r, err
 	}
 	return e, r, nil
+}
+
+// checkRef checks that ref is a datasource of dept, adding the problem to
+// f on field; it answers other errors.
+func (s *Service) checkRef(ctx context.Context, f errs.Fields, dept int64, ref exchange.TableRef, field string) error {
+	err := s.channels.CheckRef(ctx, dept, ref, field)
+	var ee *errs.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee) && !ee.Fields[field].IsZero():
+		f.AddText(field, ee.Fields[field])
+		return nil
+	case errs.Is(err, errs.Conflict): // a node not active
+		_, msg, _ := errs.Public(err)
+		f.Add(field, msg)
+		return nil
+	}
+	return err
 }
 
 // watermark answers the column of the entry's update-time item, if any.
@@ -169,7 +189,7 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 	if f["entry_code"].IsZero() {
 		var r catalog.Reader
 		var err error
-		e, r, err = s.entry(ctx, in.EntryCode)
+		e, r, err = s.entry(ctx, in.EntryCode, in.Source != nil)
 		switch {
 		case errs.Is(err, errs.Invalid):
 			var ee *errs.Error
@@ -193,12 +213,14 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 	}
 	if f["target.datasource"].IsZero() && f["target.table"].IsZero() && s.channels != nil {
 		// A channel writes only into a datasource of its consumer: here, the authority.
-		if err := s.channels.CheckTarget(ctx, p.DepartmentID, in.Target); err != nil {
-			var ee *errs.Error
-			if !errors.As(err, &ee) || ee.Fields["target"].IsZero() {
-				return Mandate{}, err
-			}
-			f.AddText("target.datasource", ee.Fields["target"])
+		if err := s.checkRef(ctx, f, p.DepartmentID, in.Target, "target.datasource"); err != nil {
+			return Mandate{}, err
+		}
+	}
+	if in.Source != nil && f["source"].IsZero() && f["source.node_id"].IsZero() && f["entry_code"].IsZero() && s.channels != nil {
+		// And reads only a datasource of its provider.
+		if err := s.checkRef(ctx, f, e.ProviderID, *in.Source, "source"); err != nil {
+			return Mandate{}, err
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -221,10 +243,14 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 			in.Name = "归集 " + e.Name
 		}
 		now := store.FormatTime(s.now())
-		if err := tx.QueryRow(ctx, `INSERT INTO aggregation_mandates (name, authority_id, provider_id, entry_code, items, target_node, target_datasource,
-			target_table, mode, schedule, soft_delete, batch_size, basis, state, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Name, p.DepartmentID, e.ProviderID, in.EntryCode, strings.Join(in.Items, ","), in.Target.NodeID, in.Target.Datasource, in.Target.Table,
+		var src exchange.TableRef
+		if in.Source != nil {
+			src = *in.Source
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO aggregation_mandates (name, authority_id, provider_id, entry_code, items, source_node, source_datasource,
+			source_table, target_node, target_datasource, target_table, mode, schedule, soft_delete, batch_size, basis, state, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Name, p.DepartmentID, e.ProviderID, in.EntryCode, strings.Join(in.Items, ","), src.NodeID, src.Datasource, src.Table, in.Target.NodeID, in.Target.Datasource, in.Target.Table,
 			in.Mode, in.Schedule, in.SoftDelete, in.BatchSize, in.Basis, Pending, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert mandate: %w", err)
 		}
@@ -237,7 +263,7 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 	return s.get(ctx, id)
 }
 
-const selectMandate = `SELECT m.id, m.name, m.authority_id, a.name, m.provider_id, pd.name, m.entry_code, COALESCE(e.name, ''), m.items, m.target_node,
+const selectMandate = `SELECT m.id, m.name, m.authority_id, a.name, m.provider_id, pd.name, m.entry_code, COALESCE(e.name, ''), m.items, m.source_node, m.source_datasource, m.source_table, m.target_node,
 	m.target_datasource, m.target_table, m.mode, m.schedule, m.soft_delete, m.batch_size, m.basis, m.state, m.reason, m.channel_id, m.created_by, m.decided_by,
 	m.created_at, m.decided_at, m.updated_at
 	FROM aggregation_mandates m JOIN departments a ON a.id = m.authority_id JOIN departments pd ON pd.id = m.provider_id
@@ -247,7 +273,7 @@ func scan(sc interface{ Scan(...any) error }) (Mandate, error) {
 	var m Mandate
 	var items, created, decided, updated string
 	if err := sc.Scan(&m.ID, &m.Name, &m.AuthorityID, &m.AuthorityName, &m.ProviderID, &m.ProviderName, &m.EntryCode, &m.EntryName, &items,
-		&m.Target.NodeID, &m.Target.Datasource, &m.Target.Table, &m.Mode, &m.Schedule, &m.SoftDelete, &m.BatchSize, &m.Basis, &m.State, &m.Reason, &m.ChannelID,
+		&m.Source.NodeID, &m.Source.Datasource, &m.Source.Table, &m.Target.NodeID, &m.Target.Datasource, &m.Target.Table, &m.Mode, &m.Schedule, &m.SoftDelete, &m.BatchSize, &m.Basis, &m.State, &m.Reason, &m.ChannelID,
 		&m.CreatedBy, &m.DecidedBy, &created, &decided, &updated); err != nil {
 		return m, err
 	}
@@ -365,7 +391,7 @@ func (s *Service) Confirm(ctx context.Context, p org.Principal, id int64) (Manda
 	if err != nil {
 		return m, err
 	}
-	e, r, err := s.entry(ctx, m.EntryCode)
+	e, r, err := s.entry(ctx, m.EntryCode, m.Source.NodeID != "")
 	if err != nil {
 		return m, err
 	}
@@ -375,6 +401,9 @@ func (s *Service) Confirm(ctx context.Context, p org.Principal, id int64) (Manda
 	in := exchange.ChannelInput{Name: m.Name, ProviderID: m.ProviderID, ConsumerID: m.AuthorityID,
 		Source: exchange.TableRef{Datasource: r.Mount.DatasourceName, Table: r.Mount.Table}, Target: m.Target,
 		Mode: m.Mode, Schedule: m.Schedule, BatchSize: m.BatchSize, MandateID: m.ID}
+	if m.Source.NodeID != "" {
+		in.Source = m.Source
+	}
 	if m.SoftDelete != "" {
 		in.SoftDelete = r.Column(m.SoftDelete)
 	}
@@ -467,7 +496,7 @@ func (s *Service) Shape(ctx context.Context, mandate, consumer int64) (*exchange
 	if m.AuthorityID != consumer {
 		return nil, errs.New(errs.Forbidden, msgWrongConsumer, m.ID)
 	}
-	e, r, err := s.entry(ctx, m.EntryCode)
+	e, r, err := s.entry(ctx, m.EntryCode, m.Source.NodeID != "")
 	if err != nil {
 		return nil, err
 	}

@@ -643,12 +643,13 @@ func (m *Manager) ChannelsOfMandate(ctx context.Context, mandate int64) ([]strin
 	return out, rows.Err()
 }
 
-// CheckTarget checks that ref names a datasource of department dept, on the
-// platform or on one of its active front-end nodes: a channel writes only
-// into its consumer's datasources. It answers an Invalid error on target.
-func (m *Manager) CheckTarget(ctx context.Context, dept int64, ref TableRef) error {
+// CheckRef checks that ref names a datasource of department dept, on the
+// platform or on one of its active front-end nodes (a channel reads only
+// its provider's datasources and writes only into its consumer's). It
+// answers an Invalid error on field.
+func (m *Manager) CheckRef(ctx context.Context, dept int64, ref TableRef, field string) error {
 	if _, _, err := m.resolver.Resolve(ctx, dept, ref); err != nil {
-		return sourceErr("target", err)
+		return sourceErr(field, err)
 	}
 	return nil
 }
