@@ -13,7 +13,8 @@ import (
 // department's cataloger: an entry with items (identifier → data type; the
 // keys and the update time marked by "key" and "timestamp" in keys), mounted
 // on the table of the datasource, and published by the data authority's
-// approver. It answers the entry's code. A channel needs a basis, and an
+// approver. It answers the entry's code. With datasourceID 0 the entry is
+// not mounted (its table is on a front-end node). A channel needs a basis, and an
 // aggregation mandate names a published entry.
 func publishTable(t *testing.T, base, dept, name string, datasourceID float64, table string, items [][3]string) string {
 	t.Helper()
@@ -48,6 +49,9 @@ func publishTable(t *testing.T, base, dept, name string, datasourceID float64, t
 		{approver, "/approve", "approve", nil},
 		{approver, "/publish", "publish", nil},
 	} {
+		if step.what == "mount" && datasourceID == 0 {
+			continue
+		}
 		status, body := step.c.do("POST", "/api/v1/catalog/entries/"+esc+step.path, step.body)
 		if status/100 != 2 || step.what == "mount" && body["ok"] != true {
 			t.Fatalf("%s %s: %d %v", step.what, name, status, body)
