@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -364,6 +366,61 @@ func TestManagerRuns(t *testing.T) {
 		st, err := m.Stats(ctx, admin)
 		if err != nil || st.City.Deliveries < 600 || st.City.Paused != 1 {
 			t.Errorf("stats = %+v, %v", st.City, err)
+		}
+	})
+}
+
+// TestMigrationPausesChannelsWithoutBasis upgrades a database whose
+// channels were created before every channel needed a basis: the one with
+// no grant is paused with the reason "no basis" and cannot be resumed; the
+// grant's channel keeps running.
+func TestMigrationPausesChannelsWithoutBasis(t *testing.T) {
+	old := map[string]bool{}
+	for _, d := range []string{"sqlite", "postgres"} {
+		old["sql/"+d+"/001_channels.sql"] = true
+	}
+	first := fstest.MapFS{}
+	if err := fs.WalkDir(exchange.Migration.FS, "sql", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !old[path] {
+			return err
+		}
+		b, err := fs.ReadFile(exchange.Migration.FS, path)
+		first[path] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, {Domain: "exchange", FS: first}}
+	storetest.Each(t, before, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m, _, ids, login := demoCity(t, db)
+		now := store.FormatTime(time.Now())
+		for _, c := range []struct {
+			id    string
+			grant int64
+		}{{"ch-000000000001", 0}, {"ch-000000000002", 42}} {
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO exchange_channels (id, name, provider_id, consumer_id, source_datasource, source_table, target_datasource,
+					target_table, mode, schedule, state, grant_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'gaj-业务库', 'population', 'ybj-业务库', 'population',
+					'full', '0 2 * * *', 'active', ?, ?, ?)`, c.id, c.id, ids["gaj"], ids["ybj"], c.grant, now, now)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrate(ctx, exchange.Migration); err != nil {
+			t.Fatal(err)
+		}
+		admin := login(org.AdminUsername)
+		got, err := m.Channel(ctx, admin, "ch-000000000001")
+		if err != nil || got.State != exchange.ChannelPaused || got.Reason != exchange.NoBasisReason {
+			t.Errorf("a channel without a basis after the migration: %s %q, %v; want paused, no basis", got.State, got.Reason, err)
+		}
+		if _, err := m.Resume(ctx, org.System, got.ID); errs.CodeOf(err) != errs.Conflict {
+			t.Errorf("resume a channel without a basis: %v, want conflict", err)
+		}
+		if got, _ := m.Channel(ctx, admin, "ch-000000000002"); got.State != exchange.ChannelActive {
+			t.Errorf("a grant's channel after the migration: %s, want active", got.State)
 		}
 	})
 }
