@@ -205,4 +205,14 @@ func TestSecurityBasis(t *testing.T) {
 	if _, ch := xzsp.do("GET", "/api/v1/channels/"+m["channel_id"].(string), nil); ch["state"] != "revoked" {
 		t.Errorf("after revoking the mandate its channel is %v", ch["state"])
 	}
+	// Nobody outside the two departments reads the mandate, the system admin included.
+	for _, c := range []*client{admin, as("bdc.approver")} {
+		if status, body := c.do("GET", "/api/v1/aggregation/mandates/"+id, nil); status != http.StatusNotFound {
+			t.Errorf("an outsider reads the mandate: %d %v, want 404", status, body)
+		}
+	}
+	// The answers conform to the OpenAPI document.
+	_, doc := openAPIDocument(t, p.URL)
+	checkResponses(t, openAPIValidator(t, doc), p.URL, xzsp.token, "/api/v1/aggregation/mandates", "/api/v1/aggregation/mandates?state=revoked",
+		"/api/v1/aggregation/mandates/"+id, "/api/v1/aggregation/mandates/999999", "/api/v1/channels/"+m["channel_id"].(string))
 }
