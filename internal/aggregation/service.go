@@ -155,8 +155,7 @@ func (s *Service) checkRef(ctx context.Context, f errs.Fields, dept int64, ref e
 		f.AddText(field, ee.Fields[field])
 		return nil
 	case errs.Is(err, errs.Conflict): // a node not active
-		_, msg, _ := errs.Public(err)
-		f.Add(field, msg)
+		f.AddText(field, errs.TextOf(err))
 		return nil
 	}
 	return err

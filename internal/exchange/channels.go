@@ -129,6 +129,9 @@ var (
 	msgNoBasis = errs.Define("exchange.channel.no_basis",
 		"channel %s has no basis (no grant, no aggregation mandate): it does not run",
 		"交换通道 %s 没有依据（既无共享授权也无归集任务），不能运行")
+	msgNegativeID = errs.Define("exchange.channel.negative_id",
+		"must not be negative",
+		"不能为负数")
 	msgOperate = errs.Define("exchange.channel.operate_forbidden",
 		"only a node operator of the providing or consuming department operates a channel; the system admin may only pause one",
 		"只有提供或使用部门的前置机运维员可以操作交换通道；系统管理员只能暂停通道")
@@ -286,7 +289,7 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 		f.Add("grant_id", "must not be negative")
 	}
 	if in.MandateID < 0 {
-		f.Add("mandate_id", "must not be negative")
+		f.AddMsg("mandate_id", msgNegativeID)
 	}
 	if in.Source.Datasource == "" || in.Source.Table == "" {
 		f.Add("source", "datasource and table are required")
