@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
@@ -37,6 +38,8 @@ type Deps struct {
 	Version string
 	// Exchange manages channels; nil leaves the exchange's routes out.
 	Exchange *exchange.Manager
+	// Aggregation runs aggregation mandates (归集任务); nil leaves their routes out.
+	Aggregation *aggregation.Service
 }
 
 // Server holds the API's dependencies.
@@ -163,6 +166,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerSharing()
 	s.registerApps()
 	s.registerExchange()
+	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
 	}

@@ -37,7 +37,7 @@ func (s *Server) registerExchange() {
 			return page(cs, total, in.PageParams), err
 		}))
 	o := op(http.MethodPost, "/api/v1/channels", "create-channel", tag,
-		"Create a channel from a source table of the providing department to a target of the consuming department (system admin, or a node operator of either department)", true)
+		"Refused to everyone (403, audited): every channel has a basis, and the platform creates it from an approved grant (共享授权) or a confirmed aggregation mandate (归集任务, POST /api/v1/aggregation/mandates); the route stays so that old clients learn why", true)
 	o.DefaultStatus = http.StatusCreated
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct{ Body exchange.ChannelInput }) (*channelOut, error) {

@@ -109,7 +109,6 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/exchange", "#exchange-city", "交换条次"},
 			{"/exchange", "#exchange-departments", "株洲市公安局"},
 			{"/exchange/channels", "#channels", "户籍人口基本信息 → 市审批局"},
-			{"/exchange/channels/new", "#channel-form", "gaj-业务库"},
 		}
 		for _, pg := range pages {
 			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))), "open "+pg.path)
@@ -121,41 +120,6 @@ func TestConsoleInChromium(t *testing.T) {
 			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"+shot), chromedp.WaitVisible(chromedp.CSS("main table"))), "open "+shot)
 			screenshot(t, ctx, strings.ReplaceAll(shot, "/", "-"))
 		}
-		// A channel's page: statistics, charts, and pause and resume.
-		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels?q="+"population"), chromedp.WaitVisible(chromedp.CSS("#channels tbody a")),
-			chromedp.Click(chromedp.CSS("#channels tbody a")), chromedp.WaitVisible(chromedp.CSS("#channel-live")),
-			chromedp.WaitVisible(chromedp.CSS("#chart-throughput[data-rendered] canvas"))), "channel page")
-		if got := textOf(t, ctx, "#channel-deliveries"); got == "0" || got == "" {
-			t.Errorf("channel deliveries show %q", got)
-		}
-		screenshot(t, ctx, "channel")
-		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-pause")), chromedp.WaitVisible(chromedp.CSS("#channel-resume"))), "pause")
-		if got := textOf(t, ctx, "#channel-state"); got != "已暂停" {
-			t.Errorf("after pause the state shows %q", got)
-		}
-		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-resume")), chromedp.WaitVisible(chromedp.CSS("#channel-pause"))), "resume")
-
-		// The form offers the datasources; choosing one fills the table picker
-		// (htmx); a channel created there opens its page.
-		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels/new"), chromedp.WaitVisible(chromedp.CSS("#channel-form")),
-			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=name]`), "企业登记 → 公安局（浏览器）"),
-			chromedp.Evaluate[chromedp.Void](`(function(){var f=document.getElementById("channel-form");
-				function pick(name, text){var s=f.elements[name];for(var i=0;i<s.options.length;i++){if(s.options[i].text.indexOf(text)>=0){s.selectedIndex=i;}}
-				s.dispatchEvent(new Event("change",{bubbles:true}));}
-				pick("source_datasource","scj-业务库");pick("target_datasource","gaj-业务库");})()`)), "fill the form")
-		_, perr := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#source-tables option[value=enterprises]").length === 1`,
-			chromedp.WithPollingTimeout(10*time.Second)))
-		must(t, perr, "the source table picker lists enterprises")
-		must(t, chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=source_table]`), "enterprises"),
-			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=target_table]`), "scj_enterprises_copy"),
-			chromedp.SendKeys(chromedp.CSS(`#channel-form input[name=watermark]`), "updated_at"),
-			chromedp.Click(chromedp.CSS("#channel-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#channel-live"))), "create a channel")
-		if got := textOf(t, ctx, "#channel-name"); !strings.Contains(got, "企业登记 → 公安局（浏览器）") {
-			t.Errorf("created channel page shows %q", got)
-		}
-
 		// The chart on the dashboard draws.
 		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#chart-regions[data-rendered] canvas"))), "chart")
 		screenshot(t, ctx, "dashboard")
@@ -199,6 +163,55 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Errorf("English heading %q, want Departments", got)
 		}
 		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-submit"))), "log out")
+	})
+
+	t.Run("exchange: the authority operates channels and aggregates by mandate", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "xzsp.node")
+		// A channel's page: statistics, charts, its basis, and pause and resume.
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/channels?q="+"population"), chromedp.WaitVisible(chromedp.CSS("#channels tbody a")),
+			chromedp.Click(chromedp.CSS("#channels tbody a")), chromedp.WaitVisible(chromedp.CSS("#channel-live")),
+			chromedp.WaitVisible(chromedp.CSS("#chart-throughput[data-rendered] canvas"))), "channel page")
+		if got := textOf(t, ctx, "#channel-deliveries"); got == "0" || got == "" {
+			t.Errorf("channel deliveries show %q", got)
+		}
+		if got := textOf(t, ctx, "#channel-basis"); !strings.Contains(got, "归集任务") {
+			t.Errorf("channel basis shows %q, want its mandate", got)
+		}
+		screenshot(t, ctx, "channel")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-pause")), chromedp.WaitVisible(chromedp.CSS("#channel-resume"))), "pause")
+		if got := textOf(t, ctx, "#channel-state"); got != "已暂停" {
+			t.Errorf("after pause the state shows %q", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#channel-resume")), chromedp.WaitVisible(chromedp.CSS("#channel-pause"))), "resume")
+
+		// The authority's approver asks for an aggregation in the mandate form;
+		// the provider's approver confirms it, and its channel opens.
+		code := demoEntry(t, login(t, p.URL, "xzsp.approver", demo.Password), "企业登记注册信息")
+		ctx = browser(t)
+		consoleLogin(t, ctx, p.URL, "xzsp.approver")
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/mandates"), chromedp.WaitVisible(chromedp.CSS("#mandate-form")),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=name]`), "企业登记 → 审批局（浏览器）"),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=entry_code]`), code),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=items]`), "name,capital"),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=target_datasource]`), "xzsp-共享库"),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=target_table]`), "scj_enterprises_browser"),
+			chromedp.SendKeys(chromedp.CSS(`#mandate-form textarea[name=basis]`), "《政务数据归集规定》（测试）"),
+			chromedp.Click(chromedp.CSS("#mandate-submit")), chromedp.WaitVisible(chromedp.CSS("#mandates .mandate-state"))), "create a mandate")
+		if got := textOf(t, ctx, "#mandates"); !strings.Contains(got, "企业登记 → 审批局（浏览器）") || !strings.Contains(got, "待确认") {
+			t.Errorf("mandates show %q", got)
+		}
+		screenshot(t, ctx, "mandates")
+		ctx = browser(t)
+		consoleLogin(t, ctx, p.URL, "scj.approver")
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/mandates?state=pending"), chromedp.WaitVisible(chromedp.CSS("#mandates button.confirm")),
+			chromedp.Click(chromedp.CSS("#mandates button.confirm")), chromedp.WaitVisible(chromedp.CSS(`#mandates a[href^="/exchange/channels/ch-"]`))), "confirm")
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/mandates?state=confirmed"),
+			chromedp.WaitVisible(chromedp.CSS(`#mandates a[href^="/exchange/channels/ch-"]`)),
+			chromedp.Click(chromedp.CSS(`#mandates a[href^="/exchange/channels/ch-"]`)), chromedp.WaitVisible(chromedp.CSS("#channel-live"))), "open its channel")
+		if got := textOf(t, ctx, "#channel-name"); !strings.Contains(got, "企业登记") {
+			t.Errorf("the mandate's channel page shows %q", got)
+		}
 	})
 
 	t.Run("security admin grants a role", func(t *testing.T) {

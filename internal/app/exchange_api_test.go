@@ -19,27 +19,28 @@ import (
 )
 
 // checksumOf returns a table's row count and the connector's checksum.
-func checksumOf(t *testing.T, driver, dsn, table string) (int64, string) {
+func checksumOf(t *testing.T, driver, dsn, table string, columns ...string) (int64, string) {
 	t.Helper()
 	s, err := connector.Open(context.Background(), driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	n, sum, err := s.Checksum(context.Background(), table, nil)
+	n, sum, err := s.Checksum(context.Background(), table, columns)
 	if err != nil {
 		return -1, err.Error()
 	}
 	return n, sum
 }
 
-// waitSame waits until the target table holds what the source table holds.
-func waitSame(t *testing.T, what string, src, dst [3]string) int64 {
+// waitSame waits until the target table holds what the source table holds
+// (in columns, when given).
+func waitSame(t *testing.T, what string, src, dst [3]string, columns ...string) int64 {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		wn, ws := checksumOf(t, src[0], src[1], src[2])
-		gn, gs := checksumOf(t, dst[0], dst[1], dst[2])
+		wn, ws := checksumOf(t, src[0], src[1], src[2], columns...)
+		gn, gs := checksumOf(t, dst[0], dst[1], dst[2], columns...)
 		if wn == gn && ws == gs && wn > 0 {
 			return gn
 		}
@@ -81,7 +82,8 @@ func waitChannel(t *testing.T, c *client, id, what string, cond func(map[string]
 	}
 }
 
-// TestExchangeAPI creates channels through the API and checks that they
+// TestExchangeAPI has channels created from aggregation mandates through the
+// API and checks that they
 // copy SQLite→PostgreSQL and PostgreSQL→MariaDB, that pause stops within a
 // second and resume continues, that a schema change pauses with the
 // reason, and that statistics survive a restart of the platform.
@@ -111,76 +113,85 @@ func TestExchangeAPI(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+	dsIDs := map[string]float64{}
 	for _, d := range []struct {
 		c                 *client
 		name, driver, dsn string
 	}{{gajNode, "gaj-pg", connector.Postgres, pgSource}, {xzspNode, "xzsp-pg", connector.Postgres, pgTarget}, {xzspNode, "xzsp-maria", connector.MySQL, mariaTarget}} {
-		if status, body := d.c.do("POST", "/api/v1/catalog/datasources", map[string]string{"name": d.name, "driver": d.driver, "dsn": d.dsn}); status != http.StatusCreated {
+		status, body := d.c.do("POST", "/api/v1/catalog/datasources", map[string]string{"name": d.name, "driver": d.driver, "dsn": d.dsn})
+		if status != http.StatusCreated {
 			t.Fatalf("register %s: %d %v", d.name, status, body)
 		}
+		dsIDs[d.name] = body["id"].(float64)
 	}
-	var depts struct{ gaj, xzsp float64 }
-	_, list := admin.do("GET", "/api/v1/channels", nil)
-	for _, it := range list["items"].([]any) {
-		ch := it.(map[string]any)
-		depts.gaj, depts.xzsp = ch["provider_id"].(float64), ch["consumer_id"].(float64)
-		if ch["provider_name"] == "株洲市公安局" {
-			break
-		}
+	// Every channel has a basis: here, aggregation mandates of the data
+	// authority (市审批局) over entries of 公安局, confirmed by its approver.
+	peopleCode := publishTable(t, p.URL, "gaj", "人员信息", dsIDs["gaj-pg"], "people", [][3]string{{"id", "integer", "key"}, {"name", "string", ""},
+		{"amount", "decimal", ""}, {"note", "text", ""}, {"updated_at", "datetime", "timestamp"}, {"deleted", "boolean", ""}})
+	mandate := func(code string, items []string, target, table string) map[string]any {
+		return map[string]any{"entry_code": code, "items": items, "target": map[string]string{"datasource": target, "table": table},
+			"mode": "full_then_incremental", "schedule": "continuous", "basis": "《政务数据归集规定》（测试）"}
 	}
-	channel := func(name, srcDS, srcTable, dstDS, dstTable string, soft string) map[string]any {
-		return map[string]any{"name": name, "provider_id": depts.gaj, "consumer_id": depts.xzsp,
-			"source": map[string]string{"datasource": srcDS, "table": srcTable}, "target": map[string]string{"datasource": dstDS, "table": dstTable},
-			"mode": "full_then_incremental", "schedule": "continuous", "watermark": "updated_at", "soft_delete": soft, "batch_size": 400}
-	}
+	xzspApprover := login(t, p.URL, "xzsp.approver", demo.Password)
 
-	// Refusals.
+	// Refusals: nobody creates a channel directly; a mandate's target must
+	// be the authority's and name a node by its number.
 	refused := []struct {
-		name string
-		c    *client
-		body map[string]any
-		want int
-		text string
+		name       string
+		c          *client
+		path, body string
+		want       int
+		text       string
 	}{
-		{"a cataloger", gajCataloger, channel("x", "gaj-pg", "people", "xzsp-maria", "people", ""), 403, "forbidden"},
-		{"a node named other than by its number", gajNode, func() map[string]any {
-			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
-			b["source"] = map[string]string{"node_id": "qz-01", "datasource": "gaj-pg", "table": "people"}
-			return b
-		}(), 400, "name a front-end node by its number"},
-		{"an unknown node number", gajNode, func() map[string]any {
-			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
-			b["source"] = map[string]string{"node_id": "999", "datasource": "gaj-pg", "table": "people"}
-			return b
-		}(), 400, "node 999 not found"},
-		{"a bad schedule", gajNode, func() map[string]any {
-			b := channel("x", "gaj-pg", "people", "xzsp-maria", "people", "")
-			b["schedule"] = "61 * * * *"
-			return b
-		}(), 400, `"schedule"`},
-		{"no body fields", gajNode, map[string]any{"name": "x"}, 400, "invalid"},
+		{"a cataloger creates a channel", gajCataloger, "/api/v1/channels", "", 403, "forbidden"},
+		{"the provider's node operator creates a channel", gajNode, "/api/v1/channels", "", 403, "aggregation mandate"},
+		{"the system admin creates a channel", admin, "/api/v1/channels", "", 403, "aggregation mandate"},
+		{"a mandate's node named other than by its number", xzspApprover, "/api/v1/aggregation/mandates", "qz-01", 400, "name a front-end node by its number"},
+		{"a mandate's unknown node number", xzspApprover, "/api/v1/aggregation/mandates", "999", 400, "node 999 not found"},
+		{"a mandate's bad schedule", xzspApprover, "/api/v1/aggregation/mandates", "schedule", 400, `"schedule"`},
+		{"no body fields", xzspApprover, "/api/v1/aggregation/mandates", "empty", 400, "invalid"},
 	}
 	for _, r := range refused {
-		status, raw := r.c.raw("POST", "/api/v1/channels", r.body)
+		var body any = map[string]any{"name": "x", "provider_id": 1, "consumer_id": 2, "source": map[string]string{"datasource": "gaj-pg", "table": "people"},
+			"target": map[string]string{"datasource": "xzsp-maria", "table": "people"}, "mode": "full", "schedule": "0 2 * * *"}
+		if r.path != "/api/v1/channels" {
+			m := mandate(peopleCode, []string{"id", "name"}, "xzsp-maria", "people")
+			switch r.body {
+			case "schedule":
+				m["schedule"] = "61 * * * *"
+			case "empty":
+				m = map[string]any{"name": "x"}
+			default:
+				m["target"] = map[string]string{"node_id": r.body, "datasource": "xzsp-maria", "table": "people"}
+			}
+			body = m
+		}
+		status, raw := r.c.raw("POST", r.path, body)
 		if status != r.want || !strings.Contains(string(raw), r.text) {
 			t.Errorf("%s: %d %s, want %d with %q", r.name, status, raw, r.want, r.text)
 		}
 	}
 
-	// SQLite → PostgreSQL, created by the system admin.
-	status, a := admin.do("POST", "/api/v1/channels", channel("户籍人口 → 审批局 PostgreSQL", "gaj-业务库", "population", "xzsp-pg", "population", ""))
+	// SQLite → PostgreSQL: the demo's population register, but for its
+	// negative-listed address.
+	populationItems := []string{"id_number", "name", "gender", "birth_date", "updated_at"}
+	aID := mandateChannel(t, p.URL, "gaj", demoEntry(t, xzspApprover, "户籍人口基本信息"), populationItems,
+		map[string]string{"datasource": "xzsp-pg", "table": "population"}, "full_then_incremental", "continuous")
+	// PostgreSQL → MariaDB, in small batches so that the full pass lasts
+	// long enough to watch.
+	status, mb := xzspApprover.do("POST", "/api/v1/aggregation/mandates", func() map[string]any {
+		m := mandate(peopleCode, []string{"id", "name", "amount", "note", "updated_at", "deleted"}, "xzsp-maria", "people")
+		m["soft_delete"], m["batch_size"] = "deleted", 10
+		return m
+	}())
 	if status != http.StatusCreated {
-		t.Fatalf("create SQLite→PostgreSQL: %d %v", status, a)
+		t.Fatalf("mandate PostgreSQL→MariaDB: %d %v", status, mb)
 	}
-	// PostgreSQL → MariaDB, created by the provider's node operator, in
-	// small batches so that the full pass lasts long enough to watch.
-	body := channel("人员 → 审批局 MariaDB", "gaj-pg", "people", "xzsp-maria", "people", "deleted")
-	body["batch_size"] = 10
-	status, b := gajNode.do("POST", "/api/v1/channels", body)
-	if status != http.StatusCreated {
-		t.Fatalf("create PostgreSQL→MariaDB: %d %v", status, b)
+	status, mb = login(t, p.URL, "gaj.approver", demo.Password).do("POST", fmt.Sprintf("/api/v1/aggregation/mandates/%v/confirm", mb["id"]), nil)
+	if status != http.StatusOK {
+		t.Fatalf("confirm PostgreSQL→MariaDB: %d %v", status, mb)
 	}
-	aID, bID := a["id"].(string), b["id"].(string)
+	bID := mb["channel_id"].(string)
 	// The full pass shows its progress against the source's row count.
 	var progress []map[string]any
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
@@ -201,8 +212,9 @@ func TestExchangeAPI(t *testing.T) {
 	}
 	gajDB := demo.DatabasePath(filepath.Join(dir, "datasources"), "gaj")
 	aSrc, aDst := [3]string{connector.SQLite, gajDB, "population"}, [3]string{connector.Postgres, pgTarget, "population"}
+	aCols := populationItems // the channel carries the mandated items only
 	bSrc, bDst := [3]string{connector.Postgres, pgSource, "people_live"}, [3]string{connector.MySQL, mariaTarget, "people"}
-	rowsA := waitSame(t, "SQLite→PostgreSQL", aSrc, aDst)
+	rowsA := waitSame(t, "SQLite→PostgreSQL", aSrc, aDst, aCols...)
 	rowsB := waitSame(t, "PostgreSQL→MariaDB", bSrc, bDst)
 	if rowsA != 300 || rowsB != n-5 {
 		t.Errorf("copied %d and %d rows, want 300 and %d", rowsA, rowsB, n-5)
@@ -281,17 +293,32 @@ func TestExchangeAPI(t *testing.T) {
 	}
 	waitSame(t, "after resume", bSrc, bDst)
 
-	// A column added at the source that the target lacks pauses the channel
-	// with the reason.
+	// A column added at the source is not in the mandate: it does not
+	// travel, and the channel goes on.
 	if _, err := src.Exec(`ALTER TABLE people ADD COLUMN extra text`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.Exec(`UPDATE people SET extra = '附加', updated_at = now() WHERE id = 1`); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(4 * time.Second)
+	if ch := channelOf(t, admin, bID); ch["state"] != "active" {
+		t.Errorf("a column outside the mandate changed the channel: %v %v", ch["state"], ch["reason"])
+	}
+	// A mandated column widened at the source, which the target cannot hold,
+	// pauses the channel with the reason.
+	for _, q := range []string{`DROP VIEW people_live`, `ALTER TABLE people ALTER COLUMN name TYPE varchar(200)`,
+		`CREATE VIEW people_live AS SELECT id, name, amount, note, updated_at, deleted FROM people WHERE NOT deleted`} {
+		if _, err := src.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := src.Exec(`UPDATE people SET name = '加长', updated_at = now() WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
 	ch := waitChannel(t, admin, bID, "paused for the schema", func(ch map[string]any) bool { return ch["state"] == "paused" })
-	if reason, _ := ch["reason"].(string); !strings.Contains(reason, "schema") || !strings.Contains(reason, "extra") {
-		t.Errorf("reason = %q, want the schema change naming column extra", reason)
+	if reason, _ := ch["reason"].(string); !strings.Contains(reason, "schema") || !strings.Contains(reason, "name") || strings.Contains(reason, "extra") {
+		t.Errorf("reason = %q, want the schema change naming column name (and not the unmandated extra)", reason)
 	}
 
 	// A source table that disappears puts its channel in error, retried;
@@ -302,11 +329,10 @@ func TestExchangeAPI(t *testing.T) {
 	if _, err := src.Exec(`INSERT INTO permits VALUES ('P1', '甲', now()), ('P2', '乙', now())`); err != nil {
 		t.Fatal(err)
 	}
-	status, cch := admin.do("POST", "/api/v1/channels", channel("许可 → 审批局", "gaj-pg", "permits", "xzsp-pg", "permits", ""))
-	if status != http.StatusCreated {
-		t.Fatalf("create: %d %v", status, cch)
-	}
-	cID := cch["id"].(string)
+	permitsCode := publishTable(t, p.URL, "gaj", "许可信息", dsIDs["gaj-pg"], "permits", [][3]string{{"no", "string", "key"}, {"holder", "text", ""},
+		{"updated_at", "datetime", "timestamp"}})
+	cID := mandateChannel(t, p.URL, "gaj", permitsCode, []string{"no", "holder", "updated_at"}, map[string]string{"datasource": "xzsp-pg", "table": "permits"},
+		"full_then_incremental", "continuous")
 	cSrc, cDst := [3]string{connector.Postgres, pgSource, "permits"}, [3]string{connector.Postgres, pgTarget, "permits"}
 	waitSame(t, "permits", cSrc, cDst)
 	if _, err := src.Exec(`ALTER TABLE permits RENAME TO permits_old`); err != nil {
@@ -322,7 +348,7 @@ func TestExchangeAPI(t *testing.T) {
 	if _, err := src.Exec(`INSERT INTO permits VALUES ('P3', '丙', now())`); err != nil {
 		t.Fatal(err)
 	}
-	if status, _ := admin.do("POST", "/api/v1/channels/"+cID+"/run", nil); status != http.StatusOK {
+	if status, _ := xzspNode.do("POST", "/api/v1/channels/"+cID+"/run", nil); status != http.StatusOK {
 		t.Fatalf("run a channel in error: %d", status)
 	}
 	waitChannel(t, admin, cID, "recovery", func(ch map[string]any) bool { return ch["state"] == "active" })
@@ -353,7 +379,7 @@ func TestExchangeAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitSame(t, "after restart", aSrc, aDst)
+	waitSame(t, "after restart", aSrc, aDst, aCols...)
 	waitChannel(t, admin, aID, "deliveries added to the persisted ones", func(ch map[string]any) bool {
 		return statOf(ch, "deliveries") >= statOf(before, "deliveries")+3
 	})

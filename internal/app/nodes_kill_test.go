@@ -101,24 +101,14 @@ func TestKillNodesAndPlatformDuringSync(t *testing.T) {
 	listen, leaf := freePort(t), freePort(t)
 	base := "http://" + listen
 	serveArgs := []string{"serve", "--listen", listen, "--leaf-listen", leaf, "--data-dir", dataDir,
-		"--admin-password", testPassword, "--log-level", "warn"}
+		"--demo", "--log-level", "warn"}
 	platform := runProc(t, "platform", serveArgs...)
 	waitReady(t, base)
-	admin := login(t, base, "admin", testPassword)
+	admin := login(t, base, "admin", demo.Password)
 
-	// Two departments, each with a node.
-	if status, body := admin.do("POST", "/api/v1/regions", map[string]string{"code": "430200"}); status != 201 {
-		t.Fatalf("create region: %d %v", status, body)
-	}
-	dept := func(i int, name string) float64 {
-		status, body := admin.do("POST", "/api/v1/departments", map[string]any{"name": name,
-			"credit_code": demo.CreditCode(2000+i, demo.Department{Region: "430200"}), "region_code": "430200"})
-		if status != 201 {
-			t.Fatalf("create department %s: %d %v", name, status, body)
-		}
-		return body["id"].(float64)
-	}
-	deptA, deptB := dept(1, "株洲市公安局"), dept(2, "株洲市行政审批服务局")
+	// Two departments of the demo city, each with a node: 公安局 provides,
+	// the data authority (市审批局) aggregates.
+	deptA, deptB := demoDepartment(t, admin, "株洲市公安局"), demoDepartment(t, admin, "株洲市行政审批服务局")
 	enrol := func(d float64, name string) (int64, string) {
 		status, body := admin.do("POST", "/api/v1/nodes/enrollments", map[string]any{"name": name, "department_id": d})
 		if status != 201 {
@@ -263,14 +253,23 @@ func TestKillNodesAndPlatformDuringSync(t *testing.T) {
 	}
 	t.Logf("platform and two enrolled nodes ready after %s", time.Since(began).Round(time.Millisecond))
 
-	status, ch := admin.do("POST", "/api/v1/channels", map[string]any{"name": "人员 A→B", "provider_id": deptA, "consumer_id": deptB,
+	// The channel's basis: a published entry of 公安局 whose table is on its
+	// node, and the authority's aggregation mandate, confirmed by 公安局.
+	code := publishTable(t, base, "gaj", "人员信息（前置机）", 0, "", [][3]string{{"id", "integer", "key"}, {"name", "string", ""},
+		{"updated_at", "datetime", "timestamp"}})
+	status, m := login(t, base, "xzsp.approver", demo.Password).do("POST", "/api/v1/aggregation/mandates", map[string]any{"name": "人员 A→B",
+		"entry_code": code, "items": []string{"id", "name", "updated_at"},
 		"source": map[string]string{"node_id": strconv.FormatInt(idA, 10), "datasource": "src", "table": "people"},
 		"target": map[string]string{"node_id": strconv.FormatInt(idB, 10), "datasource": "dst", "table": "people"},
-		"mode":   "full_then_incremental", "watermark": "updated_at", "schedule": "continuous", "batch_size": 50})
+		"mode":   "full_then_incremental", "schedule": "continuous", "batch_size": 50, "basis": "《政务数据归集规定》（测试）"})
 	if status != 201 {
-		t.Fatalf("create channel: %d %v", status, ch)
+		t.Fatalf("create mandate: %d %v", status, m)
 	}
-	chID := ch["id"].(string)
+	status, m = login(t, base, "gaj.approver", demo.Password).do("POST", fmt.Sprintf("/api/v1/aggregation/mandates/%v/confirm", m["id"]), nil)
+	if status != 200 {
+		t.Fatalf("confirm mandate: %d %v", status, m)
+	}
+	chID := m["channel_id"].(string)
 	synced := time.Now()
 
 	// rowsAtB counts the target's rows; 0 while it does not exist.
@@ -310,7 +309,7 @@ func TestKillNodesAndPlatformDuringSync(t *testing.T) {
 	change(100, 100)
 	platform.start()
 	waitReady(t, base)
-	admin = login(t, base, "admin", testPassword)
+	admin = login(t, base, "admin", demo.Password)
 	before = rowsAtB()
 	t.Logf("the platform is back with %d rows at B (%s)", before, time.Since(synced).Round(time.Millisecond))
 

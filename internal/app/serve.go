@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
@@ -45,6 +46,7 @@ type platform struct {
 	sharing  *sharing.Service
 	gateway  *gateway.Service
 	channels *exchange.Manager
+	mandates *aggregation.Service
 	nodes    *node.Registry
 	secure   bool // cookies are Secure (HTTPS)
 }
@@ -169,9 +171,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer quarantine.Close()
 	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log, Quarantine: quarantine})
+	// Every channel has a basis: a grant (tables.Shape) or an aggregation
+	// mandate (p.mandates.Shape), checked before each pass and batch.
+	p.mandates = aggregation.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
+	p.mandates.HashKey = p.sharing.HashKey
 	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.NodeResolver(p.catalog, p.nodes), engine,
-		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Rules: tables.Rules})
+		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Mandate: p.mandates.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
+	p.mandates.SetChannels(p.channels)
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
 	users, err := p.org.CountUsers(ctx)
@@ -182,7 +189,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	_ "modernc.org/sqlite" // the demo departments' databases
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
@@ -28,8 +29,10 @@ type Services struct {
 	Lists   *lists.Service
 	Sharing *sharing.Service // when set, applications and grants (sharing.go)
 	Gateway *gateway.Service // with Sharing, apps and data-service calls (services.go)
-	// Exchange, when set, gets the demo's channels.
-	Exchange *exchange.Manager
+	// Exchange and Aggregation, when set, get the demo's aggregation
+	// mandates and their channels.
+	Exchange    *exchange.Manager
+	Aggregation *aggregation.Service
 	// API, when set with Sharing and Gateway, is the demo's running
 	// department API (StartAPI): an entry mounted to it and its grant.
 	API *API
@@ -79,7 +82,7 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Demo catalog: %d entries, %d published, %d published and mounted (demo tables in %s).\n", total.Entries, total.Published, total.Mounted, dir)
-	if svc.Exchange != nil {
+	if svc.Exchange != nil && svc.Aggregation != nil {
 		login := func(user string) (org.Principal, error) {
 			_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
 			return p, err
@@ -87,7 +90,7 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 		if err := loadExchange(ctx, svc, dir, login); err != nil {
 			return fmt.Errorf("demo exchange: %w", err)
 		}
-		fmt.Fprintf(out, "Demo exchange: %d channels into the approval bureau's shared database.\n", len(DemoChannels))
+		fmt.Fprintf(out, "Demo exchange: %d aggregation mandates (归集任务), confirmed, and their channels into the approval bureau's shared database.\n", len(DemoChannels))
 	}
 	if svc.Sharing != nil && svc.Gateway != nil {
 		if err := loadServices(ctx, svc); err != nil {

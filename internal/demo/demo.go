@@ -45,7 +45,7 @@ var Departments = []Department{
 	{"cgj", "株洲市城市管理和综合执法局", "市城管局", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, false},
 	{"scj", "株洲市市场监督管理局", "市市场监管局", CityCode, org.KindDepartment, dept, false},
 	{"bdc", "株洲市不动产登记中心", "市不动产中心", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Approver, org.NodeOperator}, false},
-	{"gjj", "株洲市住房公积金中心", "市公积金中心", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Consumer}, true},
+	{"gjj", "株洲市住房公积金中心", "市公积金中心", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Approver, org.Consumer}, true}, // its approver confirms the housing fund mandate
 	{"mzj", "株洲市民政局", "市民政局", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Approver}, false},
 	{"rsj", "株洲市人力资源和社会保障局", "市人社局", CityCode, org.KindDepartment, []org.Role{org.Cataloger, org.Approver, org.Consumer}, false},
 	{"sthj", "株洲市生态环境局", "市生态环境局", CityCode, org.KindDepartment, []org.Role{org.Cataloger}, false},

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
@@ -28,7 +30,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration, aggregation.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
 		cat := catalog.NewService(db, audit.New(db), svc, nil)
@@ -46,10 +48,12 @@ func TestLoad(t *testing.T) {
 		eng := exchange.New(b.JS, exchange.Options{Stream: "DEMO_" + string(db.Dialect), Subject: "demo." + string(db.Dialect), Bucket: "demo_" + string(db.Dialect),
 			Quarantine: quar})
 		sh := sharing.NewService(db, audit.New(db), svc, cat, lst)
+		agg := aggregation.NewService(db, audit.New(db), svc, cat, lst)
 		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng,
-			exchange.ManagerOptions{Rules: sharing.TableDelivery{Sharing: sh}.Rules})
+			exchange.ManagerOptions{Rules: sharing.TableDelivery{Sharing: sh}.Rules, Mandate: agg.Shape})
+		agg.SetChannels(mgr)
 		for i := 0; i < 2; i++ { // the second load changes nothing
-			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr}, dir, io.Discard); err != nil {
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
 		}
@@ -130,6 +134,26 @@ func TestLoad(t *testing.T) {
 		chs, n, err := mgr.Channels(ctx, org.System, exchange.ChannelFilter{})
 		if err != nil || n != len(demo.DemoChannels) {
 			t.Fatalf("demo channels: %d, %v; want %d", n, err, len(demo.DemoChannels))
+		}
+		// Each channel stands on a confirmed aggregation mandate of the approval
+		// bureau; the population register's negative-listed address stays out.
+		ms, nm, err := agg.Mandates(ctx, reviewer, aggregation.Filter{State: aggregation.Confirmed})
+		if err != nil || nm != len(demo.DemoChannels) {
+			t.Fatalf("demo mandates: %d, %v; want %d confirmed", nm, err, len(demo.DemoChannels))
+		}
+		for _, m := range ms {
+			if m.ChannelID == "" || slices.Contains(m.Items, "address") {
+				t.Errorf("mandate %+v: want a channel, and no negative-listed address", m)
+			}
+		}
+		for _, c := range chs {
+			if c.MandateID == 0 || c.GrantID != 0 {
+				t.Errorf("demo channel %s: grant %d, mandate %d; want a mandate", c.Name, c.GrantID, c.MandateID)
+			}
+			sh, err := agg.Shape(ctx, c.MandateID, c.ConsumerID)
+			if err != nil || slices.Contains(sh.Columns, "address") {
+				t.Errorf("demo channel %s: shape %+v, %v; want no address", c.Name, sh, err)
+			}
 		}
 		for _, c := range chs {
 			if c.State != exchange.ChannelActive || c.Stats.Deliveries < 300 || c.Stats.LastSuccess.IsZero() || c.Stats.LagSeconds < 0 {

@@ -7,23 +7,32 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/org"
 )
 
-// DemoChannels are the demo's channels: the administrative approval bureau
-// (市审批局) receives three departments' tables into its shared database.
+// DemoChannels are the demo's aggregation mandates (归集任务) and their
+// channels: the administrative approval bureau (市审批局, the data
+// authority) aggregates three departments' tables into its shared
+// database; each provider's approver confirms, and the platform creates the
+// channel. The population register's address is on the negative list and
+// stays out.
 // The housing fund table holds a few rows whose ID numbers fail their check
 // digit (QuarantinedRows): its channel sets them aside in the quarantine.
 var DemoChannels = []struct {
 	Name, From, Table, Schedule string
-	Full                        bool // a full copy on each run (the table has no update time)
+	Full                        bool     // a full copy on each run (the table has no update time)
+	Items                       []string // the items mandated
 }{
-	{"户籍人口基本信息 → 市审批局", "gaj", "population", exchange.Continuous, false},
-	{"企业登记注册信息 → 市审批局", "scj", "enterprises", "0 2 * * *", false},
-	{"住房公积金缴存信息 → 市审批局", "gjj", "housing_fund", "0 3 * * *", true},
+	{"户籍人口基本信息 → 市审批局", "gaj", "population", exchange.Continuous, false, []string{"id_number", "name", "gender", "birth_date", "updated_at"}},
+	{"企业登记注册信息 → 市审批局", "scj", "enterprises", "0 2 * * *", false, []string{"credit_code", "name", "legal_rep", "founded", "capital", "updated_at"}},
+	{"住房公积金缴存信息 → 市审批局", "gjj", "housing_fund", "0 3 * * *", true, []string{"id_number", "month", "amount"}},
 }
+
+// mandateBasis is the basis (归集依据) of the demo's mandates.
+const mandateBasis = "《株洲市政务数据资源共享管理办法》：政务部门按数据主管部门的要求向市共享库归集数据（演示）"
 
 // QuarantinedRows is how many rows of the demo's housing fund table fail
 // validation (a wrong check digit in the ID number, 公民身份号码).
@@ -65,8 +74,9 @@ func addBadRows(ctx context.Context, path string) error {
 	return nil
 }
 
-// loadExchange registers the approval bureau's shared database, creates
-// the demo channels as its node operator and runs each once, so that the
+// loadExchange registers the approval bureau's shared database, creates the
+// demo mandates as its approver, confirms each as the provider's approver
+// (which creates its channel) and runs each channel once, so that the
 // console shows statistics at once.
 func loadExchange(ctx context.Context, svc Services, dir string, login func(string) (org.Principal, error)) error {
 	node, err := login("xzsp.node")
@@ -104,20 +114,48 @@ func loadExchange(ctx context.Context, svc Services, dir string, login func(stri
 	if err := addBadRows(ctx, DatabasePath(dir, "gjj")); err != nil {
 		return err
 	}
+	authority, err := login("xzsp.approver")
+	if err != nil {
+		return err
+	}
 	for _, c := range DemoChannels {
-		in := exchange.ChannelInput{Name: c.Name, ProviderID: ids[c.From], ConsumerID: ids["xzsp"],
-			Source: exchange.TableRef{Datasource: c.From + "-业务库", Table: c.Table}, Target: exchange.TableRef{Datasource: "xzsp-共享库", Table: c.From + "_" + c.Table},
-			Watermark: "updated_at", Mode: exchange.FullThenIncremental, Schedule: c.Schedule, BatchSize: 100}
-		if c.Full {
-			in.Watermark, in.Mode = "", exchange.Full
-		}
-		ch, err := svc.Exchange.Create(ctx, node, in)
+		code, err := entryOfTable(ctx, svc, ids[c.From], c.Table)
 		if err != nil {
-			return fmt.Errorf("channel %s: %w", c.Name, err)
+			return err
 		}
-		if err := svc.Exchange.SyncNow(ctx, ch.ID); err != nil {
+		in := aggregation.Input{Name: c.Name, EntryCode: code, Items: c.Items, Target: exchange.TableRef{Datasource: "xzsp-共享库", Table: c.From + "_" + c.Table},
+			Mode: exchange.FullThenIncremental, Schedule: c.Schedule, Basis: mandateBasis}
+		if c.Full {
+			in.Mode = exchange.Full
+		}
+		m, err := svc.Aggregation.Create(ctx, authority, in)
+		if err != nil {
+			return fmt.Errorf("mandate %s: %w", c.Name, err)
+		}
+		provider, err := login(c.From + ".approver")
+		if err != nil {
+			return err
+		}
+		if m, err = svc.Aggregation.Confirm(ctx, provider, m.ID); err != nil {
+			return fmt.Errorf("mandate %s: confirm: %w", c.Name, err)
+		}
+		if err := svc.Exchange.SyncNow(ctx, m.ChannelID); err != nil {
 			return fmt.Errorf("channel %s: first pass: %w", c.Name, err)
 		}
 	}
 	return nil
+}
+
+// entryOfTable answers the published entry of a department mounted on table.
+func entryOfTable(ctx context.Context, svc Services, dept int64, table string) (string, error) {
+	res, err := svc.Catalog.Search(ctx, org.System, catalog.Query{ProviderID: dept, Status: catalog.StatusPublished, PageSize: 100})
+	if err != nil {
+		return "", err
+	}
+	for _, h := range res.Items {
+		if r, err := svc.Catalog.Reader(ctx, h.Code, catalog.MountTable); err == nil && r.Mount.Table == table {
+			return h.Code, nil
+		}
+	}
+	return "", fmt.Errorf("no published entry of department %d is mounted on %s", dept, table)
 }

@@ -54,6 +54,7 @@ type ChannelInput struct {
 	Schedule   string   `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default), or a 5-field cron expression (minute hour day-of-month month day-of-week) in Beijing time"`
 	BatchSize  int      `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
 	GrantID    int64    `json:"grant_id,omitempty" minimum:"0" doc:"The grant the channel delivers, when a grant created it"`
+	MandateID  int64    `json:"mandate_id,omitempty" minimum:"0" doc:"The aggregation mandate (归集任务) the channel delivers, when a confirmed mandate created it"`
 }
 
 // ChannelInfo is a persisted channel with its state and statistics.
@@ -75,7 +76,8 @@ type ChannelInfo struct {
 	BatchSize    int          `json:"batch_size"`
 	State        string       `json:"state" enum:"active,paused,error,revoked"`
 	Reason       string       `json:"reason,omitempty" doc:"Why the channel is paused, in error or revoked"`
-	GrantID      int64        `json:"grant_id,omitempty"`
+	GrantID      int64        `json:"grant_id,omitempty" doc:"The channel's basis when it delivers a grant (共享授权)"`
+	MandateID    int64        `json:"mandate_id,omitempty" doc:"The channel's basis when it delivers an aggregation mandate (归集任务)"`
 	CreatedBy    string       `json:"created_by"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
@@ -116,39 +118,49 @@ type ChannelFilter struct {
 
 var beijing = time.FixedZone("CST", 8*3600)
 
+// Messages of the channels' basis rule.
+var (
+	msgCreateNoBasis = errs.Define("exchange.channel.create_no_basis",
+		"channels are created only by the platform, from an approved grant (共享授权) or a confirmed aggregation mandate (归集任务): apply for the data, or ask the data authority for a mandate",
+		"交换通道只能由平台根据已批准的共享授权或已确认的归集任务创建：请提交共享申请，或由数据主管部门发起归集任务")
+	msgOneBasis = errs.Define("exchange.channel.one_basis",
+		"a channel has exactly one basis: a grant or an aggregation mandate",
+		"交换通道必须有且只有一个依据：共享授权或归集任务")
+	msgNoBasis = errs.Define("exchange.channel.no_basis",
+		"channel %s has no basis (no grant, no aggregation mandate): it does not run",
+		"交换通道 %s 没有依据（既无共享授权也无归集任务），不能运行")
+	msgNegativeID = errs.Define("exchange.channel.negative_id",
+		"must not be negative",
+		"不能为负数")
+	msgOperate = errs.Define("exchange.channel.operate_forbidden",
+		"only a node operator of the providing or consuming department operates a channel; the system admin may only pause one",
+		"只有提供或使用部门的前置机运维员可以操作交换通道；系统管理员只能暂停通道")
+)
+
+// NoBasisReason is the reason given to channels that a migration found
+// without a basis (created before every channel needed one): they are
+// paused and do not run until they are recreated from a grant or a mandate.
+const NoBasisReason = "no basis: created without a grant or an aggregation mandate (无共享授权或归集任务依据)"
+
 // isSystem reports whether p is the platform acting on its own (the
 // sharing flow creating or stopping a grant's channel).
 func isSystem(p org.Principal) bool { return p.UserID == 0 && p.Username == org.System.Username }
 
-// canManage reports whether p creates, runs and pauses a channel between
-// the two departments: the system admin, or a node operator of either.
+// canManage reports whether p operates a channel between the two
+// departments (runs, pauses and resumes it): the platform, or a node
+// operator of either department. The system admin moves no business data:
+// it may only pause a channel (stopping data moves none), see canPause.
 func canManage(p org.Principal, provider, consumer int64) bool {
-	if isSystem(p) || p.Has(org.SystemAdmin) {
+	if isSystem(p) {
 		return true
 	}
 	return p.Can(org.OperateNodes) && p.DepartmentID != 0 && (p.DepartmentID == provider || p.DepartmentID == consumer)
 }
 
-// canCreate reports whether p may create a channel: the system admin; a
-// node operator of the providing department (it sends its own data); or a
-// node operator of the data authority (数据归集, gathering departments' data
-// into the city's resource centre). A consumer takes another department's
-// data only through a grant, whose channel the platform creates.
-func (m *Manager) canCreate(ctx context.Context, p org.Principal, in ChannelInput) (bool, error) {
-	if isSystem(p) || p.Has(org.SystemAdmin) {
-		return true, nil
-	}
-	if !p.Can(org.OperateNodes) || p.DepartmentID == 0 {
-		return false, nil
-	}
-	if p.DepartmentID == in.ProviderID {
-		return true, nil
-	}
-	d, err := m.org.Department(ctx, p.DepartmentID)
-	if err != nil {
-		return false, err
-	}
-	return d.Kind == org.KindAuthority && p.DepartmentID == in.ConsumerID, nil
+// canPause reports whether p pauses a channel: whoever operates it, and
+// the system admin, who may stop a flow in an incident but never starts one.
+func canPause(p org.Principal, provider, consumer int64) bool {
+	return canManage(p, provider, consumer) || p.Has(org.SystemAdmin)
 }
 
 // seesAll reports whether p sees every department's channels: the system
@@ -238,17 +250,13 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	if in.ConsumerID <= 0 {
 		f.Add("consumer_id", "choose the consuming department")
 	}
-	if err := f.Err(); err != nil && CanManage(p) {
-		return ChannelInfo{}, err
+	if !isSystem(p) {
+		// The system admin and node operators once created channels at will;
+		// a channel now needs a basis, which only the platform records.
+		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.New(errs.Forbidden, msgCreateNoBasis))
 	}
-	if ok, err := m.canCreate(ctx, p, in); err != nil {
-		return ChannelInfo{}, err
-	} else if !ok {
-		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden,
-			"only the system admin, a node operator of the providing department or of the data authority creates channels; another department's data comes through an application and its grant"))
-	}
-	if in.GrantID != 0 && !isSystem(p) {
-		return ChannelInfo{}, m.denied(ctx, p, "channel.create", in.Name, errs.E(errs.Forbidden, "channels of grants are created by the platform when the grant is approved"))
+	if (in.GrantID == 0) == (in.MandateID == 0) {
+		f.AddMsg("grant_id", msgOneBasis)
 	}
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
 		f.Add("name", "1 to 100 characters")
@@ -280,6 +288,9 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	if in.GrantID < 0 {
 		f.Add("grant_id", "must not be negative")
 	}
+	if in.MandateID < 0 {
+		f.AddMsg("mandate_id", msgNegativeID)
+	}
 	if in.Source.Datasource == "" || in.Source.Table == "" {
 		f.Add("source", "datasource and table are required")
 	}
@@ -292,13 +303,14 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	if err := f.Err(); err != nil {
 		return ChannelInfo{}, err
 	}
-	if in.GrantID != 0 {
-		// The sharing flow may ask again (a retry after a crash): a grant's
-		// live channel to the same target is answered, not duplicated.
+	if in.GrantID != 0 || in.MandateID != 0 {
+		// The sharing or aggregation flow may ask again (a retry after a
+		// crash): a basis's live channel to the same target is answered, not
+		// duplicated.
 		var id string
-		err := m.db.QueryRow(ctx, `SELECT id FROM exchange_channels WHERE grant_id = ? AND state <> 'revoked' AND source_node = ? AND source_datasource = ?
-			AND source_table = ? AND target_node = ? AND target_datasource = ? AND target_table = ? AND consumer_id = ?`,
-			in.GrantID, in.Source.NodeID, in.Source.Datasource, in.Source.Table, in.Target.NodeID, in.Target.Datasource, in.Target.Table, in.ConsumerID).Scan(&id)
+		err := m.db.QueryRow(ctx, `SELECT id FROM exchange_channels WHERE grant_id = ? AND mandate_id = ? AND state <> 'revoked' AND source_node = ?
+			AND source_datasource = ? AND source_table = ? AND target_node = ? AND target_datasource = ? AND target_table = ? AND consumer_id = ?`,
+			in.GrantID, in.MandateID, in.Source.NodeID, in.Source.Datasource, in.Source.Table, in.Target.NodeID, in.Target.Datasource, in.Target.Table, in.ConsumerID).Scan(&id)
 		if err == nil {
 			return m.get(ctx, id)
 		}
@@ -313,14 +325,14 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	now := m.now().UTC().Truncate(time.Microsecond)
 	c := ChannelInfo{ID: newChannelID(), Name: in.Name, ProviderID: in.ProviderID, ConsumerID: in.ConsumerID, Source: in.Source, Target: in.Target,
 		KeyColumns: key, Watermark: in.Watermark, SoftDelete: in.SoftDelete, Mode: in.Mode, Schedule: in.Schedule, BatchSize: in.BatchSize,
-		State: ChannelActive, GrantID: in.GrantID, CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
+		State: ChannelActive, GrantID: in.GrantID, MandateID: in.MandateID, CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
 	err = m.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO exchange_channels (id, name, provider_id, consumer_id, source_node, source_datasource, source_table,
 			target_node, target_datasource, target_table, key_columns, watermark, soft_delete, mode, schedule, batch_size, state, grant_id,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			mandate_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Name, c.ProviderID, c.ConsumerID, c.Source.NodeID, c.Source.Datasource, c.Source.Table, c.Target.NodeID, c.Target.Datasource,
 			c.Target.Table, strings.Join(key, ","), c.Watermark, c.SoftDelete, c.Mode, c.Schedule, c.BatchSize, c.State, c.GrantID,
-			c.CreatedBy, store.FormatTime(now), store.FormatTime(now)); err != nil {
+			c.MandateID, c.CreatedBy, store.FormatTime(now), store.FormatTime(now)); err != nil {
 			return err
 		}
 		return m.record(ctx, tx, p, "channel.create", c.ID, fmt.Sprintf("%s: %s/%s → %s/%s, %s, %s", c.Name, c.Source.Datasource, c.Source.Table,
@@ -394,7 +406,7 @@ func sourceErr(field string, err error) error {
 
 const channelColumns = `c.id, c.name, c.provider_id, pd.name, c.consumer_id, cd.name, c.source_node, c.source_datasource, c.source_table,
 	c.target_node, c.target_datasource, c.target_table, c.key_columns, c.watermark, c.soft_delete, c.mode, c.schedule, c.batch_size,
-	c.state, c.reason, c.grant_id, c.created_by, c.created_at, c.updated_at, c.rows_total, c.deletes_total, c.bytes_total, c.deliveries,
+	c.state, c.reason, c.grant_id, c.mandate_id, c.created_by, c.created_at, c.updated_at, c.rows_total, c.deletes_total, c.bytes_total, c.deliveries,
 	c.batches, c.quarantined, c.refused, c.running, c.progress_total, c.progress_done, c.caught_up_at, c.last_success, c.last_error, c.last_error_at
 	FROM exchange_channels c JOIN departments pd ON pd.id = c.provider_id JOIN departments cd ON cd.id = c.consumer_id`
 
@@ -409,7 +421,7 @@ func (m *Manager) scan(row scanner) (ChannelInfo, error) {
 	st := &c.Stats
 	if err := row.Scan(&c.ID, &c.Name, &c.ProviderID, &c.ProviderName, &c.ConsumerID, &c.ConsumerName, &c.Source.NodeID, &c.Source.Datasource,
 		&c.Source.Table, &c.Target.NodeID, &c.Target.Datasource, &c.Target.Table, &key, &c.Watermark, &c.SoftDelete, &c.Mode, &c.Schedule,
-		&c.BatchSize, &c.State, &c.Reason, &c.GrantID, &c.CreatedBy, &created, &updated, &st.Rows, &st.Deletes, &st.Bytes, &st.Deliveries,
+		&c.BatchSize, &c.State, &c.Reason, &c.GrantID, &c.MandateID, &c.CreatedBy, &created, &updated, &st.Rows, &st.Deletes, &st.Bytes, &st.Deliveries,
 		&st.Batches, &st.Quarantined, &st.Refused, &running, &total, &done, &caught, &success, &st.LastError, &errAt); err != nil {
 		return c, err
 	}
@@ -521,11 +533,15 @@ func (m *Manager) manage(ctx context.Context, p org.Principal, action, id string
 	if err != nil {
 		return c, m.denied(ctx, p, action, id, err)
 	}
-	if !canManage(p, c.ProviderID, c.ConsumerID) {
+	allowed := canManage(p, c.ProviderID, c.ConsumerID)
+	if action == "channel.pause" {
+		allowed = canPause(p, c.ProviderID, c.ConsumerID)
+	}
+	if !allowed {
 		if ok, _ := m.canSee(ctx, p, c); !ok {
 			return ChannelInfo{}, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
 		}
-		return ChannelInfo{}, m.denied(ctx, p, action, id, errs.E(errs.Forbidden, "only the system admin, or a node operator of the providing or consuming department, operates channels"))
+		return ChannelInfo{}, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgOperate))
 	}
 	return c, nil
 }
@@ -568,6 +584,11 @@ func (m *Manager) Pause(ctx context.Context, p org.Principal, id, reason string)
 // Resume runs a paused channel again (a channel paused for a schema change
 // pauses again if the target still cannot hold the source's schema).
 func (m *Manager) Resume(ctx context.Context, p org.Principal, id string) (ChannelInfo, error) {
+	if c, err := m.manage(ctx, p, "channel.resume", id); err != nil {
+		return c, err
+	} else if c.GrantID == 0 && c.MandateID == 0 {
+		return c, errs.New(errs.Conflict, msgNoBasis, id)
+	}
 	return m.setState(ctx, p, "channel.resume", id, []string{ChannelPaused}, ChannelActive, "")
 }
 
@@ -604,6 +625,36 @@ func (m *Manager) ChannelsOfGrant(ctx context.Context, grant int64) ([]string, e
 	return out, rows.Err()
 }
 
+// ChannelsOfMandate returns the IDs of the channels created for an
+// aggregation mandate.
+func (m *Manager) ChannelsOfMandate(ctx context.Context, mandate int64) ([]string, error) {
+	rows, err := m.db.Query(ctx, "SELECT id FROM exchange_channels WHERE mandate_id = ? ORDER BY created_at", mandate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CheckRef checks that ref names a datasource of department dept, on the
+// platform or on one of its active front-end nodes (a channel reads only
+// its provider's datasources and writes only into its consumer's). It
+// answers an Invalid error on field.
+func (m *Manager) CheckRef(ctx context.Context, dept int64, ref TableRef, field string) error {
+	if _, _, err := m.resolver.Resolve(ctx, dept, ref); err != nil {
+		return sourceErr(field, err)
+	}
+	return nil
+}
+
 // Run asks for a pass now: a cron channel syncs at once, a continuous one
 // restarts its follow (which reads the source at once). A channel in error
 // is retried at once.
@@ -629,21 +680,19 @@ func (m *Manager) Run(ctx context.Context, p org.Principal, id string) (ChannelI
 	return m.get(ctx, id)
 }
 
-// CanManage reports whether p may create channels at all (the console
-// shows the form to them).
-func CanManage(p org.Principal) bool {
-	return isSystem(p) || p.Has(org.SystemAdmin) || (p.Can(org.OperateNodes) && p.DepartmentID != 0)
-}
-
 // CanOperate reports whether p runs, pauses and resumes channel c.
 func CanOperate(p org.Principal, c ChannelInfo) bool { return canManage(p, c.ProviderID, c.ConsumerID) }
 
-// Tables lists the tables of a department's datasource, for choosing a
-// channel's source or target: the system admin any department's, others
-// their own department's.
+// CanPause reports whether p pauses channel c (the system admin may).
+func CanPause(p org.Principal, c ChannelInfo) bool { return canPause(p, c.ProviderID, c.ConsumerID) }
+
+// Tables lists the tables of a department's datasource, for choosing an
+// aggregation mandate's target: the department's own staff who operate
+// nodes, catalog or approve (the system admin sees no business tables).
 func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref TableRef) ([]string, error) {
-	if !(isSystem(p) || p.Has(org.SystemAdmin) || (p.DepartmentID != 0 && p.DepartmentID == dept && CanManage(p))) {
-		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the system admin, or the department's node operator, lists its tables"))
+	own := p.DepartmentID != 0 && p.DepartmentID == dept
+	if !(isSystem(p) || own && (p.Can(org.OperateNodes) || p.Can(org.EditCatalog) || p.Has(org.Approver))) {
+		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the department's own node operators, catalogers and approvers list its tables"))
 	}
 	if ref.NodeID != "" {
 		_, d, err := CheckNodeRef(ctx, m.nodes, dept, ref)

@@ -91,13 +91,25 @@
 //	ch, err := m.Create(ctx, org.System, exchange.ChannelInput{..., GrantID: grant})
 //	err = m.Stop(ctx, org.System, ch.ID, "grant withdrawn") // revoked within a second
 //
+// Every channel has a basis, recorded on it: a grant (GrantID, created by
+// the sharing flow) or an aggregation mandate (MandateID, internal/
+// aggregation). Only the platform (org.System) creates channels, with
+// exactly one basis; people do not, the system admin included. Before each
+// pass and each batch the manager asks the basis for the channel's shape
+// (ManagerOptions.Shape for grants, ManagerOptions.Mandate for mandates):
+// an ended basis stops the channel, and a channel without one does not run.
+// A channel reads only its provider's datasources and writes only into its
+// consumer's (the Resolver checks the department). The system admin may
+// pause a channel, not run or resume one; node operators of either
+// department operate it.
+//
 // A channel whose two tables are on front-end nodes (TableRef.NodeID, the
 // node's number; NodeResolver checks it against the node registry) runs on
 // the nodes: the leader routes it along a Link (provider node → hub →
 // consumer node), writes one NodeSpec per side into each node's KV bucket on
 // the hub (NodeBucket) and deletes it to pause or stop the side; the nodes
 // run Extract and Apply and report their statistics on NodeReportSubject,
-// which the leader adds to the channel's totals. A grant's shape travels to
+// which the leader adds to the channel's totals. A basis's shape travels to
 // the provider node as columns, masks and the row filter (RowCondition), so
 // rows the grant does not allow never leave the department. See nodes.go. A channel between a node and a datasource
 // registered on the platform is not supported yet.

@@ -32,6 +32,10 @@ type ManagerOptions struct {
 	// Shape answers what a grant's channel may deliver (the sharing policy);
 	// a channel created by a grant does not run without it.
 	Shape func(ctx context.Context, grant, consumer int64) (*Shape, error)
+	// Mandate answers what an aggregation mandate's channel may deliver
+	// (internal/aggregation); it fails once the mandate is no longer
+	// confirmed, which stops the channel at its next batch.
+	Mandate func(ctx context.Context, mandate, consumer int64) (*Shape, error)
 	// Rules answers the rules a channel's rows are checked against (the
 	// catalog's items of its source table); see ChannelRules.
 	Rules func(ctx context.Context, c ChannelInfo) (ChannelRules, error)
@@ -361,13 +365,33 @@ func (m *Manager) engineChannel(ctx context.Context, c ChannelInfo) (Channel, er
 	if ch.Rules, err = m.rulesOf(ctx, c); err != nil {
 		return ch, err
 	}
-	if c.GrantID != 0 {
+	ch.Shaper, err = m.basis(c)
+	return ch, err
+}
+
+// basis answers the shaper of a channel's basis, which the engine asks
+// before each pass and each batch: the grant's policy check or the
+// mandate's. A channel with neither does not run.
+func (m *Manager) basis(c ChannelInfo) (Shaper, error) {
+	switch {
+	case c.GrantID != 0:
 		if m.o.Shape == nil {
-			return ch, fmt.Errorf("channel %s delivers grant %d, but this platform has no sharing policy to shape it", c.ID, c.GrantID)
+			return nil, fmt.Errorf("channel %s delivers grant %d, but this platform has no sharing policy to shape it", c.ID, c.GrantID)
 		}
-		ch.Shaper = func(ctx context.Context) (*Shape, error) { return m.o.Shape(ctx, c.GrantID, c.ConsumerID) }
+		return func(ctx context.Context) (*Shape, error) { return m.o.Shape(ctx, c.GrantID, c.ConsumerID) }, nil
+	case c.MandateID != 0:
+		if m.o.Mandate == nil {
+			return nil, fmt.Errorf("channel %s delivers aggregation mandate %d, but this platform has no aggregation to shape it", c.ID, c.MandateID)
+		}
+		return func(ctx context.Context) (*Shape, error) {
+			sh, err := m.o.Mandate(ctx, c.MandateID, c.ConsumerID)
+			if err == nil && sh == nil {
+				err = fmt.Errorf("aggregation mandate %d answered no shape", c.MandateID)
+			}
+			return sh, err
+		}, nil
 	}
-	return ch, nil
+	return nil, errs.New(errs.Conflict, msgNoBasis, c.ID)
 }
 
 // run runs one channel until its context ends or a schema change pauses it.
@@ -655,7 +679,7 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 // SyncNow runs one pass of an active channel in the caller's goroutine and
 // writes its statistics, whether or not the manager runs: the demo uses it
 // to fill a fresh platform. It must not run while the manager runs the
-// channel.
+// channel. It serves a run asked for before (Run).
 func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	c, err := m.get(ctx, id)
 	if err != nil {
@@ -663,6 +687,13 @@ func (m *Manager) SyncNow(ctx context.Context, id string) error {
 	}
 	if m.nodeChannel(c) {
 		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: start the manager to run it", id)
+	}
+	// A run asked for before (Run) is served by this pass.
+	if err := m.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE exchange_channels SET run_requested = '' WHERE id = ?", id)
+		return err
+	}); err != nil {
+		return err
 	}
 	r := &runner{id: id, ch: c, done: make(chan struct{}), kick: make(chan struct{})}
 	err = m.pass(ctx, r, false)

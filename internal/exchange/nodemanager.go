@@ -198,17 +198,11 @@ func (m *Manager) nodeSpecs(ctx context.Context, r *runner) ([]placement, Link, 
 // nodeShape is the shape of a grant's channel as it travels to the
 // provider node: columns, masks and the row filter.
 func (m *Manager) nodeShape(ctx context.Context, c ChannelInfo) (*Shape, error) {
-	if c.GrantID == 0 {
-		return nil, nil
-	}
-	if m.o.Shape == nil {
-		return nil, fmt.Errorf("channel %s delivers grant %d, but this platform has no sharing policy to shape it", c.ID, c.GrantID)
-	}
-	sh, err := m.o.Shape(ctx, c.GrantID, c.ConsumerID)
+	shaper, err := m.basis(c)
 	if err != nil {
 		return nil, err
 	}
-	return sh, nil
+	return shaper(ctx)
 }
 
 // place writes the specs into the nodes' buckets.
@@ -364,7 +358,7 @@ func (m *Manager) superviseNode(ctx context.Context, r *runner, ps []placement) 
 				return fmt.Errorf("target %s: %w", r.ch.Target.Datasource, err)
 			}
 		}
-		if r.ch.GrantID != 0 && time.Since(checked) >= 5*time.Second {
+		if time.Since(checked) >= 5*time.Second {
 			checked = time.Now()
 			sh, err := m.nodeShape(ctx, r.ch)
 			if err != nil {

@@ -27,20 +27,25 @@ var NegativeStates = []string{NegativeProposed, NegativeActive, NegativeRejected
 // Negative is one entry of the negative list (负面清单): a whole catalog
 // entry, or some of its items, that may not be shared, with the legal basis.
 type Negative struct {
-	ID           int64     `json:"id"`
-	EntryCode    string    `json:"entry_code"`
-	EntryName    string    `json:"entry_name"`
-	ProviderID   int64     `json:"provider_id"`
-	ProviderName string    `json:"provider_name"`
-	Items        []string  `json:"items" doc:"Identifiers of the items listed; empty when the whole entry is"`
-	Basis        string    `json:"basis" doc:"The law, administrative regulation or policy that forbids sharing"`
-	State        string    `json:"state" enum:"proposed,active,rejected"`
-	ProposedBy   string    `json:"proposed_by"`
-	ReviewedBy   string    `json:"reviewed_by,omitempty"`
-	Reason       string    `json:"reason,omitempty" doc:"Why it was rejected or lifted"`
-	CreatedAt    time.Time `json:"created_at"`
-	ReviewedAt   time.Time `json:"reviewed_at,omitzero"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64    `json:"id"`
+	EntryCode    string   `json:"entry_code"`
+	EntryName    string   `json:"entry_name"`
+	ProviderID   int64    `json:"provider_id"`
+	ProviderName string   `json:"provider_name"`
+	Items        []string `json:"items" doc:"Identifiers of the items listed; empty when the whole entry is"`
+	Basis        string   `json:"basis" doc:"The law, administrative regulation or policy that forbids sharing"`
+	State        string   `json:"state" enum:"proposed,active,rejected"`
+	// AllowAggregation lets the listed items travel in a confirmed
+	// aggregation mandate (归集任务) into the data authority's shared store,
+	// on AggregationBasis; they are never shared all the same.
+	AllowAggregation bool      `json:"allow_aggregation,omitempty" doc:"The listed items may be aggregated into the data authority's shared store (归集), on aggregation_basis"`
+	AggregationBasis string    `json:"aggregation_basis,omitempty" doc:"The law or policy that allows aggregating the listed items"`
+	ProposedBy       string    `json:"proposed_by"`
+	ReviewedBy       string    `json:"reviewed_by,omitempty"`
+	Reason           string    `json:"reason,omitempty" doc:"Why it was rejected or lifted"`
+	CreatedAt        time.Time `json:"created_at"`
+	ReviewedAt       time.Time `json:"reviewed_at,omitzero"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // WholeEntry reports whether the listing covers the whole entry, which then
@@ -52,7 +57,14 @@ type NegativeInput struct {
 	EntryCode string   `json:"entry_code" maxLength:"40"`
 	Items     []string `json:"items,omitempty" maxItems:"500" doc:"Item identifiers; leave empty to list the whole entry"`
 	Basis     string   `json:"basis" maxLength:"1000" doc:"Legal basis; required"`
+	// AllowAggregation and AggregationBasis: see Negative.
+	AllowAggregation bool   `json:"allow_aggregation,omitempty" doc:"Allow aggregating the listed items into the data authority's shared store (归集); needs aggregation_basis"`
+	AggregationBasis string `json:"aggregation_basis,omitempty" maxLength:"1000" doc:"The law or policy that allows aggregating them; required with allow_aggregation"`
 }
+
+var msgAggregationBasis = errs.Define("lists.negative.aggregation_basis",
+	"name the law or policy that allows aggregating the listed items",
+	"请填写允许归集所列数据项的法律法规或政策依据")
 
 func negativeTarget(id int64) string { return "negative:" + strconv.FormatInt(id, 10) }
 
@@ -67,6 +79,13 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 	f := errs.Fields{}
 	text(f, "entry_code", &in.EntryCode, 40, true)
 	text(f, "basis", &in.Basis, 1000, true)
+	text(f, "aggregation_basis", &in.AggregationBasis, 1000, false)
+	if in.AllowAggregation && in.AggregationBasis == "" && f["aggregation_basis"].IsZero() {
+		f.AddMsg("aggregation_basis", msgAggregationBasis)
+	}
+	if !in.AllowAggregation {
+		in.AggregationBasis = ""
+	}
 	var items []string
 	for _, it := range in.Items {
 		if it = strings.TrimSpace(it); it != "" && !slices.Contains(items, it) {
@@ -114,15 +133,23 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 			return errs.E(errs.Conflict, "the same listing of %s is already proposed or active", in.EntryCode)
 		}
 		now := s.nowText()
-		if err := tx.QueryRow(ctx, `INSERT INTO list_negatives (entry_code, items, basis, state, proposed_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.EntryCode, itemsText, in.Basis, NegativeProposed, p.Username, now, now).Scan(&id); err != nil {
+		allow := 0
+		if in.AllowAggregation {
+			allow = 1
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO list_negatives (entry_code, items, basis, allow_aggregation, aggregation_basis, state, proposed_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.EntryCode, itemsText, in.Basis, allow, in.AggregationBasis, NegativeProposed, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert negative listing: %w", err)
 		}
 		detail := in.EntryCode
 		if itemsText != "" {
 			detail += " items " + itemsText
 		}
-		return s.record(ctx, tx, p, action, negativeTarget(id), detail+": "+in.Basis)
+		detail += ": " + in.Basis
+		if in.AllowAggregation {
+			detail += "; aggregation allowed: " + in.AggregationBasis
+		}
+		return s.record(ctx, tx, p, action, negativeTarget(id), detail)
 	})
 	if err != nil {
 		return Negative{}, err
@@ -175,17 +202,19 @@ func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64,
 	return s.Negative(ctx, id)
 }
 
-const selectNegative = `SELECT n.id, n.entry_code, e.name, e.provider_id, p.name, n.items, n.basis, n.state, n.proposed_by, n.reviewed_by, n.reason,
+const selectNegative = `SELECT n.id, n.entry_code, e.name, e.provider_id, p.name, n.items, n.basis, n.allow_aggregation, n.aggregation_basis, n.state, n.proposed_by, n.reviewed_by, n.reason,
 	n.created_at, n.reviewed_at, n.updated_at
 	FROM list_negatives n JOIN catalog_entries e ON e.code = n.entry_code JOIN departments p ON p.id = e.provider_id`
 
 func scanNegative(sc interface{ Scan(...any) error }) (Negative, error) {
 	var n Negative
 	var items, created, reviewed, updated string
-	if err := sc.Scan(&n.ID, &n.EntryCode, &n.EntryName, &n.ProviderID, &n.ProviderName, &items, &n.Basis, &n.State, &n.ProposedBy, &n.ReviewedBy,
+	var allow int64
+	if err := sc.Scan(&n.ID, &n.EntryCode, &n.EntryName, &n.ProviderID, &n.ProviderName, &items, &n.Basis, &allow, &n.AggregationBasis, &n.State, &n.ProposedBy, &n.ReviewedBy,
 		&n.Reason, &created, &reviewed, &updated); err != nil {
 		return n, err
 	}
+	n.AllowAggregation = allow != 0
 	n.Items = []string{}
 	if items != "" {
 		n.Items = strings.Split(items, ",")
@@ -275,4 +304,37 @@ func (s *Service) Items(ctx context.Context, code string) (map[string]string, er
 		}
 	}
 	return out, rows.Err()
+}
+
+// AggregationRefusals answers what an aggregation mandate (归集任务) of an
+// entry may not carry: the basis of active whole-entry listings that do not
+// allow aggregation ("" when there is none), and the items of active
+// item-level listings that do not, each with its basis. Listings that allow
+// aggregation are left out: their items travel in a confirmed mandate.
+func (s *Service) AggregationRefusals(ctx context.Context, code string) (string, map[string]string, error) {
+	rows, err := s.db.Query(ctx, "SELECT items, basis FROM list_negatives WHERE entry_code = ? AND state = ? AND allow_aggregation = 0 ORDER BY id", code, NegativeActive)
+	if err != nil {
+		return "", nil, fmt.Errorf("read negative list: %w", err)
+	}
+	defer rows.Close()
+	var whole []string
+	items := map[string]string{}
+	for rows.Next() {
+		var list, basis string
+		if err := rows.Scan(&list, &basis); err != nil {
+			return "", nil, err
+		}
+		if list == "" {
+			whole = append(whole, basis)
+			continue
+		}
+		for _, it := range strings.Split(list, ",") {
+			if prev, ok := items[it]; ok && prev != basis {
+				items[it] = prev + "；" + basis
+			} else {
+				items[it] = basis
+			}
+		}
+	}
+	return strings.Join(whole, "；"), items, rows.Err()
 }

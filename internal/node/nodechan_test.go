@@ -157,9 +157,17 @@ func TestChannelBetweenNodes(t *testing.T) {
 		}
 		return sh, nil
 	}
+	// Every channel has a basis: the tests' aggregation mandate 1 delivers the
+	// whole table (internal/aggregation answers a confirmed mandate's shape so).
+	mandate := func(ctx context.Context, mandate, consumer int64) (*exchange.Shape, error) {
+		if mandate != 1 || consumer != p.deptB.ID {
+			return nil, fmt.Errorf("no confirmed mandate %d into department %d", mandate, consumer)
+		}
+		return &exchange.Shape{Columns: []string{"编号", "姓名", "金额", "更新"}}, nil
+	}
 	engine := exchange.New(p.bus.JS, exchange.Options{})
 	m := exchange.NewManager(p.db, p.log, p.org, exchange.NodeResolver(nil, p.reg), engine,
-		exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape})
+		exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape, Mandate: mandate})
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +176,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 	in := exchange.ChannelInput{Name: "人口 A→B", ProviderID: p.deptA.ID, ConsumerID: p.deptB.ID,
 		Source: exchange.TableRef{NodeID: strconv.FormatInt(ea.NodeID, 10), Datasource: "src", Table: "人口"},
 		Target: exchange.TableRef{NodeID: strconv.FormatInt(eb.NodeID, 10), Datasource: "dst", Table: "人口"},
-		Mode:   exchange.FullThenIncremental, Watermark: "更新", BatchSize: 1000}
+		Mode:   exchange.FullThenIncremental, Watermark: "更新", BatchSize: 1000, MandateID: 1}
 
 	t.Run("refs are checked against the registry", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -275,7 +283,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 	t.Run("a new leader withdraws a channel paused while none ran", func(t *testing.T) {
 		m.Shutdown() // the nodes go on with what they were told
 		m2 := exchange.NewManager(p.db, p.log, p.org, exchange.NodeResolver(nil, p.reg), engine,
-			exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape, Logger: testLogger})
+			exchange.ManagerOptions{Tick: 100 * time.Millisecond, StatsEvery: 300 * time.Millisecond, Shape: shape, Mandate: mandate, Logger: testLogger})
 		top.Cleanup(m2.Shutdown) // not the subtest's: m2 runs the rest
 		if _, err := m2.Pause(ctx, org.System, ch.ID, "无主时暂停"); err != nil {
 			t.Fatal(err)
@@ -299,7 +307,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 
 	t.Run("a grant's channel is shaped on the provider node, row filter included", func(t *testing.T) {
 		g := in
-		g.Name, g.GrantID, g.Target.Table = "授权 A→B", 7, "人口_授权"
+		g.Name, g.GrantID, g.MandateID, g.Target.Table = "授权 A→B", 7, 0, "人口_授权"
 		gc, err := m.Create(ctx, org.System, g)
 		if err != nil {
 			t.Fatalf("Create: %v %v", err, errDetails(err))
@@ -345,7 +353,7 @@ func TestChannelBetweenNodes(t *testing.T) {
 		policy.filter = true
 		policy.Unlock()
 		f := in
-		f.Name, f.GrantID, f.Target.Table = "授权 A→B 过滤", 8, "人口_过滤"
+		f.Name, f.GrantID, f.MandateID, f.Target.Table = "授权 A→B 过滤", 8, 0, "人口_过滤"
 		fc, err := m.Create(ctx, org.System, f)
 		if err != nil {
 			t.Fatalf("Create: %v %v", err, errDetails(err))

@@ -83,18 +83,33 @@ func (d TableDelivery) Shape(ctx context.Context, grant, consumer int64) (*excha
 	if err != nil {
 		return nil, err
 	}
-	sh := &exchange.Shape{Mask: map[string]string{}, HashKey: dec.HashKey}
-	for _, it := range dec.Entry.Items {
+	delivered := map[string]string{}
+	for _, id := range dec.Items {
+		delivered[id] = dec.Masking[id]
+	}
+	sh := ItemsShape(r, dec.Entry.Items, delivered)
+	sh.HashKey = dec.HashKey
+	for _, c := range dec.Filter {
+		sh.Filter = append(sh.Filter, exchange.RowCondition{Column: r.Column(c.Item), Op: c.Op, Values: c.Values})
+	}
+	return sh, nil
+}
+
+// ItemsShape is the shape of a channel that delivers some of an entry's
+// items read through r: delivered maps each delivered item to its masking
+// rule ("" or mask.None: in clear). The entry's key items travel too, so
+// that rows stay distinct: hashed when they are not delivered or would be
+// partly masked. A grant's channel and an aggregation mandate's channel are
+// shaped by it alike.
+func ItemsShape(r catalog.Reader, items []catalog.Item, delivered map[string]string) *exchange.Shape {
+	sh := &exchange.Shape{Mask: map[string]string{}}
+	for _, it := range items {
 		col := r.Column(it.Identifier)
-		granted := false
-		for _, id := range dec.Items {
-			granted = granted || id == it.Identifier
-		}
+		rule, granted := delivered[it.Identifier]
 		if !granted && !it.Key {
 			continue
 		}
 		sh.Columns = append(sh.Columns, col)
-		rule := dec.Masking[it.Identifier]
 		if !granted {
 			rule = mask.Hash // a key outside the grant travels hashed, so rows stay distinct
 		}
@@ -105,8 +120,5 @@ func (d TableDelivery) Shape(ctx context.Context, grant, consumer int64) (*excha
 			sh.Mask[col] = rule
 		}
 	}
-	for _, c := range dec.Filter {
-		sh.Filter = append(sh.Filter, exchange.RowCondition{Column: r.Column(c.Item), Op: c.Op, Values: c.Values})
-	}
-	return sh, nil
+	return sh
 }

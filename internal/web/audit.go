@@ -41,6 +41,7 @@ var targetLinks = map[string]func(id string) string{
 	"app":         func(string) string { return "/services/apps" },
 	"department":  func(string) string { return "/departments" },
 	"region":      func(string) string { return "/regions" },
+	"mandate":     func(string) string { return "/exchange/mandates" },
 }
 
 func auditRowOf(e audit.Entry, lang string) auditRow {

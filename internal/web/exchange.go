@@ -3,21 +3,21 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 )
 
 // The exchange area (数据交换): the overview with city and department
-// totals, the channel list with live progress, the form that creates a
-// channel, and a channel's page with its charts and run/pause/resume.
+// totals, the channel list with live progress, and a channel's page with
+// its charts and run/pause/resume. Nobody creates a channel here: the
+// platform does, from a grant or a confirmed aggregation mandate (归集任务,
+// aggregation.go).
 
 func (s *server) exchangeRoutes(r chi.Router) {
 	if s.Exchange == nil {
@@ -26,9 +26,6 @@ func (s *server) exchangeRoutes(r chi.Router) {
 	r.Get("/exchange", s.exchangeOverview)
 	r.Get("/exchange/channels", s.exchangeChannels)
 	r.Get("/exchange/channels/rows", s.exchangeChannelRows)
-	r.Get("/exchange/channels/new", s.exchangeNew)
-	r.Post("/exchange/channels", s.exchangeCreate)
-	r.Get("/exchange/tables", s.exchangeTables)
 	r.Get("/exchange/channels/{id}", s.exchangeChannel)
 	r.Get("/exchange/channels/{id}/live", s.exchangeChannelLive)
 	r.Post("/exchange/channels/{id}/{action}", s.exchangeAction)
@@ -45,6 +42,7 @@ func exchangeTabs(active string) []exchangeTab {
 	return []exchangeTab{
 		{"exchange.tab.overview", "/exchange", active == "overview"},
 		{"exchange.tab.channels", "/exchange/channels", active == "channels"},
+		{"aggregation.title.list", "/exchange/mandates", active == "mandates"},
 	}
 }
 
@@ -97,7 +95,7 @@ func (s *server) exchangeChannels(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "exchange_channels", view{Title: "exchange.title.channels", Active: "/exchange",
 		Data: map[string]any{"Tabs": exchangeTabs("channels"), "Channels": cs, "Pager": newPager(r, max(f.Page, 1), 20, total),
-			"CanCreate": exchange.CanManage(p), "State": f.State, "Q": f.Query, "Rows": "/exchange/channels/rows?" + r.URL.RawQuery,
+			"State": f.State, "Q": f.Query, "Rows": "/exchange/channels/rows?" + r.URL.RawQuery,
 			"RowsView": map[string]any{"Lang": language(r), "Channels": cs},
 			"States":   []string{exchange.ChannelActive, exchange.ChannelPaused, exchange.ChannelError, exchange.ChannelRevoked}}})
 }
@@ -112,103 +110,12 @@ func (s *server) exchangeChannelRows(w http.ResponseWriter, r *http.Request) {
 	s.catalogFragment(w, r, "exchange_channels", "channel-rows", map[string]any{"Lang": language(r), "Channels": cs})
 }
 
-type exchangeForm struct {
-	url.Values
-	Sources []catalog.Datasource
-	Modes   []string
-}
-
-func (s *server) exchangeFormPage(w http.ResponseWriter, r *http.Request, status int, form url.Values, fields map[string]string, msg string) {
-	if form == nil {
-		form = url.Values{"mode": {exchange.FullThenIncremental}, "schedule": {exchange.Continuous}}
-	}
-	var sources []catalog.Datasource
-	if s.Catalog != nil {
-		var err error
-		if sources, err = s.Catalog.AllDatasources(r.Context()); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "exchange_form", view{Title: "exchange.title.new", Active: "/exchange", Errors: fields, Error: msg,
-		Data: exchangeForm{Values: form, Sources: sources, Modes: []string{exchange.FullThenIncremental, exchange.Incremental, exchange.Full}}})
-}
-
-func (s *server) exchangeNew(w http.ResponseWriter, r *http.Request) {
-	if !exchange.CanManage(s.principal(r)) {
-		s.fail(w, r, errs.E(errs.Forbidden, "only the system admin or a node operator creates channels"))
-		return
-	}
-	s.exchangeFormPage(w, r, http.StatusOK, nil, nil, "")
-}
-
-// splitSource reads a picker's value "department-id|datasource name".
-func splitSource(v string) (int64, string) {
-	id, name, _ := strings.Cut(v, "|")
-	n, _ := strconv.ParseInt(id, 10, 64)
-	return n, name
-}
-
-func (s *server) exchangeCreate(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "the form cannot be read"))
-		return
-	}
-	f := r.PostForm
-	prov, srcDS := splitSource(f.Get("source_datasource"))
-	cons, dstDS := splitSource(f.Get("target_datasource"))
-	batch, _ := strconv.Atoi(f.Get("batch_size"))
-	schedule := f.Get("schedule")
-	if f.Get("schedule_kind") == "cron" {
-		schedule = strings.TrimSpace(f.Get("cron"))
-	} else if f.Get("schedule_kind") == exchange.Continuous {
-		schedule = exchange.Continuous
-	}
-	in := exchange.ChannelInput{Name: f.Get("name"), ProviderID: prov, ConsumerID: cons,
-		Source:    exchange.TableRef{Datasource: srcDS, Table: strings.TrimSpace(f.Get("source_table"))},
-		Target:    exchange.TableRef{Datasource: dstDS, Table: strings.TrimSpace(f.Get("target_table"))},
-		Watermark: strings.TrimSpace(f.Get("watermark")), SoftDelete: strings.TrimSpace(f.Get("soft_delete")),
-		Mode: f.Get("mode"), Schedule: schedule, BatchSize: batch}
-	c, err := s.Exchange.Create(r.Context(), s.principal(r), in)
-	if err != nil {
-		if errs.Is(err, errs.Forbidden) {
-			s.fail(w, r, err)
-			return
-		}
-		fields, msg := fieldErrors(err)
-		for k, v := range map[string]string{"provider_id": "source_datasource", "consumer_id": "target_datasource", "source": "source_table", "target": "target_table"} {
-			if p, ok := fields[k]; ok {
-				fields[v] = p
-			}
-		}
-		s.exchangeFormPage(w, r, errs.Status(errs.CodeOf(err)), f, fields, msg)
-		return
-	}
-	s.redirect(w, r, "/exchange/channels/"+c.ID, s.t(r, "exchange.flash.created", c.Name))
-}
-
-// exchangeTables answers <option>s with a datasource's tables for the
-// form's table pickers.
-func (s *server) exchangeTables(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v := q.Get("source_datasource")
-	if q.Get("side") == "target" {
-		v = q.Get("target_datasource")
-	}
-	dept, name := splitSource(v)
-	var tables []string
-	if dept != 0 && name != "" {
-		tables, _ = s.Exchange.Tables(r.Context(), s.principal(r), dept, exchange.TableRef{Datasource: name})
-	}
-	s.catalogFragment(w, r, "exchange_form", "table-options", tables)
-}
-
 // channelView is a channel with the figures its page shows.
 type channelView struct {
 	C          exchange.ChannelInfo
 	Lang       string
 	CanOperate bool
+	CanPause   bool
 	Lag        string
 }
 
@@ -233,7 +140,7 @@ func (s *server) channelView(r *http.Request) (channelView, error) {
 		return channelView{}, err
 	}
 	lang := language(r)
-	return channelView{C: c, Lang: lang, CanOperate: exchange.CanOperate(p, c), Lag: s.lagText(lang, c.Stats.LagSeconds)}, nil
+	return channelView{C: c, Lang: lang, CanOperate: exchange.CanOperate(p, c), CanPause: exchange.CanPause(p, c), Lag: s.lagText(lang, c.Stats.LagSeconds)}, nil
 }
 
 func (s *server) exchangeChannel(w http.ResponseWriter, r *http.Request) {

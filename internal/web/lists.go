@@ -283,7 +283,8 @@ func listsSplitItems(s string) []string {
 
 func (s *server) listsProposeNegative(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	in := lists.NegativeInput{EntryCode: r.PostFormValue("entry_code"), Items: listsSplitItems(r.PostFormValue("items")), Basis: r.PostFormValue("basis")}
+	in := lists.NegativeInput{EntryCode: r.PostFormValue("entry_code"), Items: listsSplitItems(r.PostFormValue("items")), Basis: r.PostFormValue("basis"),
+		AllowAggregation: r.PostFormValue("allow_aggregation") != "", AggregationBasis: r.PostFormValue("aggregation_basis")}
 	n, err := s.Lists.ProposeNegative(r.Context(), s.principal(r), in)
 	s.listsDone(w, r, err, func(status int, v view) { s.listsNegativesPage(w, r, status, v, 0) },
 		"/lists/negatives", s.t(r, "lists.negative.proposed", n.EntryCode))

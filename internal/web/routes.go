@@ -39,6 +39,7 @@ func (s *server) routes(r chi.Router) {
 		s.listsRoutes(r)
 		s.catalogRoutes(r)
 		s.exchangeRoutes(r)
+		s.aggregationRoutes(r)
 		s.sharingRoutes(r)
 		s.nodesRoutes(r)
 	})

@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
@@ -51,7 +52,9 @@ type Deps struct {
 	Version string
 	// Exchange manages channels; nil leaves the exchange pages out.
 	Exchange *exchange.Manager
-	Gateway  *gateway.Service // data services: apps, the try-it panel, usage
+	// Aggregation runs aggregation mandates (归集任务); nil leaves their pages out.
+	Aggregation *aggregation.Service
+	Gateway     *gateway.Service // data services: apps, the try-it panel, usage
 }
 
 type server struct {
