@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/govshare/govshare/internal/audit"
-	"github.com/govshare/govshare/internal/org"
 )
 
 func (s *Server) registerAudit() {
@@ -25,8 +24,8 @@ func (s *Server) registerAudit() {
 			Dept    int64     `query:"department_id" doc:"Entries of one department's staff"`
 		}) (*Page[audit.Entry], error) {
 			p := principal(ctx)
-			if !p.Can(org.ReadAudit) {
-				return nil, s.Org.Deny(ctx, p, "audit.read", "audit", "only the auditor reads the audit log")
+			if err := s.Org.RequireAuditor(ctx, p, "audit.read"); err != nil {
+				return nil, err
 			}
 			es, total, err := s.Audit.List(ctx, audit.Filter{Actor: in.Actor, Action: in.Action, Outcome: in.Outcome, Q: in.Q,
 				From: in.From, To: in.To, DepartmentID: in.Dept, Page: in.Page, PageSize: in.PageSize})
@@ -47,8 +46,8 @@ func (s *Server) registerAudit() {
 	huma.Register(s.api, op(http.MethodPost, "/api/v1/audit/verify", "verify-audit", "audit", "Check the whole hash chain (auditor)", true),
 		handle(s, func(ctx context.Context, _ *struct{}) (*verifyOut, error) {
 			p := principal(ctx)
-			if !p.Can(org.ReadAudit) {
-				return nil, s.Org.Deny(ctx, p, "audit.verify", "audit", "only the auditor verifies the audit log")
+			if err := s.Org.RequireAuditor(ctx, p, "audit.verify"); err != nil {
+				return nil, err
 			}
 			n, err := s.Audit.Verify(ctx)
 			out := &verifyOut{}

@@ -24,7 +24,7 @@ const layoutProbe = `(() => {
     if (w < fs * 1.6 && c.getBoundingClientRect().height > lh * 2.5) out.squeezed.push(text.slice(0, 20));
   }
   if (document.documentElement.lang.startsWith("zh")) {
-    const allowed = /^(API|APIs|SQL|CSV|XLSX|JSON|HTTP|HTTPS|URL|ID|DSN|CA|SM2|SM3|SM4|HMAC|SHA|PDF|TLS|NATS|JetStream|PostgreSQL|MySQL|MariaDB|SQLite|Excel|DCAT|JSON-LD|OpenAPI|cron|govshare|KB|MB|GB|TB|B|IP|CIDR|AppKey|Secret|GET|POST|Bearer|HMAC-SHA256|HMAC-SM3|UTC|CST|OK)$/;
+    const allowed = /^(API|APIs|SQL|CSV|XLSX|JSON|HTTP|HTTPS|URL|ID|DSN|CA|SM2|SM3|SM4|HMAC|SHA|PDF|TLS|NATS|JetStream|PostgreSQL|MySQL|MariaDB|SQLite|Excel|DCAT|JSON-LD|OpenAPI|cron|govshare|KB|MB|GB|TB|B|IP|CIDR|AppKey|Secret|GET|POST|Bearer|HMAC-SHA256|HMAC-SM3|UTC|CST|OK|AppKey|allowAllFiles|sslkey|passfile|xlsx|json|csv)$/i;
     const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;

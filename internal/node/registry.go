@@ -567,7 +567,7 @@ func (r *Registry) scan(sc interface{ Scan(...any) error }) (Node, error) {
 // their own department's for node operators and department admins.
 func (r *Registry) List(ctx context.Context, p org.Principal, f Filter) ([]Node, int, error) {
 	if !CanView(p) {
-		return nil, 0, r.org.Deny(ctx, p, "node.list", "nodes", "only platform officers, node operators and department admins see nodes")
+		return nil, 0, r.org.DenyMsg(ctx, p, "node.list", "nodes", msgListForbidden)
 	}
 	if !seesAll(p) {
 		f.DepartmentID = p.DepartmentID

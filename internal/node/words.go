@@ -1,6 +1,12 @@
 package node
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
+
+var msgListForbidden = errs.Define("node.list_forbidden", "only platform officers, node operators and department admins see nodes",
+	"只有平台管理员、前置机运维员和部门管理员可以查看前置机")
 
 // The audit log's words for this package's actions and records.
 func init() {

@@ -59,10 +59,39 @@ func Denied(ctx context.Context, log *audit.Log, p Principal, action, target str
 	if !errs.Is(err, errs.Forbidden) {
 		return err
 	}
-	if rerr := log.Record(ctx, Entry(p, action, target, audit.Denied, errs.Message(err))); rerr != nil {
+	if rerr := log.Record(ctx, Entry(p, action, target, audit.Denied, DenialDetail(err))); rerr != nil {
 		return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
 	}
 	return err
+}
+
+// DenialDetail is how the audit log keeps a refusal: by its message's key
+// when the domain defined it (the auditor reads it in their language), as
+// its English otherwise.
+func DenialDetail(err error) string {
+	if t := errs.TextOf(err); t.Msg != nil {
+		return audit.Keyed(t.Msg, t.Args...)
+	}
+	return errs.Message(err)
+}
+
+// DenyMsg records a refused action and returns the Forbidden error, said by
+// a defined message.
+func (s *Service) DenyMsg(ctx context.Context, p Principal, action, target string, m *errs.Msg, args ...any) error {
+	err := errs.New(errs.Forbidden, m, args...)
+	if rerr := s.audit.Record(ctx, Entry(p, action, target, audit.Denied, DenialDetail(err))); rerr != nil {
+		return fmt.Errorf("audit denial: %w", rerr)
+	}
+	return err
+}
+
+// RequireAuditor lets the auditor (and only the holders of audit.read) read,
+// verify and export the audit log; a refusal is recorded as action.
+func (s *Service) RequireAuditor(ctx context.Context, p Principal, action string) error {
+	if p.Can(ReadAudit) {
+		return nil
+	}
+	return s.DenyMsg(ctx, p, action, "audit", msgAuditorOnly)
 }
 
 // Deny records a refused action and returns the Forbidden error to answer with.
@@ -77,7 +106,7 @@ func (s *Service) require(ctx context.Context, p Principal, perm Permission, act
 	if p.Can(perm) {
 		return nil
 	}
-	return s.Deny(ctx, p, action, target, fmt.Sprintf("permission %s required", perm))
+	return s.DenyMsg(ctx, p, action, target, msgPermissionRequired, string(perm))
 }
 
 func hashToken(tok string) string {

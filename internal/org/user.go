@@ -453,7 +453,7 @@ func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error)
 	}
 	if !p.Can(ReadUsers) || (!seesAllUsers(p) && u.DepartmentID != p.DepartmentID) {
 		if id != p.UserID {
-			return User{}, s.Deny(ctx, p, "user.read", fmt.Sprintf("user:%d", id), "not allowed to see this account")
+			return User{}, s.DenyMsg(ctx, p, "user.read", fmt.Sprintf("user:%d", id), msgAccountHidden)
 		}
 	}
 	return u, nil
@@ -462,7 +462,7 @@ func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error)
 // Users lists accounts. Officers see all; a department admin sees their own department.
 func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User, int, error) {
 	if !p.Can(ReadUsers) {
-		return nil, 0, s.Deny(ctx, p, "user.list", "users", "permission user.read required")
+		return nil, 0, s.DenyMsg(ctx, p, "user.list", "users", msgPermissionRequired, string(ReadUsers))
 	}
 	if !seesAllUsers(p) {
 		f.DepartmentID = p.DepartmentID

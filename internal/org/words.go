@@ -1,6 +1,15 @@
 package org
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
+
+var (
+	msgPermissionRequired = errs.Define("org.permission_required", "permission %s required", "需要权限 %s")
+	msgAccountHidden      = errs.Define("org.user.hidden", "not allowed to see this account", "无权查看此账户")
+	msgAuditorOnly        = errs.Define("org.audit.auditor_only", "only the auditor reads, verifies and exports the audit log", "只有安全审计员可以查阅、校验和导出审计日志")
+)
 
 // The audit log's words for this package's actions and records.
 func init() {

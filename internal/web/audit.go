@@ -81,8 +81,8 @@ type auditChoice struct{ Value, Label string }
 
 func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
-	if !p.Can(org.ReadAudit) {
-		s.fail(w, r, s.Org.Deny(r.Context(), p, "audit.read", "audit", "only the auditor reads the audit log"))
+	if err := s.Org.RequireAuditor(r.Context(), p, "audit.read"); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	lang := language(r)
@@ -124,8 +124,8 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 // auditExport sends the entries matching the page's filters as a workbook.
 func (s *server) auditExport(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
-	if !p.Can(org.ReadAudit) {
-		s.fail(w, r, s.Org.Deny(r.Context(), p, "audit.export", "audit", "only the auditor exports the audit log"))
+	if err := s.Org.RequireAuditor(r.Context(), p, "audit.export"); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	f := auditFilter(r.URL.Query())

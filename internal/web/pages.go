@@ -326,8 +326,8 @@ func (s *server) roles(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
-	if !p.Can(org.ReadAudit) {
-		s.fail(w, r, s.Org.Deny(r.Context(), p, "audit.verify", "audit", "only the auditor verifies the audit log"))
+	if err := s.Org.RequireAuditor(r.Context(), p, "audit.verify"); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	n, err := s.Audit.Verify(r.Context())

@@ -121,13 +121,14 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return info.NameZH
 		},
-		"time":     dateTime,
-		"until":    until,
-		"schedule": func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
-		"number":  formatInteger,
-		"list":    func(items ...string) []string { return items },
-		"pagerOf": func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
-		"hasPerm": func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },
+		"time":        dateTime,
+		"until":       until,
+		"schedule":    func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
+		"auditAction": func(lang, action string) string { return audit.ActionText(action).In(lang) },
+		"number":      formatInteger,
+		"list":        func(items ...string) []string { return items },
+		"pagerOf":     func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
+		"hasPerm":     func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },
 		"fieldOf": func(errors map[string]string, field string) map[string]any {
 			return map[string]any{"Errors": errors, "Field": field}
 		},
