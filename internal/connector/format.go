@@ -136,3 +136,13 @@ func (f Format) time(t time.Time) string {
 	}
 	return t.Format(LayoutDateTime)
 }
+
+// Item returns the format of a column holding an information item of the
+// catalog data type dataType (catalog.DataTypes): a date item on a
+// date-time column is written as a date.
+func (f Format) Item(dataType string) Format {
+	if dataType == string(TypeDate) && f.typ == TypeDateTime {
+		f.typ = TypeDate
+	}
+	return f
+}

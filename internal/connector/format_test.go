@@ -94,6 +94,8 @@ func TestFormatValues(t *testing.T) {
 		{"time of day", Format{typ: TypeTime}, at, "08:30:00"},
 		{"text bytes", Format{typ: TypeText}, []byte("文"), "文"},
 		{"SQLite text in a date column", Format{typ: TypeDate}, "yesterday", "yesterday"},
+		{"date item on a date-time column", Format{typ: TypeDateTime, zoned: true}.Item("date"), at, "2024-03-05"},
+		{"date-time item", Format{typ: TypeDateTime}.Item("datetime"), at, "2024-03-05T08:30:00"},
 	}
 	for _, tc := range tests {
 		if got := tc.f.JSON(tc.v); got != tc.want {

@@ -241,6 +241,11 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	if err != nil {
 		return nil, err
 	}
+	formats, err := src.Formats(ctx, reader.Mount.Table, columns)
+	if err != nil {
+		return nil, err
+	}
+	formats = itemFormats(formats, d.Entry, d.Items)
 	rules := make([]string, len(d.Items))
 	for j, id := range d.Items {
 		rules[j] = d.Masking[id]
@@ -250,7 +255,7 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	for i, row := range rows {
 		m := make(map[string]any, len(d.Items))
 		for j, id := range d.Items {
-			m[id] = masker.Apply(rules[j], row[j])
+			m[id] = jsonValue(formats[j], masker, rules[j], row[j])
 		}
 		res.Rows[i] = m
 	}
