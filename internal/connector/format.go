@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,8 +32,10 @@ const (
 //     when it has any, and no zone invented; an instant (PostgreSQL
 //     timestamptz, MySQL TIMESTAMP, a SQLite TIMESTAMP WITH TIME ZONE) in
 //     RFC 3339 with its offset, Z for UTC;
-//   - a time of day and a decimal as the database gives them (a decimal with
-//     its declared scale, as a JSON string so that no digit is lost);
+//   - a time of day as 15:04:05, with its fractional seconds when it has
+//     any (MySQL's 08:30:00.000000 of a time(6) is 08:30:00);
+//   - a decimal as the database gives it, with its declared scale, as a
+//     JSON string so that no digit is lost;
 //   - integers, floats and booleans as JSON numbers and booleans (a float
 //     that is not a number or infinite as the text NaN, Infinity, -Infinity);
 //   - binary data in standard base64;
@@ -88,6 +91,14 @@ func (f Format) Text(v any) string {
 // JSON is v as a value encoding/json writes as documented on Format: nil,
 // string, int64, float64 or bool.
 func (f Format) JSON(v any) any {
+	if f.typ == TypeTime {
+		switch x := v.(type) {
+		case string:
+			return trimFraction(x)
+		case []byte:
+			return trimFraction(string(x))
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil
@@ -145,4 +156,15 @@ func (f Format) Item(dataType string) Format {
 		f.typ = TypeDate
 	}
 	return f
+}
+
+// trimFraction drops the trailing zeros of a time of day's fractional
+// seconds, and the point with them when nothing else is left.
+func trimFraction(s string) string {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 || strings.ContainsAny(s[i:], ":+- ") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }

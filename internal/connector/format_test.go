@@ -94,6 +94,10 @@ func TestFormatValues(t *testing.T) {
 		{"time of day", Format{typ: TypeTime}, at, "08:30:00"},
 		{"text bytes", Format{typ: TypeText}, []byte("文"), "文"},
 		{"SQLite text in a date column", Format{typ: TypeDate}, "yesterday", "yesterday"},
+		{"MySQL time(6)", Format{typ: TypeTime}, []byte("08:30:00.000000"), "08:30:00"},
+		{"MySQL time(6) with a fraction", Format{typ: TypeTime}, []byte("08:30:00.500000"), "08:30:00.5"},
+		{"MySQL duration", Format{typ: TypeTime}, []byte("-838:59:59"), "-838:59:59"},
+		{"PostgreSQL timetz", Format{typ: TypeTime}, "08:30:00.100+08", "08:30:00.100+08"},
 		{"date item on a date-time column", Format{typ: TypeDateTime, zoned: true}.Item("date"), at, "2024-03-05"},
 		{"date-time item", Format{typ: TypeDateTime}.Item("datetime"), at, "2024-03-05T08:30:00"},
 	}
