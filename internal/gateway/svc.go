@@ -133,7 +133,7 @@ func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string,
 	}
 	c.items = d.Items
 	reader, err := s.reader(ctx, c.code, catalog.MountTable)
-	if errs.Is(err, errs.Unavailable) && r != nil {
+	if errs.Is(err, errs.Unavailable) { // an app's call and the console's try-it panel alike
 		if api, aerr := s.reader(ctx, c.code, catalog.MountAPI); aerr == nil {
 			return s.proxy(ctx, r, body, api, q, d, c)
 		}
