@@ -189,6 +189,12 @@ func TestDemoAPIServiceAcrossRestart(t *testing.T) {
 		}
 	}
 	call(p.URL)
+	// The console's try-it panel takes the same proxied path.
+	status, body := consoleDo(t, p.URL, ybj.token, "POST", "/services/service/try",
+		url.Values{"code": {code}, "value.district": {"荷塘区"}, "page_size": {"5"}}, true)
+	if status != http.StatusOK || strings.Contains(body, `id="try-error"`) || !strings.Contains(body, `id="try-rows"`) || !strings.Contains(body, "**") {
+		t.Errorf("try-it panel on the API-mounted service = %d %.1500s; want masked rows", status, body)
+	}
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}

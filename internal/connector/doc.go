@@ -45,6 +45,12 @@
 // Values arrive as plain Go values: string, int64, float64, bool, time.Time,
 // []byte or nil. Decimals arrive as exact strings such as "1234.50". Rows
 // documents the details and how tables without a primary key are read.
+// Format writes them out by the column's type, as a data service's JSON
+// and a download's CSV show them: a date as 2024-03-05, a date-time without
+// a zone without one, an instant with its offset, a decimal with its scale:
+//
+//	formats, err := src.Formats(ctx, "人口信息", columns)
+//	cell := formats[j].Text(row[j]) // or formats[j].JSON(row[j])
 //
 // ReadAfter reads one batch in a given column order, starting after the
 // position a previous batch returned, so a reader that stops can resume;

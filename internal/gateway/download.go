@@ -12,7 +12,6 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
-	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -92,14 +91,14 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("\uFEFF")
 	cw := csv.NewWriter(bw)
-	var header, columns, order []string
+	var header, items, columns, order []string // items: the granted items in the entry's order, as columns
 	for _, it := range dl.d.Entry.Items {
 		if it.Key {
 			order = append(order, dl.reader.Column(it.Identifier))
 		}
 		for _, id := range dl.d.Items {
 			if id == it.Identifier {
-				header, columns = append(header, it.Name), append(columns, dl.reader.Column(id))
+				header, items, columns = append(header, it.Name), append(items, id), append(columns, dl.reader.Column(id))
 			}
 		}
 	}
@@ -112,6 +111,7 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 	}
 	record := make([]string, len(columns))
 	masker := dl.d.Masker()
+	var formats []connector.Format
 	for offset := 0; ; offset += downloadPage {
 		if offset > 0 { // a grant revoked or expired mid-download stops it
 			if _, err := dl.s.sharing.Check(ctx, dl.access); err != nil {
@@ -122,12 +122,15 @@ func (dl *Download) WriteCSV(ctx context.Context, w io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
+		if formats == nil {
+			if formats, err = dl.src.Formats(ctx, dl.reader.Mount.Table, columns); err != nil {
+				return err
+			}
+			formats = itemFormats(formats, dl.d.Entry, items)
+		}
 		for _, row := range rows {
-			for j, id := range dl.d.Items {
-				record[j] = mask.Text(masker.Apply(dl.d.Masking[id], row[j]))
-				if row[j] == nil {
-					record[j] = ""
-				}
+			for j, id := range items {
+				record[j] = textValue(formats[j], masker, dl.d.Masking[id], row[j])
 			}
 			if err := cw.Write(record); err != nil {
 				return err

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/cryptosuite"
@@ -24,6 +25,7 @@ import (
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
+	"github.com/govshare/govshare/internal/store"
 	"github.com/govshare/govshare/internal/store/storetest"
 )
 
@@ -207,6 +209,34 @@ func TestProxiedAPIThroughNode(t *testing.T) {
 		defer mu.Unlock()
 		if status != http.StatusServiceUnavailable || !strings.Contains(body, "民政局前置机") || asked != nil {
 			t.Errorf("call with the node stopped: %d %s; the provider was asked %v", status, body, asked)
+		}
+	})
+}
+
+// TestTryProxiedAPI runs the console's try-it panel on an API-mounted
+// entry: it takes the same proxied path as an app's call.
+func TestTryProxiedAPI(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		var asked url.Values
+		provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			asked = r.URL.Query()
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"data":[{"cert_no":"J430200-2026-000001","holder":"张三丰","secret_note":"不该出现"}]}`))
+		}))
+		defer provider.Close()
+		code, _, _ := c.apiEntry(provider.URL + "/verify")
+		c.gw.DirectHosts = []string{demo.DepartmentCode("mzj") + "=" + strings.TrimPrefix(provider.URL, "http://")}
+		res, err := c.gw.Try(c.Ctx, c.User("rsj.consumer"), code, "cert_no=J430200-2026-000001")
+		if err != nil {
+			t.Fatalf("Try on an API mount: %v", err)
+		}
+		if asked.Get("certNo") != "J430200-2026-000001" || res.Total != 1 || len(res.Rows) != 1 || res.Rows[0]["holder"] != "张**" || res.Rows[0]["secret_note"] != nil {
+			t.Errorf("Try = %+v, the provider was asked %v; want the one row, granted items only, masked", res, asked)
+		}
+		_, n, err := c.Log.List(c.Ctx, audit.Filter{Action: "service.call", Q: code, Outcome: audit.Success})
+		if err != nil || n != 1 {
+			t.Errorf("%d successful calls audited (%v), want 1", n, err)
 		}
 	})
 }

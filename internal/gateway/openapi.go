@@ -12,14 +12,24 @@ func schemaOf(it catalog.Item) map[string]any {
 	switch it.DataType {
 	case "integer":
 		s["type"] = "integer"
-	case "decimal", "float":
+	case "float":
 		s["type"] = "number"
+	case "decimal", "high_precision", "currency":
+		// The exact digits with the column's scale: a string, so that no
+		// digit is lost to binary floating point (a decimal item on an
+		// integer column comes as a number).
+		s["type"], s["pattern"] = []string{"string", "integer"}, `^-?[0-9]+(\.[0-9]+)?$`
 	case "boolean":
 		s["type"] = "boolean"
 	case "date":
 		s["type"], s["format"] = "string", "date"
 	case "datetime":
-		s["type"], s["format"] = "string", "date-time"
+		// Not "date-time", which requires an offset: a date-time without
+		// a zone at the source is given without one.
+		s["type"], s["pattern"] = "string", `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$`
+	case "time":
+		s["type"] = "string"
+		s["examples"] = []string{"08:30:00"}
 	default:
 		s["type"] = "string"
 	}

@@ -133,7 +133,7 @@ func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string,
 	}
 	c.items = d.Items
 	reader, err := s.reader(ctx, c.code, catalog.MountTable)
-	if errs.Is(err, errs.Unavailable) && r != nil {
+	if errs.Is(err, errs.Unavailable) { // an app's call and the console's try-it panel alike
 		if api, aerr := s.reader(ctx, c.code, catalog.MountAPI); aerr == nil {
 			return s.proxy(ctx, r, body, api, q, d, c)
 		}
@@ -241,6 +241,11 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	if err != nil {
 		return nil, err
 	}
+	formats, err := src.Formats(ctx, reader.Mount.Table, columns)
+	if err != nil {
+		return nil, err
+	}
+	formats = itemFormats(formats, d.Entry, d.Items)
 	rules := make([]string, len(d.Items))
 	for j, id := range d.Items {
 		rules[j] = d.Masking[id]
@@ -250,7 +255,7 @@ func (s *Service) query(ctx context.Context, reader catalog.Reader, q Query, d s
 	for i, row := range rows {
 		m := make(map[string]any, len(d.Items))
 		for j, id := range d.Items {
-			m[id] = masker.Apply(rules[j], row[j])
+			m[id] = jsonValue(formats[j], masker, rules[j], row[j])
 		}
 		res.Rows[i] = m
 	}

@@ -137,3 +137,40 @@ func (s *Service) Usage(ctx context.Context, p org.Principal, since time.Time, c
 	}
 	return out, rows.Err()
 }
+
+// Bucket is the calls of one span of a usage chart.
+type Bucket struct {
+	Start                time.Time // UTC
+	Calls, Errors, Rows int64
+}
+
+// Buckets sums usage records into the spans of step (a whole number of
+// minutes, at least one) that cover window up to end: the last span holds
+// end's minute, spans without calls are zero, records outside the window or
+// with a minute that does not parse are left out. A chart of 24 hours in
+// 15-minute steps has 96 points instead of 1,440 per-minute ones, which read
+// as noise.
+func Buckets(us []Usage, end time.Time, window, step time.Duration) []Bucket {
+	step = max(step.Truncate(time.Minute), time.Minute)
+	n := max(int(window/step), 1)
+	// Spans are aligned to step from the Unix epoch, so that a chart drawn a
+	// minute later moves its points and not their edges.
+	last := end.UTC().Truncate(step)
+	start := last.Add(-time.Duration(n-1) * step)
+	out := make([]Bucket, n)
+	for i := range out {
+		out[i].Start = start.Add(time.Duration(i) * step)
+	}
+	for _, u := range us {
+		t, err := time.Parse("2006-01-02T15:04Z", u.Minute)
+		if err != nil || t.Before(start) {
+			continue
+		}
+		if i := int(t.Sub(start) / step); i < n {
+			out[i].Calls += u.Calls
+			out[i].Errors += u.Errors
+			out[i].Rows += u.Rows
+		}
+	}
+	return out
+}

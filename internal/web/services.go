@@ -291,25 +291,19 @@ func (t *usageTotals) add(u gateway.Usage) {
 // usageWindow is how far back the usage charts look.
 const usageWindow = 24 * time.Hour
 
-// perMinute charts calls and errors per minute over the window ending now,
-// minutes without calls at zero, labelled in Beijing time.
-func perMinute(us []gateway.Usage, now time.Time, calls, errors string) usageSeries {
-	end := now.UTC().Truncate(time.Minute)
-	start := end.Add(-usageWindow + time.Minute)
-	n := int(usageWindow / time.Minute)
-	c := usageSeries{Labels: make([]string, n), Series: []usageValues{{Name: calls, Values: make([]int64, n)}, {Name: errors, Values: make([]int64, n)}}}
-	for i := range n {
-		c.Labels[i] = start.Add(time.Duration(i) * time.Minute).In(beijing).Format("01-02 15:04")
-	}
-	for _, u := range us {
-		t, err := time.Parse("2006-01-02T15:04Z", u.Minute)
-		if err != nil {
-			continue
-		}
-		if i := int(t.Sub(start) / time.Minute); i >= 0 && i < n {
-			c.Series[0].Values[i] += u.Calls
-			c.Series[1].Values[i] += u.Errors
-		}
+// usageStep is the span of one point of a service's usage chart: 96
+// points for 24 hours, as many as the chart's width shows apart.
+const usageStep = 15 * time.Minute
+
+// perStep charts calls and errors per usageStep over the window ending
+// now (gateway.Buckets), spans without calls at zero, each labelled with
+// its start in Beijing time.
+func perStep(us []gateway.Usage, now time.Time, calls, errors string) usageSeries {
+	b := gateway.Buckets(us, now, usageWindow, usageStep)
+	c := usageSeries{Labels: make([]string, len(b)), Series: []usageValues{{Name: calls, Values: make([]int64, len(b))}, {Name: errors, Values: make([]int64, len(b))}}}
+	for i, x := range b {
+		c.Labels[i] = x.Start.In(beijing).Format("01-02 15:04")
+		c.Series[0].Values[i], c.Series[1].Values[i] = x.Calls, x.Errors
 	}
 	return c
 }
@@ -384,7 +378,7 @@ func (s *server) serviceDetail(w http.ResponseWriter, r *http.Request) {
 	data["DocURL"] = "/services/service/openapi.json?code=" + url.QueryEscape(code)
 	data["Readme"] = servicesReadme
 	data["Headers"] = []string{gateway.HeaderAppKey, gateway.HeaderTimestamp, gateway.HeaderNonce, gateway.HeaderSignature, gateway.HeaderSignMethod}
-	data["Usage"] = chartJSON(perMinute(us, time.Now(), s.t(r, "services.usage.calls"), s.t(r, "services.usage.errors")))
+	data["Usage"] = chartJSON(perStep(us, time.Now(), s.t(r, "services.usage.calls"), s.t(r, "services.usage.errors")))
 	data["Total"] = total
 	data["CanTry"] = c.Grant != nil
 	data["MaxPageSize"] = gateway.MaxPageSize

@@ -37,37 +37,45 @@ func TestTryForm(t *testing.T) {
 	}
 }
 
-func TestPerMinute(t *testing.T) {
+func TestPerStep(t *testing.T) {
 	now := time.Date(2026, 11, 27, 6, 30, 20, 0, time.UTC)
 	us := []gateway.Usage{
 		{Minute: "2026-11-27T06:30Z", Calls: 3, Errors: 1},
 		{Minute: "2026-11-27T06:30Z", Calls: 2}, // another app, same minute
-		{Minute: "2026-11-26T06:31Z", Calls: 7}, // the first minute of the window
-		{Minute: "2026-11-26T06:30Z", Calls: 9}, // just outside it
+		{Minute: "2026-11-27T06:45Z", Calls: 4}, // a clock ahead, in the next span: not charted
+		{Minute: "2026-11-27T06:29Z", Calls: 6}, // the span before
+		{Minute: "2026-11-26T06:45Z", Calls: 7}, // the first span of the window
+		{Minute: "2026-11-26T06:44Z", Calls: 9}, // just outside it
 		{Minute: "not a minute", Calls: 1},
 	}
-	c := perMinute(us, now, "calls", "errors")
+	c := perStep(us, now, "calls", "errors")
 	n := len(c.Labels)
-	if n != 1440 || len(c.Series[0].Values) != n || len(c.Series[1].Values) != n {
-		t.Fatalf("%d labels, want 1440 with as many values", n)
+	if n != 96 || len(c.Series[0].Values) != n || len(c.Series[1].Values) != n {
+		t.Fatalf("%d labels, want 96 (24 hours in 15 minutes) with as many values", n)
 	}
 	if got, want := c.Labels[n-1], "11-27 14:30"; got != want {
 		t.Errorf("last label %q, want %q (Beijing time)", got, want)
 	}
+	if got, want := c.Labels[0], "11-26 14:45"; got != want {
+		t.Errorf("first label %q, want %q", got, want)
+	}
 	if got := c.Series[0].Values[n-1]; got != 5 {
-		t.Errorf("calls in the last minute = %d, want 5", got)
+		t.Errorf("calls in the last span = %d, want 5", got)
 	}
 	if got := c.Series[1].Values[n-1]; got != 1 {
-		t.Errorf("errors in the last minute = %d, want 1", got)
+		t.Errorf("errors in the last span = %d, want 1", got)
+	}
+	if got := c.Series[0].Values[n-2]; got != 6 {
+		t.Errorf("calls in the span before = %d, want 6", got)
 	}
 	if got := c.Series[0].Values[0]; got != 7 {
-		t.Errorf("calls in the first minute = %d, want 7", got)
+		t.Errorf("calls in the first span = %d, want 7", got)
 	}
 	var sum int64
 	for _, v := range c.Series[0].Values {
 		sum += v
 	}
-	if sum != 12 {
-		t.Errorf("calls in the window = %d, want 12", sum)
+	if sum != 18 {
+		t.Errorf("calls in the window = %d, want 18", sum)
 	}
 }
