@@ -30,6 +30,23 @@ type Problem struct {
 	Column  string `json:"column,omitempty"` // the column header as written in the file (Chinese), or the JSON field path
 	Field   string `json:"field,omitempty"`  // the Entry field key, e.g. items[3].share_type
 	Message string `json:"message"`
+	// Text is the message by key where the catalog defined it; the console
+	// says it in the reader's language (In), the API and CLI show Message.
+	Text errs.Text `json:"-"`
+}
+
+// In says the problem in lang.
+func (p Problem) In(lang string) string {
+	if p.Text.IsZero() {
+		return p.Message
+	}
+	return p.Text.In(lang)
+}
+
+// withText sets the problem's message from t.
+func (p Problem) withText(t errs.Text) Problem {
+	p.Message, p.Text = t.String(), t
+	return p
 }
 
 // Limits bound what an import may hold. A zero field takes its value from
@@ -135,7 +152,7 @@ func (ps *problems) add(p Problem, sheet, col int) bool {
 	}
 	if len(ps.list) == MaxProblems {
 		ps.full = true
-		ps.list = append(ps.list, Problem{Message: fmt.Sprintf("more than %d problems: only the first %d are listed", MaxProblems, MaxProblems)})
+		ps.list = append(ps.list, Problem{}.withText(msgTooMany.With(MaxProblems, MaxProblems)))
 		ps.keys = append(ps.keys, [3]int{1 << 30, 0, 0})
 		return false
 	}
@@ -170,16 +187,16 @@ func (ps *problems) sorted() []Problem {
 }
 
 // fieldErrors returns the per-field problems of err (from Entry.Validate).
-func fieldErrors(err error) map[string]string {
+func fieldErrors(err error) map[string]errs.Text {
 	var e *errs.Error
 	if errors.As(err, &e) {
 		if len(e.Fields) > 0 {
-			return e.Fields.In("en")
+			return e.Fields
 		}
-		return map[string]string{"": e.Message}
+		return map[string]errs.Text{"": errs.TextOf(err)}
 	}
 	if err != nil {
-		return map[string]string{"": err.Error()}
+		return map[string]errs.Text{"": errs.Raw(err.Error())}
 	}
 	return nil
 }
@@ -381,7 +398,7 @@ func checkDuplicateCodes(list []Imported, ps *problems) {
 			continue
 		}
 		if n, dup := first[c]; dup {
-			ps.add(Problem{Row: imp.Row, Column: "code", Field: "code", Message: fmt.Sprintf("code %s repeats entry %d", c, n)}, 0, fieldRank("code"))
+			ps.add(Problem{Row: imp.Row, Column: "code", Field: "code"}.withText(msgCodeRepeats.With(c, n)), 0, fieldRank("code"))
 			continue
 		}
 		first[c] = imp.Row
@@ -482,9 +499,9 @@ func decodeJSONEntry(raw json.RawMessage, n int, lim Limits, ps *problems) (imp 
 	}
 	e := je.Entry
 	e.Normalize()
-	for key, msg := range fieldErrors(e.Validate()) {
+	for key, t := range fieldErrors(e.Validate()) {
 		if !suppressed(bad, key) {
-			ps.add(Problem{Row: n, Column: key, Field: key, Message: msg}, 0, fieldRank(key))
+			ps.add(Problem{Row: n, Column: key, Field: key}.withText(t), 0, fieldRank(key))
 		}
 	}
 	return Imported{Entry: e, ProviderCreditCode: je.ProviderCreditCode, Row: n}, true, nil

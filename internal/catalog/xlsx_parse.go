@@ -366,11 +366,11 @@ func (p *xlsxParser) validate() {
 	for k := range p.out {
 		imp, st := &p.out[k], p.states[k]
 		imp.Entry.Normalize()
-		for key, msg := range fieldErrors(imp.Entry.Validate()) {
+		for key, t := range fieldErrors(imp.Entry.Validate()) {
 			if suppressed(st.bad, key) {
 				continue
 			}
-			pr := Problem{Sheet: SheetEntries, Row: imp.Row, Field: key, Message: msg}
+			pr := Problem{Sheet: SheetEntries, Row: imp.Row, Field: key}.withText(t)
 			lay, field := p.entries, key
 			if rest, ok := strings.CutPrefix(key, "items["); ok {
 				n, f, _ := strings.Cut(rest, "].")
