@@ -92,11 +92,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 				err = e.CheckCode(c)
 			}
 			if err != nil {
-				t := errs.TextOf(err)
-				if !errs.Is(err, errs.Invalid) {
-					t = msgBadCode.With(err.Error())
-				}
-				problem(*it, "code", "资源代码", t)
+				problem(*it, "code", "资源代码", errs.TextOf(err))
 			}
 		}
 	}

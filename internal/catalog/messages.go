@@ -42,7 +42,6 @@ var (
 	msgBadRegex           = errs.Define("catalog.entry.bad_regex", "is not a valid regular expression", "不是有效的正则表达式")
 	msgTimestampType      = errs.Define("catalog.entry.timestamp_type", "the update timestamp must be a date-time, date or integer item", "时间戳信息项须为日期时间型、日期型或整数型")
 	msgCodeMismatch       = errs.Define("catalog.entry.code_mismatch", "its classification %s does not match the entry's category parts %s", "资源代码的分类 %s 与目录的资源属性分类 %s 不一致")
-	msgBadCode            = errs.Define("catalog.entry.bad_code", "%s", "资源代码有误：%s")
 
 	// The service: registering and changing entries.
 	msgForbiddenRegister = errs.Define("catalog.forbidden.register", "only a cataloger of the providing department registers its entries", "只有提供部门的编目员可以登记该部门的目录")
@@ -166,4 +165,20 @@ var (
 var (
 	msgWantEntry = errs.Define("catalog.file.want_entry", "want an entry (an object), got %s", "应为一条目录（对象），实为%s")
 	msgWantItem  = errs.Define("catalog.file.want_item", "want an information item (an object), got %s", "应为一个信息项（对象），实为%s")
+)
+
+// Resource codes (资源代码) as a profile writes them.
+var (
+	msgCodeBad           = errs.Define("catalog.code.bad", "resource code %q: %s", "资源代码“%s”有误：%s")
+	msgCodeWantNational  = errs.Define("catalog.code.want_national", "want classification/sequence, e.g. 301002/000017", "应为“分类码/顺序码”，例如 301002/000017")
+	msgCodeClassDigits   = errs.Define("catalog.code.class_digits", "classification must be 6 to %d digits", "分类码须为 6 至 %d 位数字")
+	msgCodeWantSegmented = errs.Define("catalog.code.want_segmented", "want 类-项-目[-细目]-顺序码, e.g. 3-01-002-000017", "应为“类-项-目[-细目]-顺序码”，例如 3-01-002-000017")
+	msgCodeEmptyDetail   = errs.Define("catalog.code.empty_detail", "empty 细目", "细目为空")
+	msgCodeClass         = errs.Define("catalog.code.class", "类 %q must be 1 (base), 2 (thematic) or 3 (departmental)", "类“%s”须为 1（基础）、2（主题）或 3（部门）")
+	msgCodeItem          = errs.Define("catalog.code.item", "项 %q must be 2 digits", "项“%s”须为 2 位数字")
+	msgCodeSubItem       = errs.Define("catalog.code.sub_item", "目 %q must be 3 digits", "目“%s”须为 3 位数字")
+	msgCodeDetail        = errs.Define("catalog.code.detail", "细目 %q must be at most %d digits", "细目“%s”最多 %d 位数字")
+	msgCodeSeqRange      = errs.Define("catalog.code.seq_range", "顺序码 %d must be between 1 and 999999999", "顺序码 %d 须在 1 到 999999999 之间")
+	msgCodeSeqDigits     = errs.Define("catalog.code.seq_digits", "顺序码 %q must be %d to 9 digits", "顺序码“%s”须为 %d 至 9 位数字")
+	msgCodeSeqZeros      = errs.Define("catalog.code.seq_zeros", "顺序码 %q has extra leading zeros", "顺序码“%s”前面多了 0")
 )

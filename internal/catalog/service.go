@@ -177,7 +177,7 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		c, err := s.profile.Parse(e.Code)
 		switch {
 		case err != nil:
-			f.AddMsg("code", msgBadCode, err.Error())
+			f.AddText("code", errs.TextOf(err))
 		case e.CheckCode(c) != nil && len(f) == 0:
 			f.AddText("code", errs.TextOf(e.CheckCode(c)))
 		}
