@@ -565,6 +565,9 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	version := h.latest
+	if !Editable(h.status) {
+		return Entry{}, false, errs.New(errs.Conflict, msgUnderReview, h.latest, Statuses.Arg(h.status))
+	}
 	switch h.status {
 	case StatusDraft, StatusReturned:
 		if _, err := tx.Exec(ctx, "UPDATE catalog_versions SET body = ?, body_hash = ?, status = ?, updated_at = ? WHERE code = ? AND version = ?",

@@ -33,6 +33,31 @@ var transitions = map[string]struct {
 	ActionWithdraw: {[]string{StatusPublished}, StatusWithdrawn},
 }
 
+// CanTransition reports whether action applies to a version in status
+// (the workflow's rule; who may take it is Transition's to check).
+func CanTransition(action, status string) bool {
+	t, ok := transitions[action]
+	if !ok {
+		return false
+	}
+	for _, f := range t.from {
+		if f == status {
+			return true
+		}
+	}
+	return false
+}
+
+// Editable reports whether an entry whose latest version is in status can
+// be changed now: not while it is under review (submitted or approved).
+func Editable(status string) bool {
+	switch status {
+	case StatusDraft, StatusReturned, StatusPublished, StatusWithdrawn:
+		return true
+	}
+	return false
+}
+
 // Transition applies a workflow action to an entry's latest version (or, to
 // withdraw, to the version in force). Submitting is the provider's cataloger's;
 // the rest belong to the data authority's approvers. Returning needs a reason.
@@ -88,11 +113,7 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 		}
 		version, status = int(h.current.Int64), StatusPublished
 	}
-	allowed := false
-	for _, f := range t.from {
-		allowed = allowed || f == status
-	}
-	if !allowed {
+	if !CanTransition(action, status) {
 		return Entry{}, errs.New(errs.Conflict, msgCannotTransition, Actions.Arg(action), version, code, Statuses.Arg(status))
 	}
 	e, err := s.version(ctx, tx, code, version)

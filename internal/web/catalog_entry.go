@@ -104,13 +104,13 @@ func (s *server) catalogEntryPage(w http.ResponseWriter, r *http.Request, code s
 	data["PendingStatus"] = catalogLabel(catalog.Statuses, newestStatus, lang)
 	data["Returned"], data["ReturnedVersion"] = returned, newest
 	data["EntryURL"], data["LatestURL"] = catalogEntryURL(code, false), catalogEntryURL(code, true)
-	data["CanEdit"] = canEdit && newestStatus != catalog.StatusSubmitted && newestStatus != catalog.StatusApproved
-	data["UnderReview"] = canEdit && (newestStatus == catalog.StatusSubmitted || newestStatus == catalog.StatusApproved)
+	data["CanEdit"] = canEdit && catalog.Editable(newestStatus)
+	data["UnderReview"] = canEdit && !catalog.Editable(newestStatus)
 	data["CanMount"] = canEdit
-	data["CanSubmit"] = canEdit && (newestStatus == catalog.StatusDraft || newestStatus == catalog.StatusReturned)
-	data["CanApprove"] = role.Reviewer && newestStatus == catalog.StatusSubmitted
-	data["CanReturn"] = role.Reviewer && (newestStatus == catalog.StatusSubmitted || newestStatus == catalog.StatusApproved)
-	data["CanPublish"] = role.Reviewer && newestStatus == catalog.StatusApproved
+	data["CanSubmit"] = canEdit && catalog.CanTransition(catalog.ActionSubmit, newestStatus)
+	data["CanApprove"] = role.Reviewer && catalog.CanTransition(catalog.ActionApprove, newestStatus)
+	data["CanReturn"] = role.Reviewer && catalog.CanTransition(catalog.ActionReturn, newestStatus)
+	data["CanPublish"] = role.Reviewer && catalog.CanTransition(catalog.ActionPublish, newestStatus)
 	data["CanWithdraw"] = role.Reviewer && inForce > 0
 	data["Apply"] = s.sharingApplyOf(ctx, lang, p, code)
 	var versions []catalogVersionView
