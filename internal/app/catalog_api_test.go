@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -84,6 +85,42 @@ func TestCatalogAPI(t *testing.T) {
 			status, raw := st.c.raw(st.method, st.path, st.body)
 			if status != st.want || !strings.Contains(string(raw), st.text) {
 				t.Fatalf("%s %s = %d %s; want %d with %q", st.method, st.path, status, raw, st.want, st.text)
+			}
+		})
+	}
+
+	// A refusal of the catalog answers in the caller's language (Accept-Language).
+	langs := []struct {
+		name, accept string
+		path         string
+		body         any
+		want         int
+		text, not    string
+	}{
+		{"validation in Chinese", "zh-CN,zh;q=0.9", "/api/v1/catalog/entries", withName(entry, ""), 400, "必填", "is required"},
+		{"validation in English", "en", "/api/v1/catalog/entries", withName(entry, ""), 400, "is required", "必填"},
+		{"workflow in Chinese", "zh-CN", "/api/v1/catalog/entries/" + esc + "/withdraw", nil, 403, "只有数据主管部门的审核员可以执行“撤销发布”", "only an approver"},
+		{"workflow in English", "en-US,en;q=0.8", "/api/v1/catalog/entries/" + esc + "/withdraw", nil, 403, "only an approver of the data authority may withdraw an entry", "审核员"},
+	}
+	for _, l := range langs {
+		t.Run(l.name, func(t *testing.T) {
+			var body io.Reader
+			if l.body != nil {
+				j, _ := json.Marshal(l.body)
+				body = bytes.NewReader(j)
+			}
+			req, _ := http.NewRequest(http.MethodPost, p.URL+l.path, body)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cat.token)
+			req.Header.Set("Accept-Language", l.accept)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != l.want || !strings.Contains(string(raw), l.text) || strings.Contains(string(raw), l.not) {
+				t.Errorf("%s = %d %s; want %d with %q, without %q", l.path, resp.StatusCode, raw, l.want, l.text, l.not)
 			}
 		})
 	}

@@ -51,5 +51,5 @@ func (s *Service) Reader(ctx context.Context, code, kind string) (Reader, error)
 		}
 		return r, nil
 	}
-	return Reader{}, errs.E(errs.Unavailable, "%s has no working %s mount", code, kind)
+	return Reader{}, errs.New(errs.Unavailable, msgNoWorkingMount, code, MountKinds.Arg(kind))
 }

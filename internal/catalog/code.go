@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // Code is a resource code (信息资源代码): the classification code 类 (1 digit),
@@ -44,21 +46,25 @@ func CategoryOfClass(class string) string {
 	return ""
 }
 
-func checkParts(c Code) error {
+// checkParts returns what is wrong with c's parts, or a zero Text.
+func checkParts(c Code) errs.Text {
 	switch {
 	case CategoryOfClass(c.Class) == "":
-		return fmt.Errorf("类 %q must be 1 (base), 2 (thematic) or 3 (departmental)", c.Class)
+		return msgCodeClass.With(c.Class)
 	case !digits(c.Item, 2, 2):
-		return fmt.Errorf("项 %q must be 2 digits", c.Item)
+		return msgCodeItem.With(c.Item)
 	case !digits(c.SubItem, 3, 3):
-		return fmt.Errorf("目 %q must be 3 digits", c.SubItem)
+		return msgCodeSubItem.With(c.SubItem)
 	case !digits(c.Detail, 0, MaxDetail):
-		return fmt.Errorf("细目 %q must be at most %d digits", c.Detail, MaxDetail)
+		return msgCodeDetail.With(c.Detail, MaxDetail)
 	case c.Seq < 1 || c.Seq > 999999999:
-		return fmt.Errorf("顺序码 %d must be between 1 and 999999999", c.Seq)
+		return msgCodeSeqRange.With(c.Seq)
 	}
-	return nil
+	return errs.Text{}
 }
+
+// badCode is the Invalid error of a resource code s that says why.
+func badCode(s string, why errs.Text) error { return errs.New(errs.Invalid, msgCodeBad, s, why) }
 
 func digits(s string, min, max int) bool {
 	if len(s) < min || len(s) > max {
@@ -86,19 +92,19 @@ func (NationalProfile) Format(c Code) string {
 func (NationalProfile) Parse(s string) (Code, error) {
 	cls, seq, ok := strings.Cut(s, "/")
 	if !ok {
-		return Code{}, fmt.Errorf("resource code %q: want classification/sequence, e.g. 301002/000017", s)
+		return Code{}, badCode(s, msgCodeWantNational.With())
 	}
 	if !digits(cls, 6, 6+MaxDetail) {
-		return Code{}, fmt.Errorf("resource code %q: classification must be 6 to %d digits", s, 6+MaxDetail)
+		return Code{}, badCode(s, msgCodeClassDigits.With(6+MaxDetail))
 	}
 	c := Code{Class: cls[:1], Item: cls[1:3], SubItem: cls[3:6], Detail: cls[6:]}
-	n, err := parseSeq(seq, 6)
-	if err != nil {
-		return Code{}, fmt.Errorf("resource code %q: %w", s, err)
+	n, why := parseSeq(seq, 6)
+	if !why.IsZero() {
+		return Code{}, badCode(s, why)
 	}
 	c.Seq = n
-	if err := checkParts(c); err != nil {
-		return Code{}, fmt.Errorf("resource code %q: %w", s, err)
+	if why := checkParts(c); !why.IsZero() {
+		return Code{}, badCode(s, why)
 	}
 	return c, nil
 }
@@ -120,40 +126,38 @@ func (SegmentedProfile) Format(c Code) string {
 func (SegmentedProfile) Parse(s string) (Code, error) {
 	parts := strings.Split(s, "-")
 	if len(parts) != 4 && len(parts) != 5 {
-		return Code{}, fmt.Errorf("resource code %q: want 类-项-目[-细目]-顺序码, e.g. 3-01-002-000017", s)
+		return Code{}, badCode(s, msgCodeWantSegmented.With())
 	}
 	c := Code{Class: parts[0], Item: parts[1], SubItem: parts[2]}
 	if len(parts) == 5 {
 		if parts[3] == "" {
-			return Code{}, fmt.Errorf("resource code %q: empty 细目", s)
+			return Code{}, badCode(s, msgCodeEmptyDetail.With())
 		}
 		c.Detail = parts[3]
 	}
-	n, err := parseSeq(parts[len(parts)-1], 6)
-	if err != nil {
-		return Code{}, fmt.Errorf("resource code %q: %w", s, err)
+	n, why := parseSeq(parts[len(parts)-1], 6)
+	if !why.IsZero() {
+		return Code{}, badCode(s, why)
 	}
 	c.Seq = n
-	if err := checkParts(c); err != nil {
-		return Code{}, fmt.Errorf("resource code %q: %w", s, err)
+	if why := checkParts(c); !why.IsZero() {
+		return Code{}, badCode(s, why)
 	}
 	return c, nil
 }
 
 // parseSeq reads a sequence code in canonical form: digits, zero-padded to
-// width, with no extra leading zeros beyond that.
-func parseSeq(s string, width int) (int, error) {
+// width, with no extra leading zeros beyond that; it returns what is wrong,
+// or a zero Text.
+func parseSeq(s string, width int) (int, errs.Text) {
 	if !digits(s, width, 9) {
-		return 0, fmt.Errorf("顺序码 %q must be %d to 9 digits", s, width)
+		return 0, msgCodeSeqDigits.With(s, width)
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, fmt.Errorf("顺序码 %q: %w", s, err)
-	}
+	n, _ := strconv.Atoi(s) // at most 9 digits
 	if fmt.Sprintf("%0*d", width, n) != s {
-		return 0, fmt.Errorf("顺序码 %q has extra leading zeros", s)
+		return 0, msgCodeSeqZeros.With(s)
 	}
-	return n, nil
+	return n, errs.Text{}
 }
 
 // Profiles are the built-in code profiles by name.

@@ -165,36 +165,39 @@ func (e *Entry) Validate() error {
 		n := utf8.RuneCountInString(s)
 		switch {
 		case required && n == 0:
-			f.Add(field, "is required")
+			f.AddMsg(field, msgRequired)
 		case n > max:
-			f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+			f.AddMsg(field, msgMaxChars, max)
 		}
 	}
 	enum := func(field, v string, e Enum) {
-		if !e.Valid(v) {
-			f.Add(field, fmt.Sprintf("%q is not one of %s", v, strings.Join(e.Values(), ", ")))
+		switch {
+		case v == "":
+			f.AddMsg(field, msgRequired)
+		case !e.Valid(v):
+			f.AddMsg(field, msgNotOneOf, v, e.ValuesArg())
 		}
 	}
 	length("name", e.Name, 128, true)
 	length("summary", e.Summary, 2000, false)
 	enum("category", e.Category, Categories)
 	if !digits(e.CategoryItem, 2, 2) {
-		f.Add("category_item", "项 must be 2 digits")
+		f.AddMsg("category_item", msgItemDigits)
 	}
 	if !digits(e.CategorySubItem, 3, 3) {
-		f.Add("category_sub_item", "目 must be 3 digits")
+		f.AddMsg("category_sub_item", msgSubItemDigits)
 	}
 	if !digits(e.CategoryDetail, 0, MaxDetail) {
-		f.Add("category_detail", fmt.Sprintf("细目 must be at most %d digits", MaxDetail))
+		f.AddMsg("category_detail", msgDetailDigits, MaxDetail)
 	}
 	enum("format", e.Format, Formats)
 	length("format_note", e.FormatNote, 200, false)
 	enum("share_type", e.ShareType, ShareTypes)
 	if e.ShareType == ShareConditional && e.ShareCondition == "" {
-		f.Add("share_condition", "is required for conditional sharing (有条件共享)")
+		f.AddMsg("share_condition", msgNeedShareCondition)
 	}
 	if e.ShareType == ShareNone && e.ShareBasis == "" {
-		f.Add("share_basis", "a legal basis is required when the entry is not shared (不予共享)")
+		f.AddMsg("share_basis", msgNeedShareBasis)
 	}
 	length("share_condition", e.ShareCondition, 1000, false)
 	length("share_basis", e.ShareBasis, 1000, false)
@@ -204,38 +207,38 @@ func (e *Entry) Validate() error {
 	}
 	enum("open_type", e.OpenType, OpenTypes)
 	if e.OpenType == OpenConditional && e.OpenCondition == "" {
-		f.Add("open_condition", "is required for conditional opening (有条件开放)")
+		f.AddMsg("open_condition", msgNeedOpenCondition)
 	}
 	if e.ShareType == ShareNone && e.OpenType != OpenNone {
-		f.Add("open_type", "an entry that is not shared cannot be open")
+		f.AddMsg("open_type", msgUnsharedOpen)
 	}
 	enum("update_cycle", e.UpdateCycle, UpdateCycles)
 	enum("grade", e.Grade, Grades)
 	if len(e.Keywords) > 20 {
-		f.Add("keywords", "at most 20 keywords")
+		f.AddMsg("keywords", msgMaxKeywords)
 	}
 	for _, k := range e.Keywords {
 		if utf8.RuneCountInString(k) > 30 {
-			f.Add("keywords", "each keyword at most 30 characters")
+			f.AddMsg("keywords", msgKeywordLength)
 		}
 	}
 	if len(e.Related) > 50 {
-		f.Add("related", "at most 50 related entries")
+		f.AddMsg("related", msgMaxRelated)
 	}
 	length("source_system", e.SourceSystem, 100, false)
 	length("contact", e.Contact, 50, false)
 	length("phone", e.Phone, 30, false)
 	if e.Records < 0 {
-		f.Add("records", "cannot be negative")
+		f.AddMsg("records", msgNegative)
 	}
 	if e.SizeMB < 0 {
-		f.Add("size_mb", "cannot be negative")
+		f.AddMsg("size_mb", msgNegative)
 	}
 	switch {
 	case len(e.Items) == 0:
-		f.Add("items", "an entry needs at least one information item")
+		f.AddMsg("items", msgNeedItems)
 	case len(e.Items) > 500:
-		f.Add("items", "at most 500 information items")
+		f.AddMsg("items", msgMaxItems)
 	}
 	names, idents := map[string]int{}, map[string]int{}
 	timestamps := 0
@@ -246,7 +249,7 @@ func (e *Entry) Validate() error {
 		if it.Timestamp {
 			timestamps++
 			if timestamps > 1 {
-				f.Add(fmt.Sprintf("items[%d].timestamp", i), "at most one item is the update timestamp")
+				f.AddMsg(fmt.Sprintf("items[%d].timestamp", i), msgOneTimestamp)
 			}
 		}
 		if gradeRank(it.Grade) > gradeRank(highest) {
@@ -254,7 +257,7 @@ func (e *Entry) Validate() error {
 		}
 	}
 	if Grades.Valid(e.Grade) && gradeRank(e.Grade) < gradeRank(highest) {
-		f.Add("grade", fmt.Sprintf("must be at least %s, the highest grade of its items (就高从严)", highest))
+		f.AddMsg("grade", msgGradeMin, Grades.Arg(highest))
 	}
 	return f.Err()
 }
@@ -264,66 +267,66 @@ func validateItem(f errs.Fields, e *Entry, i int, names, idents map[string]int) 
 	at := func(field string) string { return fmt.Sprintf("items[%d].%s", i, field) }
 	switch n := utf8.RuneCountInString(it.Name); {
 	case n == 0:
-		f.Add(at("name"), "is required")
+		f.AddMsg(at("name"), msgRequired)
 	case n > 64:
-		f.Add(at("name"), "must be at most 64 characters")
+		f.AddMsg(at("name"), msgMaxChars, 64)
 	}
 	if j, dup := names[it.Name]; dup && it.Name != "" {
-		f.Add(at("name"), fmt.Sprintf("repeats item %d", j+1))
+		f.AddMsg(at("name"), msgRepeatsItem, j+1)
 	}
 	names[it.Name] = i
 	if !identifierPattern.MatchString(it.Identifier) {
-		f.Add(at("identifier"), "must be lower-case letters, digits and _, starting with a letter, at most 64")
+		f.AddMsg(at("identifier"), msgIdentifier)
 	} else if j, dup := idents[it.Identifier]; dup {
-		f.Add(at("identifier"), fmt.Sprintf("repeats item %d", j+1))
+		f.AddMsg(at("identifier"), msgRepeatsItem, j+1)
 	}
 	idents[it.Identifier] = i
 	if !DataTypes.Valid(it.DataType) {
-		f.Add(at("data_type"), fmt.Sprintf("%q is not a data type (use %s, or C/N/Y/D/T/L/M/G/B/I/F)", it.DataType, strings.Join(DataTypes.Values(), ", ")))
+		f.AddMsg(at("data_type"), msgNotDataType, it.DataType, DataTypes.ValuesArg())
 	}
 	if it.Length < 0 || it.Length > 65535 {
-		f.Add(at("length"), "must be between 0 and 65535")
+		f.AddMsg(at("length"), msgLengthRange)
 	}
 	if it.Precision < 0 || it.Precision > 38 {
-		f.Add(at("precision"), "must be between 0 and 38")
+		f.AddMsg(at("precision"), msgPrecisionRange)
 	}
 	if !ShareTypes.Valid(it.ShareType) {
-		f.Add(at("share_type"), fmt.Sprintf("%q is not a share type", it.ShareType))
+		f.AddMsg(at("share_type"), msgNotShareType, it.ShareType)
 	} else if ShareTypes.Valid(e.ShareType) && shareRank(it.ShareType) < shareRank(e.ShareType) {
-		f.Add(at("share_type"), "an item may be narrower than its entry, never wider")
+		f.AddMsg(at("share_type"), msgItemWider)
 	}
 	if !OpenTypes.Valid(it.OpenType) {
-		f.Add(at("open_type"), fmt.Sprintf("%q is not an open type", it.OpenType))
+		f.AddMsg(at("open_type"), msgNotOpenType, it.OpenType)
 	} else if it.ShareType == ShareNone && it.OpenType != OpenNone {
-		f.Add(at("open_type"), "an item that is not shared (不予共享) cannot be open")
+		f.AddMsg(at("open_type"), msgItemUnsharedOpen)
 	}
 	if !Grades.Valid(it.Grade) {
-		f.Add(at("grade"), fmt.Sprintf("%q is not a grade", it.Grade))
+		f.AddMsg(at("grade"), msgNotGrade, it.Grade)
 	}
 	if !Maskings.Valid(it.Masking) {
-		f.Add(at("masking"), fmt.Sprintf("%q is not a masking rule", it.Masking))
+		f.AddMsg(at("masking"), msgNotMasking, it.Masking)
 	}
 	if !Validators.Valid(it.Validator) {
-		f.Add(at("validator"), fmt.Sprintf("%q is not a validator", it.Validator))
+		f.AddMsg(at("validator"), msgNotValidator, it.Validator)
 	}
 	if utf8.RuneCountInString(it.ValidatorParam) > 500 {
-		f.Add(at("validator_param"), "must be at most 500 characters")
+		f.AddMsg(at("validator_param"), msgMaxChars, 500)
 	}
 	switch it.Validator {
 	case "enum":
 		if strings.TrimSpace(it.ValidatorParam) == "" {
-			f.Add(at("validator_param"), "list the allowed values, separated by commas")
+			f.AddMsg(at("validator_param"), msgEnumValues)
 		}
 	case "regex":
 		if _, err := regexp.Compile(it.ValidatorParam); err != nil || it.ValidatorParam == "" {
-			f.Add(at("validator_param"), "is not a valid regular expression")
+			f.AddMsg(at("validator_param"), msgBadRegex)
 		}
 	}
 	if it.Timestamp && it.DataType != "datetime" && it.DataType != "date" && it.DataType != "integer" {
-		f.Add(at("timestamp"), "the update timestamp must be a date-time, date or integer item")
+		f.AddMsg(at("timestamp"), msgTimestampType)
 	}
 	if utf8.RuneCountInString(it.Description) > 500 {
-		f.Add(at("description"), "must be at most 500 characters")
+		f.AddMsg(at("description"), msgMaxChars, 500)
 	}
 }
 
@@ -336,7 +339,7 @@ func (e *Entry) CodeParts() Code {
 func (e *Entry) CheckCode(c Code) error {
 	want := e.CodeParts()
 	if c.Class != want.Class || c.Item != want.Item || c.SubItem != want.SubItem || c.Detail != want.Detail {
-		return fmt.Errorf("its classification %s does not match the entry's category parts %s", c.Prefix(), want.Prefix())
+		return errs.New(errs.Invalid, msgCodeMismatch, c.Prefix(), want.Prefix())
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"strings"
+
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // Option is one value of an enumeration with its labels.
@@ -35,6 +37,34 @@ func (e Enum) Label(v, lang string) string {
 		}
 	}
 	return v
+}
+
+// Arg returns v as a message argument (errs.Localizer) that each language
+// says with its own label: errs.New(code, msg, Statuses.Arg(status)).
+func (e Enum) Arg(v string) errs.Localizer { return enumArg{e, v} }
+
+type enumArg struct {
+	e Enum
+	v string
+}
+
+func (a enumArg) In(lang string) string { return a.e.Label(a.v, lang) }
+
+// ValuesArg returns the enumeration as a message argument: its values in
+// English (what a file or the API takes), its labels in Chinese.
+func (e Enum) ValuesArg() errs.Localizer { return enumList(e) }
+
+type enumList Enum
+
+func (l enumList) In(lang string) string {
+	if lang == "en" {
+		return strings.Join(Enum(l).Values(), ", ")
+	}
+	out := make([]string, len(l))
+	for i, o := range l {
+		out[i] = o.ZH
+	}
+	return strings.Join(out, "、")
 }
 
 // Parse accepts a value or its Chinese or English label.
@@ -134,6 +164,22 @@ var (
 		{StatusPublished, "已发布", "Published"},
 		{StatusWithdrawn, "已撤销", "Withdrawn"},
 		{StatusSuperseded, "已被新版本替代", "Superseded"},
+	}
+	// Actions of the workflow (审核流程), as the history and messages name them.
+	Actions = Enum{
+		{"create", "新建", "create"},
+		{"update", "修改", "update"},
+		{ActionSubmit, "提交审核", "submit"},
+		{ActionApprove, "审核通过", "approve"},
+		{ActionReturn, "退回", "return"},
+		{ActionPublish, "发布", "publish"},
+		{ActionWithdraw, "撤销发布", "withdraw"},
+	}
+	// Kinds of mount (资源挂接).
+	MountKinds = Enum{
+		{MountTable, "库表", "table"},
+		{MountAPI, "接口", "API"},
+		{MountFile, "文件", "file"},
 	}
 	Maskings = Enum{
 		{"none", "不脱敏", "None"},

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -44,8 +43,8 @@ var ErrImportProblems = errors.New("the file has problems; nothing was imported"
 // problems ("目录" for the Excel template, "" for JSON).
 func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported, sheet string) (ImportReport, error) {
 	var rep ImportReport
-	problem := func(it Imported, field, column, msg string) {
-		rep.Problems = append(rep.Problems, Problem{Sheet: sheet, Row: it.Row, Field: field, Column: column, Message: msg})
+	problem := func(it Imported, field, column string, t errs.Text) {
+		rep.Problems = append(rep.Problems, Problem{Sheet: sheet, Row: it.Row, Field: field, Column: column}.withText(t))
 	}
 	// First pass: everything that can be checked without writing.
 	providers := map[string]int64{}
@@ -60,7 +59,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 		} else {
 			d, err := s.org.DepartmentByCreditCode(ctx, it.ProviderCreditCode)
 			if err != nil {
-				problem(*it, "provider_credit_code", "提供方统一社会信用代码", fmt.Sprintf("no department has credit code %s", it.ProviderCreditCode))
+				problem(*it, "provider_credit_code", "提供方统一社会信用代码", msgNoCreditCode.With(it.ProviderCreditCode))
 				continue
 			}
 			providers[it.ProviderCreditCode], e.ProviderID = d.ID, d.ID
@@ -70,21 +69,18 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 			if s.unchangedForeign(ctx, p, *e) {
 				skip[i] = true
 				rep.Skipped++
-				rep.Notes = append(rep.Notes, Problem{Sheet: sheet, Row: it.Row, Field: "provider_credit_code", Column: "提供方统一社会信用代码", Message: msgLeftAside.En})
+				rep.Notes = append(rep.Notes, Problem{Sheet: sheet, Row: it.Row, Field: "provider_credit_code", Column: "提供方统一社会信用代码"}.withText(msgLeftAside.With()))
 				continue
 			}
-			problem(*it, "provider_credit_code", "提供方统一社会信用代码", msgNotYours.En)
+			problem(*it, "provider_credit_code", "提供方统一社会信用代码", msgNotYours.With())
 			continue
 		}
 		if e.Name == ExampleName {
-			problem(*it, "name", "资源名称", "this is the template's example entry; delete its rows before importing")
+			problem(*it, "name", "资源名称", msgExampleEntry.With())
 			continue
 		}
 		if err := e.Validate(); err != nil {
-			_, msg, fields := errs.Public(err)
-			if len(fields) == 0 {
-				problem(*it, "", "", msg)
-			}
+			fields := fieldErrors(err)
 			for _, f := range sortedFieldKeys(fields) {
 				problem(*it, f, "", fields[f])
 			}
@@ -96,7 +92,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, items []Imported,
 				err = e.CheckCode(c)
 			}
 			if err != nil {
-				problem(*it, "code", "资源代码", err.Error())
+				problem(*it, "code", "资源代码", errs.TextOf(err))
 			}
 		}
 	}
@@ -180,19 +176,22 @@ type problemError struct{ Problem }
 func (e *problemError) Error() string { return e.Message }
 
 func rowError(it Imported, sheet string, err error) error {
-	code, msg, fields := errs.Public(err)
-	if code == errs.Internal {
+	if errs.CodeOf(err) == errs.Internal {
 		return err
 	}
-	p := Problem{Sheet: sheet, Row: it.Row, Message: msg}
-	for _, f := range sortedFieldKeys(fields) {
-		p.Field, p.Message = f, fields[f]
-		break
+	p := Problem{Sheet: sheet, Row: it.Row}.withText(errs.TextOf(err))
+	var e *errs.Error
+	if errors.As(err, &e) {
+		for _, f := range sortedFieldKeys(e.Fields) {
+			p.Field = f
+			p = p.withText(e.Fields[f])
+			break
+		}
 	}
 	return &problemError{p}
 }
 
-func sortedFieldKeys(m map[string]string) []string {
+func sortedFieldKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -261,7 +260,7 @@ func (s *Service) ImportFile(ctx context.Context, p org.Principal, kind string, 
 	case s.importing <- struct{}{}:
 		defer func() { <-s.importing }()
 	case <-ctx.Done():
-		return ImportReport{}, errs.Wrap(ctx.Err(), errs.Unavailable, "another import is running; try again shortly")
+		return ImportReport{}, errs.WrapMsg(ctx.Err(), errs.Unavailable, msgImportBusy)
 	}
 	var items []Imported
 	var probs []Problem
@@ -274,7 +273,7 @@ func (s *Service) ImportFile(ctx context.Context, p org.Principal, kind string, 
 	case "json":
 		items, probs, err = ParseJSON(bytes.NewReader(body), DefaultLimits)
 	default:
-		return ImportReport{}, errs.Field("format", "upload an .xlsx file made from the template, or JSON")
+		return ImportReport{}, errs.FieldMsg("format", msgImportFormat)
 	}
 	if err != nil {
 		return ImportReport{}, err

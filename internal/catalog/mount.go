@@ -69,9 +69,28 @@ type APIParam struct {
 
 // MountProblem is a mismatch between an item and the live resource.
 type MountProblem struct {
-	Item    string `json:"item,omitempty"`
-	Column  string `json:"column,omitempty"`
-	Problem string `json:"problem"`
+	Item    string            `json:"item,omitempty"`
+	Column  string            `json:"column,omitempty"`
+	Problem string            `json:"problem" doc:"The problem in English"`
+	Texts   map[string]string `json:"texts,omitempty" doc:"The problem by language (zh-CN, en)"`
+}
+
+// mountProblem says t about item and column in every language.
+func mountProblem(item, column string, t errs.Text) MountProblem {
+	p := MountProblem{Item: item, Column: column, Problem: t.String(), Texts: map[string]string{}}
+	for _, l := range errs.Languages {
+		p.Texts[l] = t.In(l)
+	}
+	return p
+}
+
+// In says the problem in lang; problems recorded before they had their
+// texts are said as recorded.
+func (p MountProblem) In(lang string) string {
+	if t, ok := p.Texts[lang]; ok {
+		return t
+	}
+	return p.Problem
 }
 
 // mountConfig is what a mount stores besides its columns.
@@ -85,8 +104,9 @@ type mountConfig struct {
 
 var datasourceName = regexp.MustCompile(`^[\p{Han}A-Za-z0-9_.-]{1,50}$`)
 
-// canManageSources reports whether p registers datasources of dept.
-func canManageSources(p org.Principal, dept int64) bool {
+// CanManageSources reports whether p registers datasources of department
+// dept: a cataloger, department admin or node operator of that department.
+func CanManageSources(p org.Principal, dept int64) bool {
 	return dept != 0 && p.DepartmentID == dept && (p.Can(org.EditCatalog) || p.Can(org.ManageDeptUsers) || p.Can(org.OperateNodes))
 }
 
@@ -96,18 +116,18 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	if d.DepartmentID == 0 {
 		d.DepartmentID = p.DepartmentID
 	}
-	if !canManageSources(p, d.DepartmentID) {
-		return Datasource{}, s.denied(ctx, p, "datasource.create", d.Name, errs.E(errs.Forbidden, "only a cataloger, department admin or node operator registers their department's datasources"))
+	if !CanManageSources(p, d.DepartmentID) {
+		return Datasource{}, s.denied(ctx, p, "datasource.create", d.Name, errs.New(errs.Forbidden, msgForbiddenSources))
 	}
 	f := errs.Fields{}
 	if !datasourceName.MatchString(d.Name) {
-		f.Add("name", "1 to 50 letters, digits, Chinese characters, '.', '_' or '-'")
+		f.AddMsg("name", msgSourceName)
 	}
 	if d.Driver != connector.Postgres && d.Driver != connector.MySQL && d.Driver != connector.SQLite {
-		f.Add("driver", "must be postgres, mysql or sqlite")
+		f.AddMsg("driver", msgDriver)
 	}
 	if strings.TrimSpace(d.DSN) == "" {
-		f.Add("dsn", "is required")
+		f.AddMsg("dsn", msgRequired)
 	}
 	if err := f.Err(); err != nil {
 		return Datasource{}, err
@@ -132,7 +152,7 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 		if err := tx.QueryRow(ctx, "INSERT INTO catalog_datasources (department_id, name, driver, dsn, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
 			d.DepartmentID, d.Name, d.Driver, s.Secrets.Seal(d.DSN), store.FormatTime(now)).Scan(&d.ID); err != nil {
 			if store.IsUnique(err) {
-				return errs.E(errs.Conflict, "the department already has a datasource named %q", d.Name)
+				return errs.New(errs.Conflict, msgDuplicateSource, d.Name)
 			}
 			return err
 		}
@@ -189,13 +209,13 @@ func (s *Service) openAs(ctx context.Context, p org.Principal, dept, id int64) (
 	var d Datasource
 	err := s.db.QueryRow(ctx, "SELECT id, department_id, name, driver, dsn FROM catalog_datasources WHERE id = ?", id).Scan(&d.ID, &d.DepartmentID, &d.Name, &d.Driver, &d.DSN)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, d, errs.E(errs.NotFound, "datasource %d not found", id)
+		return nil, d, errs.New(errs.NotFound, msgSourceNotFound, id)
 	}
 	if err != nil {
 		return nil, d, err
 	}
 	if d.DepartmentID != dept {
-		return nil, d, errs.E(errs.Forbidden, "datasource %d belongs to another department", id)
+		return nil, d, errs.New(errs.Forbidden, msgForeignSource, id)
 	}
 	if d.DSN, err = s.Secrets.Open(d.DSN); err != nil {
 		return nil, d, errs.Wrap(err, errs.Internal, "the credentials of datasource %s cannot be read", d.Name)
@@ -244,7 +264,7 @@ func CheckTable(e Entry, t connector.Table, columns map[string]string) []MountPr
 		}
 		c, ok := t.Column(col)
 		if !ok {
-			out = append(out, MountProblem{Item: it.Name, Column: col, Problem: fmt.Sprintf("table %s has no column %s", t.Name, col)})
+			out = append(out, mountProblem(it.Name, col, msgNoColumn.With(t.Name, col)))
 			continue
 		}
 		if types, known := compatible[it.DataType]; known {
@@ -253,12 +273,12 @@ func CheckTable(e Entry, t connector.Table, columns map[string]string) []MountPr
 				okType = okType || ty == c.Type
 			}
 			if !okType {
-				out = append(out, MountProblem{Item: it.Name, Column: col, Problem: fmt.Sprintf("column type %s (%s) cannot hold %s", c.DBType, c.Type, it.DataType)})
+				out = append(out, mountProblem(it.Name, col, msgColumnType.With(c.DBType, c.Type, DataTypes.Arg(it.DataType))))
 				continue
 			}
 		}
 		if it.DataType == "string" && c.Type == connector.TypeString && c.Length > 0 && it.Length > c.Length {
-			out = append(out, MountProblem{Item: it.Name, Column: col, Problem: fmt.Sprintf("column holds %d characters, the item declares %d", c.Length, it.Length)})
+			out = append(out, mountProblem(it.Name, col, msgColumnLength.With(c.Length, it.Length)))
 		}
 	}
 	for item := range columns {
@@ -267,7 +287,7 @@ func CheckTable(e Entry, t connector.Table, columns map[string]string) []MountPr
 			found = found || it.Identifier == item
 		}
 		if !found {
-			out = append(out, MountProblem{Item: item, Problem: "the mapping names an item the entry does not have"})
+			out = append(out, mountProblem(item, "", msgMappingUnknown.With()))
 		}
 	}
 	return out
@@ -282,7 +302,7 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 		return Mount{}, err
 	}
 	if !canEdit(p, h.provider) {
-		return Mount{}, s.denied(ctx, p, "catalog.mount", code, errs.E(errs.Forbidden, "only a cataloger of the providing department mounts its entries"))
+		return Mount{}, s.denied(ctx, p, "catalog.mount", code, errs.New(errs.Forbidden, msgForbiddenMount))
 	}
 	e, err := s.version(ctx, s.db, code, h.mountVersion())
 	if err != nil {
@@ -294,7 +314,7 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 	switch m.Kind {
 	case MountTable:
 		if m.DatasourceID == 0 || m.Table == "" {
-			return Mount{}, errs.Field("table", "a table mount names a datasource and a table")
+			return Mount{}, errs.FieldMsg("table", msgTableNeeded)
 		}
 		if m.Problems, m.DatasourceName, err = s.checkTable(ctx, p, e, m.DatasourceID, m.Table, m.Columns); err != nil {
 			return Mount{}, err
@@ -303,10 +323,10 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 	case MountAPI:
 		u, perr := url.Parse(m.URL)
 		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Mount{}, errs.Field("url", "an API mount needs an http or https URL")
+			return Mount{}, errs.FieldMsg("url", msgAPIURL)
 		}
 		if u.User != nil {
-			return Mount{}, errs.Field("url", "put no credentials in the URL; the provider's node will hold them")
+			return Mount{}, errs.FieldMsg("url", msgURLCredentials)
 		}
 		if err := s.checkAPIHost(ctx, p, code, h.provider, u); err != nil {
 			return Mount{}, err
@@ -315,21 +335,21 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 			m.Method, cfg.Method = "GET", "GET"
 		}
 		if m.ResponseSchema != "" && !json.Valid([]byte(m.ResponseSchema)) {
-			return Mount{}, errs.Field("response_schema", "is not valid JSON")
+			return Mount{}, errs.FieldMsg("response_schema", msgBadJSON)
 		}
 		for i, prm := range m.Params {
 			if prm.Name == "" || utf8.RuneCountInString(prm.Name) > 64 {
-				return Mount{}, errs.Field(fmt.Sprintf("params[%d].name", i), "is required, at most 64 characters")
+				return Mount{}, errs.FieldMsg(fmt.Sprintf("params[%d].name", i), msgParamName)
 			}
 		}
 		target = m.URL
 	case MountFile:
 		if len(m.Paths) == 0 {
-			return Mount{}, errs.Field("paths", "a file mount lists at least one path or pattern")
+			return Mount{}, errs.FieldMsg("paths", msgFilePaths)
 		}
 		target = strings.Join(m.Paths, ";")
 	default:
-		return Mount{}, errs.Field("kind", "must be table, api or file")
+		return Mount{}, errs.FieldMsg("kind", msgMountKind)
 	}
 	body, err := json.Marshal(cfg)
 	if err != nil {
@@ -367,10 +387,10 @@ func (s *Service) checkTableFor(ctx context.Context, dept int64, e Entry, dataso
 	defer src.Close()
 	t, err := src.Table(ctx, table)
 	if errors.Is(err, connector.ErrNoTable) {
-		return nil, d.Name, errs.Field("table", fmt.Sprintf("datasource %s has no table %q", d.Name, table))
+		return nil, d.Name, errs.FieldMsg("table", msgNoTable, d.Name, table)
 	}
 	if err != nil {
-		return nil, d.Name, errs.Wrap(err, errs.Unavailable, "read the schema of %s", table)
+		return nil, d.Name, errs.WrapMsg(err, errs.Unavailable, msgReadSchema, table)
 	}
 	return CheckTable(e, t, columns), d.Name, nil
 }
@@ -392,7 +412,7 @@ func (s *Service) Mounts(ctx context.Context, p org.Principal, code string) ([]M
 	}
 	details := s.seesDrafts(ctx, p, h.provider)
 	if !h.current.Valid && !details {
-		return nil, errs.E(errs.NotFound, "catalog entry %s not found", code)
+		return nil, errs.New(errs.NotFound, msgEntryNotFound, code)
 	}
 	ms, err := s.loadMounts(ctx, code)
 	if err != nil || details {
@@ -448,14 +468,14 @@ func (s *Service) RecheckMount(ctx context.Context, p org.Principal, code string
 		}
 	}
 	if m == nil {
-		return Mount{}, errs.E(errs.NotFound, "mount %d of %s not found", id, code)
+		return Mount{}, errs.New(errs.NotFound, msgMountNotFound, id, code)
 	}
 	h, err := s.head(ctx, s.db, code)
 	if err != nil {
 		return Mount{}, err
 	}
 	if !canEdit(p, h.provider) {
-		return Mount{}, s.denied(ctx, p, "catalog.mount", code, errs.E(errs.Forbidden, "only a cataloger of the providing department checks its mounts"))
+		return Mount{}, s.denied(ctx, p, "catalog.mount", code, errs.New(errs.Forbidden, msgForbiddenCheck))
 	}
 	if m.Kind != MountTable {
 		return *m, nil
@@ -518,7 +538,7 @@ func (s *Service) recheckTables(ctx context.Context, code string) error {
 		json.Unmarshal([]byte(m.config), &cfg)
 		problems, _, err := s.checkTableFor(ctx, h.provider, e, m.ds, m.table, cfg.Columns)
 		if err != nil {
-			problems = []MountProblem{{Problem: "cannot check the table: " + errs.Message(err)}}
+			problems = []MountProblem{mountProblem("", "", msgCannotCheck.With(errs.TextOf(err)))}
 		}
 		report, _ := json.Marshal(problems)
 		if err := s.write(ctx, func(tx *store.Tx) error {
@@ -540,7 +560,7 @@ func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string,
 		return err
 	}
 	if !canEdit(p, h.provider) {
-		return s.denied(ctx, p, "catalog.unmount", code, errs.E(errs.Forbidden, "only a cataloger of the providing department unmounts its entries"))
+		return s.denied(ctx, p, "catalog.unmount", code, errs.New(errs.Forbidden, msgForbiddenUnmount))
 	}
 	return s.write(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM catalog_mounts WHERE id = ? AND code = ?", id, code)
@@ -548,7 +568,7 @@ func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string,
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E(errs.NotFound, "mount %d of %s not found", id, code)
+			return errs.New(errs.NotFound, msgMountNotFound, id, code)
 		}
 		if err := s.refreshMounted(ctx, tx, code); err != nil {
 			return err

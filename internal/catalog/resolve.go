@@ -18,7 +18,7 @@ func (s *Service) DatasourceByName(ctx context.Context, dept int64, name string)
 	var sealed string
 	err = s.db.QueryRow(ctx, "SELECT driver, dsn FROM catalog_datasources WHERE department_id = ? AND name = ?", dept, name).Scan(&driver, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", errs.E(errs.NotFound, "the department has no datasource named %q", name)
+		return "", "", errs.New(errs.NotFound, msgSourceNamed, name)
 	}
 	if err != nil {
 		return "", "", err

@@ -163,7 +163,7 @@ func queryRuns(q string) []string {
 // department (all drafts for the authority's approvers and the auditor).
 func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result, error) {
 	if len([]rune(q.Q)) > 100 {
-		return Result{}, errs.Field("q", "must be at most 100 characters")
+		return Result{}, errs.FieldMsg("q", msgMaxChars, 100)
 	}
 	reviewer, err := s.isAuthorityReviewer(ctx, p)
 	if err != nil {

@@ -95,6 +95,27 @@ func (s *Service) isAuthorityReviewer(ctx context.Context, p org.Principal) (boo
 }
 
 // canEdit reports whether p catalogues for the provider.
+// CanCatalog reports whether p catalogues entries of their own department
+// (编目员): the rule every write of an entry checks with the entry's provider.
+func CanCatalog(p org.Principal) bool { return canEdit(p, p.DepartmentID) }
+
+// CanEdit reports whether p edits, submits and mounts the entries of
+// provider: a cataloger of that department.
+func CanEdit(p org.Principal, provider int64) bool { return canEdit(p, provider) }
+
+// SeesDrafts reports whether p sees the versions of provider's entries that
+// are not in force: its own department, the authority's reviewers and
+// auditors.
+func (s *Service) SeesDrafts(ctx context.Context, p org.Principal, provider int64) bool {
+	return s.seesDrafts(ctx, p, provider)
+}
+
+// IsReviewer reports whether p reviews the catalog: an approver of the data
+// authority (数据主管部门).
+func (s *Service) IsReviewer(ctx context.Context, p org.Principal) (bool, error) {
+	return s.isAuthorityReviewer(ctx, p)
+}
+
 func canEdit(p org.Principal, provider int64) bool {
 	return p.Can(org.EditCatalog) && p.DepartmentID != 0 && p.DepartmentID == provider
 }
@@ -141,7 +162,7 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		e.ProviderID = p.DepartmentID
 	}
 	if !canEdit(p, e.ProviderID) {
-		return Entry{}, errs.E(errs.Forbidden, "only a cataloger of the providing department registers its entries")
+		return Entry{}, errs.New(errs.Forbidden, msgForbiddenRegister)
 	}
 	e.Normalize()
 	f := errs.Fields{}
@@ -156,14 +177,17 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		c, err := s.profile.Parse(e.Code)
 		switch {
 		case err != nil:
-			f.Add("code", err.Error())
+			f.AddText("code", errs.TextOf(err))
 		case e.CheckCode(c) != nil && len(f) == 0:
-			f.Add("code", e.CheckCode(c).Error())
+			f.AddText("code", errs.TextOf(e.CheckCode(c)))
 		}
 		code = c
 	}
 	if err := s.checkRelated(ctx, tx, e.Related); err != nil {
-		f.Add("related", err.Error())
+		if !errs.Is(err, errs.Invalid) {
+			return Entry{}, err
+		}
+		f.AddText("related", errs.TextOf(err))
 	}
 	if err := f.Err(); err != nil {
 		return Entry{}, err
@@ -173,7 +197,7 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		return Entry{}, err
 	}
 	if same > 0 {
-		return Entry{}, errs.E(errs.Conflict, "the provider already has an entry named %q", e.Name)
+		return Entry{}, errs.New(errs.Conflict, msgDuplicateName, e.Name)
 	}
 	if e.Code == "" {
 		c, err := s.nextCode(ctx, tx, e.CodeParts())
@@ -197,10 +221,10 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		searchText(&e), store.FormatTime(now), store.FormatTime(now))
 	if err != nil {
 		if store.IsUnique(err) {
-			return Entry{}, errs.E(errs.Conflict, "resource code %s is taken", e.Code)
+			return Entry{}, errs.New(errs.Conflict, msgCodeTaken, e.Code)
 		}
 		if store.IsForeignKey(err) {
-			return Entry{}, errs.Field("provider_id", "no such department")
+			return Entry{}, errs.FieldMsg("provider_id", msgNoDepartment)
 		}
 		return Entry{}, fmt.Errorf("insert entry: %w", err)
 	}
@@ -224,7 +248,7 @@ func (s *Service) checkRelated(ctx context.Context, tx *store.Tx, related []stri
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("%s is not a catalog entry", r)
+			return errs.New(errs.Invalid, msgNotEntry, r)
 		}
 	}
 	return nil
@@ -239,7 +263,7 @@ func (s *Service) nextCode(ctx context.Context, tx *store.Tx, c Code) (Code, err
 		return c, fmt.Errorf("allocate code: %w", err)
 	}
 	if c.Seq > 999999999 {
-		return c, errs.E(errs.Conflict, "the sequence codes under %s are used up", c.Prefix())
+		return c, errs.New(errs.Conflict, msgSeqUsedUp, c.Prefix())
 	}
 	return c, nil
 }
@@ -307,7 +331,7 @@ func (s *Service) head(ctx context.Context, q querier, code string) (head, error
 	err := q.QueryRow(ctx, "SELECT id, provider_id, current_version, latest_version, status, published, mounted, published_at FROM catalog_entries WHERE code = ?", code).
 		Scan(&h.id, &h.provider, &h.current, &h.latest, &h.status, &h.published, &h.mounted, &h.pubAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return h, errs.E(errs.NotFound, "catalog entry %s not found", code)
+		return h, errs.New(errs.NotFound, msgEntryNotFound, code)
 	}
 	if err != nil {
 		return h, fmt.Errorf("read entry %s: %w", code, err)
@@ -325,7 +349,7 @@ func (s *Service) version(ctx context.Context, q querier, code string, version i
 	var body, status, updated string
 	err := q.QueryRow(ctx, "SELECT body, status, updated_at FROM catalog_versions WHERE code = ? AND version = ?", code, version).Scan(&body, &status, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, errs.E(errs.NotFound, "version %d of %s not found", version, code)
+		return e, errs.New(errs.NotFound, msgVersionNotFound, version, code)
 	}
 	if err != nil {
 		return e, fmt.Errorf("read version: %w", err)
@@ -360,7 +384,7 @@ func (s *Service) Get(ctx context.Context, p org.Principal, code string, latest 
 	case h.current.Valid && (!latest || !drafts):
 		v = int(h.current.Int64)
 	case !drafts:
-		return Entry{}, errs.E(errs.NotFound, "catalog entry %s not found", code)
+		return Entry{}, errs.New(errs.NotFound, msgEntryNotFound, code)
 	}
 	e, err := s.version(ctx, s.db, code, v)
 	if err != nil {
@@ -380,7 +404,7 @@ func (s *Service) Version(ctx context.Context, p org.Principal, code string, ver
 		return e, err
 	}
 	if e.Status != StatusPublished && e.Status != StatusSuperseded && !s.seesDrafts(ctx, p, h.provider) {
-		return Entry{}, errs.E(errs.NotFound, "version %d of %s not found", version, code)
+		return Entry{}, errs.New(errs.NotFound, msgVersionNotFound, version, code)
 	}
 	return s.decorate(ctx, e, h)
 }
@@ -487,10 +511,10 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 		return Entry{}, false, err
 	}
 	if !canEdit(p, h.provider) {
-		return Entry{}, false, errs.E(errs.Forbidden, "only a cataloger of the providing department edits its entries")
+		return Entry{}, false, errs.New(errs.Forbidden, msgForbiddenEdit)
 	}
 	if e.ProviderID != 0 && e.ProviderID != h.provider {
-		return Entry{}, false, errs.Field("provider_id", "the provider of an entry cannot change")
+		return Entry{}, false, errs.FieldMsg("provider_id", msgProviderFixed)
 	}
 	e.ProviderID = h.provider
 	e.Normalize()
@@ -502,10 +526,13 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 		return Entry{}, false, err
 	}
 	if err := e.CheckCode(c); err != nil {
-		return Entry{}, false, errs.Field("category", "the category parts cannot change once the code is given: "+err.Error())
+		return Entry{}, false, errs.FieldMsg("category", msgCategoryFixed, errs.TextOf(err))
 	}
 	if err := s.checkRelated(ctx, tx, e.Related); err != nil {
-		return Entry{}, false, errs.Field("related", err.Error())
+		if !errs.Is(err, errs.Invalid) {
+			return Entry{}, false, err
+		}
+		return Entry{}, false, &errs.Error{Code: errs.Invalid, Message: "related: " + errs.Message(err), Text: errs.TextOf(err), Fields: errs.Fields{"related": errs.TextOf(err)}}
 	}
 	latest, err := s.version(ctx, tx, code, h.latest)
 	if err != nil {
@@ -533,11 +560,14 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 			return Entry{}, false, err
 		}
 		if same > 0 {
-			return Entry{}, false, errs.E(errs.Conflict, "the provider already has an entry named %q", e.Name)
+			return Entry{}, false, errs.New(errs.Conflict, msgDuplicateName, e.Name)
 		}
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	version := h.latest
+	if !Editable(h.status) {
+		return Entry{}, false, errs.New(errs.Conflict, msgUnderReview, h.latest, Statuses.Arg(h.status))
+	}
 	switch h.status {
 	case StatusDraft, StatusReturned:
 		if _, err := tx.Exec(ctx, "UPDATE catalog_versions SET body = ?, body_hash = ?, status = ?, updated_at = ? WHERE code = ? AND version = ?",
@@ -551,7 +581,7 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 			return Entry{}, false, err
 		}
 	default:
-		return Entry{}, false, errs.E(errs.Conflict, "version %d is %s; it can be changed after review", h.latest, h.status)
+		return Entry{}, false, errs.New(errs.Conflict, msgUnderReview, h.latest, Statuses.Arg(h.status))
 	}
 	if _, err := tx.Exec(ctx, "UPDATE catalog_entries SET latest_version = ?, status = ?, updated_at = ? WHERE id = ?",
 		version, StatusDraft, store.FormatTime(now), h.id); err != nil {

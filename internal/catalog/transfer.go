@@ -30,6 +30,23 @@ type Problem struct {
 	Column  string `json:"column,omitempty"` // the column header as written in the file (Chinese), or the JSON field path
 	Field   string `json:"field,omitempty"`  // the Entry field key, e.g. items[3].share_type
 	Message string `json:"message"`
+	// Text is the message by key where the catalog defined it; the console
+	// says it in the reader's language (In), the API and CLI show Message.
+	Text errs.Text `json:"-"`
+}
+
+// In says the problem in lang.
+func (p Problem) In(lang string) string {
+	if p.Text.IsZero() {
+		return p.Message
+	}
+	return p.Text.In(lang)
+}
+
+// withText sets the problem's message from t.
+func (p Problem) withText(t errs.Text) Problem {
+	p.Message, p.Text = t.String(), t
+	return p
 }
 
 // Limits bound what an import may hold. A zero field takes its value from
@@ -70,12 +87,12 @@ const MaxProblems = 1000
 // says why and can be shown to the user.
 var ErrRefused = errors.New("import refused")
 
-func refuse(code, format string, args ...any) error {
-	return &errs.Error{Code: code, Message: fmt.Sprintf(format, args...), Err: ErrRefused}
+func refuse(code string, m *errs.Msg, args ...any) error {
+	return errs.WrapMsg(ErrRefused, code, m, args...)
 }
 
-func refuseCause(cause error, code, format string, args ...any) error {
-	return &errs.Error{Code: code, Message: fmt.Sprintf(format, args...), Err: fmt.Errorf("%w: %w", ErrRefused, cause)}
+func refuseCause(cause error, code string, m *errs.Msg, args ...any) error {
+	return errs.WrapMsg(fmt.Errorf("%w: %w", ErrRefused, cause), code, m, args...)
 }
 
 // Imported is one parsed entry with what the file says about its provider.
@@ -105,7 +122,7 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read import: %w", err)
 	}
 	if int64(len(data)) > max {
-		return nil, refuse(errs.TooLarge, "the file is larger than %s", sizeText(max))
+		return nil, refuse(errs.TooLarge, msgFileTooLarge, sizeText(max))
 	}
 	return data, nil
 }
@@ -135,7 +152,7 @@ func (ps *problems) add(p Problem, sheet, col int) bool {
 	}
 	if len(ps.list) == MaxProblems {
 		ps.full = true
-		ps.list = append(ps.list, Problem{Message: fmt.Sprintf("more than %d problems: only the first %d are listed", MaxProblems, MaxProblems)})
+		ps.list = append(ps.list, Problem{}.withText(msgTooMany.With(MaxProblems, MaxProblems)))
 		ps.keys = append(ps.keys, [3]int{1 << 30, 0, 0})
 		return false
 	}
@@ -170,16 +187,16 @@ func (ps *problems) sorted() []Problem {
 }
 
 // fieldErrors returns the per-field problems of err (from Entry.Validate).
-func fieldErrors(err error) map[string]string {
+func fieldErrors(err error) map[string]errs.Text {
 	var e *errs.Error
 	if errors.As(err, &e) {
 		if len(e.Fields) > 0 {
-			return e.Fields.In("en")
+			return e.Fields
 		}
-		return map[string]string{"": e.Message}
+		return map[string]errs.Text{"": errs.TextOf(err)}
 	}
 	if err != nil {
-		return map[string]string{"": err.Error()}
+		return map[string]errs.Text{"": errs.Raw(err.Error())}
 	}
 	return nil
 }
@@ -264,11 +281,11 @@ func ParseJSON(r io.Reader, lim Limits) ([]Imported, []Problem, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		return nil, nil, refuse(errs.Invalid, "the file is not UTF-8 text")
+		return nil, nil, refuse(errs.Invalid, msgNotUTF8)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	notJSON := func(err error) error {
-		return refuseCause(err, errs.Invalid, "not valid JSON near byte %d: want {\"entries\": [...]} or an array of entries", dec.InputOffset())
+		return refuseCause(err, errs.Invalid, msgNotJSONNear, dec.InputOffset())
 	}
 	var ps problems
 	var out []Imported
@@ -281,7 +298,7 @@ func ParseJSON(r io.Reader, lim Limits) ([]Imported, []Problem, error) {
 				return notJSON(err)
 			}
 			if len(out) == lim.MaxEntries {
-				return refuse(errs.TooLarge, "more than %d entries", lim.MaxEntries)
+				return refuse(errs.TooLarge, msgTooManyEntries, lim.MaxEntries)
 			}
 			imp, ok, err := decodeJSONEntry(raw, len(out)+1, lim, &ps)
 			if err != nil {
@@ -308,7 +325,7 @@ func ParseJSON(r io.Reader, lim Limits) ([]Imported, []Problem, error) {
 		return nil, nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, refuse(errs.Invalid, "unexpected data after the entries, near byte %d", dec.InputOffset())
+		return nil, nil, refuse(errs.Invalid, msgDataAfter, dec.InputOffset())
 	}
 	checkDuplicateCodes(out, &ps)
 	return out, ps.sorted(), nil
@@ -329,7 +346,7 @@ func parseJSONBody(dec *json.Decoder, elements func() error, ps *problems, notJS
 		return elements()
 	case json.Delim('{'):
 	default:
-		return refuse(errs.Invalid, "want {\"entries\": [...]} or an array of entries")
+		return refuse(errs.Invalid, msgWantEntries)
 	}
 	seen := false
 	for dec.More() {
@@ -343,7 +360,7 @@ func parseJSONBody(dec *json.Decoder, elements func() error, ps *problems, notJS
 			if tok, err := dec.Token(); err != nil {
 				return notJSON(err)
 			} else if tok != json.Delim('[') {
-				return refuse(errs.Invalid, "\"entries\" must be an array of entries")
+				return refuse(errs.Invalid, msgEntriesArray)
 			}
 			if err := elements(); err != nil {
 				return err
@@ -354,11 +371,11 @@ func parseJSONBody(dec *json.Decoder, elements func() error, ps *problems, notJS
 		if err := dec.Decode(&skip); err != nil {
 			return notJSON(err)
 		}
-		msg := fmt.Sprintf("unknown field %q: want only \"entries\"", key)
+		msg := msgUnknownTopField.With(key)
 		if key == "entries" {
-			msg = "\"entries\" appears twice"
+			msg = msgEntriesTwice.With()
 		}
-		if !ps.add(Problem{Column: key, Message: msg}, 0, 0) {
+		if !ps.add(Problem{Column: key}.withText(msg), 0, 0) {
 			return errStop
 		}
 	}
@@ -366,7 +383,7 @@ func parseJSONBody(dec *json.Decoder, elements func() error, ps *problems, notJS
 		return notJSON(err)
 	}
 	if !seen {
-		return refuse(errs.Invalid, "no \"entries\": want {\"entries\": [...]} or an array of entries")
+		return refuse(errs.Invalid, msgNoEntriesKey)
 	}
 	return nil
 }
@@ -381,51 +398,61 @@ func checkDuplicateCodes(list []Imported, ps *problems) {
 			continue
 		}
 		if n, dup := first[c]; dup {
-			ps.add(Problem{Row: imp.Row, Column: "code", Field: "code", Message: fmt.Sprintf("code %s repeats entry %d", c, n)}, 0, fieldRank("code"))
+			ps.add(Problem{Row: imp.Row, Column: "code", Field: "code"}.withText(msgCodeRepeats.With(c, n)), 0, fieldRank("code"))
 			continue
 		}
 		first[c] = imp.Row
 	}
 }
 
+// phrase is a word of a message in English and Chinese (an errs.Localizer).
+type phrase struct{ en, zh string }
+
+func (p phrase) In(lang string) string {
+	if lang == "en" {
+		return p.en
+	}
+	return p.zh
+}
+
 // jsonKind names what a raw JSON value is, for messages.
-func jsonKind(raw json.RawMessage) string {
+func jsonKind(raw json.RawMessage) phrase {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		return "nothing"
+		return phrase{"nothing", "空"}
 	}
 	switch raw[0] {
 	case '"':
-		return "a string"
+		return phrase{"a string", "字符串"}
 	case '{':
-		return "an object"
+		return phrase{"an object", "对象"}
 	case '[':
-		return "an array"
+		return phrase{"an array", "数组"}
 	case 't', 'f':
-		return "a boolean"
+		return phrase{"a boolean", "布尔值"}
 	case 'n':
-		return "null"
+		return phrase{"null", "null"}
 	}
-	return "a number"
+	return phrase{"a number", "数字"}
 }
 
 // wantOf says what a field of type t takes.
-func wantOf(t reflect.Type) string {
+func wantOf(t reflect.Type) phrase {
 	switch {
 	case t == reflect.TypeFor[[]Item]():
-		return "an array of information items"
+		return phrase{"an array of information items", "信息项数组"}
 	case t.Kind() == reflect.String:
-		return "a string"
+		return phrase{"a string", "字符串"}
 	case t.Kind() == reflect.Bool:
-		return "true or false"
+		return phrase{"true or false", "true 或 false"}
 	case t.Kind() == reflect.Int, t.Kind() == reflect.Int64:
-		return "a whole number"
+		return phrase{"a whole number", "整数"}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
-		return "an array of strings"
+		return phrase{"an array of strings", "字符串数组"}
 	case t.Kind() == reflect.Struct:
-		return "an RFC 3339 date-time"
+		return phrase{"an RFC 3339 date-time", "RFC 3339 格式的日期时间"}
 	}
-	return "a value of type " + t.String()
+	return phrase{"a value of type " + t.String(), t.String() + " 类型的值"}
 }
 
 // decodeJSONEntry decodes one element of the entries array. The fast path
@@ -435,9 +462,9 @@ func wantOf(t reflect.Type) string {
 func decodeJSONEntry(raw json.RawMessage, n int, lim Limits, ps *problems) (imp Imported, ok bool, err error) {
 	var je jsonEntry
 	bad := map[string]bool{}
-	at := func(key, msg string) {
+	at := func(key string, msg errs.Text) {
 		bad[key] = true
-		ps.add(Problem{Row: n, Column: key, Field: fieldKeyOf(key), Message: msg}, 0, fieldRank(key))
+		ps.add(Problem{Row: n, Column: key, Field: fieldKeyOf(key)}.withText(msg), 0, fieldRank(key))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -445,7 +472,7 @@ func decodeJSONEntry(raw json.RawMessage, n int, lim Limits, ps *problems) (imp 
 		je = jsonEntry{}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-			at("", fmt.Sprintf("want an entry (an object), got %s", jsonKind(raw)))
+			at("", msgWantEntry.With(jsonKind(raw)))
 			return Imported{}, false, nil
 		}
 		v := reflect.ValueOf(&je).Elem()
@@ -453,7 +480,7 @@ func decodeJSONEntry(raw json.RawMessage, n int, lim Limits, ps *problems) (imp 
 			f, known := lookupJSON(entryJSONFields, entryJSONList, key)
 			switch {
 			case !known:
-				at(key, fmt.Sprintf("unknown field %q", key))
+				at(key, msgUnknownField.With(key))
 			case f.name == "items":
 				if err := decodeJSONItems(obj[key], &je.Entry, n, lim, at); err != nil {
 					return Imported{}, false, err
@@ -462,29 +489,29 @@ func decodeJSONEntry(raw json.RawMessage, n int, lim Limits, ps *problems) (imp 
 				fv := v.FieldByIndex(f.index)
 				if json.Unmarshal(obj[key], fv.Addr().Interface()) != nil {
 					fv.SetZero()
-					at(f.name, fmt.Sprintf("want %s, got %s", wantOf(fv.Type()), jsonKind(obj[key])))
+					at(f.name, msgWantValue.With(wantOf(fv.Type()), jsonKind(obj[key])))
 				}
 			}
 		}
 	}
 	if len(je.Items) > lim.MaxItemsPerEntry {
-		return Imported{}, false, refuse(errs.TooLarge, "entry %d has more than %d information items", n, lim.MaxItemsPerEntry)
+		return Imported{}, false, refuse(errs.TooLarge, msgEntryTooManyItems, n, lim.MaxItemsPerEntry)
 	}
 	walkStrings(&je, func(key string, s *string) {
 		if utf8.RuneCountInString(*s) > lim.MaxCellChars && !bad[key] {
 			*s = ""
-			at(key, fmt.Sprintf("longer than %d characters", lim.MaxCellChars))
+			at(key, msgLongerThan.With(lim.MaxCellChars))
 		}
 	})
 	je.ProviderCreditCode = strings.ToUpper(strings.TrimSpace(je.ProviderCreditCode))
-	if msg := checkCredit(je.ProviderCreditCode); msg != "" && !bad["provider_credit_code"] {
+	if msg := checkCredit(je.ProviderCreditCode); !msg.IsZero() && !bad["provider_credit_code"] {
 		at("provider_credit_code", msg)
 	}
 	e := je.Entry
 	e.Normalize()
-	for key, msg := range fieldErrors(e.Validate()) {
+	for key, t := range fieldErrors(e.Validate()) {
 		if !suppressed(bad, key) {
-			ps.add(Problem{Row: n, Column: key, Field: key, Message: msg}, 0, fieldRank(key))
+			ps.add(Problem{Row: n, Column: key, Field: key}.withText(t), 0, fieldRank(key))
 		}
 	}
 	return Imported{Entry: e, ProviderCreditCode: je.ProviderCreditCode, Row: n}, true, nil
@@ -529,34 +556,34 @@ func fieldKeyOf(path string) string {
 	return ""
 }
 
-func decodeJSONItems(raw json.RawMessage, e *Entry, n int, lim Limits, at func(key, msg string)) error {
+func decodeJSONItems(raw json.RawMessage, e *Entry, n int, lim Limits, at func(key string, msg errs.Text)) error {
 	var arr []json.RawMessage
 	if err := json.Unmarshal(raw, &arr); err != nil {
-		at("items", fmt.Sprintf("want an array of information items, got %s", jsonKind(raw)))
+		at("items", msgWantItems.With(jsonKind(raw)))
 		return nil
 	}
 	if len(arr) > lim.MaxItemsPerEntry {
-		return refuse(errs.TooLarge, "entry %d has more than %d information items", n, lim.MaxItemsPerEntry)
+		return refuse(errs.TooLarge, msgEntryTooManyItems, n, lim.MaxItemsPerEntry)
 	}
 	e.Items = make([]Item, len(arr))
 	for i, r := range arr {
 		prefix := fmt.Sprintf("items[%d]", i)
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(r, &obj); err != nil || obj == nil {
-			at(prefix, fmt.Sprintf("want an information item (an object), got %s", jsonKind(r)))
+			at(prefix, msgWantItem.With(jsonKind(r)))
 			continue
 		}
 		v := reflect.ValueOf(&e.Items[i]).Elem()
 		for _, key := range sortedKeys(obj) {
 			f, known := lookupJSON(itemJSONFields, itemJSONList, key)
 			if !known {
-				at(prefix+"."+key, fmt.Sprintf("unknown field %q", key))
+				at(prefix+"."+key, msgUnknownField.With(key))
 				continue
 			}
 			fv := v.FieldByIndex(f.index)
 			if json.Unmarshal(obj[key], fv.Addr().Interface()) != nil {
 				fv.SetZero()
-				at(prefix+"."+f.name, fmt.Sprintf("want %s, got %s", wantOf(fv.Type()), jsonKind(obj[key])))
+				at(prefix+"."+f.name, msgWantValue.With(wantOf(fv.Type()), jsonKind(obj[key])))
 			}
 		}
 	}
@@ -597,14 +624,14 @@ func walkStrings(je *jsonEntry, fn func(key string, s *string)) {
 // checkCredit checks a provider's unified social credit code. A code whose
 // only fault is its check character is accepted, as registries hold some
 // (see quality.CheckCreditCode); the department table has the last word.
-func checkCredit(s string) string {
+func checkCredit(s string) errs.Text {
 	if s == "" {
-		return ""
+		return errs.Text{}
 	}
 	if err := quality.CheckCreditCode(s); err != nil && !errors.Is(err, quality.ErrCheckCharacter) {
-		return "want an 18-character unified social credit code (统一社会信用代码): " + err.Error()
+		return msgCreditCode.With(err.Error())
 	}
-	return ""
+	return errs.Text{}
 }
 
 // WriteJSON writes {"entries": [...]}: each entry's fields in the order

@@ -33,6 +33,31 @@ var transitions = map[string]struct {
 	ActionWithdraw: {[]string{StatusPublished}, StatusWithdrawn},
 }
 
+// CanTransition reports whether action applies to a version in status
+// (the workflow's rule; who may take it is Transition's to check).
+func CanTransition(action, status string) bool {
+	t, ok := transitions[action]
+	if !ok {
+		return false
+	}
+	for _, f := range t.from {
+		if f == status {
+			return true
+		}
+	}
+	return false
+}
+
+// Editable reports whether an entry whose latest version is in status can
+// be changed now: not while it is under review (submitted or approved).
+func Editable(status string) bool {
+	switch status {
+	case StatusDraft, StatusReturned, StatusPublished, StatusWithdrawn:
+		return true
+	}
+	return false
+}
+
 // Transition applies a workflow action to an entry's latest version (or, to
 // withdraw, to the version in force). Submitting is the provider's cataloger's;
 // the rest belong to the data authority's approvers. Returning needs a reason.
@@ -55,11 +80,11 @@ func (s *Service) Transition(ctx context.Context, p org.Principal, code, action,
 func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal, code, action, reason string) (Entry, error) {
 	t, ok := transitions[action]
 	if !ok {
-		return Entry{}, errs.E(errs.NotFound, "no workflow action %q", action)
+		return Entry{}, errs.New(errs.NotFound, msgNoAction, action)
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 1000 {
-		return Entry{}, errs.Field("reason", "must be at most 1000 characters")
+		return Entry{}, errs.FieldMsg("reason", msgMaxChars, 1000)
 	}
 	h, err := s.head(ctx, tx, code)
 	if err != nil {
@@ -67,33 +92,29 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 	}
 	if !h.current.Valid && !s.seesDrafts(ctx, p, h.provider) {
 		// An entry the caller cannot read does not exist for them (as in Get).
-		return Entry{}, errs.E(errs.NotFound, "catalog entry %s not found", code)
+		return Entry{}, errs.New(errs.NotFound, msgEntryNotFound, code)
 	}
 	if action == ActionSubmit {
 		if !canEdit(p, h.provider) {
-			return Entry{}, errs.E(errs.Forbidden, "only a cataloger of the providing department submits its entries")
+			return Entry{}, errs.New(errs.Forbidden, msgForbiddenSubmit)
 		}
 	} else if ok, err := s.isAuthorityReviewer(ctx, p); err != nil {
 		return Entry{}, err
 	} else if !ok {
-		return Entry{}, errs.E(errs.Forbidden, "only an approver of the data authority may %s an entry", action)
+		return Entry{}, errs.New(errs.Forbidden, msgOnlyApprover, Actions.Arg(action))
 	}
 	if action == ActionReturn && reason == "" {
-		return Entry{}, errs.Field("reason", "say why the entry is returned")
+		return Entry{}, errs.FieldMsg("reason", msgNeedReason)
 	}
 	version, status := h.latest, h.status
 	if action == ActionWithdraw {
 		if !h.current.Valid {
-			return Entry{}, errs.E(errs.Conflict, "entry %s has no published version to withdraw", code)
+			return Entry{}, errs.New(errs.Conflict, msgNothingWithdraw, code)
 		}
 		version, status = int(h.current.Int64), StatusPublished
 	}
-	allowed := false
-	for _, f := range t.from {
-		allowed = allowed || f == status
-	}
-	if !allowed {
-		return Entry{}, errs.E(errs.Conflict, "cannot %s version %d of %s: it is %s", action, version, code, status)
+	if !CanTransition(action, status) {
+		return Entry{}, errs.New(errs.Conflict, msgCannotTransition, Actions.Arg(action), version, code, Statuses.Arg(status))
 	}
 	e, err := s.version(ctx, tx, code, version)
 	if err != nil {
@@ -103,7 +124,7 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 		if basis, blocked, err := s.blocked(ctx, code); err != nil {
 			return Entry{}, err
 		} else if blocked {
-			return Entry{}, errs.E(errs.Conflict, "entry %s is on the negative list (负面清单) and cannot be published as shareable: %s", code, basis)
+			return Entry{}, errs.New(errs.Conflict, msgNegativeList, code, basis)
 		}
 	}
 	now := s.nowText()

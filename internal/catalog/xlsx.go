@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -235,8 +234,8 @@ var itemColumns = []column{
 }
 
 // set parses v (trimmed, not empty) into the field p points to and returns
-// a problem, or "".
-func (c *column) set(p any, v string) string {
+// a problem, or a zero Text.
+func (c *column) set(p any, v string) errs.Text {
 	switch c.kind {
 	case textCol:
 		*p.(*string) = v
@@ -248,30 +247,30 @@ func (c *column) set(p any, v string) string {
 	case enumCol:
 		val, ok := c.enum.Parse(v)
 		if !ok {
-			return fmt.Sprintf("%q is not allowed: use one of %s", v, strings.Join(zhLabels(c.enum), ", "))
+			return msgNotAllowed.With(v, strings.Join(zhLabels(c.enum), ", "))
 		}
 		*p.(*string) = val
 	case typeCol:
 		val, ok := ParseDataType(v)
 		if !ok {
-			return fmt.Sprintf("%q is not a data type: use one of %s, or a letter %s", v, strings.Join(zhLabels(DataTypes), ", "), strings.Join(classicLetters, ", "))
+			return msgXLSXNotDataType.With(v, strings.Join(zhLabels(DataTypes), ", "), strings.Join(classicLetters, ", "))
 		}
 		*p.(*string) = val
 	case boolCol:
 		b, ok := parseYesNo(v)
 		if !ok {
-			return fmt.Sprintf("%q is not yes or no: use 是 or 否", v)
+			return msgNotYesNo.With(v)
 		}
 		*p.(*bool) = b
 	case intCol:
 		n, ok := parseWhole(v)
 		if !ok {
-			return fmt.Sprintf("%q is not a whole number", v)
+			return msgNotWhole.With(v)
 		}
 		switch p := p.(type) {
 		case *int:
 			if n < math.MinInt32 || n > math.MaxInt32 {
-				return fmt.Sprintf("%s is out of range", v)
+				return msgOutOfRange.With(v)
 			}
 			*p = int(n)
 		case *int64:
@@ -281,12 +280,12 @@ func (c *column) set(p any, v string) string {
 		*p.(*[]string) = splitList(v)
 	case creditCol:
 		v = strings.ToUpper(v)
-		if msg := checkCredit(v); msg != "" {
+		if msg := checkCredit(v); !msg.IsZero() {
 			return msg
 		}
 		*p.(*string) = v
 	}
-	return ""
+	return errs.Text{}
 }
 
 // cell renders the field p points to for export.
@@ -407,11 +406,11 @@ func readHeader(sheet string, cells []string, defs []column, ps *problems) (*lay
 		d, ok := byHeader[n]
 		if !ok {
 			lay.unknown[i] = true
-			ps.add(Problem{Sheet: sheet, Row: 1, Column: lay.headers[i], Message: fmt.Sprintf("unknown column %q: remove it or use a header of the template", lay.headers[i])}, sheetRank(sheet), i)
+			ps.add(Problem{Sheet: sheet, Row: 1, Column: lay.headers[i]}.withText(msgUnknownColumn.With(lay.headers[i])), sheetRank(sheet), i)
 			continue
 		}
 		if j, dup := seen[d]; dup {
-			return nil, refuse(errs.Invalid, "sheet %s has the column %s twice (columns %s and %s)", sheet, defs[d].header, colName(j), colName(i))
+			return nil, refuse(errs.Invalid, msgColumnTwice, sheet, defs[d].header, colName(j), colName(i))
 		}
 		seen[d] = i
 		lay.cols[i] = &defs[d]
@@ -424,7 +423,7 @@ func readHeader(sheet string, cells []string, defs []column, ps *problems) (*lay
 		}
 	}
 	if len(missing) > 0 {
-		return nil, refuse(errs.Invalid, "sheet %s lacks the column %s (row 1 must hold the template's headers)", sheet, strings.Join(missing, ", "))
+		return nil, refuse(errs.Invalid, msgLacksColumn, sheet, strings.Join(missing, ", "))
 	}
 	return lay, nil
 }

@@ -60,7 +60,7 @@ func ParseXLSX(r io.Reader, lim Limits) (out []Imported, probs []Problem, err er
 		// the server a goroutine; the stack goes to the log with the cause.
 		if v := recover(); v != nil {
 			out, probs = nil, nil
-			err = refuseCause(fmt.Errorf("%w: %v\n%s", errPanic, v, debug.Stack()), errs.Invalid, "the workbook could not be read")
+			err = refuseCause(fmt.Errorf("%w: %v\n%s", errPanic, v, debug.Stack()), errs.Invalid, msgWorkbookUnreadable)
 		}
 	}()
 	pkg, err := checkPackage(data, unzipRatio*lim.MaxBytes)
@@ -69,7 +69,7 @@ func ParseXLSX(r io.Reader, lim Limits) (out []Imported, probs []Problem, err er
 	}
 	for _, sheet := range []string{SheetEntries, SheetItems} {
 		if pkg.sheets[sheet] == nil {
-			return nil, nil, refuse(errs.Invalid, "the workbook has no sheet %s: use the template's sheets 目录 and 信息项", sheet)
+			return nil, nil, refuse(errs.Invalid, msgNoSheet, sheet)
 		}
 	}
 	// A cell's text is kept up to textCap bytes: enough to tell that it
@@ -78,7 +78,7 @@ func ParseXLSX(r io.Reader, lim Limits) (out []Imported, probs []Problem, err er
 	var sst []string
 	if pkg.sharedStrings != nil {
 		if sst, err = readSharedStrings(pkg.sharedStrings, textCap); err != nil {
-			return nil, nil, refuseCause(err, errs.Invalid, "the workbook's shared strings could not be read")
+			return nil, nil, refuseCause(err, errs.Invalid, msgSharedStrings)
 		}
 	}
 	p := &xlsxParser{lim: lim, byCode: map[string]int{}, byName: map[string][]int{}, named: map[string]int{}}
@@ -86,7 +86,7 @@ func ParseXLSX(r io.Reader, lim Limits) (out []Imported, probs []Problem, err er
 		return p.finish(err)
 	}
 	if len(p.out) == 0 {
-		p.ps.add(Problem{Sheet: SheetEntries, Message: "no entries: fill one row per entry below the headers"}, 1, 0)
+		p.ps.add(Problem{Sheet: SheetEntries}.withText(msgNoEntries.With()), 1, 0)
 	}
 	if err := p.readSheet(pkg.sheets[SheetItems], sst, textCap, SheetItems, itemColumns, p.itemRow); err != nil {
 		return p.finish(err)
@@ -108,7 +108,7 @@ func (p *xlsxParser) finish(err error) ([]Imported, []Problem, error) {
 func (p *xlsxParser) readSheet(part *zip.File, sst []string, textCap int, sheet string, defs []column, handle func(*sheetRow) error) error {
 	rc, err := part.Open()
 	if err != nil {
-		return refuseCause(err, errs.Invalid, "sheet %s could not be read", sheet)
+		return refuseCause(err, errs.Invalid, msgSheetUnreadable, sheet)
 	}
 	defer rc.Close()
 	sr := newSheetReader(rc, sst, textCap)
@@ -119,13 +119,13 @@ func (p *xlsxParser) readSheet(part *zip.File, sst []string, textCap int, sheet 
 			var se sheetError
 			switch {
 			case errors.Is(err, errTooManyRows):
-				return refuse(errs.TooLarge, "sheet %s has more than %d rows", sheet, maxRows)
+				return refuse(errs.TooLarge, msgSheetTooManyRows, sheet, maxRows)
 			case errors.As(err, &se):
-				return refuseCause(err, errs.Invalid, "sheet %s could not be read: %s", sheet, se)
+				return refuseCause(err, errs.Invalid, msgSheetMalformed, sheet, se)
 			case errors.Is(err, io.ErrUnexpectedEOF):
-				return refuseCause(err, errs.Invalid, "sheet %s could not be read: it is cut short", sheet)
+				return refuseCause(err, errs.Invalid, msgSheetCut, sheet)
 			}
-			return refuseCause(err, errs.Invalid, "sheet %s could not be read", sheet)
+			return refuseCause(err, errs.Invalid, msgSheetUnreadable, sheet)
 		}
 		if row == nil {
 			break
@@ -155,7 +155,7 @@ func (p *xlsxParser) readSheet(part *zip.File, sst []string, textCap int, sheet 
 			}
 		}
 		if p.formulas > MaxProblems {
-			return refuse(errs.Invalid, "sheet %s holds more than %d formulas: formulas are not accepted (公式不被接受), paste values only", sheet, MaxProblems)
+			return refuse(errs.Invalid, msgTooManyFormulas, sheet, MaxProblems)
 		}
 		if err := handle(row); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (p *xlsxParser) readSheet(part *zip.File, sst []string, textCap int, sheet 
 		}
 	}
 	if !header {
-		return refuse(errs.Invalid, "sheet %s is empty: row 1 must hold the template's headers", sheet)
+		return refuse(errs.Invalid, msgSheetEmpty, sheet)
 	}
 	return nil
 }
@@ -191,13 +191,13 @@ func blank(row *sheetRow) bool {
 // means the row belongs to no entry: its problems name no field.
 func (p *xlsxParser) readCells(lay *layout, row *sheetRow, keyPrefix string, bad map[string]bool, target func(c *column) any) {
 	rank := sheetRank(lay.sheet)
-	problem := func(i int, key, msg string) {
+	problem := func(i int, key string, msg errs.Text) {
 		if bad == nil {
 			key = ""
 		} else if key != "" {
 			bad[key] = true
 		}
-		p.ps.add(Problem{Sheet: lay.sheet, Row: row.num, Column: lay.headers[i], Field: key, Message: msg}, rank, i)
+		p.ps.add(Problem{Sheet: lay.sheet, Row: row.num, Column: lay.headers[i], Field: key}.withText(msg), rank, i)
 	}
 	for i, raw := range row.cells {
 		formula := row.formula[i]
@@ -210,7 +210,7 @@ func (p *xlsxParser) readCells(lay *layout, row *sheetRow, keyPrefix string, bad
 				continue
 			}
 			lay.noHeader[i] = true
-			p.ps.add(Problem{Sheet: lay.sheet, Row: row.num, Column: colName(i), Message: fmt.Sprintf("a value in column %s, which has no header: remove it", colName(i))}, rank, i)
+			p.ps.add(Problem{Sheet: lay.sheet, Row: row.num, Column: colName(i)}.withText(msgNoHeader.With(colName(i))), rank, i)
 			continue
 		}
 		c := lay.cols[i]
@@ -222,11 +222,11 @@ func (p *xlsxParser) readCells(lay *layout, row *sheetRow, keyPrefix string, bad
 		}
 		switch {
 		case formula:
-			problem(i, key(), "formula not accepted (公式不被接受): type the value itself")
+			problem(i, key(), msgFormula.With())
 		case len(v) > p.lim.MaxCellChars && utf8.RuneCountInString(v) > p.lim.MaxCellChars:
-			problem(i, key(), fmt.Sprintf("longer than %d characters", p.lim.MaxCellChars))
+			problem(i, key(), msgLongerThan.With(p.lim.MaxCellChars))
 		default:
-			if msg := c.set(target(c), v); msg != "" {
+			if msg := c.set(target(c), v); !msg.IsZero() {
 				problem(i, key(), msg)
 			}
 		}
@@ -241,7 +241,7 @@ func (p *xlsxParser) readCells(lay *layout, row *sheetRow, keyPrefix string, bad
 			if c.kind == typeCol {
 				labels = zhLabels(DataTypes)
 			}
-			problem(i, key, "required: use one of "+strings.Join(labels, ", "))
+			problem(i, key, msgRequiredOneOf.With(strings.Join(labels, ", ")))
 		}
 	}
 }
@@ -252,7 +252,7 @@ func (p *xlsxParser) entryRow(row *sheetRow) error {
 		return nil
 	}
 	if len(p.out) == p.lim.MaxEntries {
-		return refuse(errs.TooLarge, "sheet %s has more than %d entries", SheetEntries, p.lim.MaxEntries)
+		return refuse(errs.TooLarge, msgSheetTooManyEnt, SheetEntries, p.lim.MaxEntries)
 	}
 	imp := Imported{Row: row.num}
 	st := &entryState{bad: map[string]bool{}}
@@ -266,8 +266,8 @@ func (p *xlsxParser) entryRow(row *sheetRow) error {
 	case e.Code != "":
 		if j, dup := p.byCode[e.Code]; dup {
 			st.bad["code"] = true
-			p.ps.add(Problem{Sheet: SheetEntries, Row: row.num, Column: p.entries.headers[codeCol], Field: "code",
-				Message: fmt.Sprintf("code %s repeats the entry at row %d", e.Code, p.out[j].Row)}, 1, codeCol)
+			p.ps.add(Problem{Sheet: SheetEntries, Row: row.num, Column: p.entries.headers[codeCol], Field: "code"}.
+				withText(msgCodeRepeatsRow.With(e.Code, p.out[j].Row)), 1, codeCol)
 		} else {
 			p.byCode[e.Code] = k
 		}
@@ -276,8 +276,8 @@ func (p *xlsxParser) entryRow(row *sheetRow) error {
 		}
 	case e.Name != "":
 		if prev := p.byName[e.Name]; len(prev) > 0 {
-			p.ps.add(Problem{Sheet: SheetEntries, Row: row.num, Column: p.entries.headers[nameCol], Field: "name",
-				Message: fmt.Sprintf("repeats the name of the new entry at row %d: new entries are tied to their items by name, so names must differ", p.out[prev[0]].Row)}, 1, nameCol)
+			p.ps.add(Problem{Sheet: SheetEntries, Row: row.num, Column: p.entries.headers[nameCol], Field: "name"}.
+				withText(msgNameRepeatsRow.With(p.out[prev[0]].Row)), 1, nameCol)
 			st.bad["name"] = true
 		}
 		p.byName[e.Name] = append(p.byName[e.Name], k)
@@ -309,16 +309,16 @@ func (p *xlsxParser) itemRow(row *sheetRow) error {
 	}
 	k, msg, field := p.tie(tieValue("code"), tieValue("name"))
 	if k < 0 {
-		if msg != "" {
+		if !msg.IsZero() {
 			at := p.items.byField["entry."+field]
-			p.ps.add(Problem{Sheet: SheetItems, Row: row.num, Column: p.items.headers[at], Message: msg}, 2, at)
+			p.ps.add(Problem{Sheet: SheetItems, Row: row.num, Column: p.items.headers[at]}.withText(msg), 2, at)
 		}
 		p.readCells(p.items, row, "", nil, target)
 		return nil
 	}
 	e, st := &p.out[k].Entry, p.states[k]
 	if len(e.Items) == p.lim.MaxItemsPerEntry {
-		return refuse(errs.TooLarge, "the entry at row %d of %s has more than %d information items", p.out[k].Row, SheetEntries, p.lim.MaxItemsPerEntry)
+		return refuse(errs.TooLarge, msgRowTooManyItems, p.out[k].Row, SheetEntries, p.lim.MaxItemsPerEntry)
 	}
 	p.readCells(p.items, row, fmt.Sprintf("items[%d].", len(e.Items)), st.bad, target)
 	e.Items = append(e.Items, it)
@@ -329,34 +329,34 @@ func (p *xlsxParser) itemRow(row *sheetRow) error {
 // tie finds the entry an item row names: by code when the row gives one,
 // else by the name of a new entry. It returns -1 and a problem (with the
 // tie column it concerns) when there is no single entry.
-func (p *xlsxParser) tie(code, name string) (int, string, string) {
+func (p *xlsxParser) tie(code, name string) (int, errs.Text, string) {
 	if code != "" {
 		k, ok := p.byCode[code]
 		if !ok {
-			return -1, fmt.Sprintf("no entry in %s has the code %s", SheetEntries, code), "code"
+			return -1, msgTieNoCode.With(SheetEntries, code), "code"
 		}
 		if name != "" && name != p.out[k].Entry.Name {
-			return -1, fmt.Sprintf("the entry with code %s is named %q, not %q", code, p.out[k].Entry.Name, name), "name"
+			return -1, msgTieNameDiffers.With(code, p.out[k].Entry.Name, name), "name"
 		}
-		return k, "", ""
+		return k, errs.Text{}, ""
 	}
 	if name == "" {
-		return -1, "give the entry's 资源代码, or 资源名称 for a new entry", "code"
+		return -1, msgTieNeedCode.With(), "code"
 	}
 	switch ks := p.byName[name]; len(ks) {
 	case 0:
 		if k, ok := p.named[name]; ok {
-			return -1, fmt.Sprintf("the entry %q has the code %s: give it in 资源代码", name, p.out[k].Entry.Code), "code"
+			return -1, msgTieHasCode.With(name, p.out[k].Entry.Code), "code"
 		}
-		return -1, fmt.Sprintf("no new entry in %s is named %q", SheetEntries, name), "name"
+		return -1, msgTieNoName.With(SheetEntries, name), "name"
 	case 1:
-		return ks[0], "", ""
+		return ks[0], errs.Text{}, ""
 	default:
 		rows := make([]string, len(ks))
 		for i, k := range ks {
 			rows[i] = strconv.Itoa(p.out[k].Row)
 		}
-		return -1, fmt.Sprintf("%d new entries are named %q (rows %s of %s): give them distinct names", len(ks), name, strings.Join(rows, ", "), SheetEntries), "name"
+		return -1, msgTieNamedTwice.With(len(ks), name, strings.Join(rows, ", "), SheetEntries), "name"
 	}
 }
 
@@ -366,11 +366,11 @@ func (p *xlsxParser) validate() {
 	for k := range p.out {
 		imp, st := &p.out[k], p.states[k]
 		imp.Entry.Normalize()
-		for key, msg := range fieldErrors(imp.Entry.Validate()) {
+		for key, t := range fieldErrors(imp.Entry.Validate()) {
 			if suppressed(st.bad, key) {
 				continue
 			}
-			pr := Problem{Sheet: SheetEntries, Row: imp.Row, Field: key, Message: msg}
+			pr := Problem{Sheet: SheetEntries, Row: imp.Row, Field: key}.withText(t)
 			lay, field := p.entries, key
 			if rest, ok := strings.CutPrefix(key, "items["); ok {
 				n, f, _ := strings.Cut(rest, "].")

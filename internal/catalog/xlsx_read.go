@@ -28,27 +28,27 @@ type xlsxPackage struct {
 // inflated, and finds the worksheet and shared string parts.
 func checkPackage(data []byte, maxUnzipped int64) (*xlsxPackage, error) {
 	if bytes.HasPrefix(data, oleHeader) {
-		return nil, refuse(errs.Invalid, "not an xlsx workbook: an old .xls file or an encrypted workbook; save it as .xlsx without a password")
+		return nil, refuse(errs.Invalid, msgNotXLSXOld)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, refuseCause(err, errs.Invalid, "not an xlsx workbook: the file is not a zip archive; save it as .xlsx (Excel 2007 or later)")
+		return nil, refuseCause(err, errs.Invalid, msgNotXLSXZip)
 	}
 	if len(zr.File) > maxParts {
-		return nil, refuse(errs.Invalid, "not an xlsx workbook: the archive holds more than %d files", maxParts)
+		return nil, refuse(errs.Invalid, msgNotXLSXParts, maxParts)
 	}
 	var total uint64
 	parts := map[string]*zip.File{}
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
 		if zf.UncompressedSize64 > uint64(maxUnzipped) || total > uint64(maxUnzipped) {
-			return nil, refuse(errs.TooLarge, "the workbook expands to more than %s: split it into smaller files", sizeText(maxUnzipped))
+			return nil, refuse(errs.TooLarge, msgWorkbookExpands, sizeText(maxUnzipped))
 		}
 		parts[strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))] = zf
 	}
 	wb, rels := parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"]
 	if parts["[content_types].xml"] == nil || wb == nil || rels == nil {
-		return nil, refuse(errs.Invalid, "not an xlsx workbook: a zip archive without a workbook")
+		return nil, refuse(errs.Invalid, msgNotXLSXNoBook)
 	}
 	var book struct {
 		Sheets []struct {
@@ -63,10 +63,10 @@ func checkPackage(data []byte, maxUnzipped int64) (*xlsxPackage, error) {
 		} `xml:"Relationship"`
 	}
 	if err := decodePart(wb, &book); err != nil {
-		return nil, refuseCause(err, errs.Invalid, "not an xlsx workbook: xl/workbook.xml is not readable")
+		return nil, refuseCause(err, errs.Invalid, msgNotXLSXPart, "xl/workbook.xml")
 	}
 	if err := decodePart(rels, &links); err != nil {
-		return nil, refuseCause(err, errs.Invalid, "not an xlsx workbook: xl/_rels/workbook.xml.rels is not readable")
+		return nil, refuseCause(err, errs.Invalid, msgNotXLSXPart, "xl/_rels/workbook.xml.rels")
 	}
 	pkg := &xlsxPackage{sheets: map[string]*zip.File{}, sharedStrings: parts["xl/sharedstrings.xml"]}
 	targets := map[string]string{}
@@ -84,7 +84,7 @@ func checkPackage(data []byte, maxUnzipped int64) (*xlsxPackage, error) {
 		}
 	}
 	if ss := pkg.sharedStrings; ss != nil && ss.UncompressedSize64 > maxSharedStrings {
-		return nil, refuse(errs.TooLarge, "the workbook's shared strings expand to more than %s: split it into smaller files", sizeText(maxSharedStrings))
+		return nil, refuse(errs.TooLarge, msgStringsExpand, sizeText(maxSharedStrings))
 	}
 	for _, s := range book.Sheets {
 		var name, id string

@@ -68,15 +68,8 @@ type catalogRole struct {
 }
 
 func (s *server) catalogRoleOf(ctx context.Context, p org.Principal) (catalogRole, error) {
-	r := catalogRole{Cataloger: p.Can(org.EditCatalog) && p.DepartmentID != 0}
-	if p.Can(org.ReviewCatalog) && p.DepartmentID != 0 {
-		d, err := s.Org.Department(ctx, p.DepartmentID)
-		if err != nil {
-			return r, err
-		}
-		r.Reviewer = d.Kind == org.KindAuthority
-	}
-	return r, nil
+	reviewer, err := s.Catalog.IsReviewer(ctx, p)
+	return catalogRole{Cataloger: catalog.CanCatalog(p), Reviewer: reviewer}, err
 }
 
 // catalogBase fills what every page of the catalog shows: the title, the
@@ -95,7 +88,7 @@ func (s *server) catalogBase(r *http.Request, title, tab string, v *view) (map[s
 	if role.Cataloger {
 		tabs = append(tabs, catalogTab{Key: "catalog.tab.import", Href: "/catalog/import"})
 	}
-	if catalogManagesSources(p) {
+	if catalog.CanManageSources(p, p.DepartmentID) {
 		tabs = append(tabs, catalogTab{Key: "catalog.tab.datasources", Href: "/catalog/datasources"})
 	}
 	tabs = append(tabs, catalogTab{Key: "catalog.tab.stats", Href: "/catalog/stats"})
@@ -103,11 +96,6 @@ func (s *server) catalogBase(r *http.Request, title, tab string, v *view) (map[s
 		tabs[i].Active = tabs[i].Key == "catalog.tab."+tab
 	}
 	return map[string]any{"Tabs": tabs, "Role": role}, role, nil
-}
-
-// catalogManagesSources mirrors the rule of catalog.CreateDatasource.
-func catalogManagesSources(p org.Principal) bool {
-	return p.DepartmentID != 0 && (p.Can(org.EditCatalog) || p.Can(org.ManageDeptUsers) || p.Can(org.OperateNodes))
 }
 
 // catalogUserError reports whether err is the user's to correct on the page
@@ -206,127 +194,14 @@ func (s *server) catalogFieldLabel(lang, field string) string {
 	return s.catalogMessage(lang, "catalog.field."+field, field)
 }
 
-// catalogProblemKeys translates the fixed problem messages of the catalog's
-// validation; others are shown as the domain words them.
-var catalogProblemKeys = map[string]string{
-	"is required": "catalog.msg.required",
-	"an entry needs at least one information item":                                 "catalog.msg.need_items",
-	"is required for conditional sharing (有条件共享)":                                  "catalog.msg.need_share_condition",
-	"a legal basis is required when the entry is not shared (不予共享)":                "catalog.msg.need_share_basis",
-	"is required for conditional opening (有条件开放)":                                  "catalog.msg.need_open_condition",
-	"an entry that is not shared cannot be open":                                   "catalog.msg.unshared_open",
-	"must be lower-case letters, digits and _, starting with a letter, at most 64": "catalog.msg.identifier",
-	"an item may be narrower than its entry, never wider":                          "catalog.msg.item_wider",
-	"an item that is not shared (不予共享) cannot be open":                             "catalog.msg.item_unshared_open",
-	"at most one item is the update timestamp":                                     "catalog.msg.one_timestamp",
-	"the update timestamp must be a date-time, date or integer item":               "catalog.msg.timestamp_type",
-	"项 must be 2 digits":                                                 "catalog.msg.item_digits",
-	"目 must be 3 digits":                                                 "catalog.msg.sub_item_digits",
-	"list the allowed values, separated by commas":                       "catalog.msg.enum_values",
-	"is not a valid regular expression":                                  "catalog.msg.bad_regex",
-	"say why the entry is returned":                                      "catalog.msg.need_reason",
-	"at most 500 information items":                                      "catalog.msg.max_items",
-	"at most 20 keywords":                                                "catalog.msg.max_keywords",
-	"each keyword at most 30 characters":                                 "catalog.msg.keyword_length",
-	"at most 50 related entries":                                         "catalog.msg.max_related",
-	"data volume cannot be negative":                                     "catalog.msg.negative_volume",
-	"must be between 0 and 65535":                                        "catalog.msg.length_range",
-	"must be between 0 and 38":                                           "catalog.msg.precision_range",
-	"an API mount needs an http or https URL":                            "catalog.msg.api_url",
-	"a file mount lists at least one path or pattern":                    "catalog.msg.file_paths",
-	"a table mount names a datasource and a table":                       "catalog.msg.table_needed",
-	"is not valid JSON":                                                  "catalog.msg.bad_json",
-	"1 to 50 letters, digits, Chinese characters, '.', '_' or '-'":       "catalog.msg.source_name",
-	"must be postgres, mysql or sqlite":                                  "catalog.msg.driver",
-	"the mapping names an item the entry does not have":                  "catalog.msg.mapping_unknown",
-	"you catalogue only your own department's entries":                   "catalog.msg.own_entries",
-	"only a cataloger of the providing department registers its entries": "catalog.forbidden_edit",
-	"only a cataloger of the providing department edits its entries":     "catalog.forbidden_edit",
-	"only a cataloger of the providing department submits its entries":   "catalog.forbidden_edit",
-	"only a cataloger of the providing department mounts its entries":    "catalog.forbidden_edit",
-	"only a cataloger of the providing department checks its mounts":     "catalog.forbidden_edit",
-	"only a cataloger of the providing department unmounts its entries":  "catalog.forbidden_edit",
-}
-
-// catalogArg is one value a translated message takes from a match: the
-// submatch, and what it names (status, action, grade, data_type) when it is
-// to be shown as a label.
-type catalogArg struct {
-	sub  int
-	kind string
-}
-
-// catalogProblemPatterns translate the catalog's messages that carry values.
-var catalogProblemPatterns = []struct {
-	re   *regexp.Regexp
-	key  string
-	args []catalogArg
-}{
-	{regexp.MustCompile(`^must be at most (\d+) characters$`), "catalog.msg.max_chars", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^repeats item (\d+)$`), "catalog.msg.repeats_item", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^must be at least ([a-z]+), the highest grade`), "catalog.msg.grade_min", []catalogArg{{1, "grade"}}},
-	{regexp.MustCompile(`^"" is not (one of|a data type|a share type|an open type|a grade|a masking rule|a validator)`), "catalog.msg.required", nil},
-	{regexp.MustCompile(`^"(.*)" is not (one of|a data type|a share type|an open type|a grade|a masking rule|a validator)`), "catalog.msg.not_allowed", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^cannot connect: (.*)$`), "catalog.msg.cannot_connect", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^datasource (.+) has no table "(.*)"$`), "catalog.msg.no_table", []catalogArg{{1, ""}, {2, ""}}},
-	{regexp.MustCompile(`^table (\S+) has no column (\S+)$`), "catalog.msg.no_column", []catalogArg{{1, ""}, {2, ""}}},
-	{regexp.MustCompile(`^column type (.+) \((\w+)\) cannot hold (\w+)$`), "catalog.msg.column_type", []catalogArg{{1, ""}, {3, "data_type"}}},
-	{regexp.MustCompile(`^column holds (\d+) characters, the item declares (\d+)$`), "catalog.msg.column_length", []catalogArg{{1, ""}, {2, ""}}},
-	{regexp.MustCompile(`^only an approver of the data authority may (\w+) an entry$`), "catalog.msg.only_approver", []catalogArg{{1, "action"}}},
-	{regexp.MustCompile(`^cannot (\w+) version (\d+) of \S+: it is (\w+)$`), "catalog.msg.cannot_transition", []catalogArg{{2, ""}, {3, "status"}, {1, "action"}}},
-	{regexp.MustCompile(`^version \d+ is \w+; it can be changed after review$`), "catalog.under_review", nil},
-	{regexp.MustCompile(`^the provider already has an entry named "(.*)"$`), "catalog.msg.duplicate_name", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^entry \S+ is on the negative list \(负面清单\) and cannot be published as shareable: (.*)$`), "catalog.msg.negative_list", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^entry \S+ has no published version to withdraw$`), "catalog.msg.nothing_to_withdraw", nil},
-	{regexp.MustCompile(`^no department has credit code (\S+)$`), "catalog.msg.no_credit_code", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^cannot connect to datasource (.*)$`), "catalog.msg.source_unavailable", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^datasource \d+ belongs to another department$`), "catalog.msg.foreign_source", nil},
-	{regexp.MustCompile(`^(\S+) is not a catalog entry$`), "catalog.msg.not_entry", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^the category parts cannot change once the code is given`), "catalog.msg.category_fixed", nil},
-	{regexp.MustCompile(`^the department already has a datasource named "(.*)"$`), "catalog.msg.duplicate_source", []catalogArg{{1, ""}}},
-	{regexp.MustCompile(`^version (\d+) of \S+ not found$`), "catalog.msg.no_version", []catalogArg{{1, ""}}},
-}
-
-// catalogProblem says a message of the catalog in lang where the catalogue
-// knows it; others are shown as the domain words them.
-func (s *server) catalogProblem(lang, msg string) string {
-	if k, ok := catalogProblemKeys[msg]; ok {
-		return s.msgs.T(lang, k)
-	}
-	for _, pt := range catalogProblemPatterns {
-		m := pt.re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		args := make([]any, len(pt.args))
-		for i, a := range pt.args {
-			v := m[a.sub]
-			switch a.kind {
-			case "action":
-				v = s.catalogMessage(lang, "catalog.action."+v, v)
-			case "status":
-				v = catalog.Statuses.Label(v, lang)
-			case "grade":
-				v = catalog.Grades.Label(v, lang)
-			case "data_type":
-				v = catalog.DataTypes.Label(v, lang)
-			}
-			args[i] = v
-		}
-		return s.msgs.T(lang, pt.key, args...)
-	}
-	return msg
-}
-
 // catalogProblemView is one problem for the validation list.
 type catalogProblemView struct{ Field, Label, Message string }
 
-// catalogFieldProblems translates field problems and lists them in form order.
+// catalogFieldProblems lists field problems, said in lang, in form order.
 func (s *server) catalogFieldProblems(lang string, fields map[string]string) (map[string]string, []catalogProblemView) {
 	shown := map[string]string{}
 	var list []catalogProblemView
-	for f, m := range fields {
-		msg := s.catalogProblem(lang, m)
+	for f, msg := range fields {
 		shown[f] = msg
 		list = append(list, catalogProblemView{Field: f, Label: s.catalogFieldLabel(lang, f), Message: msg})
 	}
@@ -364,13 +239,13 @@ func catalogFieldOrder(field string) string {
 // catalogErrors turns an error of a write into field messages and a page
 // message in the caller's language.
 func (s *server) catalogErrors(r *http.Request, err error) (map[string]string, []catalogProblemView, string) {
-	code, msg, fields := errs.Public(err)
 	lang := language(r)
+	code, msg, fields := errs.PublicIn(err, lang)
 	if code == errs.Invalid && len(fields) > 0 {
 		shown, list := s.catalogFieldProblems(lang, fields)
 		return shown, list, s.t(r, "catalog.has_problems")
 	}
-	return nil, nil, s.catalogProblem(lang, msg)
+	return nil, nil, msg
 }
 
 // Browsing.

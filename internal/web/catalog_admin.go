@@ -13,7 +13,6 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
-	"github.com/govshare/govshare/internal/org"
 )
 
 type catalogReviewRow struct {
@@ -90,7 +89,7 @@ func (s *server) catalogImportRender(w http.ResponseWriter, r *http.Request, sta
 	}
 	var rows []catalogProblemRow
 	for _, pr := range problems {
-		rows = append(rows, catalogProblemRow{Problem: pr, FieldLabel: s.catalogFieldLabel(lang, pr.Field), Text: s.catalogProblem(lang, pr.Message)})
+		rows = append(rows, catalogProblemRow{Problem: pr, FieldLabel: s.catalogFieldLabel(lang, pr.Field), Text: pr.In(lang)})
 	}
 	data["Problems"], data["CanImport"] = rows, role.Cataloger
 	data["MaxMB"] = catalog.DefaultLimits.MaxBytes >> 20
@@ -100,7 +99,7 @@ func (s *server) catalogImportRender(w http.ResponseWriter, r *http.Request, sta
 
 func (s *server) catalogImport(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
-	if !p.Can(org.EditCatalog) || p.DepartmentID == 0 {
+	if !catalog.CanCatalog(p) {
 		s.catalogDeny(w, r, "catalog.import", "catalog", "only a cataloger of a department imports entries", s.t(r, "catalog.forbidden_edit"))
 		return
 	}
@@ -143,7 +142,7 @@ func (s *server) catalogImport(w http.ResponseWriter, r *http.Request) {
 		s.catalogImportRender(w, r, http.StatusBadRequest, view{Error: s.t(r, "catalog.import_problems", len(rep.Problems))}, rep.Problems)
 		return
 	case err != nil && catalogUserError(err):
-		_, msg, fields := errs.Public(err)
+		_, msg, fields := errs.PublicIn(err, language(r))
 		if m, ok := fields["format"]; ok {
 			msg = m
 		}
@@ -231,7 +230,7 @@ func (s *server) catalogDatasourcesPage(w http.ResponseWriter, r *http.Request, 
 	total := len(sources)
 	from := min((page-1)*catalogPageSize, total)
 	data["Sources"], data["Pager"] = sources[from:min(from+catalogPageSize, total)], newPager(r, page, catalogPageSize, total)
-	data["CanCreate"], data["AllDepartments"] = catalogManagesSources(p), role.Reviewer
+	data["CanCreate"], data["AllDepartments"] = catalog.CanManageSources(p, p.DepartmentID), role.Reviewer
 	data["Drivers"] = []string{connector.Postgres, connector.MySQL, connector.SQLite}
 	data["Form"] = r.PostForm
 	v.Data = data

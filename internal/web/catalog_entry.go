@@ -97,20 +97,20 @@ func (s *server) catalogEntryPage(w http.ResponseWriter, r *http.Request, code s
 	if newest > inForce && inForce > 0 {
 		pending = newest
 	}
-	canEdit := role.Cataloger && p.DepartmentID == e.ProviderID
-	seesDrafts := p.DepartmentID == e.ProviderID || role.Reviewer || p.Can(org.ReadAudit)
+	canEdit := catalog.CanEdit(p, e.ProviderID)
+	seesDrafts := s.Catalog.SeesDrafts(ctx, p, e.ProviderID)
 	data["E"] = s.catalogEntryView(lang, e)
 	data["Latest"], data["InForce"], data["Pending"], data["SeesDrafts"] = latest, inForce, pending, seesDrafts
 	data["PendingStatus"] = catalogLabel(catalog.Statuses, newestStatus, lang)
 	data["Returned"], data["ReturnedVersion"] = returned, newest
 	data["EntryURL"], data["LatestURL"] = catalogEntryURL(code, false), catalogEntryURL(code, true)
-	data["CanEdit"] = canEdit && newestStatus != catalog.StatusSubmitted && newestStatus != catalog.StatusApproved
-	data["UnderReview"] = canEdit && (newestStatus == catalog.StatusSubmitted || newestStatus == catalog.StatusApproved)
+	data["CanEdit"] = canEdit && catalog.Editable(newestStatus)
+	data["UnderReview"] = canEdit && !catalog.Editable(newestStatus)
 	data["CanMount"] = canEdit
-	data["CanSubmit"] = canEdit && (newestStatus == catalog.StatusDraft || newestStatus == catalog.StatusReturned)
-	data["CanApprove"] = role.Reviewer && newestStatus == catalog.StatusSubmitted
-	data["CanReturn"] = role.Reviewer && (newestStatus == catalog.StatusSubmitted || newestStatus == catalog.StatusApproved)
-	data["CanPublish"] = role.Reviewer && newestStatus == catalog.StatusApproved
+	data["CanSubmit"] = canEdit && catalog.CanTransition(catalog.ActionSubmit, newestStatus)
+	data["CanApprove"] = role.Reviewer && catalog.CanTransition(catalog.ActionApprove, newestStatus)
+	data["CanReturn"] = role.Reviewer && catalog.CanTransition(catalog.ActionReturn, newestStatus)
+	data["CanPublish"] = role.Reviewer && catalog.CanTransition(catalog.ActionPublish, newestStatus)
 	data["CanWithdraw"] = role.Reviewer && inForce > 0
 	data["Apply"] = s.sharingApplyOf(ctx, lang, p, code)
 	var versions []catalogVersionView
@@ -126,7 +126,7 @@ func (s *server) catalogEntryPage(w http.ResponseWriter, r *http.Request, code s
 	for _, m := range mounts {
 		mv := catalogMountView{Mount: m, ColumnsText: catalogColumnsText(m.Columns)}
 		for _, pr := range m.Problems {
-			mv.Texts = append(mv.Texts, catalogMountProblem{Item: pr.Item, Column: pr.Column, Text: s.catalogProblem(lang, pr.Problem)})
+			mv.Texts = append(mv.Texts, catalogMountProblem{Item: pr.Item, Column: pr.Column, Text: pr.In(lang)})
 		}
 		ms = append(ms, mv)
 	}
@@ -145,8 +145,8 @@ func (s *server) catalogEntryPage(w http.ResponseWriter, r *http.Request, code s
 	if from > 0 && to > 0 {
 		changes, err := s.catalogChanges(ctx, p, lang, code, from, to)
 		if err != nil {
-			_, msg, _ := errs.Public(err)
-			diff["Error"] = s.catalogProblem(lang, msg)
+			_, msg, _ := errs.PublicIn(err, lang)
+			diff["Error"] = msg
 		}
 		diff["Changes"], diff["Compared"] = changes, err == nil
 	}
@@ -276,8 +276,8 @@ func (s *server) catalogDiff(w http.ResponseWriter, r *http.Request) {
 	lang := language(r)
 	changes, err := s.catalogChanges(r.Context(), s.principal(r), lang, code, from, to)
 	if err != nil {
-		_, msg, _ := errs.Public(err)
-		s.catalogFragment(w, r, "catalog_entry", "catalog-diff", map[string]any{"Lang": lang, "Error": s.catalogProblem(lang, msg)})
+		_, msg, _ := errs.PublicIn(err, lang)
+		s.catalogFragment(w, r, "catalog_entry", "catalog-diff", map[string]any{"Lang": lang, "Error": msg})
 		return
 	}
 	s.catalogFragment(w, r, "catalog_entry", "catalog-diff", map[string]any{"Lang": lang, "Changes": changes, "Compared": true})
@@ -359,8 +359,8 @@ func (s *server) catalogTables(w http.ResponseWriter, r *http.Request) {
 		if !catalogUserError(err) && !errs.Is(err, errs.NotFound) {
 			s.Logger.ErrorContext(r.Context(), "list tables", "datasource", id, "err", err)
 		}
-		_, msg, _ := errs.Public(err)
-		data["Error"] = s.catalogProblem(lang, msg)
+		_, msg, _ := errs.PublicIn(err, lang)
+		data["Error"] = msg
 	} else {
 		data["Tables"] = tables
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
-	"github.com/govshare/govshare/internal/org"
 )
 
 // catalogFormItem is an information item as typed into the form.
@@ -190,7 +189,7 @@ func (s *server) catalogFormPage(w http.ResponseWriter, r *http.Request, status 
 
 func (s *server) catalogNew(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
-	if !p.Can(org.EditCatalog) || p.DepartmentID == 0 {
+	if !catalog.CanCatalog(p) {
 		s.catalogDeny(w, r, "catalog.create", "catalog", "only a cataloger of a department registers entries", s.t(r, "catalog.forbidden_edit"))
 		return
 	}
@@ -242,7 +241,7 @@ func (s *server) catalogCheck(lang string, e catalog.Entry, problems map[string]
 	found := map[string]string{}
 	e.Normalize()
 	if err := e.Validate(); err != nil {
-		_, _, fields := errs.Public(err)
+		_, _, fields := errs.PublicIn(err, lang)
 		found = fields
 	}
 	shown, _ := s.catalogFieldProblems(lang, found)
@@ -271,7 +270,7 @@ func (s *server) catalogEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !p.Can(org.EditCatalog) || p.DepartmentID != e.ProviderID {
+	if !catalog.CanEdit(p, e.ProviderID) {
 		s.catalogDeny(w, r, "catalog.update", "catalog:"+code, "only a cataloger of the providing department edits its entries", s.t(r, "catalog.forbidden_edit"))
 		return
 	}
@@ -306,7 +305,7 @@ func (s *server) catalogSave(w http.ResponseWriter, r *http.Request) {
 func (s *server) catalogValidate(w http.ResponseWriter, r *http.Request) {
 	lang := language(r)
 	if err := s.catalogReadForm(w, r); err != nil {
-		_, msg, _ := errs.Public(err)
+		_, msg, _ := errs.PublicIn(err, lang)
 		s.catalogFragment(w, r, "catalog_form", "catalog-problems", map[string]any{"Lang": lang, "Error": msg, "Checked": true})
 		return
 	}
