@@ -88,7 +88,7 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, errs.E(errs.Conflict, "grant %d is no longer active; apply anew", id)
+			return nil, errs.New(errs.Conflict, msgGrantInactive, id)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET grant_id = ? WHERE id = ?", id, appID); err != nil {
 			return nil, err
@@ -185,7 +185,7 @@ func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 func (s *Service) grantByID(ctx context.Context, id int64) (Grant, error) {
 	g, err := s.scanGrant(s.db.QueryRow(ctx, selectGrant+" WHERE g.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return g, errs.E(errs.NotFound, "grant %d not found", id)
+		return g, errs.New(errs.NotFound, msgGrantNotFound, id)
 	}
 	return g, err
 }
@@ -199,7 +199,7 @@ func (s *Service) Grant(ctx context.Context, p org.Principal, id int64) (Grant, 
 	if ok, err := s.sees(ctx, p, g.ConsumerID, g.ProviderID); err != nil {
 		return g, err
 	} else if !ok {
-		return Grant{}, errs.E(errs.NotFound, "grant %d not found", id)
+		return Grant{}, errs.New(errs.NotFound, msgGrantNotFound, id)
 	}
 	g.EntryName = s.entryNames(ctx)(g.EntryCode)
 	return g, nil
@@ -296,7 +296,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 		var err error
 		g, err = s.scanGrant(tx.QueryRow(ctx, selectGrant+" WHERE g.id = ?", id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, "grant %d not found", id)
+			return errs.New(errs.NotFound, msgGrantNotFound, id)
 		}
 		if err != nil {
 			return err
@@ -309,13 +309,13 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 			return err
 		}
 		if !authority && !p.Can(org.ManagePolicies) && !(p.Can(org.ReviewCatalog) && p.DepartmentID == g.ProviderID) {
-			return errs.E(errs.Forbidden, "only an approver of %s or of the data authority, or the security admin, may revoke grant %d", g.ProviderName, id)
+			return errs.New(errs.Forbidden, msgRevokeWho, g.ProviderName, id)
 		}
 		if strings.TrimSpace(reason) == "" {
-			return errs.Field("reason", "say why the grant is revoked")
+			return errs.FieldMsg("reason", msgRevokeReason)
 		}
 		if g.State != GrantActive {
-			return errs.E(errs.Conflict, "grant %d is already %s", id, g.State)
+			return errs.New(errs.Conflict, msgGrantStopped, id, say(g.State))
 		}
 		now := s.nowText()
 		if _, err := tx.Exec(ctx, "UPDATE sharing_grants SET state = ?, stopped_at = ?, stop_reason = ?, stopped_by = ? WHERE id = ?",
