@@ -99,6 +99,7 @@ func (s *Server) registerExchange() {
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *quarantineIn) (*struct{ Body exchange.QuarantinePage }, error) {
 		pg, err := s.Exchange.QuarantineList(ctx, principal(ctx), in.ID, in.State, in.Page, in.PageSize)
+		pg = pg.In(requestLang(ctx))
 		return &struct{ Body exchange.QuarantinePage }{pg}, err
 	}))
 	type retryIn struct {

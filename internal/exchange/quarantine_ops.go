@@ -37,7 +37,9 @@ type QuarantineEntry struct {
 	ID       int64          `json:"id"`
 	Key      string         `json:"key" doc:"The key values as a JSON array (masked like the row)"`
 	Column   string         `json:"column" doc:"The first column that failed"`
-	Reason   string         `json:"reason"`
+	Reason   string         `json:"reason" doc:"Why the row failed, in the request's language"`
+	// ReasonText is Reason by key, for a reader's language (see In).
+	ReasonText errs.Text `json:"-"`
 	View     string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
 	Row      map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
 	State    string         `json:"state" enum:"open,retried,skipped,gone"`
@@ -176,7 +178,7 @@ func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo
 	for _, r := range legacy {
 		r.Shaped, r.RawRow, r.RawReason = true, r.Row, r.Reason
 		if serr != nil || sh == nil {
-			r.Row, r.Reason = "{}", msgLegacyWithheld.With().String()
+			r.Row, r.Reason = "{}", errs.Encode(msgLegacyWithheld.With())
 		} else {
 			dec := json.NewDecoder(strings.NewReader(r.RawRow))
 			dec.UseNumber()
@@ -196,7 +198,7 @@ func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo
 			}
 			r.Row = string(b)
 			if !sh.shows(r.Column) {
-				r.Reason = msgWithheld.With().String()
+				r.Reason = errs.Encode(msgWithheld.With())
 			}
 		}
 		if err := s.reshape(ctx, r); err != nil {
@@ -383,7 +385,7 @@ const displayLimit = 24
 
 // displayEntry masks a quarantined row for people.
 func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) QuarantineEntry {
-	e := QuarantineEntry{ID: r.ID, Column: r.Column, Reason: r.Reason, State: r.State, Passes: r.Passes, At: r.At, Resolved: r.Resolved,
+	e := QuarantineEntry{ID: r.ID, Column: r.Column, ReasonText: errs.Decode(r.Reason), State: r.State, Passes: r.Passes, At: r.At, Resolved: r.Resolved,
 		Row: map[string]any{}}
 	dec := json.NewDecoder(bytes.NewReader([]byte(r.Row)))
 	dec.UseNumber()
@@ -414,7 +416,7 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 		// The reason quotes the failing value: it is masked the same way.
 		if s, ok := v.(string); ok && s != "" && col == r.Column {
 			if t := fmt.Sprint(shown); t != s {
-				e.Reason = strings.ReplaceAll(e.Reason, s, t)
+				e.ReasonText = e.ReasonText.MapArgs(func(a string) string { return strings.ReplaceAll(a, s, t) })
 			}
 		}
 	}
@@ -427,7 +429,24 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 	} else {
 		e.Key = r.Key
 	}
+	e.Reason = e.ReasonText.String()
 	return e
+}
+
+// In returns the entry with its reason said in lang.
+func (e QuarantineEntry) In(lang string) QuarantineEntry {
+	e.Reason = e.ReasonText.In(lang)
+	return e
+}
+
+// In returns the page with every reason said in lang.
+func (p QuarantinePage) In(lang string) QuarantinePage {
+	items := make([]QuarantineEntry, len(p.Items))
+	for i, e := range p.Items {
+		items[i] = e.In(lang)
+	}
+	p.Items = items
+	return p
 }
 
 // QuarantineRetry checks the given open entries of a channel (all open
