@@ -85,6 +85,20 @@ func TestMessagesInTheReadersLanguage(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a skip's outcome in the API", func(t *testing.T) {
+		items, _ := quarantineOf(t, node, fundID, "?state=open")
+		id := int64(items[0]["id"].(float64))
+		skip := map[string]any{"ids": []int64{id, 999999}}
+		if status, body := node.inLang("POST", "/api/v1/channels/"+fundID+"/quarantine/skip", "zh-CN", skip); status != http.StatusOK ||
+			!strings.Contains(body, "该通道的隔离区中没有此条目") {
+			t.Errorf("first skip: %d %s", status, body)
+		}
+		for _, c := range []struct{ lang, want string }{{"zh-CN", "已是“已跳过”"}, {"en", "already skipped"}} {
+			if status, body := node.inLang("POST", "/api/v1/channels/"+fundID+"/quarantine/skip", c.lang, skip); status != http.StatusOK || !strings.Contains(body, c.want) {
+				t.Errorf("%s: skip again: %d %s, want %q", c.lang, status, body, c.want)
+			}
+		}
+	})
 	t.Run("a quarantine reason in the console", func(t *testing.T) {
 		for _, c := range []struct{ lang, want, wantNot string }{
 			{"zh-CN", "身份证号：校验码是", "check character"},

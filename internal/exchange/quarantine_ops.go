@@ -34,18 +34,18 @@ type ChannelRules struct {
 // items only, masked by the grant, and a reason that quotes no value the
 // grant masks or leaves out.
 type QuarantineEntry struct {
-	ID       int64          `json:"id"`
-	Key      string         `json:"key" doc:"The key values as a JSON array (masked like the row)"`
-	Column   string         `json:"column" doc:"The first column that failed"`
-	Reason   string         `json:"reason" doc:"Why the row failed, in the request's language"`
+	ID     int64  `json:"id"`
+	Key    string `json:"key" doc:"The key values as a JSON array (masked like the row)"`
+	Column string `json:"column" doc:"The first column that failed"`
+	Reason string `json:"reason" doc:"Why the row failed, in the request's language"`
 	// ReasonText is Reason by key, for a reader's language (see In).
-	ReasonText errs.Text `json:"-"`
-	View     string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
-	Row      map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
-	State    string         `json:"state" enum:"open,retried,skipped,gone"`
-	Passes   int            `json:"passes" doc:"Times the row was found failing"`
-	At       time.Time      `json:"at" doc:"When it was (last) found failing"`
-	Resolved time.Time      `json:"resolved,omitzero"`
+	ReasonText errs.Text      `json:"-"`
+	View       string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
+	Row        map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
+	State      string         `json:"state" enum:"open,retried,skipped,gone"`
+	Passes     int            `json:"passes" doc:"Times the row was found failing"`
+	At         time.Time      `json:"at" doc:"When it was (last) found failing"`
+	Resolved   time.Time      `json:"resolved,omitzero"`
 }
 
 // QuarantinePage is a page of a channel's quarantine with its counts.
@@ -64,7 +64,49 @@ type QuarantinePage struct {
 type QuarantineOutcome struct {
 	ID     int64  `json:"id"`
 	State  string `json:"state" doc:"open (still failing, or not found open), retried (delivered), skipped or gone (no longer at the source)"`
-	Reason string `json:"reason,omitempty" doc:"Why it still fails, or why it was not touched"`
+	Reason string `json:"reason,omitempty" doc:"Why it still fails, or why it was not touched, in the request's language"`
+	// ReasonText is Reason by key, for a reader's language (see In).
+	ReasonText errs.Text `json:"-"`
+}
+
+func outcome(id int64, state string, why errs.Text) QuarantineOutcome {
+	return QuarantineOutcome{ID: id, State: state, Reason: why.String(), ReasonText: why}
+}
+
+// In returns the result with every reason said in lang.
+func (r QuarantineResult) In(lang string) QuarantineResult {
+	items := make([]QuarantineOutcome, len(r.Items))
+	for i, o := range r.Items {
+		if !o.ReasonText.IsZero() {
+			o.Reason = o.ReasonText.In(lang)
+		}
+		items[i] = o
+	}
+	r.Items = items
+	return r
+}
+
+// The words of the quarantine's answers.
+var (
+	msgNoSuchEntry     = errs.Define("exchange.quarantine.no_entry", "no such entry in this channel's quarantine", "该通道的隔离区中没有此条目")
+	msgAlready         = errs.Define("exchange.quarantine.already", "already %s", "已是“%s”")
+	msgNoLongerOpen    = errs.Define("exchange.quarantine.no_longer_open", "no longer open", "已不再待处理")
+	msgQuarantineState = errs.Define("exchange.quarantine.state", "open, retried, skipped or gone", "应为 open（待处理）、retried（已投递）、skipped（已跳过）或 gone（源端已删除）")
+	msgChooseRows      = errs.Define("exchange.quarantine.choose", "choose the rows to skip", "请选择要跳过的行")
+	msgSkipReason      = errs.Define("exchange.quarantine.skip_reason", "at most 500 characters", "最多 500 个字")
+)
+
+// quarantineStates are the Chinese names of an entry's states.
+var quarantineStates = map[string]string{QuarantineOpen: "待处理", QuarantineRetried: "已投递", QuarantineSkipped: "已跳过", QuarantineGone: "源端已删除"}
+
+// stateWord names an entry's state: its code in English, its name in Chinese.
+type stateWord string
+
+func (w stateWord) In(lang string) string {
+	if l, ok := quarantineStates[string(w)]; ok && strings.HasPrefix(strings.ToLower(lang), "zh") {
+		return l
+	}
+	return string(w)
 }
 
 // QuarantineResult answers a retry or a skip.
@@ -283,9 +325,9 @@ func openEntries(ctx context.Context, q Quarantine, channel string, ids []int64,
 		}
 		switch {
 		case !ok:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no such entry in this channel's quarantine"})
+			res.Items = append(res.Items, outcome(n, QuarantineOpen, msgNoSuchEntry.With()))
 		case r.State != QuarantineOpen:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: r.State, Reason: "already " + r.State})
+			res.Items = append(res.Items, outcome(n, r.State, msgAlready.With(stateWord(r.State))))
 		default:
 			open = append(open, n)
 		}
@@ -339,7 +381,7 @@ func (m *Manager) QuarantineList(ctx context.Context, p org.Principal, id, state
 	switch state {
 	case "", QuarantineOpen, QuarantineRetried, QuarantineSkipped, QuarantineGone:
 	default:
-		return QuarantinePage{}, errs.Field("state", "open, retried, skipped or gone")
+		return QuarantinePage{}, errs.FieldMsg("state", msgQuarantineState)
 	}
 	page, size = store.Page(page, size)
 	out := QuarantinePage{Page: page, PageSize: size, Items: []QuarantineEntry{}}
@@ -528,7 +570,8 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			}
 			o := QuarantineOutcome{ID: n, State: r.State}
 			if r.State == QuarantineOpen {
-				o.Reason = entryFor(r, source, c.KeyColumns, rules.Mask).Reason
+				e := entryFor(r, source, c.KeyColumns, rules.Mask)
+				o.Reason, o.ReasonText = e.Reason, e.ReasonText
 			}
 			res.Items = append(res.Items, o)
 		}
@@ -561,11 +604,11 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 		return res, err
 	}
 	if len(ids) == 0 {
-		return res, errs.Field("ids", "choose the rows to skip")
+		return res, errs.FieldMsg("ids", msgChooseRows)
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 500 {
-		return res, errs.Field("reason", "at most 500 characters")
+		return res, errs.FieldMsg("reason", msgSkipReason)
 	}
 	open, err := openEntries(ctx, q, c.ID, ids, &res)
 	if err != nil {
@@ -575,7 +618,7 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 	for _, n := range open {
 		if err := q.Resolve(ctx, n, QuarantineSkipped); err != nil {
 			if errors.Is(err, ErrNotOpen) {
-				res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no longer open"})
+				res.Items = append(res.Items, outcome(n, QuarantineOpen, msgNoLongerOpen.With()))
 				continue
 			}
 			return res, err
