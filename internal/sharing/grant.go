@@ -42,14 +42,16 @@ type Grant struct {
 	Target        *Target           `json:"target,omitempty"`
 	AppID         int64             `json:"app_id,omitempty"`
 	DeliveryRef   string            `json:"delivery_ref,omitempty" doc:"The exchange channel or the app key that delivers"`
-	DeliveryError string            `json:"delivery_error,omitempty" doc:"Why the delivery could not be started"`
-	ValidFrom     time.Time         `json:"valid_from"`
-	ExpiresAt     time.Time         `json:"expires_at"`
-	State         string            `json:"state" enum:"active,revoked,expired"`
-	StoppedAt     time.Time         `json:"stopped_at,omitzero"`
-	StopReason    string            `json:"stop_reason,omitempty"`
-	StoppedBy     string            `json:"stopped_by,omitempty"`
-	CreatedAt     time.Time         `json:"created_at"`
+	DeliveryError string            `json:"delivery_error,omitempty" doc:"Why the delivery could not be started, in the request's language"`
+	// DeliveryErrorText is DeliveryError by key, for a reader's language (see In).
+	DeliveryErrorText errs.Text `json:"-"`
+	ValidFrom         time.Time `json:"valid_from"`
+	ExpiresAt         time.Time `json:"expires_at"`
+	State             string    `json:"state" enum:"active,revoked,expired"`
+	StoppedAt         time.Time `json:"stopped_at,omitzero"`
+	StopReason        string    `json:"stop_reason,omitempty"`
+	StoppedBy         string    `json:"stopped_by,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 func grantTarget(id int64) string { return "grant:" + strconv.FormatInt(id, 10) }
@@ -112,6 +114,14 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 	return &g, err
 }
 
+// In returns the grant with its delivery error said in lang.
+func (g Grant) In(lang string) Grant {
+	if !g.DeliveryErrorText.IsZero() {
+		g.DeliveryError = g.DeliveryErrorText.In(lang)
+	}
+	return g
+}
+
 // start begins a new grant's delivery; a failure is kept on the grant for
 // people to see, the grant itself stands.
 func (s *Service) start(ctx context.Context, g Grant) {
@@ -122,7 +132,7 @@ func (s *Service) start(ctx context.Context, g Grant) {
 	ref, err := d.Start(ctx, g)
 	var msg string
 	if err != nil {
-		_, msg, _ = errs.Public(err)
+		msg = errs.Encode(errs.TextOf(err)) // said in each reader's language (Grant.In)
 		s.Log.WarnContext(ctx, "grant delivery not started", "grant", g.ID, "delivery", g.Delivery, "err", err)
 	}
 	if err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -155,6 +165,8 @@ func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 		&g.StopReason, &g.StoppedBy, &created); err != nil {
 		return g, err
 	}
+	g.DeliveryErrorText = errs.Decode(g.DeliveryError)
+	g.DeliveryError = g.DeliveryErrorText.String()
 	g.Items = strings.Split(items, ",")
 	if lookup != "" {
 		g.Lookup = strings.Split(lookup, ",")

@@ -747,7 +747,7 @@ type sharingGrantView struct {
 }
 
 func (s *server) sharingGrantView(lang string, g sharing.Grant, names map[string]string) sharingGrantView {
-	out := sharingGrantView{Grant: g, StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
+	out := sharingGrantView{Grant: g.In(lang), StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
 		Expires: until(g.ExpiresAt), From: dateTime(g.ValidFrom)}
 	if g.State == sharing.GrantActive && !g.ExpiresAt.After(time.Now()) {
 		out.Expired, out.StateLabel = true, s.msgs.T(lang, "sharing.grant.state."+sharing.GrantExpired)
