@@ -87,6 +87,9 @@ func (w word) In(lang string) string {
 
 func (w word) String() string { return w.code }
 
+// MarshalText writes the code, where a message is stored with its arguments.
+func (w word) MarshalText() ([]byte, error) { return []byte(w.code), nil }
+
 // words are the Chinese labels of the codes the messages name.
 var words = map[string]string{
 	StateProvider:  "待提供部门审批",
