@@ -99,6 +99,7 @@ func (s *Server) registerExchange() {
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *quarantineIn) (*struct{ Body exchange.QuarantinePage }, error) {
 		pg, err := s.Exchange.QuarantineList(ctx, principal(ctx), in.ID, in.State, in.Page, in.PageSize)
+		pg = pg.In(requestLang(ctx))
 		return &struct{ Body exchange.QuarantinePage }{pg}, err
 	}))
 	type retryIn struct {
@@ -116,6 +117,7 @@ func (s *Server) registerExchange() {
 			ids = in.Body.IDs
 		}
 		res, err := s.Exchange.QuarantineRetry(ctx, principal(ctx), in.ID, ids)
+		res = res.In(requestLang(ctx))
 		return &struct{ Body exchange.QuarantineResult }{res}, err
 	}))
 	type skipIn struct {
@@ -130,6 +132,7 @@ func (s *Server) registerExchange() {
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *skipIn) (*struct{ Body exchange.QuarantineResult }, error) {
 		res, err := s.Exchange.QuarantineSkip(ctx, principal(ctx), in.ID, in.Body.IDs, in.Body.Reason)
+		res = res.In(requestLang(ctx))
 		return &struct{ Body exchange.QuarantineResult }{res}, err
 	}))
 	huma.Register(a, op(http.MethodGet, "/api/v1/exchange/stats", "exchange-stats", tag,

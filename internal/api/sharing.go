@@ -108,13 +108,16 @@ func (s *Server) registerSharing() {
 		}) (*Page[sharing.Grant], error) {
 			gs, total, err := s.Sharing.Grants(ctx, principal(ctx), sharing.GrantFilter{Role: in.Role, State: in.State, EntryCode: in.EntryCode,
 				Delivery: in.Delivery, Page: in.Page, PageSize: in.PageSize})
+			for i := range gs {
+				gs[i] = gs[i].In(requestLang(ctx))
+			}
 			return page(gs, total, in.PageParams), err
 		}))
 	o = op(http.MethodGet, "/api/v1/grants/{id}", "get-grant", tag, "One grant", true)
 	o.Errors = append(o.Errors, http.StatusNotFound)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*grantOut, error) {
 		g, err := s.Sharing.Grant(ctx, principal(ctx), in.ID)
-		return &grantOut{g}, err
+		return &grantOut{g.In(requestLang(ctx))}, err
 	}))
 	o = op(http.MethodPost, "/api/v1/grants/{id}/revoke", "revoke-grant", tag,
 		"Revoke a grant at once (the provider's or the data authority's approver, or the security admin): delivery and API access stop within a second", true)

@@ -23,7 +23,7 @@ func TestQuarantineInChromium(t *testing.T) {
 		t.Errorf("open count shows %q, want 4", got)
 	}
 	rows := textOf(t, ctx, "#quarantine-rows tbody")
-	if strings.Count(rows, "check character") != demo.QuarantinedRows || !strings.Contains(rows, "id_number") || !strings.Contains(rows, "*") {
+	if strings.Count(rows, "校验码是") != demo.QuarantinedRows || !strings.Contains(rows, "id_number") || !strings.Contains(rows, "*") {
 		t.Errorf("quarantined rows show:\n%s\nwant %d ID numbers failing their check character, masked", rows, demo.QuarantinedRows)
 	}
 	screenshot(t, ctx, "quarantine")
@@ -60,7 +60,7 @@ func TestQuarantineInChromium(t *testing.T) {
 	// (With htmx the section is swapped in place; a click before htmx has
 	// processed the new section follows the link to the same view.)
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#quarantine-tab-all")), chromedp.WaitVisible(chromedp.CSS("#quarantine-tab-all.active"))), "all entries")
-	if got := textOf(t, ctx, "#quarantine-rows tbody"); !strings.Contains(got, "已跳过") || strings.Count(got, "check character") != demo.QuarantinedRows {
+	if got := textOf(t, ctx, "#quarantine-rows tbody"); !strings.Contains(got, "已跳过") || strings.Count(got, "校验码是") != demo.QuarantinedRows {
 		t.Errorf("all entries show:\n%s", got)
 	}
 	// English.

@@ -146,6 +146,7 @@ func TestSecurityQuarantine(t *testing.T) {
 		{"the key of the row outside the filter", outID[:14]},
 		{"the failing ID number in clear", inID},
 		{"the check character quoted by the reason", "check character"},
+		{"the check character quoted by the reason, in Chinese", "校验码"},
 	}
 	for _, view := range []struct{ name, body string }{{"API", consumerRaw}, {"console page", consumerHTML}, {"console fragment", consumerFragment}} {
 		for _, s := range secrets {

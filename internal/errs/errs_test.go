@@ -3,6 +3,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -49,4 +50,40 @@ func TestLang(t *testing.T) {
 			t.Errorf("Lang(%q, %q) = %q, want %q", c.accept, c.def, got, c.want)
 		}
 	}
+}
+
+func TestEncodeDecode(t *testing.T) {
+	inner := Define("errs.test.inner", "the %s", "那个%s")
+	outer := Define("errs.test.outer", "row %d: %s is %q", "第 %d 行：%s 是“%s”")
+	tx := outer.With(3, inner.With("code"), "x1")
+	enc := Encode(tx)
+	got := Decode(enc)
+	for _, lang := range Languages {
+		if got.In(lang) != tx.In(lang) {
+			t.Errorf("%s: decoded %q, want %q", lang, got.In(lang), tx.In(lang))
+		}
+	}
+	if got.In("zh-CN") != "第 3 行：那个code 是“x1”" {
+		t.Errorf("zh: %q", got.In("zh-CN"))
+	}
+	for _, s := range []string{"plain English", "§{not json", `§{"k":"no.such.key"}`, ""} {
+		if d := Decode(s); d.In("zh-CN") != s {
+			t.Errorf("Decode(%q) = %q, want it as it is", s, d.In("zh-CN"))
+		}
+	}
+	if m := Decode(enc).MapArgs(func(s string) string { return strings.ReplaceAll(s, "x1", "**") }); m.In("en") != `row 3: the code is "**"` {
+		t.Errorf("MapArgs: %q", m.In("en"))
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add("§{\"k\":\"errs.field\",\"a\":[\"a\",{\"k\":\"errs.internal\"}]}")
+	f.Add("plain")
+	f.Add("§[1,2]")
+	f.Fuzz(func(t *testing.T, s string) {
+		d := Decode(s)
+		for _, lang := range Languages {
+			_ = d.In(lang)
+		}
+	})
 }

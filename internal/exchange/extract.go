@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // Phases of an extractor.
@@ -566,7 +567,7 @@ func (x *extraction) quarantined(row []any, col, why string) (QuarantinedRow, er
 	}
 	q.Shaped, q.RawRow, q.RawReason, q.Row = true, q.Row, q.Reason, string(shapedJSON)
 	if !x.shape.shows(col) {
-		q.Reason = msgWithheld.With().String()
+		q.Reason = errs.Encode(msgWithheld.With())
 	}
 	return q, nil
 }

@@ -34,16 +34,18 @@ type ChannelRules struct {
 // items only, masked by the grant, and a reason that quotes no value the
 // grant masks or leaves out.
 type QuarantineEntry struct {
-	ID       int64          `json:"id"`
-	Key      string         `json:"key" doc:"The key values as a JSON array (masked like the row)"`
-	Column   string         `json:"column" doc:"The first column that failed"`
-	Reason   string         `json:"reason"`
-	View     string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
-	Row      map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
-	State    string         `json:"state" enum:"open,retried,skipped,gone"`
-	Passes   int            `json:"passes" doc:"Times the row was found failing"`
-	At       time.Time      `json:"at" doc:"When it was (last) found failing"`
-	Resolved time.Time      `json:"resolved,omitzero"`
+	ID     int64  `json:"id"`
+	Key    string `json:"key" doc:"The key values as a JSON array (masked like the row)"`
+	Column string `json:"column" doc:"The first column that failed"`
+	Reason string `json:"reason" doc:"Why the row failed, in the request's language"`
+	// ReasonText is Reason by key, for a reader's language (see In).
+	ReasonText errs.Text      `json:"-"`
+	View       string         `json:"view" enum:"source,delivered" doc:"source: the row as the provider's source holds it (the provider's side, or a channel without a grant); delivered: the row as the grant delivers it (a grant's consumer)"`
+	Row        map[string]any `json:"row" doc:"The row, column → value, masked: as read (view source) or as the grant delivers it (view delivered)"`
+	State      string         `json:"state" enum:"open,retried,skipped,gone"`
+	Passes     int            `json:"passes" doc:"Times the row was found failing"`
+	At         time.Time      `json:"at" doc:"When it was (last) found failing"`
+	Resolved   time.Time      `json:"resolved,omitzero"`
 }
 
 // QuarantinePage is a page of a channel's quarantine with its counts.
@@ -62,7 +64,49 @@ type QuarantinePage struct {
 type QuarantineOutcome struct {
 	ID     int64  `json:"id"`
 	State  string `json:"state" doc:"open (still failing, or not found open), retried (delivered), skipped or gone (no longer at the source)"`
-	Reason string `json:"reason,omitempty" doc:"Why it still fails, or why it was not touched"`
+	Reason string `json:"reason,omitempty" doc:"Why it still fails, or why it was not touched, in the request's language"`
+	// ReasonText is Reason by key, for a reader's language (see In).
+	ReasonText errs.Text `json:"-"`
+}
+
+func outcome(id int64, state string, why errs.Text) QuarantineOutcome {
+	return QuarantineOutcome{ID: id, State: state, Reason: why.String(), ReasonText: why}
+}
+
+// In returns the result with every reason said in lang.
+func (r QuarantineResult) In(lang string) QuarantineResult {
+	items := make([]QuarantineOutcome, len(r.Items))
+	for i, o := range r.Items {
+		if !o.ReasonText.IsZero() {
+			o.Reason = o.ReasonText.In(lang)
+		}
+		items[i] = o
+	}
+	r.Items = items
+	return r
+}
+
+// The words of the quarantine's answers.
+var (
+	msgNoSuchEntry     = errs.Define("exchange.quarantine.no_entry", "no such entry in this channel's quarantine", "该通道的隔离区中没有此条目")
+	msgAlready         = errs.Define("exchange.quarantine.already", "already %s", "已是“%s”")
+	msgNoLongerOpen    = errs.Define("exchange.quarantine.no_longer_open", "no longer open", "已不再待处理")
+	msgQuarantineState = errs.Define("exchange.quarantine.state", "open, retried, skipped or gone", "应为 open（待处理）、retried（已投递）、skipped（已跳过）或 gone（源端已删除）")
+	msgChooseRows      = errs.Define("exchange.quarantine.choose", "choose the rows to skip", "请选择要跳过的行")
+	msgSkipReason      = errs.Define("exchange.quarantine.skip_reason", "at most 500 characters", "最多 500 个字")
+)
+
+// quarantineStates are the Chinese names of an entry's states.
+var quarantineStates = map[string]string{QuarantineOpen: "待处理", QuarantineRetried: "已投递", QuarantineSkipped: "已跳过", QuarantineGone: "源端已删除"}
+
+// stateWord names an entry's state: its code in English, its name in Chinese.
+type stateWord string
+
+func (w stateWord) In(lang string) string {
+	if l, ok := quarantineStates[string(w)]; ok && strings.HasPrefix(strings.ToLower(lang), "zh") {
+		return l
+	}
+	return string(w)
 }
 
 // QuarantineResult answers a retry or a skip.
@@ -176,7 +220,7 @@ func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo
 	for _, r := range legacy {
 		r.Shaped, r.RawRow, r.RawReason = true, r.Row, r.Reason
 		if serr != nil || sh == nil {
-			r.Row, r.Reason = "{}", msgLegacyWithheld.With().String()
+			r.Row, r.Reason = "{}", errs.Encode(msgLegacyWithheld.With())
 		} else {
 			dec := json.NewDecoder(strings.NewReader(r.RawRow))
 			dec.UseNumber()
@@ -196,7 +240,7 @@ func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo
 			}
 			r.Row = string(b)
 			if !sh.shows(r.Column) {
-				r.Reason = msgWithheld.With().String()
+				r.Reason = errs.Encode(msgWithheld.With())
 			}
 		}
 		if err := s.reshape(ctx, r); err != nil {
@@ -281,9 +325,9 @@ func openEntries(ctx context.Context, q Quarantine, channel string, ids []int64,
 		}
 		switch {
 		case !ok:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no such entry in this channel's quarantine"})
+			res.Items = append(res.Items, outcome(n, QuarantineOpen, msgNoSuchEntry.With()))
 		case r.State != QuarantineOpen:
-			res.Items = append(res.Items, QuarantineOutcome{ID: n, State: r.State, Reason: "already " + r.State})
+			res.Items = append(res.Items, outcome(n, r.State, msgAlready.With(stateWord(r.State))))
 		default:
 			open = append(open, n)
 		}
@@ -337,7 +381,7 @@ func (m *Manager) QuarantineList(ctx context.Context, p org.Principal, id, state
 	switch state {
 	case "", QuarantineOpen, QuarantineRetried, QuarantineSkipped, QuarantineGone:
 	default:
-		return QuarantinePage{}, errs.Field("state", "open, retried, skipped or gone")
+		return QuarantinePage{}, errs.FieldMsg("state", msgQuarantineState)
 	}
 	page, size = store.Page(page, size)
 	out := QuarantinePage{Page: page, PageSize: size, Items: []QuarantineEntry{}}
@@ -383,7 +427,7 @@ const displayLimit = 24
 
 // displayEntry masks a quarantined row for people.
 func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) QuarantineEntry {
-	e := QuarantineEntry{ID: r.ID, Column: r.Column, Reason: r.Reason, State: r.State, Passes: r.Passes, At: r.At, Resolved: r.Resolved,
+	e := QuarantineEntry{ID: r.ID, Column: r.Column, ReasonText: errs.Decode(r.Reason), State: r.State, Passes: r.Passes, At: r.At, Resolved: r.Resolved,
 		Row: map[string]any{}}
 	dec := json.NewDecoder(bytes.NewReader([]byte(r.Row)))
 	dec.UseNumber()
@@ -414,7 +458,7 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 		// The reason quotes the failing value: it is masked the same way.
 		if s, ok := v.(string); ok && s != "" && col == r.Column {
 			if t := fmt.Sprint(shown); t != s {
-				e.Reason = strings.ReplaceAll(e.Reason, s, t)
+				e.ReasonText = e.ReasonText.MapArgs(func(a string) string { return strings.ReplaceAll(a, s, t) })
 			}
 		}
 	}
@@ -427,7 +471,24 @@ func displayEntry(r QuarantinedRow, keyCols []string, masks map[string]string) Q
 	} else {
 		e.Key = r.Key
 	}
+	e.Reason = e.ReasonText.String()
 	return e
+}
+
+// In returns the entry with its reason said in lang.
+func (e QuarantineEntry) In(lang string) QuarantineEntry {
+	e.Reason = e.ReasonText.In(lang)
+	return e
+}
+
+// In returns the page with every reason said in lang.
+func (p QuarantinePage) In(lang string) QuarantinePage {
+	items := make([]QuarantineEntry, len(p.Items))
+	for i, e := range p.Items {
+		items[i] = e.In(lang)
+	}
+	p.Items = items
+	return p
 }
 
 // QuarantineRetry checks the given open entries of a channel (all open
@@ -509,7 +570,8 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 			}
 			o := QuarantineOutcome{ID: n, State: r.State}
 			if r.State == QuarantineOpen {
-				o.Reason = entryFor(r, source, c.KeyColumns, rules.Mask).Reason
+				e := entryFor(r, source, c.KeyColumns, rules.Mask)
+				o.Reason, o.ReasonText = e.Reason, e.ReasonText
 			}
 			res.Items = append(res.Items, o)
 		}
@@ -542,11 +604,11 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 		return res, err
 	}
 	if len(ids) == 0 {
-		return res, errs.Field("ids", "choose the rows to skip")
+		return res, errs.FieldMsg("ids", msgChooseRows)
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 500 {
-		return res, errs.Field("reason", "at most 500 characters")
+		return res, errs.FieldMsg("reason", msgSkipReason)
 	}
 	open, err := openEntries(ctx, q, c.ID, ids, &res)
 	if err != nil {
@@ -556,7 +618,7 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 	for _, n := range open {
 		if err := q.Resolve(ctx, n, QuarantineSkipped); err != nil {
 			if errors.Is(err, ErrNotOpen) {
-				res.Items = append(res.Items, QuarantineOutcome{ID: n, State: QuarantineOpen, Reason: "no longer open"})
+				res.Items = append(res.Items, outcome(n, QuarantineOpen, msgNoLongerOpen.With()))
 				continue
 			}
 			return res, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // TestRetryCompositeKey retries rows of a table keyed by two text columns
@@ -153,7 +154,7 @@ func TestQuarantineOfGrantChannel(t *testing.T) {
 		if !o.Shaped || !strings.Contains(o.Row, `"sfz":"******"`) || !strings.Contains(o.Row, fmt.Sprintf(`"name":"张%d"`, k)) {
 			t.Errorf("entry %s: the consumer's view %s, want the granted columns with sfz masked", o.Key, o.Row)
 		}
-		if o.Reason != msgWithheld.With().String() {
+		if errs.Decode(o.Reason).String() != msgWithheld.With().String() {
 			t.Errorf("entry %s: the consumer's reason %q, want the withheld text", o.Key, o.Reason)
 		}
 		if !strings.Contains(o.RawRow, `"secret":"秘`) || !strings.Contains(o.RawRow, idNumber(k)[:17]) || o.RawReason == "" || o.RawReason == o.Reason {
@@ -161,11 +162,13 @@ func TestQuarantineOfGrantChannel(t *testing.T) {
 		}
 		// What the consumer is shown, and what the provider is.
 		if got := entryFor(o, false, []string{"id"}, map[string]string{"sfz": "id_number"}); got.View != ViewDelivered || got.Row["sfz"] != "******" ||
-			got.Row["secret"] != nil || got.Reason != o.Reason {
+			got.Row["secret"] != nil || got.Reason != errs.Decode(o.Reason).String() {
 			t.Errorf("entry %s as the consumer sees it: %+v", o.Key, got)
 		}
-		if got := entryFor(o, true, []string{"id"}, map[string]string{"sfz": "id_number"}); got.View != ViewSource || got.Row["secret"] == nil || got.Reason != o.RawReason {
+		if got := entryFor(o, true, []string{"id"}, map[string]string{"sfz": "id_number"}); got.View != ViewSource || got.Row["secret"] == nil || got.Reason != errs.Decode(o.RawReason).String() {
 			t.Errorf("entry %s as the provider sees it: %+v", o.Key, got)
+		} else if zh := got.In("zh-CN").Reason; zh == got.Reason || !strings.ContainsAny(zh, "有位") {
+			t.Errorf("entry %s: the reason %q is not said in Chinese (%q)", o.Key, got.Reason, zh)
 		}
 	}
 	// A retry after the grant's filter narrowed leaves the rows outside it

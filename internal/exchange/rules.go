@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govshare/govshare/internal/connector"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/quality"
 )
 
@@ -99,6 +100,22 @@ func containsColumn(cols []connector.Column, name string) bool {
 	return false
 }
 
+// Why a value fails its column's rule: a quarantine reason, stored encoded
+// (errs.Encode) so that each reader is told it in their language.
+var (
+	msgIsNull    = errs.Define("exchange.check.null", "is NULL", "为空（NULL）")
+	msgNotUTF8   = errs.Define("exchange.check.utf8", "is not valid UTF-8 text", "不是有效的 UTF-8 文本")
+	msgColLength = errs.Define("exchange.check.column_length", "has %d characters, more than the column's %d", "有 %d 个字，超过该列的 %d 个")
+	msgMaxLength = errs.Define("exchange.check.max_length", "has %d characters, more than %d", "有 %d 个字，超过 %d 个")
+	msgPhone     = errs.Define("exchange.check.phone", "%q is not a phone number", "“%s”不是电话号码")
+	msgDate      = errs.Define("exchange.check.date", "%q is not a date", "“%s”不是日期")
+	msgEnum      = errs.Define("exchange.check.enum", "%q is not one of %s", "“%s”不是 %s 之一")
+	msgRegex     = errs.Define("exchange.check.regex", "%q does not match %s", "“%s”不符合 %s")
+)
+
+// reason encodes why a value fails, for the quarantine.
+func reason(m *errs.Msg, args ...any) string { return errs.Encode(m.With(args...)) }
+
 // validate returns the first column of a row that fails and why, or "".
 func validate(checks []check, row []any) (column, reason string) {
 	for _, c := range checks {
@@ -113,7 +130,7 @@ func validate(checks []check, row []any) (column, reason string) {
 func (c *check) fails(v any) string {
 	if v == nil {
 		if c.rule.NotNull || (!c.col.Nullable && !c.col.PrimaryKey) {
-			return "is NULL"
+			return reason(msgIsNull)
 		}
 		return ""
 	}
@@ -128,14 +145,14 @@ func (c *check) fails(v any) string {
 	}
 	if isText {
 		if !utf8.ValidString(s) {
-			return "is not valid UTF-8 text"
+			return reason(msgNotUTF8)
 		}
 		n := utf8.RuneCountInString(s)
 		if c.col.Type == connector.TypeString && c.col.Length > 0 && n > c.col.Length {
-			return fmt.Sprintf("has %d characters, more than the column's %d", n, c.col.Length)
+			return reason(msgColLength, n, c.col.Length)
 		}
 		if c.rule.MaxLength > 0 && n > c.rule.MaxLength {
-			return fmt.Sprintf("has %d characters, more than %d", n, c.rule.MaxLength)
+			return reason(msgMaxLength, n, c.rule.MaxLength)
 		}
 	}
 	if !c.active || c.rule.Validator == "" {
@@ -157,7 +174,7 @@ func (c *check) fails(v any) string {
 		err = quality.CheckDivisionCodeFormat(s)
 	case ValidatePhone:
 		if !mobile.MatchString(s) && !fixedLine.MatchString(s) {
-			return fmt.Sprintf("%q is not a phone number", s)
+			return reason(msgPhone, s)
 		}
 	case ValidateDate:
 		for _, layout := range []string{time.DateOnly, "2006/01/02", "20060102", time.RFC3339Nano, time.DateTime} {
@@ -165,18 +182,18 @@ func (c *check) fails(v any) string {
 				return ""
 			}
 		}
-		return fmt.Sprintf("%q is not a date", s)
+		return reason(msgDate, s)
 	case ValidateEnum:
 		if !c.enum[s] {
-			return fmt.Sprintf("%q is not one of %s", s, c.rule.Param)
+			return reason(msgEnum, s, c.rule.Param)
 		}
 	case ValidateRegex:
 		if !c.regex.MatchString(s) {
-			return fmt.Sprintf("%q does not match %s", s, c.rule.Param)
+			return reason(msgRegex, s, c.rule.Param)
 		}
 	}
 	if err != nil {
-		return err.Error()
+		return errs.Encode(quality.TextOf(err))
 	}
 	return ""
 }

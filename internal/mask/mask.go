@@ -65,17 +65,49 @@ func AtLeast(def, chosen string) error {
 	ld, lc := Level(def), Level(chosen)
 	switch {
 	case ld < 0:
-		return errs.E(errs.Invalid, "unknown default masking rule %q", def)
+		return errs.New(errs.Invalid, msgUnknownDefault, def)
 	case lc < 0:
-		return errs.E(errs.Invalid, "unknown masking rule %q (want one of %s)", chosen, strings.Join(Rules(), ", "))
+		return errs.New(errs.Invalid, msgUnknownRule, chosen, strings.Join(Rules(), ", "))
 	case def == chosen || lc > ld:
 		return nil
 	case lc < ld:
-		return errs.E(errs.Invalid, "masking %q is weaker than the catalog's default %q: a grant may only keep the default or choose a stricter rule", chosen, def)
+		return errs.New(errs.Invalid, msgWeaker, RuleText(chosen), RuleText(def))
 	default:
-		return errs.E(errs.Invalid, "masking %q is not stricter than the catalog's default %q: it hides a different part of the value; keep %q or choose %q or %q", chosen, def, def, Hash, Full)
+		return errs.New(errs.Invalid, msgNotStricter, RuleText(chosen), RuleText(def), RuleText(def), RuleText(Hash), RuleText(Full))
 	}
 }
+
+var (
+	msgUnknownDefault = errs.Define("mask.unknown_default", "unknown default masking rule %q", "未知的默认脱敏规则“%s”")
+	msgUnknownRule    = errs.Define("mask.unknown_rule", "unknown masking rule %q (want one of %s)", "未知的脱敏规则“%s”（应为 %s 之一）")
+	msgWeaker         = errs.Define("mask.weaker", "masking %q is weaker than the catalog's default %q: a grant may only keep the default or choose a stricter rule",
+		"脱敏规则“%s”弱于目录默认“%s”，只能保留默认或选择更严格的规则")
+	msgNotStricter = errs.Define("mask.not_stricter", "masking %q is not stricter than the catalog's default %q: it hides a different part of the value; keep %q or choose %q or %q",
+		"脱敏规则“%s”与默认“%s”遮盖不同部分，只能保留“%s”，或选择“%s”或“%s”")
+)
+
+// ruleLabels are the Chinese names of the rules (as catalog.Maskings says them).
+var ruleLabels = map[string]string{
+	None: "不脱敏", Name: "姓名", IDNumber: "身份证号", Phone: "手机号", Address: "地址",
+	BankCard: "银行卡号", Email: "电子邮件", Full: "全部遮盖", Hash: "SM3 摘要",
+}
+
+// Rule is a masking rule named in a message: its code in English, its
+// Chinese name in Chinese (an errs.Localizer).
+type Rule string
+
+// RuleText names rule in messages.
+func RuleText(rule string) Rule { return Rule(rule) }
+
+// In names the rule in lang.
+func (r Rule) In(lang string) string {
+	if l, ok := ruleLabels[string(r)]; ok && strings.HasPrefix(strings.ToLower(lang), "zh") {
+		return l
+	}
+	return string(r)
+}
+
+func (r Rule) String() string { return string(r) }
 
 // Masker masks values for one consumer department: Hash is the HMAC-SM3
 // of the value under Key, the department's own hash key (kept sealed by the

@@ -2,9 +2,10 @@ package quality
 
 import (
 	"errors"
-	"fmt"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // ErrCheckCharacter is wrapped by the errors of CheckCreditCode, CheckOrgCode
@@ -14,39 +15,34 @@ var ErrCheckCharacter = errors.New("check character does not match")
 
 // checkCharError reports a check character mismatch; it unwraps to
 // ErrCheckCharacter.
-type checkCharError struct {
-	what      string // "credit code"
-	got, want byte
+func checkCharError(what *errs.Msg, got, want byte) *Problem {
+	p := problem(msgCheckChar, what.With(), string(rune(got)), string(rune(want)))
+	p.err = ErrCheckCharacter
+	return p
 }
-
-func (e *checkCharError) Error() string {
-	return fmt.Sprintf("%s: check character is %q, want %q", e.what, string(rune(e.got)), string(rune(e.want)))
-}
-
-func (e *checkCharError) Unwrap() error { return ErrCheckCharacter }
 
 // lengthError reports s having the wrong number of characters (not bytes).
-func lengthError(what, s string, want int) error {
-	return fmt.Errorf("%s: must be %d characters, got %d", what, want, utf8.RuneCountInString(s))
+func lengthError(what *errs.Msg, s string, want int) error {
+	return problem(msgLength, what.With(), want, utf8.RuneCountInString(s))
 }
 
 // charError reports the character r at the 1-based position pos, which is
 // not one of the characters described by want. A lower-case letter whose
 // upper-case form would be accepted gets a hint.
-func charError(what string, pos int, r rune, want string, accepts func(rune) bool) error {
+func charError(what *errs.Msg, pos int, r rune, want *errs.Msg, accepts func(rune) bool) error {
 	if r == utf8.RuneError {
-		return fmt.Errorf("%s: character %d is not valid text, want %s", what, pos, want)
+		return problem(msgNotText, what.With(), pos, want.With())
 	}
 	if u := unicode.ToUpper(r); u != r && u < utf8.RuneSelf && accepts(u) {
-		return fmt.Errorf("%s: character %d is %q, want upper case %q", what, pos, string(r), string(u))
+		return problem(msgUpperCase, what.With(), pos, string(r), string(u))
 	}
-	return fmt.Errorf("%s: character %d is %q, want %s", what, pos, string(r), want)
+	return problem(msgChar, what.With(), pos, string(r), want.With())
 }
 
 // checkChars checks that s has exactly n characters, each ASCII and accepted
 // by accepts for its 0-based position i; want(i) describes what is accepted
 // there, for the error.
-func checkChars(what, s string, n int, accepts func(i int, r rune) bool, want func(i int) string) error {
+func checkChars(what *errs.Msg, s string, n int, accepts func(i int, r rune) bool, want func(i int) *errs.Msg) error {
 	if utf8.RuneCountInString(s) != n {
 		return lengthError(what, s, n)
 	}

@@ -1,6 +1,10 @@
 package quality
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // creditCharset is the GB 32100 code character set: digits and upper-case
 // letters without I, O, S, V and Z. A character's value is its index.
@@ -8,8 +12,6 @@ const creditCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 // creditWeights[i] = 3^i mod 31, the weight of the (i+1)th character.
 var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-
-const creditWhat = "credit code"
 
 // CheckCreditCode checks a unified social credit code (统一社会信用代码,
 // GB 32100-2015): 18 characters from 0-9 and A-Y without I, O, S, V and Z;
@@ -32,7 +34,7 @@ func CheckCreditCode(s string) error {
 	}
 	want, _ := CreditCodeCheckChar(s[:17])
 	if s[17] != want {
-		return &checkCharError{what: creditWhat, got: s[17], want: want}
+		return checkCharError(creditWhat, s[17], want)
 	}
 	return nil
 }
@@ -64,10 +66,10 @@ func checkCreditChars(s string, n int) error {
 			}
 			return strings.ContainsRune(creditCharset, r)
 		},
-		func(i int) string {
+		func(i int) *errs.Msg {
 			if 2 <= i && i <= 7 {
-				return "a digit (characters 3-8 are a division code)"
+				return wantDivision
 			}
-			return "a digit or a letter other than I, O, S, V, Z"
+			return wantCreditChar
 		})
 }

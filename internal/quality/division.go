@@ -1,8 +1,6 @@
 package quality
 
-import "fmt"
-
-const divisionWhat = "division code"
+import "github.com/govshare/govshare/internal/errs"
 
 // isProvince reports whether p, two ASCII digits, is a GB/T 2260 province
 // level code: 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71 (Taiwan),
@@ -44,19 +42,19 @@ func isProvince(p string) bool {
 func CheckDivisionCodeFormat(s string) error {
 	err := checkChars(divisionWhat, s, 6,
 		func(_ int, r rune) bool { return isDigit(r) },
-		func(int) string { return "a digit" })
+		func(int) *errs.Msg { return wantDigit })
 	if err != nil {
 		return err
 	}
 	if !isProvince(s[:2]) {
-		return fmt.Errorf("%s: %q is not a province code", divisionWhat, s[:2])
+		return problem(msgProvince, divisionWhat.With(), s[:2])
 	}
 	pref, county := s[2:4], s[4:6]
 	if pref > "70" && pref != "90" {
-		return fmt.Errorf("%s: prefecture part %q is not 01-70 or 90", divisionWhat, pref)
+		return problem(msgPrefecture, divisionWhat.With(), pref)
 	}
 	if pref == "00" && county != "00" {
-		return fmt.Errorf("%s: county part %q without a prefecture part (digits 3-4 are 00)", divisionWhat, county)
+		return problem(msgCounty, divisionWhat.With(), county)
 	}
 	return nil
 }
@@ -65,9 +63,9 @@ func CheckDivisionCodeFormat(s string) error {
 // number: a province code, or 83 (Taiwan residents' residence permits, which
 // share the ID number format). The rest is not checked: the address code is
 // where the number was first issued, in the edition of GB/T 2260 then in force.
-func checkAddressCode(what, s string) error {
+func checkAddressCode(what *errs.Msg, s string) error {
 	if p := s[:2]; !isProvince(p) && p != "83" {
-		return fmt.Errorf("%s: %q is not a province code", what, p)
+		return problem(msgProvince, what.With(), p)
 	}
 	return nil
 }

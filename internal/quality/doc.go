@@ -4,15 +4,16 @@
 // (组织机构代码, GB 11714) and the shape of an administrative division code
 // (行政区划代码, GB/T 2260).
 //
-// Each Check function returns nil or an error whose message is safe to show
-// a user and names the identifier and the problem:
+// Each Check function returns nil or a *Problem: a keyed message (defined
+// here in English and Chinese) that is safe to show a user and names the
+// identifier and the problem; TextOf gives it for a reader's language:
 //
 //	if err := quality.CheckCreditCode(code); err != nil {
 //		if errors.Is(err, quality.ErrCheckCharacter) {
 //			// well formed, but the check character does not match: early
 //			// pilot codes look like this; warn and let a reviewer override.
 //		}
-//		return errs.Field("creditCode", err.Error())
+//		f.AddText("creditCode", quality.TextOf(err))
 //	}
 //
 // The checks are structural. They do not consult registries: a division code

@@ -1,12 +1,11 @@
 package quality
 
 import (
-	"fmt"
 	"strings"
 	"time"
-)
 
-const idWhat = "ID number"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // idWeights[i] = 2^(17-i) mod 11, the weight of the (i+1)th digit.
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
@@ -30,15 +29,15 @@ const minBirthYear = 1800
 // Legacy 15-digit numbers fail; convert them with NormalizeIDNumber.
 func CheckIDNumber(s string) error {
 	if len(s) == 15 && isDigits(s) {
-		return fmt.Errorf("%s: must be 18 characters, got a legacy 15-digit number", idWhat)
+		return problem(msgLegacy15, idWhat.With())
 	}
 	err := checkChars(idWhat, s, 18,
 		func(i int, r rune) bool { return isDigit(r) || i == 17 && (r == 'X' || r == 'x') },
-		func(i int) string {
+		func(i int) *errs.Msg {
 			if i == 17 {
-				return "a digit or X (the check character)"
+				return wantDigitOrX
 			}
-			return "a digit"
+			return wantDigit
 		})
 	if err != nil {
 		return err
@@ -51,7 +50,7 @@ func CheckIDNumber(s string) error {
 	}
 	want := idCheckChar(s[:17])
 	if got := s[17]; got != want && !(got == 'x' && want == 'X') {
-		return &checkCharError{what: idWhat, got: got, want: want}
+		return checkCharError(idWhat, got, want)
 	}
 	return nil
 }
@@ -92,10 +91,10 @@ func checkBirthDate(d string) error {
 	y, m, day := atoi(d[:4]), atoi(d[4:6]), atoi(d[6:])
 	t := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC)
 	if y < minBirthYear {
-		return fmt.Errorf("%s: birth year %d is before %d", idWhat, y, minBirthYear)
+		return problem(msgBirthYear, idWhat.With(), y, minBirthYear)
 	}
 	if m < 1 || m > 12 || t.Day() != day || int(t.Month()) != m {
-		return fmt.Errorf("%s: birth date %s is not a calendar date", idWhat, d)
+		return problem(msgBirthDate, idWhat.With(), d)
 	}
 	return nil
 }

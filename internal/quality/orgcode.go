@@ -1,11 +1,10 @@
 package quality
 
 import (
-	"fmt"
 	"unicode/utf8"
-)
 
-const orgWhat = "organisation code"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // orgWeights are the GB 11714 weights of the eight body characters.
 var orgWeights = [8]int{3, 7, 9, 10, 5, 8, 4, 2}
@@ -19,7 +18,7 @@ var orgWeights = [8]int{3, 7, 9, 10, 5, 8, 4, 2}
 func CheckOrgCode(s string) error {
 	n := utf8.RuneCountInString(s)
 	if n != 9 && n != 10 {
-		return fmt.Errorf("%s: must be 9 characters (10 with the dash), got %d", orgWhat, n)
+		return problem(msgOrgLength, orgWhat.With(), n)
 	}
 	dash := n == 10
 	err := checkChars(orgWhat, s, n,
@@ -33,14 +32,14 @@ func CheckOrgCode(s string) error {
 				return isDigit(r) || r == 'X'
 			}
 		},
-		func(i int) string {
+		func(i int) *errs.Msg {
 			switch {
 			case i < 8:
-				return "a digit or an upper-case letter"
+				return wantDigitUpper
 			case dash && i == 8:
-				return `"-" before the check character`
+				return wantDashOrCheck
 			default:
-				return "a digit or X (the check character)"
+				return wantDigitOrX
 			}
 		})
 	if err != nil {
@@ -48,7 +47,7 @@ func CheckOrgCode(s string) error {
 	}
 	want, _ := OrgCodeCheckChar(s[:8])
 	if got := s[n-1]; got != want {
-		return &checkCharError{what: orgWhat, got: got, want: want}
+		return checkCharError(orgWhat, got, want)
 	}
 	return nil
 }
@@ -60,7 +59,7 @@ func CheckOrgCode(s string) error {
 func OrgCodeCheckChar(first8 string) (byte, error) {
 	err := checkChars(orgWhat, first8, 8,
 		func(_ int, r rune) bool { return isOrgBodyChar(r) },
-		func(int) string { return "a digit or an upper-case letter" })
+		func(int) *errs.Msg { return wantDigitUpper })
 	if err != nil {
 		return 0, err
 	}

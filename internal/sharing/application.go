@@ -124,37 +124,37 @@ func (s *Service) published(ctx context.Context, code string) (catalog.Entry, er
 		return e, err
 	}
 	if e.Status != catalog.StatusPublished {
-		return e, errs.E(errs.NotFound, "catalog entry %s is not published", code)
+		return e, errs.New(errs.NotFound, msgNotPublished, code)
 	}
 	return e, nil
 }
 
 // refusal explains why an entry, or some of its items, may not be shared
 // at all; it is empty when nothing stands in the way.
-func (s *Service) refusal(ctx context.Context, e catalog.Entry, items []string) (string, error) {
+func (s *Service) refusal(ctx context.Context, e catalog.Entry, items []string) (errs.Text, error) {
 	if e.ShareType == catalog.ShareNone {
-		return fmt.Sprintf("%s（%s）is not shared (不予共享): %s", e.Name, e.Code, e.ShareBasis), nil
+		return msgEntryUnshared.With(e.Name, e.Code, e.ShareBasis), nil
 	}
 	basis, blocked, err := s.lists.Blocked(ctx, e.Code)
 	if err != nil {
-		return "", err
+		return errs.Text{}, err
 	}
 	if blocked {
-		return fmt.Sprintf("%s（%s）is on the negative list (负面清单): %s", e.Name, e.Code, basis), nil
+		return msgEntryNegative.With(e.Name, e.Code, basis), nil
 	}
 	listed, err := s.lists.Items(ctx, e.Code)
 	if err != nil {
-		return "", err
+		return errs.Text{}, err
 	}
 	for _, id := range items {
 		if b, ok := listed[id]; ok {
-			return fmt.Sprintf("item %s of %s is on the negative list (负面清单): %s", id, e.Code, b), nil
+			return msgItemNegative.With(id, b), nil
 		}
 		if it, ok := item(e, id); ok && it.ShareType == catalog.ShareNone {
-			return fmt.Sprintf("item %s（%s）of %s is not shared (不予共享)", id, it.Name, e.Code), nil
+			return msgItemUnshared.With(id, it.Name), nil
 		}
 	}
-	return "", nil
+	return errs.Text{}, nil
 }
 
 func item(e catalog.Entry, id string) (catalog.Item, bool) {
@@ -191,7 +191,7 @@ func conditional(e catalog.Entry, items []string) bool {
 func endOfDay(d string) (time.Time, error) {
 	t, err := time.ParseInLocation(lists.DateFormat, d, lists.Beijing)
 	if err != nil {
-		return t, fmt.Errorf("%q is not a date (YYYY-MM-DD)", d)
+		return t, errs.FieldMsg("valid_until", msgNotDate, d)
 	}
 	return t.AddDate(0, 0, 1), nil
 }
@@ -201,14 +201,14 @@ func (s *Service) Apply(ctx context.Context, p org.Principal, in ApplicationInpu
 	const action = "application.create"
 	target := "catalog:" + in.EntryCode
 	if !p.Can(org.ConsumeData) || p.DepartmentID == 0 {
-		return Application{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a data consumer of a department may apply for data"))
+		return Application{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgOnlyConsumer))
 	}
 	e, err := s.published(ctx, in.EntryCode)
 	if err != nil {
 		return Application{}, err
 	}
 	if e.ProviderID == p.DepartmentID {
-		return Application{}, errs.Field("entry_code", "the entry is your own department's; it needs no application")
+		return Application{}, errs.FieldMsg("entry_code", msgOwnEntry)
 	}
 	items := in.Items
 	if len(items) == 0 {
@@ -228,8 +228,8 @@ func (s *Service) Apply(ctx context.Context, p org.Principal, in ApplicationInpu
 	}
 	if why, err := s.refusal(ctx, e, terms.Items); err != nil {
 		return Application{}, err
-	} else if why != "" {
-		return Application{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "%s", why))
+	} else if !why.IsZero() {
+		return Application{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgWhy, why))
 	}
 	if err := s.checkInput(ctx, p, e, &in, &terms); err != nil {
 		return Application{}, err
@@ -242,31 +242,31 @@ func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Ent
 	f := errs.Fields{}
 	for field, v := range map[string]string{"purpose": in.Purpose, "basis": in.Basis, "scenario": in.Scenario} {
 		if strings.TrimSpace(v) == "" {
-			f.Add(field, "required")
+			f.AddMsg(field, msgRequired)
 		} else if utf8.RuneCountInString(v) > 1000 {
-			f.Add(field, "at most 1000 characters")
+			f.AddMsg(field, msgMaxChars)
 		}
 	}
 	seen := map[string]bool{}
 	for _, id := range t.Items {
 		if _, ok := item(e, id); !ok {
-			f.Add("items", fmt.Sprintf("%q is not an item of %s", id, e.Code))
+			f.AddMsg("items", msgNotItemOf, id, e.Code)
 		} else if seen[id] {
-			f.Add("items", fmt.Sprintf("%q is listed twice", id))
+			f.AddMsg("items", msgListedTwice, id)
 		}
 		seen[id] = true
 	}
 	if len(t.Items) == 0 {
-		f.Add("items", "no shareable item to apply for")
+		f.AddMsg("items", msgNoItems)
 	}
 	for id, rule := range in.Masking {
 		it, ok := item(e, id)
 		switch {
 		case !ok || !seen[id]:
-			f.Add("masking", fmt.Sprintf("%q is not an item applied for", id))
+			f.AddMsg("masking", msgNotApplied, id)
 		default:
 			if err := mask.AtLeast(it.Masking, rule); err != nil {
-				f.Add("masking", id+": "+errs.Message(err))
+				f.AddMsg("masking", msgItemProblem, id, errs.TextOf(err))
 			}
 		}
 	}
@@ -280,35 +280,35 @@ func (s *Service) checkInput(ctx context.Context, p org.Principal, e catalog.Ent
 	}
 	checkLookup(f, *t)
 	if err := t.Filter.check(identifiers(e)); err != nil {
-		f.Add("row_filter", err.Error())
+		f.AddText("row_filter", fieldText(err))
 	} else {
 		checkRowFilter(f, t.Filter, filterMasking(e, t.Masking), t.Lookup)
 	}
 	if until, err := endOfDay(t.ValidUntil); err != nil {
-		f.Add("valid_until", err.Error())
+		f.AddText("valid_until", fieldText(err))
 	} else if now := s.now(); !until.After(now) {
-		f.Add("valid_until", "must be today or later")
+		f.AddMsg("valid_until", msgPast)
 	} else if until.After(now.AddDate(3, 0, 1)) {
-		f.Add("valid_until", "at most three years ahead")
+		f.AddMsg("valid_until", msgThreeYears)
 	}
 	switch in.Delivery {
 	case DeliveryTable:
 		if in.Target == nil || in.Target.Datasource == "" || !tablePattern.MatchString(in.Target.Table) {
-			f.Add("target", "table delivery needs a target datasource and a table name (letters, digits, _ or Chinese)")
+			f.AddMsg("target", msgTarget)
 		}
 		if !e.Mounted {
-			f.Add("delivery", "the entry is not mounted to a table yet")
+			f.AddMsg("delivery", msgNotMountedTable)
 		}
 	case DeliveryAPI, DeliveryFile:
 		in.Target = nil
 		if !e.Mounted {
-			f.Add("delivery", "the entry is not mounted yet")
+			f.AddMsg("delivery", msgNotMounted)
 		}
 	default:
-		f.Add("delivery", "want table, api or file")
+		f.AddMsg("delivery", msgDelivery)
 	}
 	if in.AppID != 0 && in.Delivery != DeliveryAPI {
-		f.Add("app_id", "only for API delivery")
+		f.AddMsg("app_id", msgAppOnlyAPI)
 	}
 	return f.Err()
 }
@@ -426,7 +426,7 @@ func (s *Service) scanApplication(sc interface{ Scan(...any) error }) (Applicati
 func (s *Service) Application(ctx context.Context, p org.Principal, id int64) (Application, error) {
 	a, err := s.scanApplication(s.db.QueryRow(ctx, selectApplication+" WHERE a.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, errs.E(errs.NotFound, "application %d not found", id)
+		return a, errs.New(errs.NotFound, msgAppNotFound, id)
 	}
 	if err != nil {
 		return a, err
@@ -434,7 +434,7 @@ func (s *Service) Application(ctx context.Context, p org.Principal, id int64) (A
 	if ok, err := s.sees(ctx, p, a.ConsumerID, a.ProviderID); err != nil {
 		return a, err
 	} else if !ok {
-		return Application{}, errs.E(errs.NotFound, "application %d not found", id)
+		return Application{}, errs.New(errs.NotFound, msgAppNotFound, id)
 	}
 	a.EntryName = s.entryNames(ctx)(a.EntryCode)
 	rows, err := s.db.Query(ctx, "SELECT action, from_state, to_state, actor, department, reason, terms, at FROM sharing_steps WHERE application_id = ? ORDER BY id", id)
@@ -554,7 +554,7 @@ func (s *Service) load(ctx context.Context, tx *store.Tx, id int64) (Application
 	}
 	a, err := s.scanApplication(tx.QueryRow(ctx, selectApplication+" WHERE a.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, errs.E(errs.NotFound, "application %d not found", id)
+		return a, errs.New(errs.NotFound, msgAppNotFound, id)
 	}
 	return a, err
 }
@@ -570,18 +570,18 @@ func (s *Service) mayReview(ctx context.Context, p org.Principal, a Application)
 		if p.Can(org.ReviewCatalog) && p.DepartmentID == a.ProviderID {
 			return nil
 		}
-		return errs.E(errs.Forbidden, "application %d waits for an approver of %s", a.ID, a.ProviderName)
+		return errs.New(errs.Forbidden, msgWaitsProvider, a.ID, a.ProviderName)
 	case StateAuthority:
 		if ok, err := s.isAuthority(ctx, p); err != nil {
 			return err
 		} else if ok && p.Username != a.Applicant {
 			return nil
 		} else if ok {
-			return errs.E(errs.Forbidden, "application %d is your own; another approver of the data authority decides it", a.ID)
+			return errs.New(errs.Forbidden, msgOwnApplication, a.ID)
 		}
-		return errs.E(errs.Forbidden, "application %d waits for an approver of the data authority", a.ID)
+		return errs.New(errs.Forbidden, msgWaitsAuthority, a.ID)
 	}
-	return errs.E(errs.Conflict, "application %d is %s, not waiting for approval", a.ID, a.State)
+	return errs.New(errs.Conflict, msgNotPending, a.ID, say(a.State))
 }
 
 // Approve approves the current step of an application, optionally with
@@ -655,7 +655,7 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 	if len(want.Items) > 0 {
 		for _, id := range want.Items {
 			if !slices.Contains(have.Items, id) {
-				f.Add("items", fmt.Sprintf("%q was not applied for; approvers may only remove items", id))
+				f.AddMsg("items", msgOnlyRemove, id)
 			}
 		}
 		out.Items = slices.Clone(want.Items)
@@ -674,16 +674,16 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 		out.Masking[id] = have.Masking[id]
 		if r, ok := want.Masking[id]; ok {
 			if err := mask.AtLeast(have.Masking[id], r); err != nil {
-				f.Add("masking", id+": "+errs.Message(err))
+				f.AddMsg("masking", msgItemProblem, id, errs.TextOf(err))
 			}
 			out.Masking[id] = r
 		}
 	}
 	if want.Filter != nil {
 		if err := want.Filter.check(identifiers(e)); err != nil {
-			f.Add("row_filter", err.Error())
+			f.AddText("row_filter", fieldText(err))
 		} else if !want.Filter.narrows(have.Filter) {
-			f.Add("row_filter", "must keep every condition already set ("+have.Filter.String()+")")
+			f.AddMsg("row_filter", msgKeepFilter, have.Filter.String())
 		}
 		out.Filter = want.Filter
 	}
@@ -692,15 +692,15 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 	}
 	if want.ValidUntil != "" {
 		if _, err := endOfDay(want.ValidUntil); err != nil {
-			f.Add("valid_until", err.Error())
+			f.AddText("valid_until", fieldText(err))
 		} else if want.ValidUntil > have.ValidUntil {
-			f.Add("valid_until", "may only be shortened (applied for until "+have.ValidUntil+")")
+			f.AddMsg("valid_until", msgOnlyShorten, have.ValidUntil)
 		}
 		out.ValidUntil = want.ValidUntil
 	}
 	if want.RateLimit > 0 {
 		if have.RateLimit > 0 && want.RateLimit > have.RateLimit {
-			f.Add("rate_limit", fmt.Sprintf("may only be lowered (now %g/s)", have.RateLimit))
+			f.AddMsg("rate_limit", msgOnlyLower, have.RateLimit)
 		}
 		out.RateLimit = want.RateLimit
 	}
@@ -711,7 +711,7 @@ func narrow(e catalog.Entry, have, want Terms) (Terms, error) {
 func (s *Service) Return(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if strings.TrimSpace(reason) == "" {
-			return errs.Field("reason", "say why the application is returned")
+			return errs.FieldMsg("reason", msgReturnReason)
 		}
 		a, err := s.load(ctx, tx, id)
 		if err != nil {
@@ -739,10 +739,10 @@ func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reaso
 			return err
 		}
 		if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {
-			return errs.E(errs.Forbidden, "only a data consumer of %s may withdraw application %d", a.ConsumerName, id)
+			return errs.New(errs.Forbidden, msgWithdrawOnly, a.ConsumerName, id)
 		}
 		if !Pending(a.State) {
-			return errs.E(errs.Conflict, "application %d is %s; only a pending one can be withdrawn", id, a.State)
+			return errs.New(errs.Conflict, msgWithdrawPending, id, say(a.State))
 		}
 		return s.close(ctx, tx, p, a, "withdraw", StateWithdrawn, reason)
 	})
@@ -755,7 +755,7 @@ func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reaso
 func (s *Service) close(ctx context.Context, tx *store.Tx, p org.Principal, a Application, action, to, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 1000 {
-		return errs.Field("reason", "at most 1000 characters")
+		return errs.FieldMsg("reason", msgMaxChars)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET state = ?, stage_due = '', reason = ?, updated_at = ? WHERE id = ?",
 		to, reason, s.nowText(), a.ID); err != nil {
@@ -776,17 +776,17 @@ func (s *Service) Renew(ctx context.Context, p org.Principal, id int64, validUnt
 		return a, err
 	}
 	if !p.Can(org.ConsumeData) || p.DepartmentID != a.ConsumerID {
-		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.E(errs.Forbidden, "only a data consumer of %s may renew application %d", a.ConsumerName, id))
+		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.New(errs.Forbidden, msgRenewOnly, a.ConsumerName, id))
 	}
 	if a.State != StateApproved || a.GrantID == 0 {
-		return Application{}, errs.E(errs.Conflict, "application %d is %s; only an approved one can be renewed", id, a.State)
+		return Application{}, errs.New(errs.Conflict, msgRenewApproved, id, say(a.State))
 	}
 	g, err := s.Grant(ctx, p, a.GrantID)
 	if err != nil {
 		return Application{}, err
 	}
 	if g.State != GrantActive || !g.ExpiresAt.After(s.now()) {
-		return Application{}, errs.E(errs.Conflict, "grant %d is %s; apply anew", g.ID, g.State)
+		return Application{}, errs.New(errs.Conflict, msgRenewGrant, g.ID, say(g.State))
 	}
 	e, err := s.published(ctx, a.EntryCode)
 	if err != nil {
@@ -794,8 +794,8 @@ func (s *Service) Renew(ctx context.Context, p org.Principal, id int64, validUnt
 	}
 	if why, err := s.refusal(ctx, e, a.Terms.Items); err != nil {
 		return Application{}, err
-	} else if why != "" {
-		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.E(errs.Forbidden, "%s", why))
+	} else if !why.IsZero() {
+		return Application{}, s.denied(ctx, p, "application.renew", appTarget(id), errs.New(errs.Forbidden, msgWhy, why))
 	}
 	terms := a.Terms
 	terms.ValidUntil = validUntil
@@ -803,7 +803,7 @@ func (s *Service) Renew(ctx context.Context, p org.Principal, id int64, validUnt
 		terms.ValidUntil = s.now().In(lists.Beijing).AddDate(1, 0, 0).Format(lists.DateFormat)
 	}
 	if terms.ValidUntil <= a.Terms.ValidUntil {
-		return Application{}, errs.Field("valid_until", "a renewal runs past the current end "+a.Terms.ValidUntil)
+		return Application{}, errs.FieldMsg("valid_until", msgRenewLater, a.Terms.ValidUntil)
 	}
 	in := ApplicationInput{EntryCode: a.EntryCode, Items: terms.Items, Purpose: a.Purpose, Basis: a.Basis, Scenario: a.Scenario,
 		Delivery: a.Delivery, Target: a.Target, AppID: g.AppID, ValidUntil: terms.ValidUntil, Masking: terms.Masking, RowFilter: terms.Filter,

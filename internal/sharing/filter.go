@@ -1,11 +1,11 @@
 package sharing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 )
 
@@ -45,22 +45,25 @@ func (f RowFilter) String() string {
 // check validates f against the entry's item identifiers.
 func (f RowFilter) check(items []string) error {
 	if len(f) > 20 {
-		return fmt.Errorf("at most 20 conditions, got %d", len(f))
+		return errs.FieldMsg("row_filter", msgFilterMany, len(f))
 	}
 	for i, c := range f {
-		at := fmt.Sprintf("condition %d", i+1)
+		at := i + 1
 		if !slices.Contains(items, c.Item) {
-			return fmt.Errorf("%s: %q is not an item of the entry", at, c.Item)
+			return errs.FieldMsg("row_filter", msgFilterItem, at, c.Item)
 		}
 		if !slices.Contains(ops, c.Op) {
-			return fmt.Errorf("%s: operator %q: want one of %s", at, c.Op, strings.Join(ops, ", "))
+			return errs.FieldMsg("row_filter", msgFilterOp, at, c.Op, strings.Join(ops, ", "))
 		}
 		if len(c.Values) == 0 || len(c.Values) > 100 || (c.Op != OpIn && len(c.Values) != 1) {
-			return fmt.Errorf("%s: %s takes %s", at, c.Op, map[bool]string{true: "1 to 100 values", false: "one value"}[c.Op == OpIn])
+			if c.Op == OpIn {
+				return errs.FieldMsg("row_filter", msgFilterMany100, at, say(c.Op))
+			}
+			return errs.FieldMsg("row_filter", msgFilterOne, at, say(c.Op))
 		}
 		for _, v := range c.Values {
 			if len(v) > 256 || !utf8.ValidString(v) {
-				return fmt.Errorf("%s: a value is longer than 256 bytes or not UTF-8", at)
+				return errs.FieldMsg("row_filter", msgFilterValue, at)
 			}
 		}
 	}

@@ -42,14 +42,16 @@ type Grant struct {
 	Target        *Target           `json:"target,omitempty"`
 	AppID         int64             `json:"app_id,omitempty"`
 	DeliveryRef   string            `json:"delivery_ref,omitempty" doc:"The exchange channel or the app key that delivers"`
-	DeliveryError string            `json:"delivery_error,omitempty" doc:"Why the delivery could not be started"`
-	ValidFrom     time.Time         `json:"valid_from"`
-	ExpiresAt     time.Time         `json:"expires_at"`
-	State         string            `json:"state" enum:"active,revoked,expired"`
-	StoppedAt     time.Time         `json:"stopped_at,omitzero"`
-	StopReason    string            `json:"stop_reason,omitempty"`
-	StoppedBy     string            `json:"stopped_by,omitempty"`
-	CreatedAt     time.Time         `json:"created_at"`
+	DeliveryError string            `json:"delivery_error,omitempty" doc:"Why the delivery could not be started, in the request's language"`
+	// DeliveryErrorText is DeliveryError by key, for a reader's language (see In).
+	DeliveryErrorText errs.Text `json:"-"`
+	ValidFrom         time.Time `json:"valid_from"`
+	ExpiresAt         time.Time `json:"expires_at"`
+	State             string    `json:"state" enum:"active,revoked,expired"`
+	StoppedAt         time.Time `json:"stopped_at,omitzero"`
+	StopReason        string    `json:"stop_reason,omitempty"`
+	StoppedBy         string    `json:"stopped_by,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 func grantTarget(id int64) string { return "grant:" + strconv.FormatInt(id, 10) }
@@ -88,7 +90,7 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, errs.E(errs.Conflict, "grant %d is no longer active; apply anew", id)
+			return nil, errs.New(errs.Conflict, msgGrantInactive, id)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET grant_id = ? WHERE id = ?", id, appID); err != nil {
 			return nil, err
@@ -112,6 +114,14 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 	return &g, err
 }
 
+// In returns the grant with its delivery error said in lang.
+func (g Grant) In(lang string) Grant {
+	if !g.DeliveryErrorText.IsZero() {
+		g.DeliveryError = g.DeliveryErrorText.In(lang)
+	}
+	return g
+}
+
 // start begins a new grant's delivery; a failure is kept on the grant for
 // people to see, the grant itself stands.
 func (s *Service) start(ctx context.Context, g Grant) {
@@ -122,7 +132,7 @@ func (s *Service) start(ctx context.Context, g Grant) {
 	ref, err := d.Start(ctx, g)
 	var msg string
 	if err != nil {
-		_, msg, _ = errs.Public(err)
+		msg = errs.Encode(errs.TextOf(err)) // said in each reader's language (Grant.In)
 		s.Log.WarnContext(ctx, "grant delivery not started", "grant", g.ID, "delivery", g.Delivery, "err", err)
 	}
 	if err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -155,6 +165,8 @@ func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 		&g.StopReason, &g.StoppedBy, &created); err != nil {
 		return g, err
 	}
+	g.DeliveryErrorText = errs.Decode(g.DeliveryError)
+	g.DeliveryError = g.DeliveryErrorText.String()
 	g.Items = strings.Split(items, ",")
 	if lookup != "" {
 		g.Lookup = strings.Split(lookup, ",")
@@ -185,7 +197,7 @@ func (s *Service) scanGrant(sc interface{ Scan(...any) error }) (Grant, error) {
 func (s *Service) grantByID(ctx context.Context, id int64) (Grant, error) {
 	g, err := s.scanGrant(s.db.QueryRow(ctx, selectGrant+" WHERE g.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return g, errs.E(errs.NotFound, "grant %d not found", id)
+		return g, errs.New(errs.NotFound, msgGrantNotFound, id)
 	}
 	return g, err
 }
@@ -199,7 +211,7 @@ func (s *Service) Grant(ctx context.Context, p org.Principal, id int64) (Grant, 
 	if ok, err := s.sees(ctx, p, g.ConsumerID, g.ProviderID); err != nil {
 		return g, err
 	} else if !ok {
-		return Grant{}, errs.E(errs.NotFound, "grant %d not found", id)
+		return Grant{}, errs.New(errs.NotFound, msgGrantNotFound, id)
 	}
 	g.EntryName = s.entryNames(ctx)(g.EntryCode)
 	return g, nil
@@ -296,7 +308,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 		var err error
 		g, err = s.scanGrant(tx.QueryRow(ctx, selectGrant+" WHERE g.id = ?", id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, "grant %d not found", id)
+			return errs.New(errs.NotFound, msgGrantNotFound, id)
 		}
 		if err != nil {
 			return err
@@ -309,13 +321,13 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 			return err
 		}
 		if !authority && !p.Can(org.ManagePolicies) && !(p.Can(org.ReviewCatalog) && p.DepartmentID == g.ProviderID) {
-			return errs.E(errs.Forbidden, "only an approver of %s or of the data authority, or the security admin, may revoke grant %d", g.ProviderName, id)
+			return errs.New(errs.Forbidden, msgRevokeWho, g.ProviderName, id)
 		}
 		if strings.TrimSpace(reason) == "" {
-			return errs.Field("reason", "say why the grant is revoked")
+			return errs.FieldMsg("reason", msgRevokeReason)
 		}
 		if g.State != GrantActive {
-			return errs.E(errs.Conflict, "grant %d is already %s", id, g.State)
+			return errs.New(errs.Conflict, msgGrantStopped, id, say(g.State))
 		}
 		now := s.nowText()
 		if _, err := tx.Exec(ctx, "UPDATE sharing_grants SET state = ?, stopped_at = ?, stop_reason = ?, stopped_by = ? WHERE id = ?",

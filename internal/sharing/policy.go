@@ -92,21 +92,21 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 	g, e, listed := f.grant, f.entry, f.listed
 	switch {
 	case g.ConsumerID != a.Department:
-		return d, errs.E(errs.Forbidden, "grant %d is not your department's", g.ID)
+		return d, errs.New(errs.Forbidden, msgNotYours, g.ID)
 	case g.State == GrantRevoked:
-		return d, errs.E(errs.Forbidden, "grant %d was revoked at %s: %s", g.ID, g.StoppedAt.In(lists.Beijing).Format("2006-01-02 15:04"), g.StopReason)
+		return d, errs.New(errs.Forbidden, msgRevokedAt, g.ID, g.StoppedAt.In(lists.Beijing).Format("2006-01-02 15:04"), g.StopReason)
 	case g.State != GrantActive || !g.ExpiresAt.After(s.now()):
-		return d, errs.E(errs.Forbidden, "grant %d expired at %s", g.ID, g.ExpiresAt.In(lists.Beijing).Format("2006-01-02 15:04"))
+		return d, errs.New(errs.Forbidden, msgExpiredAt, g.ID, g.ExpiresAt.In(lists.Beijing).Format("2006-01-02 15:04"))
 	case g.EntryCode != a.Code:
-		return d, errs.E(errs.Forbidden, "grant %d is for %s, not %s", g.ID, g.EntryCode, a.Code)
+		return d, errs.New(errs.Forbidden, msgOtherEntry, g.ID, g.EntryCode, a.Code)
 	case a.AppID != 0 && g.AppID != 0 && g.AppID != a.AppID:
-		return d, errs.E(errs.Forbidden, "grant %d is for another app of your department", g.ID)
+		return d, errs.New(errs.Forbidden, msgOtherApp, g.ID)
 	case known && g.Delivery != want:
-		return d, errs.E(errs.Forbidden, "grant %d delivers by %s, not by %s", g.ID, g.Delivery, want)
+		return d, errs.New(errs.Forbidden, msgOtherDelivery, g.ID, say(g.Delivery), say(want))
 	case !f.published:
-		return d, errs.E(errs.Forbidden, "catalog entry %s is no longer published", a.Code)
-	case f.refusal != "":
-		return d, errs.E(errs.Forbidden, "%s", f.refusal)
+		return d, errs.New(errs.Forbidden, msgNoLongerPublished, a.Code)
+	case !f.refusal.IsZero():
+		return d, errs.New(errs.Forbidden, msgWhy, f.refusal)
 	}
 	filtered := make([]string, len(a.Filters))
 	for i, c := range a.Filters {
@@ -114,10 +114,10 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 	}
 	for _, id := range slices.Concat(a.Items, filtered) {
 		if !slices.Contains(g.Items, id) {
-			return d, errs.E(errs.Forbidden, "item %q is not in grant %d", id, g.ID)
+			return d, errs.New(errs.Forbidden, msgItemNotGranted, id, g.ID)
 		}
 		if b, ok := listed[id]; ok {
-			return d, errs.E(errs.Forbidden, "item %q is on the negative list (负面清单): %s", id, b)
+			return d, errs.New(errs.Forbidden, msgItemNegative, id, b)
 		}
 	}
 	masking := map[string]string{}
@@ -142,7 +142,7 @@ func (s *Service) check(ctx context.Context, a Access) (Decision, error) {
 		d.Masking[id] = stricter(g.Masking[id], it.Masking)
 	}
 	if len(d.Items) == 0 {
-		return d, errs.E(errs.Forbidden, "no item of grant %d may be shared now", g.ID)
+		return d, errs.New(errs.Forbidden, msgNothingShared, g.ID)
 	}
 	if d.HashKey, err = s.HashKey(ctx, g.ConsumerID); err != nil {
 		return d, err
@@ -165,7 +165,7 @@ type facts struct {
 	grant     Grant
 	entry     catalog.Entry // the version in force
 	published bool
-	refusal   string            // why the entry may not be shared at all
+	refusal   errs.Text         // why the entry may not be shared at all
 	listed    map[string]string // negative-listed items → basis
 	read      time.Time
 }
@@ -286,7 +286,7 @@ func (s *Service) findGrant(ctx context.Context, a Access, delivery string) (Gra
 	if a.GrantID != 0 {
 		g, err := s.scanGrant(s.db.QueryRow(ctx, selectGrant+" WHERE g.id = ?", a.GrantID))
 		if errors.Is(err, sql.ErrNoRows) {
-			return g, errs.E(errs.Forbidden, "grant %d does not exist", a.GrantID)
+			return g, errs.New(errs.Forbidden, msgNoSuchGrant, a.GrantID)
 		}
 		return g, err
 	}
@@ -299,11 +299,10 @@ func (s *Service) findGrant(ctx context.Context, a Access, delivery string) (Gra
 	g, err := s.scanGrant(s.db.QueryRow(ctx, q+" ORDER BY CASE WHEN g.state = ? AND g.expires_at > ? THEN 0 ELSE 1 END, g.expires_at DESC, g.id DESC LIMIT 1",
 		append(args, GrantActive, store.FormatTime(s.now()))...))
 	if errors.Is(err, sql.ErrNoRows) {
-		how := ""
 		if delivery != "" {
-			how = " by " + delivery
+			return g, errs.New(errs.Forbidden, msgNoGrantBy, a.Code, say(delivery))
 		}
-		return g, errs.E(errs.Forbidden, "your department holds no grant for %s%s; apply for it first", a.Code, how)
+		return g, errs.New(errs.Forbidden, msgNoGrant, a.Code)
 	}
 	return g, err
 }

@@ -103,7 +103,11 @@ func (u *unseen) Error() string { return u.err.Error() }
 func (u *unseen) Unwrap() error { return u.err }
 
 func notVisible(kind string, id int64) error {
-	return &unseen{errs.E(errs.NotFound, "%s %d not found", kind, id)}
+	m := msgAppNotFound
+	if kind == "grant" {
+		m = msgGrantNotFound
+	}
+	return &unseen{errs.New(errs.NotFound, m, id)}
 }
 
 // mustSee answers notVisible unless p may see records between consumer

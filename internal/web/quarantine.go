@@ -54,6 +54,7 @@ func (s *server) quarantineView(r *http.Request, id string) quarantineView {
 	v := quarantineView{Lang: lang, ID: id, State: quarantineState(r)}
 	page, _ := strconv.Atoi(r.FormValue("page"))
 	q, err := s.Exchange.QuarantineList(r.Context(), s.principal(r), id, v.State, page, quarantinePageSize)
+	q = q.In(language(r))
 	if err != nil {
 		_, msg, _ := errs.PublicIn(err, lang)
 		v.Error, v.err = msg, err

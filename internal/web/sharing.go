@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,89 +94,13 @@ func sharingUserError(err error) bool {
 }
 
 // sharingErrors turns an error of a write into field messages and a page
-// message in the caller's language.
+// message in the caller's language; the sharing domain words them.
 func (s *server) sharingErrors(lang string, err error) (map[string]string, string) {
 	code, msg, fields := errs.PublicIn(err, lang)
 	if code == errs.Invalid && len(fields) > 0 {
-		shown := map[string]string{}
-		for f, m := range fields {
-			shown[f] = s.sharingProblem(lang, m)
-		}
-		return shown, s.msgs.T(lang, "sharing.has_problems")
+		return fields, s.msgs.T(lang, "sharing.has_problems")
 	}
-	return nil, s.sharingProblem(lang, msg)
-}
-
-// sharingProblemKeys translate the fixed messages of the sharing service.
-var sharingProblemKeys = map[string]string{
-	"required":                                                    "sharing.msg.required",
-	"at most 1000 characters":                                     "sharing.msg.max_chars",
-	"no shareable item to apply for":                              "sharing.msg.no_items",
-	"the entry is not mounted to a table yet":                     "sharing.msg.not_mounted",
-	"the entry is not mounted yet":                                "sharing.msg.not_mounted",
-	"must be today or later":                                      "sharing.msg.past",
-	"at most three years ahead":                                   "sharing.msg.three_years",
-	"want table, api or file":                                     "sharing.msg.delivery",
-	"only for API delivery":                                       "sharing.msg.app_only_api",
-	"say why the application is returned":                         "sharing.msg.need_return_reason",
-	"say why the grant is revoked":                                "sharing.msg.need_revoke_reason",
-	"only a data consumer of a department may apply for data":     "sharing.msg.only_consumer",
-	"the entry is your own department's; it needs no application": "sharing.msg.own_entry",
-	"table delivery needs a target datasource and a table name (letters, digits, _ or Chinese)": "sharing.msg.target",
-}
-
-// sharingProblemPatterns translate the messages that carry values.
-var sharingProblemPatterns = []struct {
-	re  *regexp.Regexp
-	key string
-}{
-	{regexp.MustCompile(`^item (\S+) of \S+ is on the negative list \(负面清单\): (.*)$`), "sharing.msg.item_negative"},
-	{regexp.MustCompile(`^item (\S+)（(.*)）of \S+ is not shared \(不予共享\)$`), "sharing.msg.item_unshared"},
-	{regexp.MustCompile(`^(.+)（(\S+)）is on the negative list \(负面清单\): (.*)$`), "sharing.msg.entry_negative"},
-	{regexp.MustCompile(`^(.+)（(\S+)）is not shared \(不予共享\): (.*)$`), "sharing.msg.entry_unshared"},
-	{regexp.MustCompile(`^"(.*)" is not a date \(YYYY-MM-DD\)$`), "sharing.msg.date"},
-	{regexp.MustCompile(`^"(.*)" was not applied for; approvers may only remove items$`), "sharing.msg.only_remove"},
-	{regexp.MustCompile(`^may only be shortened \(applied for until (\S+)\)$`), "sharing.msg.only_shorten"},
-	{regexp.MustCompile(`^must keep every condition already set \((.*)\)$`), "sharing.msg.keep_filter"},
-	{regexp.MustCompile(`^(\S+): (?:invalid: )?masking "(.*)" is weaker than the catalog's default "(.*)"`), "sharing.msg.mask_weaker"},
-	{regexp.MustCompile(`^(\S+): (?:invalid: )?masking "(.*)" is not stricter than the catalog's default "(.*)"`), "sharing.msg.mask_other"},
-	{regexp.MustCompile(`^a renewal runs past the current end (\S+)$`), "sharing.msg.renew_later"},
-	{regexp.MustCompile(`^application \d+ waits for an approver of the data authority$`), "sharing.msg.waits_authority"},
-	{regexp.MustCompile(`^application \d+ waits for an approver of (.+)$`), "sharing.msg.waits_provider"},
-	{regexp.MustCompile(`^application \d+ is (\w+), not waiting for approval$`), "sharing.msg.not_pending"},
-	{regexp.MustCompile(`^application \d+ is (\w+); only a pending one can be withdrawn$`), "sharing.msg.not_pending"},
-	{regexp.MustCompile(`^grant \d+ is already (\w+)$`), "sharing.msg.grant_stopped"},
-	{regexp.MustCompile(`^condition (\d+): "(.*)" is not an item of the entry$`), "sharing.msg.filter_item"},
-}
-
-// sharingProblem says a message of the sharing service in lang where the
-// catalogue knows it; others are shown as the domain words them (they name
-// the refusal in Chinese and English already).
-func (s *server) sharingProblem(lang, msg string) string {
-	if lang == "en" {
-		// A masking problem carries the nested error's code: "name: invalid: masking ...".
-		return strings.Replace(msg, ": invalid: ", ": ", 1)
-	}
-	if k, ok := sharingProblemKeys[msg]; ok {
-		return s.msgs.T(lang, k)
-	}
-	for _, pt := range sharingProblemPatterns {
-		m := pt.re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		args := make([]any, len(m)-1)
-		for i, v := range m[1:] {
-			if st, ok := s.msgs[lang]["sharing.state."+v]; ok {
-				v = st
-			} else if st, ok := s.msgs[lang]["sharing.grant.state."+v]; ok {
-				v = st
-			}
-			args[i] = v
-		}
-		return s.msgs.T(lang, pt.key, args...)
-	}
-	return msg
+	return nil, msg
 }
 
 // Labels.
@@ -800,11 +723,11 @@ func (s *server) sharingRenew(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if errs.CodeOf(err) == errs.Invalid {
 			// The renewal's fields are the renew form's.
-			_, msg, fields := errs.Public(err)
+			_, msg, fields := errs.PublicIn(err, language(r))
 			if m, ok := fields["valid_until"]; ok {
 				msg = m
 			}
-			s.sharingApplicationPage(w, r, id, http.StatusBadRequest, view{Errors: map[string]string{"renew_until": s.sharingProblem(language(r), msg)},
+			s.sharingApplicationPage(w, r, id, http.StatusBadRequest, view{Errors: map[string]string{"renew_until": msg},
 				Error: s.t(r, "sharing.has_problems")})
 			return
 		}
@@ -824,7 +747,7 @@ type sharingGrantView struct {
 }
 
 func (s *server) sharingGrantView(lang string, g sharing.Grant, names map[string]string) sharingGrantView {
-	out := sharingGrantView{Grant: g, StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
+	out := sharingGrantView{Grant: g.In(lang), StateLabel: s.msgs.T(lang, "sharing.grant.state."+g.State), DeliveryLabel: s.msgs.T(lang, "sharing.delivery."+g.Delivery),
 		Expires: until(g.ExpiresAt), From: dateTime(g.ValidFrom)}
 	if g.State == sharing.GrantActive && !g.ExpiresAt.After(time.Now()) {
 		out.Expired, out.StateLabel = true, s.msgs.T(lang, "sharing.grant.state."+sharing.GrantExpired)
