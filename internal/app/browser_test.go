@@ -197,7 +197,8 @@ func TestConsoleInChromium(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=target_datasource]`), "xzsp-共享库"),
 			chromedp.SendKeys(chromedp.CSS(`#mandate-form input[name=target_table]`), "scj_enterprises_browser"),
 			chromedp.SendKeys(chromedp.CSS(`#mandate-form textarea[name=basis]`), "《政务数据归集规定》（测试）"),
-			chromedp.Click(chromedp.CSS("#mandate-submit")), chromedp.WaitVisible(chromedp.CSS("#mandates .mandate-state"))), "create a mandate")
+			// The demo's mandates are listed already: wait for the flash of the new one.
+			chromedp.Click(chromedp.CSS("#mandate-submit")), chromedp.WaitVisible(chromedp.CSS(".flash"))), "create a mandate")
 		if got := textOf(t, ctx, "#mandates"); !strings.Contains(got, "企业登记 → 审批局（浏览器）") || !strings.Contains(got, "待确认") {
 			t.Errorf("mandates show %q", got)
 		}
@@ -243,7 +244,7 @@ func TestConsoleInChromium(t *testing.T) {
 		ctx := browser(t)
 		consoleLogin(t, ctx, p.URL, "auditor")
 		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("#audit"))), "audit page")
-		if got := textOf(t, ctx, "#audit"); !strings.Contains(got, "user.roles") || !strings.Contains(got, "session.create") {
+		if got := textOf(t, ctx, "#audit"); !strings.Contains(got, "变更角色") || !strings.Contains(got, "登录") {
 			t.Errorf("audit page shows %q", got)
 		}
 		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#audit-verify")), chromedp.WaitVisible(chromedp.CSS(".flash"))), "verify chain")

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -66,11 +65,17 @@ type Target struct {
 	ID   string
 }
 
-// ParseTarget splits "user:3" into its kind and id; a target of no known
-// kind has the whole text as its ID.
+// ParseTarget splits "user:3" into its kind and id; a target that is a kind
+// alone ("audit") has no id, and any other text is an id of no kind.
 func ParseTarget(s string) Target {
 	kind, id, ok := strings.Cut(s, ":")
 	if !ok {
+		wordsMu.Lock()
+		_, known := targets[s]
+		wordsMu.Unlock()
+		if known { // a whole kind: "audit", "catalog"
+			return Target{Kind: s}
+		}
 		return Target{ID: s}
 	}
 	return Target{Kind: kind, ID: id}
@@ -87,67 +92,13 @@ func KindText(kind string) errs.Text {
 	return m.With()
 }
 
-// keyedPrefix marks a detail written by Keyed.
-const keyedPrefix = "§"
-
-type keyedDetail struct {
-	Key  string `json:"k"`
-	Args []any  `json:"a,omitempty"`
-}
-
-// Keyed writes a detail as a defined message and its arguments, so the
-// auditor reads it in their language. Arguments that are errs.Texts of
-// defined messages (a state's label) keep their keys.
-func Keyed(m *errs.Msg, args ...any) string {
-	enc := make([]any, len(args))
-	for i, a := range args {
-		if t, ok := a.(errs.Text); ok && t.Msg != nil {
-			a = keyedDetail{Key: t.Msg.Key, Args: t.Args}
-		}
-		enc[i] = a
-	}
-	b, err := json.Marshal(keyedDetail{Key: m.Key, Args: enc})
-	if err != nil {
-		return m.With(args...).String()
-	}
-	return keyedPrefix + string(b)
-}
+// Keyed writes a detail as a defined message and its arguments (see
+// errs.Encode), so the auditor reads it in their language.
+func Keyed(m *errs.Msg, args ...any) string { return errs.Encode(m.With(args...)) }
 
 // DetailText reads a detail: a keyed one as its message, any other as the
 // text it is.
-func DetailText(detail string) errs.Text {
-	raw, ok := strings.CutPrefix(detail, keyedPrefix)
-	if !ok {
-		return errs.Raw(detail)
-	}
-	var k keyedDetail
-	if err := json.Unmarshal([]byte(raw), &k); err != nil {
-		return errs.Raw(detail)
-	}
-	return decodeKeyed(k)
-}
-
-func decodeKeyed(k keyedDetail) errs.Text {
-	m, ok := errs.Lookup(k.Key)
-	if !ok {
-		return errs.Raw(k.Key)
-	}
-	args := make([]any, len(k.Args))
-	for i, a := range k.Args {
-		if obj, ok := a.(map[string]any); ok {
-			if key, ok := obj["k"].(string); ok {
-				nested := keyedDetail{Key: key}
-				nested.Args, _ = obj["a"].([]any)
-				a = decodeKeyed(nested)
-			}
-		}
-		if f, ok := a.(float64); ok && f == float64(int64(f)) {
-			a = int64(f)
-		}
-		args[i] = a
-	}
-	return m.With(args...)
-}
+func DetailText(detail string) errs.Text { return errs.Decode(detail) }
 
 // Words returns the entry with its action and detail also said in lang, for
 // readers; Detail stays as the chain holds it.

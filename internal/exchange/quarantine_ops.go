@@ -187,9 +187,12 @@ func entryFor(r QuarantinedRow, source bool, keyCols []string, masks map[string]
 		e.View = ViewSource
 		return e
 	}
-	// Already masked by the grant; the source's key is not the consumer's.
+	// Shaped by the basis; shown masked as the catalog's defaults say too,
+	// for a mandate delivers its items in clear and people at a console need
+	// no more than the row's shape to see what failed. The source's key is
+	// not the consumer's.
 	r.Key = "[]"
-	e := displayEntry(r, keyCols, nil)
+	e := displayEntry(r, keyCols, masks)
 	e.View = ViewDelivered
 	return e
 }

@@ -23,4 +23,5 @@ func init() {
 		audit.DefineAction(a[0], a[1], a[2])
 	}
 	audit.DefineTarget("node", "node", "前置机")
+	audit.DefineTarget("nodes", "nodes", "前置机列表")
 }

@@ -39,6 +39,7 @@ func init() {
 		{"region", "region", "行政区划"},
 		{"department", "department", "部门"},
 		{"token", "API token", "API 令牌"},
+		{"users", "accounts", "账户列表"},
 	} {
 		audit.DefineTarget(k[0], k[1], k[2])
 	}
