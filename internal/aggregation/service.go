@@ -303,7 +303,7 @@ func (s *Service) Mandate(ctx context.Context, p org.Principal, id int64) (Manda
 		err = errs.New(errs.NotFound, msgNotFound, id)
 	}
 	if errs.Is(err, errs.NotFound) {
-		if rerr := s.audit.Record(ctx, org.Entry(p, "aggregation.mandate.read", target(id), audit.Denied, errs.Message(err))); rerr != nil {
+		if rerr := s.audit.Record(ctx, org.Entry(p, "aggregation.mandate.read", target(id), audit.Denied, org.DenialDetail(err))); rerr != nil {
 			return Mandate{}, errors.Join(err, rerr)
 		}
 	}
@@ -316,29 +316,12 @@ func (s *Service) Mandates(ctx context.Context, p org.Principal, f Filter) ([]Ma
 	if p.DepartmentID == 0 {
 		return []Mandate{}, 0, nil
 	}
-	where, args := " WHERE (m.authority_id = ? OR m.provider_id = ?)", []any{p.DepartmentID, p.DepartmentID}
+	where, args := []string{"(m.authority_id = ? OR m.provider_id = ?)"}, []any{p.DepartmentID, p.DepartmentID}
 	if slices.Contains(States, f.State) {
-		where, args = where+" AND m.state = ?", append(args, f.State)
+		where, args = append(where, "m.state = ?"), append(args, f.State)
 	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM aggregation_mandates m"+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectMandate+where+" ORDER BY m.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []Mandate{}
-	for rows.Next() {
-		m, err := scan(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, m)
-	}
-	return out, total, rows.Err()
+	return store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM aggregation_mandates m", Select: selectMandate, Where: where, Args: args,
+		Order: "m.id DESC", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Mandate, error) { return scan(r) })
 }
 
 // decide loads a mandate for an action by p: not found if p cannot see it,

@@ -162,29 +162,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
 	if !f.To.IsZero() {
 		where, args = append(where, "at < ?"), append(args, store.FormatTime(f.To))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := l.db.QueryRow(ctx, "SELECT count(*) FROM audit_log"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("audit: count: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := l.db.Query(ctx, selectEntry+cond+" ORDER BY seq DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("audit: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	out, total, err := store.List(ctx, l.db, store.Listing{Count: "SELECT count(*) FROM audit_log", Select: selectEntry, Where: where, Args: args,
+		Order: "seq DESC", Page: f.Page, Size: f.PageSize}, scanEntry)
+	return out, total, err
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {

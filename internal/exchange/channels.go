@@ -502,29 +502,9 @@ func (m *Manager) Channels(ctx context.Context, p org.Principal, f ChannelFilter
 		where = append(where, `(c.name LIKE ? ESCAPE '\' OR c.source_table LIKE ? ESCAPE '\' OR c.target_table LIKE ? ESCAPE '\' OR c.id = ?)`)
 		args = append(args, like, like, like, q)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := m.db.QueryRow(ctx, "SELECT COUNT(*) FROM exchange_channels c"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	page, size := store.Page(f.Page, f.Size)
-	rows, err := m.db.Query(ctx, "SELECT "+channelColumns+cond+" ORDER BY c.created_at DESC, c.id LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []ChannelInfo
-	for rows.Next() {
-		c, err := m.scan(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, total, err := store.List(ctx, m.db, store.Listing{Count: "SELECT COUNT(*) FROM exchange_channels c", Select: "SELECT " + channelColumns, Where: where, Args: args,
+		Order: "c.created_at DESC, c.id", Page: f.Page, Size: f.Size}, func(r *sql.Rows) (ChannelInfo, error) { return m.scan(r) })
+	return out, total, err
 }
 
 // manage loads a channel for an operation by p, or refuses it (audited).

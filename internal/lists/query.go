@@ -2,6 +2,7 @@ package lists
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/govshare/govshare/internal/store"
@@ -22,24 +23,10 @@ func (f *filter) add(cond string, args ...any) {
 // in the given order, each read with scan. what names the rows in errors.
 func listPage[T any](ctx context.Context, db *store.DB, what, count, sel, order string, f filter, page, size int,
 	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
-	cond := where(f.conds)
-	var total int
-	if err := db.QueryRow(ctx, count+cond, f.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", what, err)
-	}
-	page, size = store.Page(page, size)
-	rows, err := db.Query(ctx, sel+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(f.args, size, (page-1)*size)...)
+	out, total, err := store.List(ctx, db, store.Listing{Count: count, Select: sel, Where: f.conds, Args: f.args, Order: order, Page: page, Size: size},
+		func(r *sql.Rows) (T, error) { return scan(r) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", what, err)
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }

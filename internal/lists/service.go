@@ -151,9 +151,3 @@ func notFound(what string, id int64, err error) error {
 }
 
 // where joins conditions into a WHERE clause.
-func where(conds []string) string {
-	if len(conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(conds, " AND ")
-}

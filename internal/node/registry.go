@@ -579,36 +579,17 @@ func (r *Registry) List(ctx context.Context, p org.Principal, f Filter) ([]Node,
 func (r *Registry) All(ctx context.Context, f Filter) ([]Node, int, error) { return r.list(ctx, f) }
 
 func (r *Registry) list(ctx context.Context, f Filter) ([]Node, int, error) {
-	page, size := store.Page(f.Page, f.PageSize)
-	where, args := "1 = 1", []any{}
+	var where []string
+	var args []any
 	if f.State != "" {
-		where += " AND n.state = ?"
-		args = append(args, string(f.State))
+		where, args = append(where, "n.state = ?"), append(args, string(f.State))
 	}
 	if f.DepartmentID != 0 {
-		where += " AND n.department_id = ?"
-		args = append(args, f.DepartmentID)
+		where, args = append(where, "n.department_id = ?"), append(args, f.DepartmentID)
 	}
-	var total int
-	if err := r.db.QueryRow(ctx, "SELECT COUNT(*) FROM nodes n WHERE "+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count nodes: %w", err)
-	}
-	rows, err := r.db.Query(ctx, "SELECT "+nodeColumns+" FROM nodes n JOIN departments d ON d.id = n.department_id WHERE "+where+
-		" ORDER BY CASE n.state WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'disabled' THEN 2 ELSE 3 END, d.name_key, n.name, n.id LIMIT ? OFFSET ?",
-		append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list nodes: %w", err)
-	}
-	defer rows.Close()
-	var out []Node
-	for rows.Next() {
-		n, err := r.scan(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	return out, total, rows.Err()
+	return store.List(ctx, r.db, store.Listing{Count: "SELECT COUNT(*) FROM nodes n", Select: "SELECT " + nodeColumns + " FROM nodes n JOIN departments d ON d.id = n.department_id",
+		Where: where, Args: args, Order: "CASE n.state WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'disabled' THEN 2 ELSE 3 END, d.name_key, n.name, n.id",
+		Page: f.Page, Size: f.PageSize}, func(rows *sql.Rows) (Node, error) { return r.scan(rows) })
 }
 
 // Get returns node id if p may see it.

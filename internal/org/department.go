@@ -172,29 +172,9 @@ func (s *Service) Departments(ctx context.Context, f DepartmentFilter) ([]Depart
 	if f.Kind != "" {
 		where, args = append(where, "d.kind = ?"), append(args, f.Kind)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM departments d"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count departments: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectDepartment+cond+" ORDER BY d.name_key, d.id LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list departments: %w", err)
-	}
-	defer rows.Close()
-	var out []Department
-	for rows.Next() {
-		d, err := scanDepartment(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	out, total, err := store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM departments d", Select: selectDepartment, Where: where, Args: args,
+		Order: "d.name_key, d.id", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Department, error) { return scanDepartment(r) })
+	return out, total, err
 }
 
 // Department returns one department.

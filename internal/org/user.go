@@ -479,31 +479,14 @@ func (s *Service) Users(ctx context.Context, p Principal, f UserFilter) ([]User,
 	if f.Role != "" {
 		where, args = append(where, "EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role = ?)"), append(args, string(f.Role))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count users: %w", err)
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectUser+cond+" ORDER BY u.username LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	out, total, err := store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM users u", Select: selectUser, Where: where, Args: args,
+		Order: "u.username", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (User, error) { return scanUser(r, s.now()) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	var ids []int64
-	for rows.Next() {
-		u, err := scanUser(rows, s.now())
-		if err != nil {
-			return nil, 0, err
-		}
-		out, ids = append(out, u), append(ids, u.ID)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	ids := make([]int64, len(out))
+	for i, u := range out {
+		ids[i] = u.ID
 	}
 	roles, err := rolesOf(ctx, s.db, ids)
 	for i := range out {

@@ -504,29 +504,9 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 		where = append(where, "a.state IN (?, ?) AND a.stage_due < ?")
 		args = append(args, StateProvider, StateAuthority, s.now().In(lists.Beijing).Format(lists.DateFormat))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM sharing_applications a"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectApplication+cond+" ORDER BY a.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	out, total, err := store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM sharing_applications a", Select: selectApplication, Where: where, Args: args,
+		Order: "a.id DESC", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Application, error) { return s.scanApplication(r) })
 	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []Application
-	for rows.Next() {
-		a, err := s.scanApplication(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	name := s.entryNames(ctx)

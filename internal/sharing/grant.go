@@ -265,29 +265,9 @@ func (s *Service) Grants(ctx context.Context, p org.Principal, f GrantFilter) ([
 			where, args = append(where, col+" = ?"), append(args, v)
 		}
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM sharing_grants g"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	page, size := store.Page(f.Page, f.PageSize)
-	rows, err := s.db.Query(ctx, selectGrant+cond+" ORDER BY g.id DESC LIMIT ? OFFSET ?", append(args, size, (page-1)*size)...)
+	out, total, err := store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM sharing_grants g", Select: selectGrant, Where: where, Args: args,
+		Order: "g.id DESC", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Grant, error) { return s.scanGrant(r) })
 	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []Grant
-	for rows.Next() {
-		g, err := s.scanGrant(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	name := s.entryNames(ctx)

@@ -124,6 +124,7 @@ func (s *server) funcs() template.FuncMap {
 		"time":        dateTime,
 		"until":       until,
 		"schedule":    func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
+		"hasPrefix":   strings.HasPrefix,
 		"auditAction": func(lang, action string) string { return audit.ActionText(action).In(lang) },
 		"number":      formatInteger,
 		"list":        func(items ...string) []string { return items },
