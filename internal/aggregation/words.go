@@ -4,15 +4,13 @@ import "github.com/govshare/govshare/internal/audit"
 
 // The audit log's words for this package's actions and records.
 func init() {
-	for _, a := range [][3]string{
-		{"aggregation.mandate.create", "ask for aggregation", "下达归集任务"},
-		{"aggregation.mandate.confirm", "confirm an aggregation", "确认归集任务"},
-		{"aggregation.mandate.refuse", "refuse an aggregation", "拒绝归集任务"},
-		{"aggregation.mandate.revoke", "revoke an aggregation", "撤销归集任务"},
-		{"aggregation.mandate.unconfirm", "an aggregation could not start", "归集任务未能启动"},
-		{"aggregation.mandate.read", "read an aggregation mandate", "查看归集任务"},
-	} {
-		audit.DefineAction(a[0], a[1], a[2])
-	}
+	audit.DefineActions(
+		audit.Words{"aggregation.mandate.create", "ask for aggregation", "下达归集任务"},
+		audit.Words{"aggregation.mandate.confirm", "confirm an aggregation", "确认归集任务"},
+		audit.Words{"aggregation.mandate.refuse", "refuse an aggregation", "拒绝归集任务"},
+		audit.Words{"aggregation.mandate.revoke", "revoke an aggregation", "撤销归集任务"},
+		audit.Words{"aggregation.mandate.unconfirm", "an aggregation could not start", "归集任务未能启动"},
+		audit.Words{"aggregation.mandate.read", "read an aggregation mandate", "查看归集任务"},
+	)
 	audit.DefineTarget("mandate", "aggregation mandate", "归集任务")
 }

@@ -27,6 +27,23 @@ func DefineAction(action, en, zh string) {
 	wordsMu.Unlock()
 }
 
+// Words are an action's or a kind's code, English and Chinese.
+type Words [3]string
+
+// DefineActions names each of a domain's actions (DefineAction).
+func DefineActions(ws ...Words) {
+	for _, w := range ws {
+		DefineAction(w[0], w[1], w[2])
+	}
+}
+
+// DefineTargets names each of a domain's kinds of target (DefineTarget).
+func DefineTargets(ws ...Words) {
+	for _, w := range ws {
+		DefineTarget(w[0], w[1], w[2])
+	}
+}
+
 // DefineTarget names a kind of target ("user" in "user:3"), as a noun.
 func DefineTarget(kind, en, zh string) {
 	m := errs.Define("audit.target."+kind, en, zh)

@@ -589,37 +589,30 @@ func (m *Manager) Stop(ctx context.Context, p org.Principal, id, reason string) 
 
 // ChannelsOfGrant returns the IDs of the channels created for a grant.
 func (m *Manager) ChannelsOfGrant(ctx context.Context, grant int64) ([]string, error) {
-	rows, err := m.db.Query(ctx, "SELECT id FROM exchange_channels WHERE grant_id = ? ORDER BY created_at", grant)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return m.channelsOf(ctx, "grant_id", grant)
 }
 
 // ChannelsOfMandate returns the IDs of the channels created for an
 // aggregation mandate.
 func (m *Manager) ChannelsOfMandate(ctx context.Context, mandate int64) ([]string, error) {
-	rows, err := m.db.Query(ctx, "SELECT id FROM exchange_channels WHERE mandate_id = ? ORDER BY created_at", mandate)
+	return m.channelsOf(ctx, "mandate_id", mandate)
+}
+
+// channelsOf lists the channels whose basis column (grant_id, mandate_id)
+// holds id, oldest first.
+func (m *Manager) channelsOf(ctx context.Context, basis string, id int64) ([]string, error) {
+	rows, err := m.db.Query(ctx, "SELECT id FROM exchange_channels WHERE "+basis+" = ? ORDER BY created_at", id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var c string
+		if err := rows.Scan(&c); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

@@ -140,7 +140,7 @@ func (s *Service) Usage(ctx context.Context, p org.Principal, since time.Time, c
 
 // Bucket is the calls of one span of a usage chart.
 type Bucket struct {
-	Start                time.Time // UTC
+	Start               time.Time // UTC
 	Calls, Errors, Rows int64
 }
 
