@@ -66,6 +66,32 @@ func (s *Server) registerSharing() {
 		app, err := s.Sharing.Approve(ctx, principal(ctx), in.ID, in.Body.Terms, in.Body.Note)
 		return &applicationOut{app}, err
 	}))
+	o = op(http.MethodPost, "/api/v1/applications/batch-approve", "batch-approve-applications", tag,
+		"Approve several applications of the caller's queue at their current steps as applied for (批量审批); each is approved or reported on its own", true)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
+		Body struct {
+			IDs  []int64 `json:"ids" minItems:"1" maxItems:"100"`
+			Note string  `json:"note,omitempty" maxLength:"1000"`
+		}
+	}) (*struct {
+		Body struct {
+			Outcomes []sharing.BatchOutcome `json:"outcomes"`
+		}
+	}, error) {
+		res, err := s.Sharing.ApproveMany(ctx, principal(ctx), in.Body.IDs, in.Body.Note)
+		for i := range res {
+			if !res[i].Approved {
+				res[i].Message = res[i].Problem.In(requestLang(ctx))
+			}
+		}
+		out := &struct {
+			Body struct {
+				Outcomes []sharing.BatchOutcome `json:"outcomes"`
+			}
+		}{}
+		out.Body.Outcomes = res
+		return out, err
+	}))
 	o = op(http.MethodPost, "/api/v1/applications/{id}/return", "return-application", tag, "Return an application to the applicant with the reason (the approver of the current step)", true)
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *reasonInput) (*applicationOut, error) {

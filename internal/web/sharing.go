@@ -41,6 +41,7 @@ func (s *server) sharingRoutes(r chi.Router) {
 	r.Get("/sharing/applications", s.sharingApplications)
 	r.Get("/sharing/applications/{id}", s.sharingApplication)
 	r.Post("/sharing/applications/{id}/approve", s.sharingApprove)
+	r.Post("/sharing/applications/batch-approve", s.sharingBatchApprove)
 	r.Post("/sharing/applications/{id}/return", s.sharingReturn)
 	r.Post("/sharing/applications/{id}/withdraw", s.sharingWithdraw)
 	r.Post("/sharing/applications/{id}/renew", s.sharingRenew)
@@ -671,6 +672,50 @@ func sharingNarrower(form url.Values, have sharing.Terms) *sharing.Terms {
 		return nil
 	}
 	return &want
+}
+
+// sharingBatchApprove approves the applications ticked on the review queue
+// as applied for, and says what became of each.
+func (s *server) sharingBatchApprove(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.E(errs.Invalid, "%s", s.t(r, "sharing.form_malformed")))
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["ids"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	res, err := s.Sharing.ApproveMany(r.Context(), s.principal(r), ids, strings.TrimSpace(r.PostFormValue("note")))
+	if err != nil && !errs.Is(err, errs.Invalid) {
+		s.fail(w, r, err)
+		return
+	}
+	lang := language(r)
+	flash := ""
+	if err != nil {
+		_, msg, fields := errs.PublicIn(err, lang)
+		flash = msg
+		if f, ok := fields["ids"]; ok {
+			flash = f
+		}
+	} else {
+		done, failed := 0, []string{}
+		for _, o := range res {
+			if o.Approved {
+				done++
+			} else {
+				failed = append(failed, s.t(r, "sharing.batch.failed_one", o.ID, o.Problem.In(lang)))
+			}
+		}
+		flash = s.t(r, "sharing.batch.done", done)
+		if len(failed) > 0 {
+			flash += " " + strings.Join(failed, "；")
+		}
+	}
+	s.redirect(w, r, "/sharing/applications?box=review", flash)
 }
 
 func (s *server) sharingApprove(w http.ResponseWriter, r *http.Request) {
