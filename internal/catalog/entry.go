@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -249,7 +250,7 @@ func (e *Entry) Validate() error {
 		if it.Timestamp {
 			timestamps++
 			if timestamps > 1 {
-				f.AddMsg(fmt.Sprintf("items[%d].timestamp", i), msgOneTimestamp)
+				f.AddMsg(ItemField(i, "timestamp"), msgOneTimestamp)
 			}
 		}
 		if gradeRank(it.Grade) > gradeRank(highest) {
@@ -262,9 +263,23 @@ func (e *Entry) Validate() error {
 	return f.Err()
 }
 
+// ItemField is the field key of an item's field in Fields: items[2].name.
+func ItemField(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) }
+
+// ParseItemField reads a key made by ItemField.
+func ParseItemField(key string) (i int, field string, ok bool) {
+	rest, found := strings.CutPrefix(key, "items[")
+	num, field, found2 := strings.Cut(rest, "].")
+	if !found || !found2 || field == "" {
+		return 0, "", false
+	}
+	i, err := strconv.Atoi(num)
+	return i, field, err == nil && i >= 0
+}
+
 func validateItem(f errs.Fields, e *Entry, i int, names, idents map[string]int) {
 	it := &e.Items[i]
-	at := func(field string) string { return fmt.Sprintf("items[%d].%s", i, field) }
+	at := func(field string) string { return ItemField(i, field) }
 	switch n := utf8.RuneCountInString(it.Name); {
 	case n == 0:
 		f.AddMsg(at("name"), msgRequired)

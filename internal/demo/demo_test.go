@@ -205,7 +205,7 @@ func TestLoad(t *testing.T) {
 				t.Errorf("no demo application is %s: %v", st, states)
 			}
 		}
-		if n, err := sh.Overdue(ctx); err != nil || n == 0 || overdue == 0 {
+		if _, n, err := sh.Applications(ctx, reviewer, sharing.ApplicationFilter{Box: "all", Overdue: true}); err != nil || n == 0 || overdue == 0 {
 			t.Errorf("overdue applications: %d (listed %d), %v; want one", n, overdue, err)
 		}
 		if _, n, err := sh.Grants(ctx, reviewer, sharing.GrantFilter{State: sharing.GrantActive}); err != nil || n < 2 {

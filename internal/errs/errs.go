@@ -89,7 +89,7 @@ func (f Fields) AddText(field string, t Text) {
 	}
 }
 
-// Strings returns the problems in lang ("" for English).
+// In returns the problems said in lang.
 func (f Fields) In(lang string) map[string]string {
 	if f == nil {
 		return nil

@@ -3,6 +3,7 @@ package errs
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -109,9 +110,12 @@ func isZh(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "z
 // English when English does, def otherwise.
 func Lang(accept, def string) string {
 	for part := range strings.SplitSeq(accept, ",") {
-		tag := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
-		if strings.Contains(part, "q=0") && !strings.Contains(part, "q=0.") {
-			continue
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.TrimSpace(tag)
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if w, err := strconv.ParseFloat(q, 64); err == nil && w == 0 {
+				continue // q=0: not acceptable
+			}
 		}
 		switch {
 		case isZh(tag):

@@ -11,10 +11,10 @@ import (
 // department's for a cataloger; none for anyone else.
 func (s *Service) OverdueFor(ctx context.Context, p org.Principal) ([]Duty, error) {
 	authority, err := s.IsAuthority(ctx, p)
-	if err != nil || authority {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if authority {
 		return s.Overdue(ctx)
 	}
 	if p.DepartmentID == 0 || !p.Can(org.EditCatalog) {

@@ -516,13 +516,6 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 	return out, total, nil
 }
 
-// Overdue counts pending applications whose current step is past due.
-func (s *Service) Overdue(ctx context.Context) (int, error) {
-	var n int
-	today := s.now().In(lists.Beijing).Format(lists.DateFormat)
-	err := s.db.QueryRow(ctx, "SELECT count(*) FROM sharing_applications WHERE state IN (?, ?) AND stage_due < ?", StateProvider, StateAuthority, today).Scan(&n)
-	return n, err
-}
 
 // lockSharing serialises the steps of applications and grants on PostgreSQL.
 const lockSharing = 0x5348415245 // "SHARE"

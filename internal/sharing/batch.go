@@ -20,8 +20,8 @@ type BatchOutcome struct {
 	ID       int64     `json:"id"`
 	Approved bool      `json:"approved"`
 	State    string    `json:"state,omitempty" doc:"The application's state after approval"`
-	Problem  errs.Text `json:"-"`
-	Message  string    `json:"message,omitempty" doc:"Why it was not approved"`
+	Problem  errs.Text `json:"-"` // why it was not approved
+	Message  string    `json:"message,omitempty" doc:"Why it was not approved, in the request's language"`
 }
 
 // ApproveMany approves each application of ids at its current step as
@@ -47,7 +47,7 @@ func (s *Service) ApproveMany(ctx context.Context, p org.Principal, ids []int64,
 			if errs.CodeOf(err) == errs.Internal {
 				return out, err
 			}
-			o.State, o.Problem, o.Message = "", errs.TextOf(err), errs.Message(err)
+			o.State, o.Problem = "", errs.TextOf(err)
 		}
 		out = append(out, o)
 	}

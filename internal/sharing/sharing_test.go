@@ -208,13 +208,21 @@ func TestApplicationWorkflow(t *testing.T) {
 			t.Errorf("renewed grant %d until %v (was %d until %v), filter %v", g2.ID, g2.ExpiresAt, g.ID, g.ExpiresAt, g2.Filter)
 		}
 
-		// Overdue steps are counted for the dashboard.
+		// Overdue steps are counted for the dashboard, in the queue of the
+		// approver who acts on them.
 		w.apply(sharing.DeliveryFile)
-		if n, _ := w.Sharing.Overdue(ctx); n != 0 {
+		overdue := func() int {
+			_, n, err := w.Sharing.Applications(ctx, w.User("gaj.approver"), sharing.ApplicationFilter{Box: "review", Overdue: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := overdue(); n != 0 {
 			t.Errorf("%d overdue today", n)
 		}
 		w.Now = w.Now.AddDate(0, 0, 10)
-		if n, _ := w.Sharing.Overdue(ctx); n != 1 {
+		if n := overdue(); n != 1 {
 			t.Errorf("%d overdue ten days later, want 1", n)
 		}
 		mine, total, err := w.Sharing.Applications(ctx, rsj, sharing.ApplicationFilter{Box: "mine"})

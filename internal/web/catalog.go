@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -179,17 +177,14 @@ func (s *server) catalogMessage(lang, key, fallback string) string {
 	return fallback
 }
 
-var catalogItemField = regexp.MustCompile(`^items\[(\d+)\]\.([a-z_]+)$`)
-
 // catalogFieldLabel names a field key such as items[2].share_type for a
 // person: 第3项 · 共享类型.
 func (s *server) catalogFieldLabel(lang, field string) string {
 	if field == "" {
 		return ""
 	}
-	if m := catalogItemField.FindStringSubmatch(field); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return s.msgs.T(lang, "catalog.item_n", n+1) + " · " + s.catalogMessage(lang, "catalog.item."+m[2], m[2])
+	if n, item, ok := catalog.ParseItemField(field); ok {
+		return s.msgs.T(lang, "catalog.item_n", n+1) + " · " + s.catalogMessage(lang, "catalog.item."+item, item)
 	}
 	return s.catalogMessage(lang, "catalog.field."+field, field)
 }
@@ -226,9 +221,8 @@ func init() {
 // catalogFieldOrder sorts entry fields first in form order, then items by
 // number and field.
 func catalogFieldOrder(field string) string {
-	if m := catalogItemField.FindStringSubmatch(field); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return fmt.Sprintf("1%06d%03d", n, catalogFieldRank["item."+m[2]])
+	if n, item, ok := catalog.ParseItemField(field); ok {
+		return fmt.Sprintf("1%06d%03d", n, catalogFieldRank["item."+item])
 	}
 	if r, ok := catalogFieldRank[field]; ok {
 		return fmt.Sprintf("0%03d", r)

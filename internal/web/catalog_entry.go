@@ -237,8 +237,8 @@ func (s *server) catalogChanges(ctx context.Context, p org.Principal, lang, code
 	enums := catalog.AllEnums()
 	value := func(field, v string) string {
 		name := field
-		if m := catalogItemField.FindStringSubmatch(field); m != nil {
-			name = m[2]
+		if _, item, ok := catalog.ParseItemField(field); ok {
+			name = item
 		}
 		if e, ok := enums[name]; ok && v != "" {
 			return e.Label(v, lang)

@@ -38,6 +38,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	chart, _ := json.Marshal(c)
 	data := map[string]any{"Stats": st, "Chart": string(chart), "Areas": plannedAreas}
 	p := s.principal(r)
+	hasTodo := false
 	if s.Catalog != nil {
 		_, total, err := s.Catalog.Counts(ctx)
 		if err != nil {
@@ -50,7 +51,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data["Catalog"], data["CatalogTodo"] = total, todo
-		data["Todo"] = todo.Reviewer || todo.Cataloger
+		hasTodo = todo.Reviewer || todo.Cataloger
 	}
 	if s.Sharing != nil {
 		todo, err := s.Sharing.Todo(ctx, p)
@@ -59,7 +60,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data["Sharing"] = todo
-		data["Todo"] = data["Todo"] == true || todo.Reviewer || todo.Pending > 0
+		hasTodo = hasTodo || todo.Reviewer || todo.Pending > 0
 	}
 	if s.Lists != nil {
 		overdue, err := s.Lists.OverdueFor(ctx, p)
@@ -88,6 +89,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		trend, _ := json.Marshal(t)
 		data["Exchange"] = map[string]any{"City": stats.City, "Trend": string(trend)}
 	}
+	data["Todo"] = hasTodo
 	if p.Can(org.ReadAudit) {
 		recent, _, err := s.Audit.List(ctx, audit.Filter{PageSize: 8})
 		if err != nil {

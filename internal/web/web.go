@@ -121,20 +121,20 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return info.NameZH
 		},
-		"time":        dateTime,
-		"until":       until,
-		"schedule":    func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
-		"hasPrefix":   strings.HasPrefix,
-		"auditAction": func(lang, action string) string { return audit.ActionText(action).In(lang) },
-		"number":      formatInteger,
-		"list":        func(items ...string) []string { return items },
-		"pagerOf":     func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
-		"hasPerm":     func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },
+		"time":         dateTime,
+		"until":        until,
+		"schedule":     func(lang, s string) string { return exchange.DescribeSchedule(s).In(lang) },
+		"hasPrefix":    strings.HasPrefix,
+		"auditAction":  func(lang, action string) string { return audit.ActionText(action).In(lang) },
+		"auditOutcome": func(lang, outcome string) string { return audit.OutcomeText(outcome).In(lang) },
+		"number":       formatInteger,
+		"list":         func(items ...string) []string { return items },
+		"pagerOf":      func(lang string, p pager) map[string]any { return map[string]any{"Lang": lang, "P": p} },
+		"hasPerm":      func(perms []org.Permission, p org.Permission) bool { return slices.Contains(perms, p) },
 		"fieldOf": func(errors map[string]string, field string) map[string]any {
 			return map[string]any{"Errors": errors, "Field": field}
 		},
 		"hasRole": func(roles []org.Role, r org.Role) bool { return slices.Contains(roles, r) },
-		"num64":   func(n int64) string { return formatNumber(int(n)) },
 		"bytes":   formatBytes,
 	}
 }
