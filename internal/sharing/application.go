@@ -516,7 +516,6 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, f Applicati
 	return out, total, nil
 }
 
-
 // lockSharing serialises the steps of applications and grants on PostgreSQL.
 const lockSharing = 0x5348415245 // "SHARE"
 
