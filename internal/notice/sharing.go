@@ -22,7 +22,7 @@ type Sharing struct {
 
 var _ sharing.Watcher = (*Sharing)(nil)
 
-func applicationLink(id int64) string { return fmt.Sprintf("/sharing/applications/%d", id) }
+func applicationLink(id int64) string   { return fmt.Sprintf("/sharing/applications/%d", id) }
 func applicationRecord(id int64) string { return fmt.Sprintf("application:%d", id) }
 
 func (w *Sharing) log() *slog.Logger {
