@@ -21,8 +21,8 @@ import (
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
-	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/notice"
+	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
 
