@@ -228,7 +228,7 @@ func (s *Service) List(ctx context.Context, p org.Principal, f Filter) ([]Notice
 		where = append(where, "n.read_at = ''")
 	}
 	return store.List(ctx, s.db, store.Listing{Count: "SELECT count(*) FROM notices n", Select: selectNotice, Where: where, Args: args,
-		Order: "n.id DESC", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Notice, error) { return scanNotice(r) })
+		Order: "n.created_at DESC, n.id DESC", Page: f.Page, Size: f.PageSize}, func(r *sql.Rows) (Notice, error) { return scanNotice(r) })
 }
 
 // Unread counts p's unread notices.

@@ -41,6 +41,7 @@ type world struct {
 func newWorld(t *testing.T, db *store.DB) *world {
 	w := &world{City: demotest.New(t, db), logged: &bytes.Buffer{}}
 	w.notices = notice.NewService(db)
+	w.notices.SetClock(func() time.Time { return w.Now }) // the sharing service's clock
 	w.notices.Sender = notice.LogSender{Log: slog.New(slog.NewTextHandler(w.logged, nil))}
 	w.watch = &notice.Sharing{Notices: w.notices, Sharing: w.Sharing}
 	w.Sharing.Watchers = append(w.Sharing.Watchers, w.watch)

@@ -12,7 +12,7 @@ CREATE TABLE notices (
 	sent_at TEXT NOT NULL DEFAULT '',
 	send_error TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX notices_user ON notices (user_id, id);
+CREATE INDEX notices_user ON notices (user_id, created_at);
 CREATE INDEX notices_unread ON notices (user_id, read_at);
 -- Messages that go out once only (a reminder per step), across restarts
 -- and replicas.
