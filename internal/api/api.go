@@ -21,6 +21,7 @@ import (
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
+	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -40,6 +41,8 @@ type Deps struct {
 	Exchange *exchange.Manager
 	// Aggregation runs aggregation mandates (归集任务); nil leaves their routes out.
 	Aggregation *aggregation.Service
+	// Notices are the callers' notices (站内信); nil leaves their routes out.
+	Notices *notice.Service
 }
 
 // Server holds the API's dependencies.
@@ -169,6 +172,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
+	}
+	if d.Notices != nil {
+		s.registerNotices()
 	}
 	return hapi
 }

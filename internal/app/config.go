@@ -40,6 +40,8 @@ type Config struct {
 	LookupQuota     int
 	MetricsListen   string
 	AuditKey        string
+	NoticeSender    string
+	NoticeInterval  time.Duration
 }
 
 // secrets are settings whose values are never printed.
@@ -73,6 +75,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "host:port of a listener of its own serving Prometheus /metrics (keep it on a management network); empty serves no metrics. The console port never serves them")
 	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
+	fs.StringVar(&cfg.NoticeSender, "notice-sender", "log", "where notices (站内信) go besides the console: log (written to the platform's log, for the demo and until an SMS or mail gateway is set up) or none")
+	fs.DurationVar(&cfg.NoticeInterval, "notice-interval", 10*time.Minute, "how often the platform looks for approval steps nearing or past their time limit to remind their approvers (once each)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

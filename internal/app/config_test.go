@@ -100,7 +100,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("Run(--help) = %v, want ErrHelp", err)
 	}
-	for _, s := range []string{"--data-dir", "--listen", "--demo", "--admin-password", "--database", "--nats", "--leaf-listen", "--api-direct-hosts", "GOVSHARE_API_DIRECT_HOSTS", "--datasource-hosts", "GOVSHARE_DATASOURCE_HOSTS", "--metrics-listen", "--audit-key", "GOVSHARE_METRICS_LISTEN", "GOVSHARE_DATABASE", "default 127.0.0.1:8080"} {
+	for _, s := range []string{"--data-dir", "--listen", "--demo", "--admin-password", "--database", "--nats", "--leaf-listen", "--api-direct-hosts", "GOVSHARE_API_DIRECT_HOSTS", "--datasource-hosts", "GOVSHARE_DATASOURCE_HOSTS", "--metrics-listen", "--audit-key", "GOVSHARE_METRICS_LISTEN", "GOVSHARE_DATABASE", "--notice-sender", "GOVSHARE_NOTICE_INTERVAL", "default 127.0.0.1:8080"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("help lacks %q:\n%s", s, out.String())
 		}
@@ -111,6 +111,17 @@ func TestServeRefusesBadDirectHosts(t *testing.T) {
 	for _, args := range [][]string{{"--api-direct-hosts", "http://api.example.gov.cn"}, {"--api-direct-hosts", "10.0.0.8:"},
 		{"--api-direct-hosts", "api.example.gov.cn"}, // no department: it would serve every department's mounts
 		{"--datasource-hosts", "10.0.0.0/33"}, {"--datasource-hosts", "db host"}} {
+		err := Run(context.Background(), append([]string{"serve", "--data-dir", t.TempDir()}, args...), env(nil), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "--")) {
+			t.Errorf("serve %q = %v, want an error naming %s", args, err, args[0])
+		}
+	}
+}
+
+// Notices go to the log or nowhere besides the console until a real SMS
+// or mail sender exists; time limits are checked no more than once a second.
+func TestServeRefusesBadNoticeSettings(t *testing.T) {
+	for _, args := range [][]string{{"--notice-sender", "smtp://mail.example.gov.cn:25"}, {"--notice-sender", ""}, {"--notice-interval", "10ms"}} {
 		err := Run(context.Background(), append([]string{"serve", "--data-dir", t.TempDir()}, args...), env(nil), io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "--")) {
 			t.Errorf("serve %q = %v, want an error naming %s", args, err, args[0])

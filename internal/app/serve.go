@@ -28,6 +28,7 @@ import (
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
+	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
@@ -48,6 +49,8 @@ type platform struct {
 	channels *exchange.Manager
 	mandates *aggregation.Service
 	nodes    *node.Registry
+	notices  *notice.Service
+	reminder *notice.Sharing
 	secure   bool // cookies are Secure (HTTPS)
 }
 
@@ -65,6 +68,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.LookupQuota < 1 {
 		return fmt.Errorf("lookup-quota: want at least 1 lookup a day, got %d", cfg.LookupQuota)
+	}
+	if cfg.NoticeInterval < time.Second {
+		return fmt.Errorf("notice-interval: want at least 1s, got %s", cfg.NoticeInterval)
+	}
+	sender, err := notice.ParseSender(cfg.NoticeSender, log)
+	if err != nil {
+		return fmt.Errorf("notice-sender: %w", err)
 	}
 	if cfg.AdminPassword != "" {
 		if err := org.CheckPasswordPolicy(cfg.AdminPassword); err != nil {
@@ -152,6 +162,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.sharing = sharing.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
 	p.sharing.Log = log
 	p.sharing.Secrets, p.sharing.LookupQuota = secrets, cfg.LookupQuota
+	p.notices = notice.NewService(p.db)
+	p.notices.Sender, p.notices.Log = sender, log
+	p.reminder = &notice.Sharing{Notices: p.notices, Sharing: p.sharing, Log: log}
+	p.sharing.Watchers = append(p.sharing.Watchers, p.reminder)
 	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, 1)
 	if err != nil {
 		return fmt.Errorf("nonce store: %w", err)
@@ -261,6 +275,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		metricsAt = "http://" + mln.Addr().String() + "/metrics"
 	}
 	go p.expireGrants(ctx)
+	go p.remind(ctx)
 	go p.gateway.Run(ctx)
 
 	where := "SQLite " + cfg.dsn()
@@ -385,6 +400,26 @@ func (p *platform) expireGrants(ctx context.Context) {
 			if _, err := p.sharing.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				p.log.Warn("expire grants", "err", err)
 			}
+		}
+	}
+}
+
+// remind reminds approvers of steps nearing or past their time limit, at
+// start and every --notice-interval; each reminder goes out once, whichever
+// replica sends it.
+func (p *platform) remind(ctx context.Context) {
+	t := time.NewTicker(p.cfg.NoticeInterval)
+	defer t.Stop()
+	for {
+		if n, err := p.reminder.Check(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("remind approvers", "err", err)
+		} else if n > 0 {
+			p.log.Info("approvers reminded", "notices", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -367,6 +367,7 @@ func (s *Service) file(ctx context.Context, p org.Principal, e catalog.Entry, in
 	if g != nil {
 		s.start(ctx, *g)
 	}
+	s.moved(ctx, p, id)
 	return s.Application(ctx, p, id)
 }
 
@@ -617,6 +618,7 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id int64, narrow
 	if g != nil {
 		s.start(ctx, *g)
 	}
+	s.moved(ctx, p, id)
 	return s.Application(ctx, p, id)
 }
 
@@ -697,6 +699,7 @@ func (s *Service) Return(ctx context.Context, p org.Principal, id int64, reason 
 	if err != nil {
 		return Application{}, s.denied(ctx, p, "application.return", appTarget(id), err)
 	}
+	s.moved(ctx, p, id)
 	return s.Application(ctx, p, id)
 }
 
@@ -721,6 +724,7 @@ func (s *Service) Withdraw(ctx context.Context, p org.Principal, id int64, reaso
 	if err != nil {
 		return Application{}, s.denied(ctx, p, "application.withdraw", appTarget(id), err)
 	}
+	s.moved(ctx, p, id)
 	return s.Application(ctx, p, id)
 }
 

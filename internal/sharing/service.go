@@ -59,8 +59,11 @@ type Service struct {
 	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
 	// one app or console user may make a day; 0 is DefaultLookupQuota.
 	LookupQuota int
-	cache       factCache
-	hashKeys    struct {
+	// Watchers hear of each step an application takes, once it has
+	// committed (to remind those concerned; package notice).
+	Watchers []Watcher
+	cache    factCache
+	hashKeys struct {
 		sync.Mutex
 		m map[int64][]byte
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
+	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -55,6 +56,9 @@ type Deps struct {
 	// Aggregation runs aggregation mandates (归集任务); nil leaves their pages out.
 	Aggregation *aggregation.Service
 	Gateway     *gateway.Service // data services: apps, the try-it panel, usage
+	// Notices are the readers' notices (站内信): the bell on every page and
+	// their page; nil leaves both out.
+	Notices *notice.Service
 }
 
 type server struct {
@@ -219,6 +223,8 @@ type view struct {
 	Errors  map[string]string
 	Error   string
 	Data    any
+	Bell    bool // the header shows the notices' bell
+	Unread  int  // the reader's unread notices
 }
 
 type navItem struct {
@@ -262,6 +268,13 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 	v.Lang, v.Version, v.Path, v.Query = language(r), s.Version, r.URL.Path, r.URL.Query()
 	if p, ok := principalFrom(r.Context()); ok {
 		v.User, v.Nav = &p, nav(&p)
+		if s.Notices != nil {
+			n, err := s.Notices.Unread(r.Context(), p)
+			if err != nil {
+				s.Logger.WarnContext(r.Context(), "count unread notices", "err", err)
+			}
+			v.Bell, v.Unread = true, n
+		}
 	}
 	if v.Flash == "" {
 		v.Flash = s.takeFlash(w, r)
