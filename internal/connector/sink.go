@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,8 +61,9 @@ type Sink struct {
 	perStmt  int // rows in one INSERT
 	maxBytes int // of the values of one INSERT (MySQL: under max_allowed_packet)
 
-	mu   sync.Mutex
-	sqls map[int]string // INSERT for n rows
+	mu     sync.Mutex
+	sqls   map[int]string // INSERT for n rows
+	noBulk atomic.Bool    // the server refused LOAD DATA LOCAL
 }
 
 // OpenSink opens table as the target of rows read from a source whose table
@@ -314,7 +316,17 @@ func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [
 			return false, fmt.Errorf("connector: apply to %q: delete %d has %d key values, want %d", k.table, i, len(d), len(k.key))
 		}
 	}
-	tx, err := k.s.db.BeginTx(ctx, nil)
+	// A full pass takes the target's bulk path, on a connection of its own
+	// for the staging table and the driver's copy.
+	bulk := r != nil && k.bulk()
+	var conn *sql.Conn
+	if bulk {
+		if conn, err = k.s.db.Conn(ctx); err != nil {
+			return false, fmt.Errorf("connector: apply to %q: %w", k.table, err)
+		}
+		defer conn.Close()
+	}
+	tx, err := k.begin(ctx, conn)
 	if err != nil {
 		return false, fmt.Errorf("connector: apply to %q: %w", k.table, err)
 	}
@@ -334,7 +346,16 @@ func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [
 			return false, fmt.Errorf("connector: apply to %q: delete the rows gone from the range: %w", k.table, err)
 		}
 	}
-	if err := k.upsert(ctx, tx, dedupe(rows, k.key)); err != nil {
+	if bulk {
+		err = k.bulkUpsert(ctx, conn, tx, dedupe(rows, k.key))
+		if localFilesRefused(err) {
+			k.noBulk.Store(true)
+			err = k.upsert(ctx, tx, dedupe(rows, k.key))
+		}
+	} else {
+		err = k.upsert(ctx, tx, dedupe(rows, k.key))
+	}
+	if err != nil {
 		return false, fmt.Errorf("connector: apply to %q: upsert: %w", k.table, err)
 	}
 	q, ph := k.s.d.quote, k.s.d.placeholder
@@ -548,31 +569,7 @@ func (k *Sink) insertSQL(n int) string {
 		}
 		b.WriteByte(')')
 	}
-	var set []string
-	for i, c := range cols {
-		if slices.Contains(k.key, i) {
-			continue
-		}
-		if k.s.driver == MySQL {
-			set = append(set, c+" = VALUES("+c+")")
-		} else {
-			set = append(set, c+" = excluded."+c)
-		}
-	}
-	keyCols := make([]string, len(k.key))
-	for i, at := range k.key {
-		keyCols[i] = cols[at]
-	}
-	switch {
-	case k.s.driver == MySQL && len(set) == 0:
-		b.WriteString(" ON DUPLICATE KEY UPDATE " + keyCols[0] + " = " + keyCols[0])
-	case k.s.driver == MySQL:
-		b.WriteString(" ON DUPLICATE KEY UPDATE " + strings.Join(set, ", "))
-	case len(set) == 0:
-		b.WriteString(" ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO NOTHING")
-	default:
-		b.WriteString(" ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", "))
-	}
+	b.WriteString(k.onConflict(cols))
 	k.sqls[n] = b.String()
 	return k.sqls[n]
 }
@@ -687,4 +684,33 @@ func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]a
 	}
 	_, err := tx.ExecContext(ctx, q, args...)
 	return err
+}
+
+// onConflict is the clause of an upsert into the table that updates a row
+// whose key exists; cols are the quoted names of k.cols.
+func (k *Sink) onConflict(cols []string) string {
+	var set []string
+	for i, c := range cols {
+		if slices.Contains(k.key, i) {
+			continue
+		}
+		if k.s.driver == MySQL {
+			set = append(set, c+" = VALUES("+c+")")
+		} else {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	keyCols := make([]string, len(k.key))
+	for i, at := range k.key {
+		keyCols[i] = cols[at]
+	}
+	switch {
+	case k.s.driver == MySQL && len(set) == 0:
+		return " ON DUPLICATE KEY UPDATE " + keyCols[0] + " = " + keyCols[0]
+	case k.s.driver == MySQL:
+		return " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
+	case len(set) == 0:
+		return " ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO NOTHING"
+	}
+	return " ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 }
