@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -42,9 +43,12 @@ func (k *Sink) bulk() bool {
 	return true
 }
 
-// bulkUpsert loads rows into a staging table through the target's bulk path
-// and merges them into the table with one upsert, in the transaction tx of
-// conn. Rows must not repeat a key.
+// bulkUpsert writes rows through the target's bulk path, in the
+// transaction tx of conn. It first loads them straight into the table under
+// a savepoint: a first full pass meets no key it holds and is done. When a
+// key exists (or MySQL warns of anything), it rolls back to the savepoint,
+// loads the rows into a staging table and merges that into the table with
+// one upsert. Rows must not repeat a key.
 func (k *Sink) bulkUpsert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -54,36 +58,76 @@ func (k *Sink) bulkUpsert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rows 
 	for i, c := range k.cols {
 		cols[i] = d.quote(c.Name)
 	}
-	list := strings.Join(cols, ", ")
-	var err error
-	switch k.s.driver {
-	case Postgres:
-		err = k.copyPostgres(ctx, conn, tx, rows, list)
-	case MySQL:
-		err = k.loadMySQL(ctx, tx, rows, cols)
-	default:
-		return fmt.Errorf("no bulk path for %s", k.s.driver)
-	}
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT govshare_bulk"); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO "+d.quote(k.table)+" ("+list+") SELECT "+list+" FROM "+d.quote(stageTable)+k.onConflict(cols))
-	if err != nil {
+	clean, err := k.load(ctx, conn, tx, k.table, rows, cols)
+	if err != nil && !uniqueViolation(err) {
+		return err
+	}
+	if err == nil && clean {
+		_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT govshare_bulk")
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT govshare_bulk"); err != nil {
+		return err
+	}
+	if err := k.stage(ctx, tx, cols); err != nil {
+		return err
+	}
+	if _, err := k.load(ctx, conn, tx, stageTable, rows, cols); err != nil {
+		return err
+	}
+	list := strings.Join(cols, ", ")
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+d.quote(k.table)+" ("+list+") SELECT "+list+" FROM "+d.quote(stageTable)+k.onConflict(cols)); err != nil {
 		return err
 	}
 	if k.s.driver == MySQL {
-		_, err = tx.ExecContext(ctx, "DROP TEMPORARY TABLE "+d.quote(stageTable))
-	}
-	return err
-}
-
-// copyPostgres copies rows into a staging table of the target's column types
-// that the transaction's end drops.
-func (k *Sink) copyPostgres(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rows [][]any, list string) error {
-	q := k.s.d.quote
-	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE "+q(stageTable)+" ON COMMIT DROP AS SELECT "+list+" FROM "+q(k.table)+" WITH NO DATA"); err != nil {
+		_, err := tx.ExecContext(ctx, "DROP TEMPORARY TABLE "+d.quote(stageTable))
 		return err
 	}
+	return nil
+}
+
+// stage creates the staging table: on PostgreSQL of the target's column
+// types, dropped when the transaction ends; on MySQL of text and blob
+// columns, so that nothing is cut short while loading and the merge's
+// INSERT ... SELECT converts the values under the session's strict mode.
+func (k *Sink) stage(ctx context.Context, tx *sql.Tx, cols []string) error {
+	q := k.s.d.quote
+	if k.s.driver == Postgres {
+		_, err := tx.ExecContext(ctx, "CREATE TEMP TABLE "+q(stageTable)+" ON COMMIT DROP AS SELECT "+strings.Join(cols, ", ")+" FROM "+q(k.table)+" WITH NO DATA")
+		return err
+	}
+	defs := make([]string, len(cols))
+	for i, c := range cols {
+		defs[i] = c + " LONGTEXT"
+		if k.target[i].Type == TypeBinary {
+			defs[i] = c + " LONGBLOB"
+		}
+	}
+	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + q(stageTable),
+		"CREATE TEMPORARY TABLE " + q(stageTable) + " (" + strings.Join(defs, ", ") + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load loads rows into table with the target's bulk path and reports
+// whether every row went in as it was: always on PostgreSQL, whose COPY
+// fails on any problem; on MySQL when LOAD DATA LOCAL, which skips
+// duplicate keys and cuts values short with a warning, warned of nothing.
+func (k *Sink) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table string, rows [][]any, cols []string) (bool, error) {
+	if k.s.driver == Postgres {
+		return true, k.copyPostgres(ctx, conn, table, rows)
+	}
+	return k.loadMySQL(ctx, tx, table, rows, cols)
+}
+
+// copyPostgres copies rows into a table with COPY FROM STDIN.
+func (k *Sink) copyPostgres(ctx context.Context, conn *sql.Conn, table string, rows [][]any) error {
 	names := make([]string, len(k.cols))
 	for i, c := range k.cols {
 		names[i] = c.Name
@@ -100,38 +144,26 @@ func (k *Sink) copyPostgres(ctx context.Context, conn *sql.Conn, tx *sql.Tx, row
 		if !ok {
 			return fmt.Errorf("a PostgreSQL connection of type %T", dc)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{stageTable}, names, src)
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, names, src)
 		return err
 	})
 }
 
-// loadMySQL loads rows into a staging table of text and blob columns with
-// LOAD DATA LOCAL INFILE fed from the rows themselves; the merge's INSERT ...
-// SELECT then converts them under the session's strict mode, so a value that
-// does not fit is an error as it is for the upsert.
+// loadMySQL loads rows into a table with LOAD DATA LOCAL INFILE fed from the
+// rows themselves, binary columns in hexadecimal, and reports whether all
+// went in without a warning.
 //
 // The rows are offered to the driver under a random name for this one
 // statement: a datasource's DSN never enables file access, and no server can
 // ask for a name it was not sent.
-func (k *Sink) loadMySQL(ctx context.Context, tx *sql.Tx, rows [][]any, cols []string) error {
-	q := k.s.d.quote
-	defs := make([]string, len(cols))
+func (k *Sink) loadMySQL(ctx context.Context, tx *sql.Tx, table string, rows [][]any, cols []string) (bool, error) {
 	targets := make([]string, len(cols))
 	var sets []string
 	for i, c := range cols {
+		targets[i] = c
 		if k.target[i].Type == TypeBinary {
-			defs[i] = c + " LONGBLOB"
 			targets[i] = "@v" + strconv.Itoa(i)
 			sets = append(sets, c+" = UNHEX(@v"+strconv.Itoa(i)+")")
-		} else {
-			defs[i] = c + " LONGTEXT"
-			targets[i] = c
-		}
-	}
-	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + q(stageTable),
-		"CREATE TEMPORARY TABLE " + q(stageTable) + " (" + strings.Join(defs, ", ") + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return err
 		}
 	}
 	var buf bytes.Buffer
@@ -146,18 +178,29 @@ func (k *Sink) loadMySQL(ctx context.Context, tx *sql.Tx, rows [][]any, cols []s
 	}
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
-		return err
+		return false, err
 	}
 	name := "govshare-" + hex.EncodeToString(id[:])
 	mysql.RegisterReaderHandler(name, func() io.Reader { return &buf })
 	defer mysql.DeregisterReaderHandler(name)
-	stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + q(stageTable) +
+	stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + k.s.d.quote(table) +
 		" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + strings.Join(targets, ", ") + ")"
 	if len(sets) > 0 {
 		stmt += " SET " + strings.Join(sets, ", ")
 	}
-	_, err := tx.ExecContext(ctx, stmt)
-	return err
+	res, err := tx.ExecContext(ctx, stmt)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	var warnings int
+	if err := tx.QueryRowContext(ctx, "SELECT @@warning_count").Scan(&warnings); err != nil {
+		return false, err
+	}
+	return n == int64(len(rows)) && warnings == 0, nil
 }
 
 // loadField writes the value of column i as LOAD DATA reads it: \N for NULL,
@@ -237,4 +280,11 @@ func (k *Sink) begin(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
 func localFilesRefused(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && (me.Number == 1148 || me.Number == 3948 || me.Number == 4166)
+}
+
+// uniqueViolation reports whether PostgreSQL refused a row for a key the
+// table holds.
+func uniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }

@@ -306,6 +306,17 @@ type Range struct {
 // start to an open end removes the rows deleted at the source, in constant
 // memory and exactly once.
 func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range) (applied bool, err error) {
+	return k.apply(ctx, channel, seq, rows, deletes, r, false)
+}
+
+// ApplyFull is ApplyRange for the rows of a full pass: many, mostly new. It
+// loads them through the target's bulk path (see bulk) into a staging table
+// and merges that with one upsert, in the same transaction as the rest.
+func (k *Sink) ApplyFull(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range) (applied bool, err error) {
+	return k.apply(ctx, channel, seq, rows, deletes, r, k.bulk())
+}
+
+func (k *Sink) apply(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range, bulk bool) (applied bool, err error) {
 	for i, r := range rows {
 		if len(r) != len(k.cols) {
 			return false, fmt.Errorf("connector: apply to %q: row %d has %d values, want %d", k.table, i, len(r), len(k.cols))
@@ -316,9 +327,8 @@ func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [
 			return false, fmt.Errorf("connector: apply to %q: delete %d has %d key values, want %d", k.table, i, len(d), len(k.key))
 		}
 	}
-	// A full pass takes the target's bulk path, on a connection of its own
-	// for the staging table and the driver's copy.
-	bulk := r != nil && k.bulk()
+	// The bulk path needs a connection of its own for the staging table
+	// and the driver's copy.
 	var conn *sql.Conn
 	if bulk {
 		if conn, err = k.s.db.Conn(ctx); err != nil {
@@ -664,6 +674,21 @@ func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]a
 	if r.To != nil {
 		where = append(where, lhs+" <= "+tuple(r.To))
 	}
+	table := d.quote(k.table)
+	span := table
+	if len(where) > 0 {
+		span += " WHERE " + strings.Join(where, " AND ")
+	}
+	// A span the target holds nothing of (a first full pass) needs no
+	// delete, and the key list that follows is most of its cost.
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+span+" LIMIT 1", args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	var keep []string
 	for _, row := range rows {
 		vals := make([]any, len(k.key))
@@ -678,11 +703,11 @@ func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]a
 	if len(keep) > 0 {
 		where = append(where, lhs+" NOT IN ("+strings.Join(keep, ", ")+")")
 	}
-	q := "DELETE FROM " + d.quote(k.table)
+	q := "DELETE FROM " + table
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	_, err := tx.ExecContext(ctx, q, args...)
+	_, err = tx.ExecContext(ctx, q, args...)
 	return err
 }
 

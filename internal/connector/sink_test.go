@@ -170,7 +170,11 @@ func testSink(t *testing.T, from, to string, full bool, rows int64, target strin
 		if full {
 			r = &Range{}
 		}
-		applied, err := sink.ApplyRange(ctx, "ch-1", seq, b, nil, r)
+		apply := sink.ApplyRange
+		if full {
+			apply = sink.ApplyFull
+		}
+		applied, err := apply(ctx, "ch-1", seq, b, nil, r)
 		if err == nil && !applied {
 			err = fmt.Errorf("batch %d not applied", seq)
 		}
@@ -429,66 +433,76 @@ func BenchmarkSinkApply(b *testing.B) {
 // TestSinkApplyRange deletes the rows of a span of a two-column key that a
 // batch does not name, with open and closed ends, exactly once.
 func TestSinkApplyRange(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b *backend) {
-		ctx := context.Background()
-		s := b.openWritable(t)
-		schema := Table{Name: "src", Columns: []Column{
-			{Name: "a", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
-			{Name: "b", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
-			{Name: "v", Type: TypeText, DBType: "text", Nullable: true},
-		}}
-		sink, err := s.OpenSink(ctx, "区间", schema)
+	for name, full := range map[string]bool{"upsert": false, "bulk": true} {
+		t.Run(name, func(t *testing.T) {
+			eachBackend(t, func(t *testing.T, b *backend) { testSinkApplyRange(t, b, full) })
+		})
+	}
+}
+
+func testSinkApplyRange(t *testing.T, b *backend, full bool) {
+	ctx := context.Background()
+	s := b.openWritable(t)
+	schema := Table{Name: "src", Columns: []Column{
+		{Name: "a", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+		{Name: "b", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+		{Name: "v", Type: TypeText, DBType: "text", Nullable: true},
+	}}
+	sink, err := s.OpenSink(ctx, "区间", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]any
+	for a := int64(1); a <= 3; a++ {
+		for c := int64(1); c <= 3; c++ {
+			rows = append(rows, []any{a, c, "v"})
+		}
+	}
+	if _, err := sink.Apply(ctx, "r", 1, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys := func() string {
+		t.Helper()
+		r, err := b.db.Query(b.sql(`SELECT {a}, {b} FROM {区间} ORDER BY 1, 2`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows [][]any
-		for a := int64(1); a <= 3; a++ {
-			for c := int64(1); c <= 3; c++ {
-				rows = append(rows, []any{a, c, "v"})
-			}
+		defer r.Close()
+		var out []string
+		for r.Next() {
+			var a, c int
+			r.Scan(&a, &c)
+			out = append(out, fmt.Sprintf("%d%d", a, c))
 		}
-		if _, err := sink.Apply(ctx, "r", 1, rows, nil); err != nil {
-			t.Fatal(err)
+		return strings.Join(out, " ")
+	}
+	steps := []struct {
+		seq     int64
+		rows    [][]any
+		r       *Range
+		applied bool
+		want    string
+	}{
+		{2, [][]any{{int64(2), int64(2), "x"}}, &Range{From: []any{int64(1), int64(2)}, To: []any{int64(3), int64(1)}, Keep: [][]any{{int64(2), int64(3)}}},
+			true, "11 12 22 23 32 33"},
+		{3, nil, &Range{From: []any{int64(3), int64(2)}}, true, "11 12 22 23 32"},
+		{3, nil, &Range{}, false, "11 12 22 23 32"}, // a redelivery: nothing happens
+		{4, nil, &Range{To: []any{int64(1), int64(1)}}, true, "12 22 23 32"},
+		{5, [][]any{{int64(9), int64(9), "y"}}, nil, true, "12 22 23 32 99"},
+	}
+	apply := sink.ApplyRange
+	if full {
+		apply = sink.ApplyFull
+	}
+	for _, st := range steps {
+		applied, err := apply(ctx, "r", st.seq, st.rows, nil, st.r)
+		if err != nil {
+			t.Fatalf("ApplyRange(seq %d): %v", st.seq, err)
 		}
-		keys := func() string {
-			t.Helper()
-			r, err := b.db.Query(b.sql(`SELECT {a}, {b} FROM {区间} ORDER BY 1, 2`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			var out []string
-			for r.Next() {
-				var a, c int
-				r.Scan(&a, &c)
-				out = append(out, fmt.Sprintf("%d%d", a, c))
-			}
-			return strings.Join(out, " ")
+		if got := keys(); applied != st.applied || got != st.want {
+			t.Errorf("ApplyRange(seq %d, %+v) = %v, keys %q; want %v, %q", st.seq, st.r, applied, got, st.applied, st.want)
 		}
-		steps := []struct {
-			seq     int64
-			rows    [][]any
-			r       *Range
-			applied bool
-			want    string
-		}{
-			{2, [][]any{{int64(2), int64(2), "x"}}, &Range{From: []any{int64(1), int64(2)}, To: []any{int64(3), int64(1)}, Keep: [][]any{{int64(2), int64(3)}}},
-				true, "11 12 22 23 32 33"},
-			{3, nil, &Range{From: []any{int64(3), int64(2)}}, true, "11 12 22 23 32"},
-			{3, nil, &Range{}, false, "11 12 22 23 32"}, // a redelivery: nothing happens
-			{4, nil, &Range{To: []any{int64(1), int64(1)}}, true, "12 22 23 32"},
-			{5, [][]any{{int64(9), int64(9), "y"}}, nil, true, "12 22 23 32 99"},
-		}
-		for _, st := range steps {
-			applied, err := sink.ApplyRange(ctx, "r", st.seq, st.rows, nil, st.r)
-			if err != nil {
-				t.Fatalf("ApplyRange(seq %d): %v", st.seq, err)
-			}
-			if got := keys(); applied != st.applied || got != st.want {
-				t.Errorf("ApplyRange(seq %d, %+v) = %v, keys %q; want %v, %q", st.seq, st.r, applied, got, st.applied, st.want)
-			}
-		}
-	})
+	}
 }
 
 // TestSinkBulk sends awkward text through the bulk paths and checks that a
@@ -521,8 +535,8 @@ func TestSinkBulk(t *testing.T) {
 				rows = append(rows, []any{int64(i), v, "四个字符", []byte(v)})
 			}
 			rows = append(rows, []any{int64(100), nil, nil, nil})
-			if applied, err := sink.ApplyRange(ctx, "c", 1, rows, nil, &Range{}); err != nil || !applied {
-				t.Fatalf("ApplyRange(awkward text) = %v, %v", applied, err)
+			if applied, err := sink.ApplyFull(ctx, "c", 1, rows, nil, nil); err != nil || !applied {
+				t.Fatalf("ApplyFull(awkward text) = %v, %v", applied, err)
 			}
 			got, err := dst.db.QueryContext(ctx, b.sql(`SELECT {id}, {v}, {raw} FROM {短} ORDER BY {id}`))
 			if err != nil {
@@ -548,9 +562,9 @@ func TestSinkBulk(t *testing.T) {
 			if i != len(rows) {
 				t.Errorf("%d rows, want %d", i, len(rows))
 			}
-			_, err = sink.ApplyRange(ctx, "c", 2, [][]any{{int64(200), "x", "五个字符呢", nil}}, nil, &Range{From: []any{int64(100)}})
+			_, err = sink.ApplyFull(ctx, "c", 2, [][]any{{int64(200), "x", "五个字符呢", nil}}, nil, &Range{From: []any{int64(100)}})
 			if err == nil {
-				t.Error("ApplyRange(a value longer than its column) = nil error, want the batch refused")
+				t.Error("ApplyFull(a value longer than its column) = nil error, want the batch refused")
 			}
 			if seq, err := sink.Checkpoint(ctx, "c"); err != nil || seq != 1 {
 				t.Errorf("Checkpoint after the refused batch = %d, %v; want 1", seq, err)
