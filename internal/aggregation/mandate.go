@@ -61,7 +61,7 @@ type Input struct {
 	Schedule   string             `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default for incremental modes) or a 5-field cron expression in Beijing time (required for full)"`
 	Basis      string             `json:"basis" minLength:"1" maxLength:"1000" doc:"归集依据: the law, regulation or policy the aggregation rests on"`
 	SoftDelete string             `json:"soft_delete,omitempty" maxLength:"64" doc:"An item among items whose true or 1 marks a deleted row (the row is then deleted at the target)"`
-	BatchSize  int                `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
+	BatchSize  int                `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000, and 10000 in a full pass"`
 }
 
 // Filter selects mandates.

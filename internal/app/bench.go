@@ -91,8 +91,9 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case "exchange":
 		o := bench.ExchangeOptions{}
 		fs.StringVar(&o.MySQL, "mysql", "", "MariaDB/MySQL DSN of the target database (user:pass@tcp(host:3306)/db)")
+		targets := fs.String("targets", "mysql,postgres", "targets to copy into, in turn: mysql (needs --mysql) and postgres (the --database of the source, other tables)")
 		fs.IntVar(&o.Rows, "rows", 1000000, "rows in the source table")
-		fs.IntVar(&o.Batch, "batch", 1000, "rows per batch on both paths")
+		fs.IntVar(&o.Batch, "batch", 0, "rows per read on the direct and exchange paths (0: the channel's default)")
 		fs.IntVar(&o.Rate, "rate", 20, "single-row changes per second in the latency test (0: no latency test)")
 		fs.DurationVar(&o.Duration, "duration", 20*time.Second, "length of the latency test")
 		fs.DurationVar(&o.Poll, "poll", 200*time.Millisecond, "between the provider's incremental passes")
@@ -101,7 +102,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if err != nil {
 				return err
 			}
-			o.Target, o.Self = target, self
+			o.Target, o.Self, o.Targets = target, self, strings.Split(*targets, ",")
 			return bench.Exchange(ctx, o, stdout)
 		}
 	case "exchange-worker": // a node process of "bench exchange"; not for people

@@ -62,7 +62,8 @@ func ignoreEOF(err error) error {
 type ExchangeOptions struct {
 	Rows     int           // rows in the source table
 	Batch    int           // rows per read, per batch and per target transaction, on both paths
-	MySQL    string        // the target: a MariaDB/MySQL DSN
+	MySQL    string        // the MariaDB/MySQL target's DSN
+	Targets  []string      // connector.MySQL and/or connector.Postgres (the source's database)
 	Rate     int           // single-row changes per second in the latency test
 	Duration time.Duration // of the latency test
 	Poll     time.Duration // between the provider's incremental passes
@@ -73,38 +74,61 @@ type ExchangeOptions struct {
 const (
 	benchSource  = "bench_people"
 	benchDirect  = "bench_people_direct"
+	benchNative  = "bench_people_bulk"
 	benchXTarget = "bench_people_exchange"
 	benchChannel = "bench-exchange"
 )
 
 var benchLink = exchange.Link{Provider: "dept-provider", Hub: "hub", Consumer: "dept-consumer"}
 
-// Exchange creates a source table of opts.Rows rows in PostgreSQL and copies
-// it to MariaDB twice: directly, by one process reading batches with
-// connector.Source.ReadAfter and writing them with connector.Sink.Apply (the
-// exchange's own write path), and through the exchange: a provider node
-// process (its own NATS server, a leaf of the hub, with the extractor), the
-// hub in this process, and a consumer node process (NATS leaf and applier).
-// It prints rows/s and MB/s of both, the nodes' peak RSS, and then the
-// latency from commit at the source to commit at the target of single-row
-// changes made while the channel runs incrementally.
+// benchTarget is a database the benchmark copies into.
+type benchTarget struct {
+	driver, dsn string
+	db          *sql.DB
+}
+
+func (t benchTarget) name() string {
+	if t.driver == connector.MySQL {
+		return "MariaDB"
+	}
+	return "PostgreSQL"
+}
+
+// Exchange measures a full copy of a PostgreSQL table into each target three
+// ways, side by side: the databases' own bulk path (COPY TO piped into LOAD
+// DATA LOCAL or COPY FROM), a direct copy in one process with the exchange's
+// own reader and sink, and through the exchange: a provider node process
+// (its own NATS server, a leaf of the hub, with the extractor), the hub in
+// this process, and a consumer node process (NATS leaf and applier). It
+// prints rows/s and MB/s of each, the nodes' peak RSS, and then the latency
+// from commit at the source to commit at the target of single-row changes
+// made while the channel runs incrementally.
 func Exchange(ctx context.Context, o ExchangeOptions, out io.Writer) error {
-	if o.Database == "" || o.MySQL == "" {
-		return errors.New("bench exchange needs --database (the PostgreSQL source) and --mysql (the MariaDB target)")
+	if o.Database == "" {
+		return errors.New("bench exchange needs --database (the PostgreSQL source)")
 	}
 	pg, err := sql.Open("pgx", o.Database)
 	if err != nil {
 		return err
 	}
 	defer pg.Close()
-	my, err := sql.Open("mysql", mysqlDSN(o.MySQL))
-	if err != nil {
-		return err
-	}
-	defer my.Close()
-	for _, d := range []string{"hub", "provider", "consumer"} { // a run starts from empty stores
-		if err := os.RemoveAll(filepath.Join(o.Dir, d)); err != nil {
-			return err
+	var targets []benchTarget
+	for _, t := range o.Targets {
+		switch t {
+		case connector.MySQL:
+			if o.MySQL == "" {
+				return errors.New("bench exchange needs --mysql for a MariaDB target")
+			}
+			my, err := sql.Open("mysql", mysqlDSN(o.MySQL))
+			if err != nil {
+				return err
+			}
+			defer my.Close()
+			targets = append(targets, benchTarget{connector.MySQL, o.MySQL, my})
+		case connector.Postgres:
+			targets = append(targets, benchTarget{connector.Postgres, o.Database, pg})
+		default:
+			return fmt.Errorf("bench exchange: target %q, want mysql or postgres", t)
 		}
 	}
 	t0 := time.Now()
@@ -117,33 +141,60 @@ func Exchange(ctx context.Context, o ExchangeOptions, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "source: %d rows in PostgreSQL table %s, %.1f MB (%.0f bytes/row as PostgreSQL stores them), made in %s\n",
 		o.Rows, benchSource, float64(size)/1e6, float64(size)/float64(max(1, o.Rows)), time.Since(t0).Round(time.Millisecond))
-	for _, q := range []string{"DROP TABLE IF EXISTS " + benchDirect, "DROP TABLE IF EXISTS " + benchXTarget,
-		"CREATE TABLE IF NOT EXISTS " + connector.CheckpointTable + " (channel varchar(255) NOT NULL PRIMARY KEY, seq bigint NOT NULL, `rows` bigint NOT NULL DEFAULT 0, updated_at datetime(6) NOT NULL)",
-		"DELETE FROM " + connector.CheckpointTable + " WHERE channel IN ('direct', '" + benchChannel + "')"} {
-		if _, err := my.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("target: %w", err)
+	for _, tgt := range targets {
+		if err := exchangeInto(ctx, o, pg, tgt, size, out); err != nil {
+			return fmt.Errorf("%s target: %w", tgt.name(), err)
 		}
 	}
+	return nil
+}
 
-	// (a) The direct copy.
+// exchangeInto runs the three copies into one target and prints them.
+func exchangeInto(ctx context.Context, o ExchangeOptions, pg *sql.DB, tgt benchTarget, size int64, out io.Writer) error {
+	for _, d := range []string{"hub", "provider", "consumer"} { // a run starts from empty stores
+		if err := os.RemoveAll(filepath.Join(o.Dir, d)); err != nil {
+			return err
+		}
+	}
+	for _, t := range []string{benchDirect, benchNative, benchXTarget} {
+		if _, err := tgt.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
+			return err
+		}
+	}
+	// (a) The databases' own bulk path.
+	t0 := time.Now()
+	if err := nativeCopy(ctx, o, tgt); err != nil {
+		return fmt.Errorf("bulk copy: %w", err)
+	}
+	native := time.Since(t0)
+
+	// (b) The direct copy.
 	t0 = time.Now()
-	if err := directCopy(ctx, o); err != nil {
+	if err := directCopy(ctx, o, tgt); err != nil {
 		return fmt.Errorf("direct copy: %w", err)
 	}
 	direct := time.Since(t0)
 
-	// (b) Through the nodes and the hub.
-	x, err := runExchange(ctx, o, pg, my, out, size)
+	// (c) Through the nodes and the hub.
+	x, err := runExchange(ctx, o, pg, tgt, out, size)
 	if err != nil {
 		return err
 	}
 	rate := func(d time.Duration) float64 { return float64(o.Rows) / d.Seconds() }
 	mb := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
-	fmt.Fprintf(out, "\nfull copy of %d rows, batch %d, PostgreSQL → MariaDB (writes: connector.Sink.Apply, multi-row upsert, one transaction per batch, on both paths)\n", o.Rows, o.Batch)
-	fmt.Fprintf(out, "  %-44s %10s %12s %9s\n", "", "time", "rows/s", "MB/s")
-	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "direct copy (one process, no bus)", direct.Round(time.Millisecond), rate(direct), mb(direct))
-	fmt.Fprintf(out, "  %-44s %10s %12.0f %9.1f\n", "exchange (provider node → hub → consumer node)", x.full.Round(time.Millisecond), rate(x.full), mb(x.full))
-	fmt.Fprintf(out, "  exchange / direct: %.0f%% of the direct copy's rows/s (goal ≥ 50%%)\n", 100*rate(x.full)/rate(direct))
+	fmt.Fprintf(out, "\nfull copy of %d rows, batch %s, PostgreSQL → %s (the exchange's writes: connector.Sink.ApplyFull, the target's bulk path into a staging table and one merge per batch, with the checkpoint in the same transaction)\n", o.Rows, batchText(o.Batch), tgt.name())
+	fmt.Fprintf(out, "  %-52s %10s %12s %9s %9s\n", "", "time", "rows/s", "MB/s", "of bulk")
+	line := func(what string, d time.Duration) {
+		fmt.Fprintf(out, "  %-52s %10s %12.0f %9.1f %8.0f%%\n", what, d.Round(time.Millisecond), rate(d), mb(d), 100*native.Seconds()/d.Seconds())
+	}
+	bulk := "COPY TO → LOAD DATA LOCAL"
+	if tgt.driver == connector.Postgres {
+		bulk = "COPY TO → COPY FROM"
+	}
+	line("the databases' own bulk path ("+bulk+")", native)
+	line("direct copy (one process, no bus)", direct)
+	line("exchange (provider node → hub → consumer node)", x.full)
+	fmt.Fprintf(out, "  exchange / bulk path: %.0f%% (goal ≥ 60%%); exchange / direct copy: %.0f%%\n", 100*rate(x.full)/rate(native), 100*rate(x.full)/rate(direct))
 	fmt.Fprintf(out, "peak RSS (VmHWM): provider node %.0f MB, consumer node %.0f MB (goal < 150 MB each; nodes run with a 100 MiB Go soft memory limit); hub + benchmark driver process %.0f MB\n",
 		float64(x.provHWM)/1024, float64(x.consHWM)/1024, float64(selfHWM())/1024)
 	fmt.Fprintf(out, "target = source after the run: %v (%d rows, checksum %s)\n", x.same, x.rows, x.sum)
@@ -155,6 +206,13 @@ func Exchange(ctx context.Context, o ExchangeOptions, out io.Writer) error {
 			x.lat[len(x.lat)-1].Round(time.Millisecond), x.lost)
 	}
 	return nil
+}
+
+func batchText(n int) string {
+	if n <= 0 {
+		return fmt.Sprintf("the channel's default (%d rows a read in a full pass, messages of up to 1 MiB)", exchange.FullPassRows)
+	}
+	return strconv.Itoa(n)
 }
 
 // mysqlDSN adds what the benchmark's own queries need to a MariaDB DSN.
@@ -211,41 +269,64 @@ func makeSource(ctx context.Context, pg *sql.DB, n int) error {
 	return nil
 }
 
-// directCopy is the baseline: read a batch, write it, in one process.
-func directCopy(ctx context.Context, o ExchangeOptions) error {
+// openSink opens the target table as the exchange's sink would, creating it
+// (and the checkpoints table) from the source's schema.
+func openSink(ctx context.Context, o ExchangeOptions, tgt benchTarget, table string) (*connector.Source, *connector.Source, *connector.Sink, connector.Table, error) {
 	src, err := connector.Open(ctx, connector.Postgres, o.Database)
+	if err != nil {
+		return nil, nil, nil, connector.Table{}, err
+	}
+	dst, err := connector.OpenWritable(ctx, tgt.driver, tgt.dsn)
+	if err != nil {
+		src.Close()
+		return nil, nil, nil, connector.Table{}, err
+	}
+	t, err := src.Table(ctx, benchSource)
+	if err == nil {
+		var sink *connector.Sink
+		if sink, err = dst.OpenSink(ctx, table, t); err == nil {
+			return src, dst, sink, t, nil
+		}
+	}
+	src.Close()
+	dst.Close()
+	return nil, nil, nil, connector.Table{}, err
+}
+
+// directCopy reads batches by key and writes each as a full pass writes
+// it (a key range, the target's bulk path), in one process.
+func directCopy(ctx context.Context, o ExchangeOptions, tgt benchTarget) error {
+	src, dst, sink, t, err := openSink(ctx, o, tgt, benchDirect)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := connector.OpenWritable(ctx, connector.MySQL, o.MySQL)
-	if err != nil {
-		return err
-	}
 	defer dst.Close()
-	t, err := src.Table(ctx, benchSource)
-	if err != nil {
+	q := "DELETE FROM " + connector.CheckpointTable + " WHERE channel IN ('direct', '" + benchChannel + "')"
+	if _, err := tgt.db.ExecContext(ctx, q); err != nil {
 		return err
 	}
-	sink, err := dst.OpenSink(ctx, benchDirect, t)
-	if err != nil {
-		return err
+	batch := o.Batch
+	if batch <= 0 {
+		batch = exchange.FullPassRows
 	}
 	var after []any
 	for seq := int64(1); ; seq++ {
-		rows, pos, err := src.ReadAfter(ctx, benchSource, nil, t.Key(), after, false, o.Batch)
+		rows, pos, err := src.ReadAfter(ctx, benchSource, nil, t.Key(), after, false, batch)
 		if err != nil {
 			return err
 		}
-		if len(rows) > 0 {
-			if _, err := sink.Apply(ctx, "direct", seq, rows, nil); err != nil {
-				return err
-			}
-			after = pos[len(pos)-1]
+		r := &connector.Range{From: after}
+		if len(rows) == batch {
+			r.To = pos[len(pos)-1]
 		}
-		if len(rows) < o.Batch {
+		if _, err := sink.ApplyFull(ctx, "direct", seq, rows, nil, r); err != nil {
+			return err
+		}
+		if len(rows) < batch {
 			return nil
 		}
+		after = pos[len(pos)-1]
 	}
 }
 
@@ -349,7 +430,7 @@ type exchangeResult struct {
 	lost             int
 }
 
-func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.Writer, size int64) (*exchangeResult, error) {
+func runExchange(ctx context.Context, o ExchangeOptions, pg *sql.DB, tgt benchTarget, out io.Writer, size int64) (*exchangeResult, error) {
 	ho, err := leafnet.Hub(filepath.Join(o.Dir, "hub"))
 	if err != nil {
 		return nil, err
@@ -397,7 +478,7 @@ func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.
 	ch := exchange.Channel{
 		ID:        benchChannel,
 		Source:    exchange.Endpoint{Driver: connector.Postgres, DSN: o.Database, Table: benchSource},
-		Target:    exchange.Endpoint{Driver: connector.MySQL, DSN: o.MySQL, Table: benchXTarget},
+		Target:    exchange.Endpoint{Driver: tgt.driver, DSN: tgt.dsn, Table: benchXTarget},
 		Mode:      exchange.FullThenIncremental,
 		BatchSize: o.Batch,
 		Watermark: "updated_at", SoftDelete: "deleted",
@@ -420,7 +501,7 @@ func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.
 	if err != nil {
 		return nil, err
 	}
-	if err := waitCheckpoint(ctx, my, ev.PubSeq, time.Hour, cons); err != nil {
+	if err := waitCheckpoint(ctx, tgt, ev.PubSeq, time.Hour, cons); err != nil {
 		return nil, err
 	}
 	res.full = time.Since(start)
@@ -435,13 +516,13 @@ func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.
 
 	// Incremental changes at a steady rate while the channel follows.
 	if o.Duration > 0 && o.Rate > 0 {
-		if res.lat, res.lost, err = latency(ctx, o, pg, my); err != nil {
+		if res.lat, res.lost, err = latency(ctx, o, pg, tgt.db); err != nil {
 			return nil, err
 		}
 	}
 	// Let the last changes through, then compare.
 	time.Sleep(3 * o.Poll)
-	if err := waitCheckpoint(ctx, my, published.Load(), time.Minute, cons); err != nil {
+	if err := waitCheckpoint(ctx, tgt, published.Load(), time.Minute, cons); err != nil {
 		return nil, err
 	}
 	res.provHWM, res.consHWM = prov.stop(), cons.stop()
@@ -458,7 +539,7 @@ func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.
 	if err != nil {
 		return nil, err
 	}
-	d, err := connector.Open(ctx, connector.MySQL, o.MySQL)
+	d, err := connector.Open(ctx, tgt.driver, tgt.dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -475,10 +556,10 @@ func runExchange(ctx context.Context, o ExchangeOptions, pg, my *sql.DB, out io.
 }
 
 // waitCheckpoint waits until the target's checkpoint of the channel reaches seq.
-func waitCheckpoint(ctx context.Context, my *sql.DB, seq int64, within time.Duration, w *worker) error {
+func waitCheckpoint(ctx context.Context, tgt benchTarget, seq int64, within time.Duration, w *worker) error {
 	for deadline := time.Now().Add(within); ; {
 		var got int64
-		err := my.QueryRowContext(ctx, "SELECT seq FROM "+connector.CheckpointTable+" WHERE channel = ?", benchChannel).Scan(&got)
+		err := tgt.db.QueryRowContext(ctx, "SELECT seq FROM "+connector.CheckpointTable+" WHERE channel = '"+benchChannel+"'").Scan(&got)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -501,7 +582,7 @@ func waitCheckpoint(ctx context.Context, my *sql.DB, seq int64, within time.Dura
 
 // latency makes single-row changes at the source at o.Rate per second for
 // o.Duration, each with a new update time, and polls the target for them.
-func latency(ctx context.Context, o ExchangeOptions, pg, my *sql.DB) ([]time.Duration, int, error) {
+func latency(ctx context.Context, o ExchangeOptions, pg, target *sql.DB) ([]time.Duration, int, error) {
 	type change struct {
 		id     int64
 		stamp  time.Time
@@ -525,7 +606,7 @@ func latency(ctx context.Context, o ExchangeOptions, pg, my *sql.DB) ([]time.Dur
 		for id := range pending {
 			ids = append(ids, strconv.FormatInt(id, 10))
 		}
-		rows, err := my.QueryContext(ctx, "SELECT id, updated_at FROM "+benchXTarget+" WHERE id IN ("+strings.Join(ids, ",")+")")
+		rows, err := target.QueryContext(ctx, "SELECT id, updated_at FROM "+benchXTarget+" WHERE id IN ("+strings.Join(ids, ",")+")")
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,8 +61,9 @@ type Sink struct {
 	perStmt  int // rows in one INSERT
 	maxBytes int // of the values of one INSERT (MySQL: under max_allowed_packet)
 
-	mu   sync.Mutex
-	sqls map[int]string // INSERT for n rows
+	mu     sync.Mutex
+	sqls   map[int]string // INSERT for n rows
+	noBulk atomic.Bool    // the server refused LOAD DATA LOCAL
 }
 
 // OpenSink opens table as the target of rows read from a source whose table
@@ -304,6 +306,17 @@ type Range struct {
 // start to an open end removes the rows deleted at the source, in constant
 // memory and exactly once.
 func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range) (applied bool, err error) {
+	return k.apply(ctx, channel, seq, rows, deletes, r, false)
+}
+
+// ApplyFull is ApplyRange for the rows of a full pass: many, mostly new. It
+// loads them through the target's bulk path (see bulk) into a staging table
+// and merges that with one upsert, in the same transaction as the rest.
+func (k *Sink) ApplyFull(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range) (applied bool, err error) {
+	return k.apply(ctx, channel, seq, rows, deletes, r, k.bulk())
+}
+
+func (k *Sink) apply(ctx context.Context, channel string, seq int64, rows [][]any, deletes [][]any, r *Range, bulk bool) (applied bool, err error) {
 	for i, r := range rows {
 		if len(r) != len(k.cols) {
 			return false, fmt.Errorf("connector: apply to %q: row %d has %d values, want %d", k.table, i, len(r), len(k.cols))
@@ -314,7 +327,16 @@ func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [
 			return false, fmt.Errorf("connector: apply to %q: delete %d has %d key values, want %d", k.table, i, len(d), len(k.key))
 		}
 	}
-	tx, err := k.s.db.BeginTx(ctx, nil)
+	// The bulk path needs a connection of its own for the staging table
+	// and the driver's copy.
+	var conn *sql.Conn
+	if bulk {
+		if conn, err = k.s.db.Conn(ctx); err != nil {
+			return false, fmt.Errorf("connector: apply to %q: %w", k.table, err)
+		}
+		defer conn.Close()
+	}
+	tx, err := k.begin(ctx, conn)
 	if err != nil {
 		return false, fmt.Errorf("connector: apply to %q: %w", k.table, err)
 	}
@@ -334,7 +356,16 @@ func (k *Sink) ApplyRange(ctx context.Context, channel string, seq int64, rows [
 			return false, fmt.Errorf("connector: apply to %q: delete the rows gone from the range: %w", k.table, err)
 		}
 	}
-	if err := k.upsert(ctx, tx, dedupe(rows, k.key)); err != nil {
+	if bulk {
+		err = k.bulkUpsert(ctx, conn, tx, dedupe(rows, k.key))
+		if localFilesRefused(err) {
+			k.noBulk.Store(true)
+			err = k.upsert(ctx, tx, dedupe(rows, k.key))
+		}
+	} else {
+		err = k.upsert(ctx, tx, dedupe(rows, k.key))
+	}
+	if err != nil {
 		return false, fmt.Errorf("connector: apply to %q: upsert: %w", k.table, err)
 	}
 	q, ph := k.s.d.quote, k.s.d.placeholder
@@ -548,31 +579,7 @@ func (k *Sink) insertSQL(n int) string {
 		}
 		b.WriteByte(')')
 	}
-	var set []string
-	for i, c := range cols {
-		if slices.Contains(k.key, i) {
-			continue
-		}
-		if k.s.driver == MySQL {
-			set = append(set, c+" = VALUES("+c+")")
-		} else {
-			set = append(set, c+" = excluded."+c)
-		}
-	}
-	keyCols := make([]string, len(k.key))
-	for i, at := range k.key {
-		keyCols[i] = cols[at]
-	}
-	switch {
-	case k.s.driver == MySQL && len(set) == 0:
-		b.WriteString(" ON DUPLICATE KEY UPDATE " + keyCols[0] + " = " + keyCols[0])
-	case k.s.driver == MySQL:
-		b.WriteString(" ON DUPLICATE KEY UPDATE " + strings.Join(set, ", "))
-	case len(set) == 0:
-		b.WriteString(" ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO NOTHING")
-	default:
-		b.WriteString(" ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", "))
-	}
+	b.WriteString(k.onConflict(cols))
 	k.sqls[n] = b.String()
 	return k.sqls[n]
 }
@@ -667,6 +674,21 @@ func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]a
 	if r.To != nil {
 		where = append(where, lhs+" <= "+tuple(r.To))
 	}
+	table := d.quote(k.table)
+	span := table
+	if len(where) > 0 {
+		span += " WHERE " + strings.Join(where, " AND ")
+	}
+	// A span the target holds nothing of (a first full pass) needs no
+	// delete, and the key list that follows is most of its cost.
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+span+" LIMIT 1", args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	var keep []string
 	for _, row := range rows {
 		vals := make([]any, len(k.key))
@@ -681,10 +703,39 @@ func (k *Sink) deleteRange(ctx context.Context, tx *sql.Tx, r *Range, rows [][]a
 	if len(keep) > 0 {
 		where = append(where, lhs+" NOT IN ("+strings.Join(keep, ", ")+")")
 	}
-	q := "DELETE FROM " + d.quote(k.table)
+	q := "DELETE FROM " + table
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	_, err := tx.ExecContext(ctx, q, args...)
+	_, err = tx.ExecContext(ctx, q, args...)
 	return err
+}
+
+// onConflict is the clause of an upsert into the table that updates a row
+// whose key exists; cols are the quoted names of k.cols.
+func (k *Sink) onConflict(cols []string) string {
+	var set []string
+	for i, c := range cols {
+		if slices.Contains(k.key, i) {
+			continue
+		}
+		if k.s.driver == MySQL {
+			set = append(set, c+" = VALUES("+c+")")
+		} else {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	keyCols := make([]string, len(k.key))
+	for i, at := range k.key {
+		keyCols[i] = cols[at]
+	}
+	switch {
+	case k.s.driver == MySQL && len(set) == 0:
+		return " ON DUPLICATE KEY UPDATE " + keyCols[0] + " = " + keyCols[0]
+	case k.s.driver == MySQL:
+		return " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
+	case len(set) == 0:
+		return " ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO NOTHING"
+	}
+	return " ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 }

@@ -122,130 +122,152 @@ func checksum(t *testing.T, s *Source, table string) (int64, string) {
 	return n, sum
 }
 
+// TestSink copies a table between every pair of databases, in batches
+// through the upsert, and as one full pass through the target's bulk path.
 func TestSink(t *testing.T) {
-	const rows, batch, target = 120, 50, "交换_目标"
+	const rows, target = 120, "交换_目标"
 	for _, from := range dialects {
 		for _, to := range dialects {
-			t.Run(from+"→"+to, func(t *testing.T) {
-				ctx := context.Background()
-				sb := newBackend(t, from)
-				exchangeFixture(t, sb, rows)
-				src := sb.open(t)
-				tb := newBackend(t, to)
-				dst := tb.openWritable(t)
-
-				schema, err := src.Table(ctx, sample)
-				if err != nil {
-					t.Fatal(err)
+			for _, full := range []bool{false, true} {
+				name := from + "→" + to
+				if full {
+					name += "/bulk"
 				}
-				sink, err := dst.OpenSink(ctx, target, schema)
-				if err != nil {
-					t.Fatalf("OpenSink: %v", err)
-				}
-				// Copy in batches.
-				var (
-					seq     int64
-					batches [][][]any
-				)
-				if _, err := src.Rows(ctx, sample, nil, batch, func(b [][]any) error {
-					seq++
-					applied, err := sink.Apply(ctx, "ch-1", seq, b, nil)
-					if err == nil && !applied {
-						err = fmt.Errorf("batch %d not applied", seq)
-					}
-					batches = append(batches, b)
-					return err
-				}); err != nil {
-					t.Fatalf("copy: %v", err)
-				}
-				wantN, wantSum := checksum(t, src, sample)
-				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
-					t.Fatalf("after copy: target Checksum = %d %s, want the source's %d %s", gotN, gotSum, wantN, wantSum)
-				}
-				if wantN != rows+1 {
-					t.Errorf("source rows = %d, want %d", wantN, rows+1)
-				}
-
-				// Redelivering a batch, even altered, changes nothing.
-				again := slices.Clone(batches[1])
-				again[0] = slices.Clone(again[0])
-				again[0][2] = "改过"
-				for _, s := range []int64{2, seq} {
-					applied, err := sink.Apply(ctx, "ch-1", s, again, [][]any{{again[1][0], again[1][1]}})
-					if err != nil || applied {
-						t.Errorf("Apply(redelivered seq %d) = %v, %v; want false, nil", s, applied, err)
-					}
-				}
-				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
-					t.Errorf("after redelivery: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
-				}
-
-				// Updates and deletes at the source, carried by one batch.
-				sb.exec(t, `UPDATE {交换样例} SET {姓名} = ?, {金额} = ?, {照片} = ? WHERE {区划} = ? AND {编号} = ?`, "赵𠀀改", "12.50", []byte{1, 2}, "东城", 3)
-				sb.exec(t, `UPDATE {交换样例} SET {备注} = NULL, {时刻} = NULL WHERE {编号} = ?`, 4)
-				sb.exec(t, `DELETE FROM {交换样例} WHERE {编号} IN (?, ?)`, 5, 6)
-				changed := map[int64]bool{3: true, 4: true}
-				var upserts [][]any
-				if _, err := src.Rows(ctx, sample, nil, 0, func(b [][]any) error {
-					for _, r := range b {
-						if changed[r[1].(int64)] {
-							upserts = append(upserts, r)
-						}
-					}
-					return nil
-				}); err != nil {
-					t.Fatal(err)
-				}
-				deletes := [][]any{{"无此区", int64(999)}}
-				for _, b := range batches {
-					for _, r := range b {
-						if id := r[1].(int64); id == 5 || id == 6 {
-							deletes = append(deletes, []any{r[0], id})
-						}
-					}
-				}
-				seq++
-				if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, deletes); err != nil || !applied {
-					t.Fatalf("Apply(updates and deletes) = %v, %v; want true, nil", applied, err)
-				}
-				wantN, wantSum = checksum(t, src, sample)
-				if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
-					t.Fatalf("after updates and deletes: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
-				}
-
-				// The checkpoint survives reopening; other channels start at 0.
-				dst.Close()
-				dst = tb.openWritable(t)
-				sink, err = dst.OpenSink(ctx, target, schema)
-				if err != nil {
-					t.Fatalf("OpenSink(existing table): %v", err)
-				}
-				if got, err := sink.Checkpoint(ctx, "ch-1"); err != nil || got != seq {
-					t.Errorf("Checkpoint(ch-1) after reopening = %d, %v; want %d", got, err, seq)
-				}
-				if got, err := sink.Checkpoint(ctx, "ch-2"); err != nil || got != 0 {
-					t.Errorf("Checkpoint(ch-2) = %d, %v; want 0", got, err)
-				}
-				if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, nil); err != nil || applied {
-					t.Errorf("Apply(seq %d) after reopening = %v, %v; want false, nil", seq, applied, err)
-				}
-
-				// A schema change the target cannot take names the column.
-				wider := schema
-				wider.Columns = slices.Clone(schema.Columns)
-				wider.Columns[2].Length = 64
-				wider.Columns[2].DBType = strings.Replace(wider.Columns[2].DBType, "32", "64", 1)
-				wantSchemaError(t, dst, target, wider, "姓名", DiffNarrower)
-
-				sb.exec(t, `ALTER TABLE {交换样例} ADD COLUMN {新列} [varchar(20)|varchar(20)|VARCHAR(20)]`)
-				changedSchema, err := src.Table(ctx, sample)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantSchemaError(t, dst, target, changedSchema, "新列", DiffMissing)
-			})
+				t.Run(name, func(t *testing.T) { testSink(t, from, to, full, rows, target) })
+			}
 		}
 	}
+}
+
+func testSink(t *testing.T, from, to string, full bool, rows int64, target string) {
+	batch := 50
+	if full {
+		batch = 0 // one batch, the whole table: a full pass over an open range
+	}
+	ctx := context.Background()
+	sb := newBackend(t, from)
+	exchangeFixture(t, sb, int(rows))
+	src := sb.open(t)
+	tb := newBackend(t, to)
+	dst := tb.openWritable(t)
+
+	schema, err := src.Table(ctx, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := dst.OpenSink(ctx, target, schema)
+	if err != nil {
+		t.Fatalf("OpenSink: %v", err)
+	}
+	// Copy in batches.
+	var (
+		seq     int64
+		batches [][][]any
+	)
+	if _, err := src.Rows(ctx, sample, nil, batch, func(b [][]any) error {
+		seq++
+		var r *Range
+		if full {
+			r = &Range{}
+		}
+		apply := sink.ApplyRange
+		if full {
+			apply = sink.ApplyFull
+		}
+		applied, err := apply(ctx, "ch-1", seq, b, nil, r)
+		if err == nil && !applied {
+			err = fmt.Errorf("batch %d not applied", seq)
+		}
+		batches = append(batches, b)
+		return err
+	}); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	wantN, wantSum := checksum(t, src, sample)
+	if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+		t.Fatalf("after copy: target Checksum = %d %s, want the source's %d %s", gotN, gotSum, wantN, wantSum)
+	}
+	if wantN != rows+1 {
+		t.Errorf("source rows = %d, want %d", wantN, rows+1)
+	}
+
+	// Redelivering a batch, even altered, changes nothing.
+	again := slices.Clone(batches[min(1, len(batches)-1)])
+	again[0] = slices.Clone(again[0])
+	again[0][2] = "改过"
+	for _, s := range []int64{min(2, seq), seq} {
+		applied, err := sink.Apply(ctx, "ch-1", s, again, [][]any{{again[1][0], again[1][1]}})
+		if err != nil || applied {
+			t.Errorf("Apply(redelivered seq %d) = %v, %v; want false, nil", s, applied, err)
+		}
+	}
+	if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+		t.Errorf("after redelivery: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
+	}
+
+	// Updates and deletes at the source, carried by one batch.
+	sb.exec(t, `UPDATE {交换样例} SET {姓名} = ?, {金额} = ?, {照片} = ? WHERE {区划} = ? AND {编号} = ?`, "赵𠀀改", "12.50", []byte{1, 2}, "东城", 3)
+	sb.exec(t, `UPDATE {交换样例} SET {备注} = NULL, {时刻} = NULL WHERE {编号} = ?`, 4)
+	sb.exec(t, `DELETE FROM {交换样例} WHERE {编号} IN (?, ?)`, 5, 6)
+	changed := map[int64]bool{3: true, 4: true}
+	var upserts [][]any
+	if _, err := src.Rows(ctx, sample, nil, 0, func(b [][]any) error {
+		for _, r := range b {
+			if changed[r[1].(int64)] {
+				upserts = append(upserts, r)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deletes := [][]any{{"无此区", int64(999)}}
+	for _, b := range batches {
+		for _, r := range b {
+			if id := r[1].(int64); id == 5 || id == 6 {
+				deletes = append(deletes, []any{r[0], id})
+			}
+		}
+	}
+	seq++
+	if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, deletes); err != nil || !applied {
+		t.Fatalf("Apply(updates and deletes) = %v, %v; want true, nil", applied, err)
+	}
+	wantN, wantSum = checksum(t, src, sample)
+	if gotN, gotSum := checksum(t, dst, target); gotN != wantN || gotSum != wantSum {
+		t.Fatalf("after updates and deletes: target Checksum = %d %s, want %d %s", gotN, gotSum, wantN, wantSum)
+	}
+
+	// The checkpoint survives reopening; other channels start at 0.
+	dst.Close()
+	dst = tb.openWritable(t)
+	sink, err = dst.OpenSink(ctx, target, schema)
+	if err != nil {
+		t.Fatalf("OpenSink(existing table): %v", err)
+	}
+	if got, err := sink.Checkpoint(ctx, "ch-1"); err != nil || got != seq {
+		t.Errorf("Checkpoint(ch-1) after reopening = %d, %v; want %d", got, err, seq)
+	}
+	if got, err := sink.Checkpoint(ctx, "ch-2"); err != nil || got != 0 {
+		t.Errorf("Checkpoint(ch-2) = %d, %v; want 0", got, err)
+	}
+	if applied, err := sink.Apply(ctx, "ch-1", seq, upserts, nil); err != nil || applied {
+		t.Errorf("Apply(seq %d) after reopening = %v, %v; want false, nil", seq, applied, err)
+	}
+
+	// A schema change the target cannot take names the column.
+	wider := schema
+	wider.Columns = slices.Clone(schema.Columns)
+	wider.Columns[2].Length = 64
+	wider.Columns[2].DBType = strings.Replace(wider.Columns[2].DBType, "32", "64", 1)
+	wantSchemaError(t, dst, target, wider, "姓名", DiffNarrower)
+
+	sb.exec(t, `ALTER TABLE {交换样例} ADD COLUMN {新列} [varchar(20)|varchar(20)|VARCHAR(20)]`)
+	changedSchema, err := src.Table(ctx, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSchemaError(t, dst, target, changedSchema, "新列", DiffMissing)
 }
 
 func wantSchemaError(t *testing.T, s *Source, table string, schema Table, column, problem string) {
@@ -411,64 +433,146 @@ func BenchmarkSinkApply(b *testing.B) {
 // TestSinkApplyRange deletes the rows of a span of a two-column key that a
 // batch does not name, with open and closed ends, exactly once.
 func TestSinkApplyRange(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b *backend) {
-		ctx := context.Background()
-		s := b.openWritable(t)
-		schema := Table{Name: "src", Columns: []Column{
-			{Name: "a", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
-			{Name: "b", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
-			{Name: "v", Type: TypeText, DBType: "text", Nullable: true},
-		}}
-		sink, err := s.OpenSink(ctx, "区间", schema)
+	for name, full := range map[string]bool{"upsert": false, "bulk": true} {
+		t.Run(name, func(t *testing.T) {
+			eachBackend(t, func(t *testing.T, b *backend) { testSinkApplyRange(t, b, full) })
+		})
+	}
+}
+
+func testSinkApplyRange(t *testing.T, b *backend, full bool) {
+	ctx := context.Background()
+	s := b.openWritable(t)
+	schema := Table{Name: "src", Columns: []Column{
+		{Name: "a", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+		{Name: "b", Type: TypeInteger, DBType: "bigint", PrimaryKey: true},
+		{Name: "v", Type: TypeText, DBType: "text", Nullable: true},
+	}}
+	sink, err := s.OpenSink(ctx, "区间", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]any
+	for a := int64(1); a <= 3; a++ {
+		for c := int64(1); c <= 3; c++ {
+			rows = append(rows, []any{a, c, "v"})
+		}
+	}
+	if _, err := sink.Apply(ctx, "r", 1, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys := func() string {
+		t.Helper()
+		r, err := b.db.Query(b.sql(`SELECT {a}, {b} FROM {区间} ORDER BY 1, 2`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows [][]any
-		for a := int64(1); a <= 3; a++ {
-			for c := int64(1); c <= 3; c++ {
-				rows = append(rows, []any{a, c, "v"})
-			}
+		defer r.Close()
+		var out []string
+		for r.Next() {
+			var a, c int
+			r.Scan(&a, &c)
+			out = append(out, fmt.Sprintf("%d%d", a, c))
 		}
-		if _, err := sink.Apply(ctx, "r", 1, rows, nil); err != nil {
-			t.Fatal(err)
+		return strings.Join(out, " ")
+	}
+	steps := []struct {
+		seq     int64
+		rows    [][]any
+		r       *Range
+		applied bool
+		want    string
+	}{
+		{2, [][]any{{int64(2), int64(2), "x"}}, &Range{From: []any{int64(1), int64(2)}, To: []any{int64(3), int64(1)}, Keep: [][]any{{int64(2), int64(3)}}},
+			true, "11 12 22 23 32 33"},
+		{3, nil, &Range{From: []any{int64(3), int64(2)}}, true, "11 12 22 23 32"},
+		{3, nil, &Range{}, false, "11 12 22 23 32"}, // a redelivery: nothing happens
+		{4, nil, &Range{To: []any{int64(1), int64(1)}}, true, "12 22 23 32"},
+		{5, [][]any{{int64(9), int64(9), "y"}}, nil, true, "12 22 23 32 99"},
+	}
+	apply := sink.ApplyRange
+	if full {
+		apply = sink.ApplyFull
+	}
+	for _, st := range steps {
+		applied, err := apply(ctx, "r", st.seq, st.rows, nil, st.r)
+		if err != nil {
+			t.Fatalf("ApplyRange(seq %d): %v", st.seq, err)
 		}
-		keys := func() string {
-			t.Helper()
-			r, err := b.db.Query(b.sql(`SELECT {a}, {b} FROM {区间} ORDER BY 1, 2`))
+		if got := keys(); applied != st.applied || got != st.want {
+			t.Errorf("ApplyRange(seq %d, %+v) = %v, keys %q; want %v, %q", st.seq, st.r, applied, got, st.applied, st.want)
+		}
+	}
+}
+
+// TestSinkBulk sends awkward text through the bulk paths and checks that a
+// value the target cannot hold fails the batch, as the upsert does, leaving
+// the table and the checkpoint as they were.
+func TestSinkBulk(t *testing.T) {
+	awkward := []string{"tab\there", "line\nbreak\r\n", `back\slash \N`, "nul\x00byte", "", `\`, "生僻字𠀀𪚥"}
+	for _, driver := range []string{Postgres, MySQL} {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			b := newBackend(t, driver)
+			b.exec(t, `CREATE TABLE {短} ({id} [bigint|bigint|INTEGER] NOT NULL PRIMARY KEY, {v} [text|longtext|TEXT], {s} [varchar(4)|varchar(4)|VARCHAR(4)], {raw} [bytea|blob|BLOB])`)
+			dst := b.openWritable(t)
+			schema, err := dst.Table(ctx, "短")
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer r.Close()
-			var out []string
-			for r.Next() {
-				var a, c int
-				r.Scan(&a, &c)
-				out = append(out, fmt.Sprintf("%d%d", a, c))
-			}
-			return strings.Join(out, " ")
-		}
-		steps := []struct {
-			seq     int64
-			rows    [][]any
-			r       *Range
-			applied bool
-			want    string
-		}{
-			{2, [][]any{{int64(2), int64(2), "x"}}, &Range{From: []any{int64(1), int64(2)}, To: []any{int64(3), int64(1)}, Keep: [][]any{{int64(2), int64(3)}}},
-				true, "11 12 22 23 32 33"},
-			{3, nil, &Range{From: []any{int64(3), int64(2)}}, true, "11 12 22 23 32"},
-			{3, nil, &Range{}, false, "11 12 22 23 32"}, // a redelivery: nothing happens
-			{4, nil, &Range{To: []any{int64(1), int64(1)}}, true, "12 22 23 32"},
-			{5, [][]any{{int64(9), int64(9), "y"}}, nil, true, "12 22 23 32 99"},
-		}
-		for _, st := range steps {
-			applied, err := sink.ApplyRange(ctx, "r", st.seq, st.rows, nil, st.r)
+			sink, err := dst.OpenSink(ctx, "短", schema)
 			if err != nil {
-				t.Fatalf("ApplyRange(seq %d): %v", st.seq, err)
+				t.Fatal(err)
 			}
-			if got := keys(); applied != st.applied || got != st.want {
-				t.Errorf("ApplyRange(seq %d, %+v) = %v, keys %q; want %v, %q", st.seq, st.r, applied, got, st.applied, st.want)
+			if !sink.bulk() {
+				t.Fatalf("bulk() = false on %s, want the bulk path", driver)
 			}
-		}
-	})
+			var rows [][]any
+			for i, v := range awkward {
+				if driver == Postgres && strings.ContainsRune(v, 0) {
+					continue // PostgreSQL text holds no NUL
+				}
+				rows = append(rows, []any{int64(i), v, "四个字符", []byte(v)})
+			}
+			rows = append(rows, []any{int64(100), nil, nil, nil})
+			if applied, err := sink.ApplyFull(ctx, "c", 1, rows, nil, nil); err != nil || !applied {
+				t.Fatalf("ApplyFull(awkward text) = %v, %v", applied, err)
+			}
+			got, err := dst.db.QueryContext(ctx, b.sql(`SELECT {id}, {v}, {raw} FROM {短} ORDER BY {id}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Close()
+			i := 0
+			for got.Next() {
+				var (
+					id  int64
+					v   *string
+					raw []byte
+				)
+				if err := got.Scan(&id, &v, &raw); err != nil {
+					t.Fatal(err)
+				}
+				want := rows[i]
+				if id != want[0].(int64) || (v == nil) != (want[1] == nil) || (v != nil && *v != want[1]) || (want[3] != nil && string(raw) != string(want[3].([]byte))) {
+					t.Errorf("row %d = %d %v %q, want %v", i, id, v, raw, want)
+				}
+				i++
+			}
+			if i != len(rows) {
+				t.Errorf("%d rows, want %d", i, len(rows))
+			}
+			_, err = sink.ApplyFull(ctx, "c", 2, [][]any{{int64(200), "x", "五个字符呢", nil}}, nil, &Range{From: []any{int64(100)}})
+			if err == nil {
+				t.Error("ApplyFull(a value longer than its column) = nil error, want the batch refused")
+			}
+			if seq, err := sink.Checkpoint(ctx, "c"); err != nil || seq != 1 {
+				t.Errorf("Checkpoint after the refused batch = %d, %v; want 1", seq, err)
+			}
+			var n int
+			if err := dst.db.QueryRowContext(ctx, b.sql(`SELECT count(*) FROM {短}`)).Scan(&n); err != nil || n != len(rows) {
+				t.Errorf("rows after the refused batch = %d, %v; want %d", n, err, len(rows))
+			}
+		})
+	}
 }

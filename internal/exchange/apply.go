@@ -131,7 +131,11 @@ func (a *applier) handle(ctx context.Context, msg jetstream.Msg) error {
 		msg.Nak()
 		return err
 	}
-	applied, err := a.sink.ApplyRange(ctx, id, b.Seq, b.Rows, b.Deletes, b.Range)
+	apply := a.sink.ApplyRange
+	if b.Full {
+		apply = a.sink.ApplyFull
+	}
+	applied, err := apply(ctx, id, b.Seq, b.Rows, b.Deletes, b.Range)
 	if err != nil {
 		msg.NakWithDelay(time.Second)
 		return fmt.Errorf("exchange: channel %q: apply batch %d: %w", id, b.Seq, err)

@@ -80,6 +80,7 @@ type Batch struct {
 	Rows    [][]any          // values as connector.Source.Rows returns them
 	Deletes [][]any          // key values (schema.Key() order) of rows deleted at the source
 	Range   *connector.Range // in a full pass of a Full channel: the keys the batch covers (see connector.Range)
+	Full    bool             // read by a full pass: the target writes it through its bulk path
 }
 
 // Flags of a batch's range in its header.
@@ -97,6 +98,7 @@ type batchHeader struct {
 	Deletes int             `json:"deletes"`
 	Range   int             `json:"range,omitempty"` // rangeSet|rangeFrom|rangeTo; the bounds follow the deletes
 	Keep    int             `json:"keep,omitempty"`  // keys to keep in the range, after the bounds
+	Full    bool            `json:"full,omitempty"`
 }
 
 // rangeBytes is a batch's range as encodeBatch takes it.
@@ -140,8 +142,8 @@ func Checksum(payload []byte) string {
 }
 
 // encodeBatch assembles a payload from values already encoded by appendValue.
-func encodeBatch(channel string, seq int64, t connector.Table, rows, deletes int, rowBytes, delBytes []byte, rng *rangeBytes) ([]byte, error) {
-	h := batchHeader{Channel: channel, Seq: seq, Table: t, Rows: rows, Deletes: deletes}
+func encodeBatch(channel string, seq int64, t connector.Table, full bool, rows, deletes int, rowBytes, delBytes []byte, rng *rangeBytes) ([]byte, error) {
+	h := batchHeader{Channel: channel, Seq: seq, Table: t, Full: full, Rows: rows, Deletes: deletes}
 	var rngData []byte
 	if rng != nil {
 		h.Range, h.Keep, rngData = rng.flags, rng.keep, rng.data
@@ -195,7 +197,7 @@ func EncodeBatch(b *Batch) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encodeBatch(b.Channel, b.Seq, b.Table, len(b.Rows), len(b.Deletes), rows, dels, rng)
+	return encodeBatch(b.Channel, b.Seq, b.Table, b.Full, len(b.Rows), len(b.Deletes), rows, dels, rng)
 }
 
 var errShort = errors.New("payload ends early")
@@ -232,7 +234,7 @@ func DecodeBatch(p []byte) (*Batch, error) {
 		int64(h.Rows)*int64(ncol)+(int64(h.Deletes)+int64(nbounds)+int64(h.Keep))*int64(nkey) > int64(len(p)) {
 		return nil, fmt.Errorf("exchange: batch of %d rows and %d deletes: %w", h.Rows, h.Deletes, errShort)
 	}
-	b := &Batch{Channel: h.Channel, Seq: h.Seq, Table: h.Table}
+	b := &Batch{Channel: h.Channel, Seq: h.Seq, Table: h.Table, Full: h.Full}
 	var err error
 	read := func(count, width int) ([][]any, error) {
 		out := make([][]any, count)

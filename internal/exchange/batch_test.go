@@ -36,6 +36,7 @@ func TestBatchCodec(t *testing.T) {
 			{int64(3), nil, []byte{}, -0.0, false, nil},
 		},
 		Deletes: [][]any{{int64(9)}},
+		Full:    true,
 	}
 	p, err := EncodeBatch(b)
 	if err != nil {

@@ -21,7 +21,7 @@ type Channel struct {
 	Source     Endpoint
 	Target     Endpoint
 	Mode       string // Full, Incremental or FullThenIncremental
-	BatchSize  int    // rows per read; 0 means connector.DefaultBatchSize
+	BatchSize  int    // rows per read; 0 means connector.DefaultBatchSize, and FullPassRows in a full pass
 	Watermark  string // update-time column, for the incremental modes
 	SoftDelete string // optional column: true or 1 means deleted
 
@@ -80,9 +80,18 @@ func (ch Channel) Validate() error {
 	return nil
 }
 
-func (ch Channel) batchSize() int {
-	if ch.BatchSize <= 0 {
+// FullPassRows is what a full pass reads at a time when the channel names
+// no batch size: its messages then fill up to the engine's MaxBytes, and
+// each is one bulk write at the target.
+const FullPassRows = 10000
+
+// batchSize is the rows a pass reads at a time.
+func (ch Channel) batchSize(incremental bool) int {
+	switch {
+	case ch.BatchSize > 0:
+		return ch.BatchSize
+	case incremental:
 		return connector.DefaultBatchSize
 	}
-	return ch.BatchSize
+	return FullPassRows
 }

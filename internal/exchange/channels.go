@@ -52,7 +52,7 @@ type ChannelInput struct {
 	SoftDelete string   `json:"soft_delete,omitempty" maxLength:"128" doc:"Column whose true or 1 marks a deleted row"`
 	Mode       string   `json:"mode" enum:"full,incremental,full_then_incremental"`
 	Schedule   string   `json:"schedule,omitempty" maxLength:"100" doc:"continuous (the default), or a 5-field cron expression (minute hour day-of-month month day-of-week) in Beijing time"`
-	BatchSize  int      `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000"`
+	BatchSize  int      `json:"batch_size,omitempty" minimum:"0" maximum:"100000" doc:"Rows per batch; 0 means 1000, and 10000 in a full pass"`
 	GrantID    int64    `json:"grant_id,omitempty" minimum:"0" doc:"The grant the channel delivers, when a grant created it"`
 	MandateID  int64    `json:"mandate_id,omitempty" minimum:"0" doc:"The aggregation mandate (归集任务) the channel delivers, when a confirmed mandate created it"`
 }

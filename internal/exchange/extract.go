@@ -117,6 +117,7 @@ type extraction struct {
 	// the end, so the applier deletes what is no longer at the source.
 	sweep     bool
 	sweeping  bool  // in a full pass, now
+	full      bool  // the pass is a full one
 	sweepFrom []any // position of the last row published, nil at the start
 	final     bool  // the read being published is the last of the pass
 }
@@ -293,7 +294,8 @@ func (x *extraction) pass(ctx context.Context, order []string, incremental bool)
 // passFrom reads from a position to the end and publishes what it reads,
 // less the rows that late has already sent.
 func (x *extraction) passFrom(ctx context.Context, order []string, after []any, incremental bool, late *lateReading) error {
-	n := x.ch.batchSize()
+	n := x.ch.batchSize(incremental)
+	x.full = !incremental
 	for {
 		rows, pos, err := x.src.ReadAfter(ctx, x.schema.Name, x.cols, order, after, incremental, n)
 		if err != nil {
@@ -472,7 +474,7 @@ func (x *extraction) send(ctx context.Context, nRows, nDels int, rowBuf, delBuf 
 	if err != nil {
 		return fmt.Errorf("exchange: channel %q: range: %w", x.ch.ID, err)
 	}
-	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, nRows, nDels, rowBuf, delBuf, rng)
+	payload, err := encodeBatch(x.ch.ID, next.Seq, x.schema, x.full, nRows, nDels, rowBuf, delBuf, rng)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (e *Engine) Retry(ctx context.Context, ch Channel, ids ...int64) (RetryResu
 	if err != nil {
 		return res, fmt.Errorf("exchange: channel %q: position: %w", ch.ID, err)
 	}
-	n := ch.batchSize()
+	n := ch.batchSize(true)
 	for len(entries) > 0 {
 		chunk := entries[:min(n, len(entries))]
 		entries = entries[len(chunk):]
