@@ -26,6 +26,7 @@ const (
 type SampleColumn struct {
 	Identifier string `json:"identifier"`
 	Name       string `json:"name"`
+	DataType   string `json:"data_type"`
 	Masking    string `json:"masking" doc:"The rule applied: the item's default, full for a sensitive item without one"`
 	Withheld   bool   `json:"withheld,omitempty" doc:"Shared on conditions: its values come with a grant"`
 }
@@ -66,7 +67,7 @@ func (s *Service) Sample(ctx context.Context, p org.Principal, code string) (Sam
 		if it.ShareType == ShareNone {
 			continue
 		}
-		c := SampleColumn{Identifier: it.Identifier, Name: it.Name, Masking: sampleRule(it)}
+		c := SampleColumn{Identifier: it.Identifier, Name: it.Name, DataType: it.DataType, Masking: sampleRule(it)}
 		c.Withheld = !provider && (p.DepartmentID == 0 || it.ShareType != ShareUnconditional)
 		if !c.Withheld {
 			read = append(read, len(out.Columns))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
@@ -45,7 +46,14 @@ func (s *server) catalogSample(w http.ResponseWriter, r *http.Request) {
 	for i, row := range sample.Rows {
 		rows[i] = make([]catalogSampleCell, len(row))
 		for j, v := range row {
-			rows[i][j] = catalogSampleCell{Text: v, Withheld: j < len(cols) && cols[j].Withheld}
+			if j >= len(cols) {
+				break
+			}
+			// A date-time reads as the console writes them, its zone kept.
+			if cols[j].DataType == "datetime" && cols[j].Masking == "none" {
+				v = strings.Replace(v, "T", " ", 1)
+			}
+			rows[i][j] = catalogSampleCell{Text: v, Withheld: cols[j].Withheld}
 		}
 	}
 	data["State"], data["Columns"], data["Rows"], data["Size"] = sample.State, cols, rows, catalog.SampleSize
