@@ -53,6 +53,7 @@ func TestCatalogTreeAndSampleInChromium(t *testing.T) {
 			poll(t, rowsAll(2, "株洲市市场监督管理局"), "the list holds the department's entries only")
 			waitText(t, ctx, "#catalog-entries", "企业登记注册信息")
 			poll(t, `!!document.querySelector("#tree-dept a.active")`, "the chosen department is marked")
+			screenshot(t, ctx, "catalog-tree-dept-"+tc.lang)
 			// By class: collapsed; open 基础 and choose its 项 01.
 			must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/catalog"), chromedp.WaitVisible(chromedp.CSS("#tree-dept")),
 				chromedp.Click(chromedp.CSS("#tree-label-class")), chromedp.WaitVisible(chromedp.CSS("#tree-class"))), "the class tab")

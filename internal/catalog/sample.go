@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"crypto/rand"
+	"time"
 
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
@@ -12,6 +13,9 @@ import (
 
 // SampleSize is how many rows a sample holds.
 const SampleSize = 5
+
+// sampleTimeout bounds the reading of a sample: the page waits for it.
+const sampleTimeout = 10 * time.Second
 
 // States of a sample.
 const (
@@ -116,6 +120,8 @@ func sampleRule(it Item) string {
 
 // sampleRows reads the columns read of the mounted table, in key order.
 func (s *Service) sampleRows(ctx context.Context, r Reader, e Entry, cols []SampleColumn, read []int) ([][]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, sampleTimeout)
+	defer cancel()
 	src, err := connector.Open(ctx, r.Driver, r.DSN)
 	if err != nil {
 		return nil, err
