@@ -22,6 +22,8 @@ func (s *Server) registerCatalog() {
 			PageParams
 			Q           string `query:"q" maxLength:"100" doc:"Words to find in names, summaries, keywords and item names; Chinese queries of two or more characters match as substrings"`
 			ProviderID  int64  `query:"provider_id" minimum:"0"`
+			Region      string `query:"region" pattern:"^[0-9]{6,12}$" doc:"Entries of the departments of a region and the regions under it"`
+			Class       string `query:"class" pattern:"^[1-3]([0-9]{2}([0-9]{3})?)?$" doc:"A classification prefix: 类 (1 digit), 类项 (3) or 类项目 (6)"`
 			Category    string `query:"category" enum:"base,thematic,departmental,"`
 			ShareType   string `query:"share_type" enum:"unconditional,conditional,none,"`
 			OpenType    string `query:"open_type" enum:"open,conditional,closed,"`
@@ -31,9 +33,11 @@ func (s *Server) registerCatalog() {
 			Mounted     string `query:"mounted" enum:"true,false,"`
 			Sort        string `query:"sort" enum:"relevance,name,date," doc:"Relevance when q is given, else most recently updated"`
 			Facets      bool   `query:"facets" doc:"Include facet counts"`
+			Trees       bool   `query:"trees" doc:"Include the catalog trees (目录树) by department and by class, each counting what matches every filter but its own"`
 		}) (*struct{ Body catalog.Result }, error) {
 			q := catalog.Query{Q: in.Q, ProviderID: in.ProviderID, Category: in.Category, ShareType: in.ShareType, OpenType: in.OpenType,
-				UpdateCycle: in.UpdateCycle, Status: in.Status, Grade: in.Grade, Sort: in.Sort, Page: in.Page, PageSize: in.PageSize, Facets: in.Facets}
+				UpdateCycle: in.UpdateCycle, Status: in.Status, Grade: in.Grade, Sort: in.Sort, Page: in.Page, PageSize: in.PageSize, Facets: in.Facets,
+				Region: in.Region, Class: in.Class, Trees: in.Trees}
 			if in.Mounted != "" {
 				m := in.Mounted == "true"
 				q.Mounted = &m
@@ -85,6 +89,13 @@ func (s *Server) registerCatalog() {
 			return &entryOut{e}, err
 		}))
 	}
+	o = op(http.MethodGet, "/api/v1/catalog/entries/{code}/sample", "get-entry-sample", "catalog",
+		"Sample rows (样例数据) of an entry's mounted table: shared items only, masked by their defaults; values of conditionally shared items for the provider's catalogers only", true)
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *CodeParam) (*struct{ Body catalog.Sample }, error) {
+		sample, err := s.Catalog.Sample(ctx, principal(ctx), in.Code)
+		return &struct{ Body catalog.Sample }{sample}, err
+	}))
 	type versionsOut struct {
 		Body struct {
 			Versions []catalog.VersionInfo  `json:"versions"`

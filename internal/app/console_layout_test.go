@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -52,7 +53,7 @@ type layoutResult struct {
 func TestConsoleLayoutAndLanguage(t *testing.T) {
 	p := start(t, "--demo", "--data-dir", t.TempDir())
 	pages := []string{"/", "/regions", "/departments", "/users", "/users/1", "/roles", "/audit", "/account",
-		"/catalog", "/catalog/new", "/catalog/review", "/catalog/import", "/catalog/datasources", "/catalog/stats",
+		"/catalog", "/catalog?class=101", "/catalog?provider=2&class=2", "/catalog/entry?code=102001/000001", "/catalog/entry?code=101001/000001", "/catalog/new", "/catalog/review", "/catalog/import", "/catalog/datasources", "/catalog/stats",
 		"/lists/demands", "/lists/duties", "/lists/negatives", "/lists/stats",
 		"/sharing/applications?box=all", "/sharing/applications?box=review", "/sharing/applications/1", "/sharing/grants", "/sharing/grants/1",
 		"/exchange", "/exchange/channels", "/exchange/nodes", "/exchange/mandates", "/services", "/services/apps", "/notices"}
@@ -65,6 +66,10 @@ func TestConsoleLayoutAndLanguage(t *testing.T) {
 				must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/lang/"+lang)), "language")
 				for _, page := range pages {
 					must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+page), chromedp.WaitReady(chromedp.CSS("body"))), "open "+page)
+					// Parts loaded after the page (an entry's sample rows) are part of it.
+					if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.querySelector("[data-loading]")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+						t.Errorf("%s %s: still loading: %v", lang, page, err)
+					}
 					res, err := chromedp.Run(ctx, chromedp.Evaluate[layoutResult](layoutProbe))
 					must(t, err, "probe "+page)
 					if len(res.Squeezed) > 0 {

@@ -94,6 +94,9 @@ var (
 	msgMountNotFound   = errs.Define("catalog.mount.not_found", "mount %d of %s not found", "目录 %[2]s 没有编号为 %[1]d 的挂接")
 	msgNoWorkingMount  = errs.Define("catalog.mount.none_working", "%s has no working %s mount", "目录 %s 没有可用的%s挂接")
 
+	// Sample rows (样例数据).
+	msgSampleUnavailable = errs.Define("catalog.sample.unavailable", "the sample rows of %s cannot be read now: its datasource did not answer as mounted", "目录 %s 的样例数据暂时无法读取：数据源未按挂接时的结构应答")
+
 	// Import (导入).
 	msgNoCreditCode = errs.Define("catalog.import.no_credit_code", "no department has credit code %s", "没有统一社会信用代码为 %s 的部门")
 	msgExampleEntry = errs.Define("catalog.import.example_entry", "this is the template's example entry; delete its rows before importing", "这是模板中的示例目录，请删除其所在行后再导入")

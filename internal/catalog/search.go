@@ -19,6 +19,8 @@ import (
 type Query struct {
 	Q           string
 	ProviderID  int64
+	Region      string // entries of the departments of a region and the regions under it
+	Class       string // a classification prefix: 类, 类项 or 类项目 (ValidClass)
 	Category    string
 	ShareType   string
 	OpenType    string
@@ -31,6 +33,7 @@ type Query struct {
 	Page        int
 	PageSize    int
 	Facets      bool
+	Trees       bool // count the catalog trees (Result.Trees)
 }
 
 // Hit is one entry in a result list.
@@ -66,6 +69,7 @@ type Result struct {
 	Page   int                     `json:"page"`
 	Size   int                     `json:"page_size"`
 	Facets map[string][]FacetCount `json:"facets,omitempty"`
+	Trees  *Trees                  `json:"trees,omitempty"`
 }
 
 // FacetNames are the dimensions facet counts are given for.
@@ -89,6 +93,7 @@ type memRow struct {
 	category, share, open, cycle, status, grade, format string
 	published, mounted                                  bool
 	nameKey, name, text                                 string // name and text lower-cased
+	class                                               string // 类, 项 and 目 of the code (classKey)
 	updated, publishedAt                                string
 }
 
@@ -118,7 +123,7 @@ func (s *Service) syncIndex(ctx context.Context) error {
 		return nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, provider_id, category, share_type, open_type, update_cycle, status, grade, format, published, mounted,
-		name_key, name, search_text, updated_at, published_at, change_seq FROM catalog_entries WHERE change_seq > ?`, x.gen)
+		name_key, name, search_text, updated_at, published_at, change_seq, code FROM catalog_entries WHERE change_seq > ?`, x.gen)
 	if err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
@@ -127,10 +132,12 @@ func (s *Service) syncIndex(ctx context.Context) error {
 	for rows.Next() {
 		var r memRow
 		var seq int64
+		var code string
 		if err := rows.Scan(&r.id, &r.provider, &r.category, &r.share, &r.open, &r.cycle, &r.status, &r.grade, &r.format, &r.published, &r.mounted,
-			&r.nameKey, &r.name, &r.text, &r.updated, &r.publishedAt, &seq); err != nil {
+			&r.nameKey, &r.name, &r.text, &r.updated, &r.publishedAt, &seq, &code); err != nil {
 			return err
 		}
+		r.class = interned(s.classKey(code))
 		r.category, r.share, r.open, r.cycle, r.status, r.grade, r.format = interned(r.category), interned(r.share), interned(r.open),
 			interned(r.cycle), interned(r.status), interned(r.grade), interned(r.format)
 		r.name, r.text = strings.ToLower(r.name), strings.ToLower(r.text)
@@ -182,6 +189,24 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 	}
 	less := rowLess(q.Sort, runs)
 	top := &rowHeap{less: less, limit: page * size}
+	var (
+		depts      []treeDept
+		regions    map[string]treeRegion
+		inRegion   map[int64]bool
+		deptCounts map[int64]int
+		classCount map[string]int
+	)
+	if q.Region != "" || q.Trees {
+		if depts, regions, err = s.orgTree(ctx); err != nil {
+			return Result{}, err
+		}
+		if q.Region != "" {
+			inRegion = regionProviders(depts, regions, q.Region)
+		}
+	}
+	if q.Trees {
+		deptCounts, classCount = map[int64]int{}, map[string]int{}
+	}
 	x := s.index
 	x.mu.RLock()
 	for i := range x.rows {
@@ -194,10 +219,16 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		if !seesAll && r.provider != p.DepartmentID {
 			status = StatusPublished
 		}
-		if (q.ProviderID != 0 && r.provider != q.ProviderID) || (q.Category != "" && r.category != q.Category) ||
+		if (q.Category != "" && r.category != q.Category) ||
 			(q.ShareType != "" && r.share != q.ShareType) || (q.OpenType != "" && r.open != q.OpenType) ||
 			(q.UpdateCycle != "" && r.cycle != q.UpdateCycle) || (q.Status != "" && status != q.Status) ||
 			(q.Grade != "" && r.grade != q.Grade) || (q.Mounted != nil && r.mounted != *q.Mounted) || (q.Published != nil && r.published != *q.Published) {
+			continue
+		}
+		// The trees count what matches every filter but their own.
+		inDept := (q.ProviderID == 0 || r.provider == q.ProviderID) && (inRegion == nil || inRegion[r.provider])
+		inClass := q.Class == "" || strings.HasPrefix(r.class, q.Class)
+		if !(inDept && inClass) && !q.Trees {
 			continue
 		}
 		matched := true
@@ -210,6 +241,17 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		if !matched {
 			continue
 		}
+		if q.Trees {
+			if inClass {
+				deptCounts[r.provider]++
+			}
+			if inDept {
+				classCount[r.class]++
+			}
+		}
+		if !(inDept && inClass) {
+			continue
+		}
 		res.Total++
 		top.offer(r)
 		if fc != nil {
@@ -220,6 +262,9 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 	x.mu.RUnlock()
 	if fc != nil {
 		res.Facets = fc.list()
+	}
+	if q.Trees {
+		res.Trees = &Trees{Departments: departmentTree(depts, regions, deptCounts), Classes: classTree(classCount)}
 	}
 	if len(ids) == 0 {
 		return res, nil

@@ -39,6 +39,7 @@ func (s *server) catalogRoutes(r chi.Router) {
 	r.Post("/catalog/validate", s.catalogValidate)
 	r.Post("/catalog/workflow", s.catalogWorkflow)
 	r.Get("/catalog/diff", s.catalogDiff)
+	r.Get("/catalog/sample", s.catalogSample)
 	r.Get("/catalog/datasource-tables", s.catalogTables)
 	r.Post("/catalog/mounts", s.catalogAddMount)
 	r.Post("/catalog/mounts/recheck", s.catalogRecheckMount)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,7 @@ type catalogFacet struct {
 type catalogChip struct{ Label, Href string }
 
 // catalogFilters are the query parameters of the browse page that filter.
-var catalogFilters = []string{"provider", "category", "share_type", "open_type", "update_cycle", "status", "mounted", "grade"}
+var catalogFilters = []string{"region", "provider", "class", "category", "share_type", "open_type", "update_cycle", "status", "mounted", "grade"}
 
 // catalogQuery reads the browse filters from the URL; values that are not
 // allowed are ignored.
@@ -51,6 +52,12 @@ func catalogQuery(q url.Values) catalog.Query {
 		out.Q = string(r[:100])
 	}
 	out.ProviderID, _ = strconv.ParseInt(q.Get("provider"), 10, 64)
+	if v := q.Get("region"); catalogRegionPattern.MatchString(v) {
+		out.Region = v
+	}
+	if v := q.Get("class"); catalog.ValidClass(v) {
+		out.Class = v
+	}
 	switch q.Get("mounted") {
 	case "true", "false":
 		m := q.Get("mounted") == "true"
@@ -59,6 +66,66 @@ func catalogQuery(q url.Values) catalog.Query {
 	switch q.Get("sort") {
 	case "name", "date", "relevance":
 		out.Sort = q.Get("sort")
+	}
+	return out
+}
+
+// catalogRegionPattern is a division code the region filter takes.
+var catalogRegionPattern = regexp.MustCompile(`^[0-9]{6,12}$`)
+
+// catalogTreeNode is a node of a catalog tree on the browse page.
+type catalogTreeNode struct {
+	Value, Label, Href string
+	Count              int
+	Active, Open       bool
+	Children           []catalogTreeNode
+}
+
+// catalogTreeViews turns the domain's tree into links: a node filters the
+// list by param (and drops the filters in clear, the other levels of the
+// same tree); the chosen node's path is open, and a lone root too.
+// labels receives every node's label by param and value, for the chips.
+func catalogTreeViews(r *http.Request, lang string, nodes []catalog.TreeNode, labels map[string]string) []catalogTreeNode {
+	uq := r.URL.Query()
+	var walk func(ns []catalog.TreeNode) ([]catalogTreeNode, bool)
+	walk = func(ns []catalog.TreeNode) ([]catalogTreeNode, bool) {
+		out, anyOpen := make([]catalogTreeNode, 0, len(ns)), false
+		for _, n := range ns {
+			param, clear := "class", []string{}
+			switch n.Kind {
+			case catalog.NodeRegion:
+				param, clear = "region", []string{"provider"}
+			case catalog.NodeDepartment:
+				param, clear = "provider", []string{"region"}
+			}
+			active := uq.Get(param) == n.Value
+			nq := r.URL.Query()
+			nq.Del("page")
+			for _, c := range clear {
+				nq.Del(c)
+			}
+			if active {
+				nq.Del(param)
+			} else {
+				nq.Set(param, n.Value)
+			}
+			href := "/catalog"
+			if len(nq) > 0 {
+				href += "?" + nq.Encode()
+			}
+			v := catalogTreeNode{Value: n.Value, Label: n.Label(lang), Href: href, Count: n.Count, Active: active}
+			labels[param+"="+n.Value] = v.Label
+			var open bool
+			v.Children, open = walk(n.Children)
+			v.Open = open || (active && len(v.Children) > 0)
+			anyOpen = anyOpen || active || open
+			out = append(out, v)
+		}
+		return out, anyOpen
+	}
+	out, _ := walk(nodes)
+	if len(out) == 1 {
+		out[0].Open = true
 	}
 	return out
 }
@@ -100,7 +167,7 @@ func (s *server) catalogBrowse(w http.ResponseWriter, r *http.Request) {
 	}
 	uq := r.URL.Query()
 	q := catalogQuery(uq)
-	q.Page, q.PageSize, q.Facets = pageParam(r), catalogPageSize, true
+	q.Page, q.PageSize, q.Facets, q.Trees = pageParam(r), catalogPageSize, true, true
 	res, err := s.Catalog.Search(ctx, s.principal(r), q)
 	if err != nil {
 		if !errs.Is(err, errs.Invalid) {
@@ -127,8 +194,18 @@ func (s *server) catalogBrowse(w http.ResponseWriter, r *http.Request) {
 		}
 		return "/catalog?" + nq.Encode()
 	}
+	treeLabels := map[string]string{}
+	var deptTree, classTree []catalogTreeNode
+	if res.Trees != nil {
+		deptTree, classTree = catalogTreeViews(r, lang, res.Trees.Departments, treeLabels), catalogTreeViews(r, lang, res.Trees.Classes, treeLabels)
+	}
 	label := func(name, value string) string {
 		switch name {
+		case "region", "class":
+			if l, ok := treeLabels[name+"="+value]; ok {
+				return l
+			}
+			return value
 		case "provider":
 			id, _ := strconv.ParseInt(value, 10, 64)
 			if n, ok := names[id]; ok {
@@ -179,6 +256,7 @@ func (s *server) catalogBrowse(w http.ResponseWriter, r *http.Request) {
 	data["Hits"], data["Facets"], data["Chips"], data["Hidden"] = s.catalogHits(lang, res.Items), facets, chips, hidden
 	data["Pager"], data["Exports"], data["ClearHref"], data["CanCreate"] = newPager(r, q.Page, catalogPageSize, res.Total), exports, clearHref, role.Cataloger
 	data["Sort"] = q.Sort
+	data["DeptTree"], data["ClassTree"], data["ClassTab"] = deptTree, classTree, q.Class != ""
 	v.Data = data
 	s.render(w, r, http.StatusOK, "catalog", v)
 }

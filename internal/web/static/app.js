@@ -37,11 +37,16 @@
 (function () {
   "use strict";
   function renumber(body) {
+    // An item is its row and the row of its less used fields below it.
     body.querySelectorAll("tr.item-row").forEach(function (row, i) {
       var num = row.querySelector(".item-num");
       if (num) num.textContent = String(i + 1);
-      row.querySelectorAll("[name^='items.']").forEach(function (el) {
-        el.name = el.name.replace(/^items\.\d+\./, "items." + i + ".");
+      var rows = [row];
+      if (row.nextElementSibling && row.nextElementSibling.classList.contains("item-more")) rows.push(row.nextElementSibling);
+      rows.forEach(function (r) {
+        r.querySelectorAll("[name^='items.']").forEach(function (el) {
+          el.name = el.name.replace(/^items\.\d+\./, "items." + i + ".");
+        });
       });
     });
   }
@@ -51,10 +56,14 @@
       var tpl = document.getElementById("item-template");
       var body = document.getElementById("items-body");
       if (!tpl || !body) return;
-      var row = tpl.content.querySelector("tr");
-      if (!row) return;
-      var copy = row.cloneNode(true);
-      body.appendChild(copy);
+      var rows = tpl.content.querySelectorAll("tr");
+      if (!rows.length) return;
+      var copy = null;
+      rows.forEach(function (r) {
+        var c = r.cloneNode(true);
+        if (!copy) copy = c;
+        body.appendChild(c);
+      });
       renumber(body);
       var first = copy.querySelector("input");
       if (first) first.focus();
@@ -65,6 +74,8 @@
       var tr = remove.closest("tr.item-row");
       var tbody = tr && tr.parentNode;
       if (!tr || !tbody) return;
+      var more = tr.nextElementSibling;
+      if (more && more.classList.contains("item-more")) more.remove();
       tr.remove();
       renumber(tbody);
       var form = tbody.closest("form");
