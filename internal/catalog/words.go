@@ -1,6 +1,11 @@
 package catalog
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // The audit log's words for this package's actions and records.
 func init() {
@@ -23,4 +28,45 @@ func init() {
 	audit.DefineTarget("catalog", "catalog entry", "目录")
 	audit.DefineTarget("datasource", "datasource", "数据源")
 	audit.DefineTarget("resource", "resource", "资源")
+}
+
+// The audit log's details of this package's actions (audit.Keyed).
+var (
+	auditEntry       = errs.Define("catalog.audit.entry", "entry %s", "目录“%s”")
+	auditVersion     = errs.Define("catalog.audit.version", "version %d", "第 %d 版")
+	auditVersionWhy  = errs.Define("catalog.audit.version_reason", "version %d: %s", "第 %d 版：%s")
+	auditSource      = errs.Define("catalog.audit.source", "%s (%s)", "%s（%s）")
+	auditConnect     = errs.Define("catalog.audit.connect", "%s (%s) failed: %s", "%s（%s）连接失败：%s")
+	auditRefusedHost = errs.Define("catalog.audit.refused_host", "%s: %s", "%s：%s")
+	auditMount       = errs.Define("catalog.audit.mount", "as %s: %s, %s", "以%s挂接 %s，%s")
+	auditMountCheck  = errs.Define("catalog.audit.mount_check", "mount %d: %s", "挂接 %d：%s")
+	auditUnmount     = errs.Define("catalog.audit.unmount", "mount %d", "挂接 %d")
+	auditCheckOK     = errs.Define("catalog.audit.check_ok", "check passed", "检查通过")
+	auditCheckFailed = errs.Define("catalog.audit.check_failed", "check failed", "检查未通过")
+	auditMountKinds  = audit.DefineCodes("catalog.audit.kind", kindWords()...)
+)
+
+// kindWords are the mount kinds' labels as the audit log's words.
+func kindWords() []audit.Words {
+	ws := make([]audit.Words, len(MountKinds))
+	for i, o := range MountKinds {
+		ws[i] = audit.Words{o.Value, o.EN, o.ZH}
+	}
+	return ws
+}
+
+// checked says whether a mount's check passed.
+func checked(ok bool) errs.Text {
+	if ok {
+		return auditCheckOK.With()
+	}
+	return auditCheckFailed.With()
+}
+
+// versionDetail says an entry's version and the reason given for a step.
+func versionDetail(version int, reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return audit.Keyed(auditVersionWhy, version, reason)
+	}
+	return audit.Keyed(auditVersion, version)
 }
