@@ -68,7 +68,7 @@ func (in *UserInput) validate() error {
 func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (User, string, error) {
 	target := "user:" + in.Username
 	if !p.Can(ManageUsers) && !(p.Can(ManageDeptUsers) && in.DepartmentID != 0 && in.DepartmentID == p.DepartmentID) {
-		return User{}, "", s.Deny(ctx, p, "user.create", target, "only the system admin, or a department admin for their own department, creates accounts")
+		return User{}, "", s.DenyMsg(ctx, p, "user.create", target, msgCreateRefused)
 	}
 	if err := in.validate(); err != nil {
 		return User{}, "", err
@@ -117,11 +117,11 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 		}
 		u = User{ID: id, Username: in.Username, DisplayName: in.DisplayName, DepartmentID: in.DepartmentID, DepartmentName: u.DepartmentName,
 			Roles: slices.Clone(in.Roles), CreatedAt: now.UTC().Truncate(time.Microsecond)}
-		return s.record(ctx, tx, p, "user.create", fmt.Sprintf("user:%d", id), audit.Success, fmt.Sprintf("%s roles=%s", in.Username, joinRoles(in.Roles)))
+		return s.record(ctx, tx, p, "user.create", fmt.Sprintf("user:%d", id), audit.Success, audit.Keyed(auditAccount, in.Username, roleList(in.Roles)))
 	})
 	if err != nil {
 		if errs.Is(err, errs.Forbidden) {
-			return User{}, "", s.Deny(ctx, p, "user.create", target, errs.Message(err))
+			return User{}, "", Denied(ctx, s.audit, p, "user.create", target, err)
 		}
 		return User{}, "", err
 	}
@@ -206,7 +206,7 @@ const lockOfficerBootstrap = 7418880002
 func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []Role) (User, error) {
 	target := fmt.Sprintf("user:%d", id)
 	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !p.Has(SystemAdmin) {
-		return User{}, s.Deny(ctx, p, "user.roles", target, "roles are granted by the security admin (三员分立)")
+		return User{}, s.DenyMsg(ctx, p, "user.roles", target, msgRolesRefused)
 	}
 	roles = normalizeRoles(roles)
 	var u User
@@ -224,7 +224,7 @@ func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []R
 		if err := insertRoles(ctx, tx, id, roles); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%s roles %s -> %s", u.Username, joinRoles(u.Roles), joinRoles(roles))
+		detail := audit.Keyed(auditRoles, u.Username, roleList(u.Roles), roleList(roles))
 		u.Roles = slices.Clone(roles)
 		return s.record(ctx, tx, p, "user.roles", target, audit.Success, detail)
 	})
@@ -309,7 +309,7 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 			}
 		}
 		u.Disabled, u.LockedUntil = disabled, time.Time{}
-		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
+		return s.record(ctx, tx, p, action, target, audit.Success, audit.Keyed(auditAccountName, u.Username))
 	})
 	return u, err
 }
@@ -322,7 +322,7 @@ func (s *Service) Unlock(ctx context.Context, p Principal, id int64) (User, erro
 			return err
 		}
 		u.LockedUntil = time.Time{}
-		return s.record(ctx, tx, p, "user.unlock", fmt.Sprintf("user:%d", id), audit.Success, u.Username)
+		return s.record(ctx, tx, p, "user.unlock", fmt.Sprintf("user:%d", id), audit.Success, audit.Keyed(auditAccountName, u.Username))
 	})
 }
 
