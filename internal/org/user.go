@@ -137,14 +137,6 @@ func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) erro
 	return nil
 }
 
-func joinRoles(roles []Role) string {
-	parts := make([]string, len(roles))
-	for i, r := range roles {
-		parts[i] = string(r)
-	}
-	return strings.Join(parts, ",")
-}
-
 // checkGrant decides whether p may give target exactly the roles in roles.
 // Who may grant at all is decided first, so that nobody learns more than
 // "forbidden" from a request they may not make.
