@@ -105,7 +105,7 @@ func (s *Service) createApp(ctx context.Context, p org.Principal, dept int64, in
 			grant == 0, grant, p.Username, store.FormatTime(time.Now())).Scan(&id); err != nil {
 			return fmt.Errorf("insert app: %w", err)
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.create", appTarget(id), audit.Success, fmt.Sprintf("%s key %s %s %g/s", in.Name, key, in.SignMethod, in.RateLimit)))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.create", appTarget(id), audit.Success, audit.Keyed(auditApp, in.Name, key, in.SignMethod, strconv.FormatFloat(in.RateLimit, 'g', -1, 64))))
 	})
 	if err != nil {
 		return App{}, "", err
@@ -195,7 +195,7 @@ func (s *Service) SetAppState(ctx context.Context, p org.Principal, id int64, st
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET state = ? WHERE id = ?", state, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app."+state, appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app."+state, appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, err
@@ -231,7 +231,7 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 		if n, _ := res.RowsAffected(); n != 1 { // another request read it first
 			return errs.E(errs.Conflict, "the secret of app %d has been shown already; rotate it to get a new one", id)
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, "", err
@@ -252,7 +252,7 @@ func (s *Service) RotateSecret(ctx context.Context, p org.Principal, id int64) (
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret = ?, secret_revealed = ? WHERE id = ?", s.secrets.Seal(secret), true, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.rotate", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.rotate", appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, "", err
