@@ -191,9 +191,8 @@ func (m *Manager) denied(ctx context.Context, p org.Principal, action, target st
 	if !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	_, msg, _ := errs.Public(err)
 	if rerr := m.audit.Record(ctx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: "channel:" + target, Outcome: audit.Denied, ClientAddr: p.ClientAddr, Detail: msg}); rerr != nil {
+		Action: action, Target: "channel:" + target, Outcome: audit.Denied, ClientAddr: p.ClientAddr, Detail: org.DenialDetail(err)}); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
@@ -335,8 +334,8 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 			c.MandateID, c.CreatedBy, store.FormatTime(now), store.FormatTime(now)); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, p, "channel.create", c.ID, fmt.Sprintf("%s: %s/%s → %s/%s, %s, %s", c.Name, c.Source.Datasource, c.Source.Table,
-			c.Target.Datasource, c.Target.Table, c.Mode, c.Schedule))
+		return m.record(ctx, tx, p, "channel.create", c.ID, audit.Keyed(auditChannel, c.Name, c.Source.Datasource, c.Source.Table,
+			c.Target.Datasource, c.Target.Table, auditModes.Text(c.Mode), DescribeSchedule(c.Schedule)))
 	})
 	if err != nil {
 		return ChannelInfo{}, err
@@ -540,7 +539,7 @@ func (m *Manager) setState(ctx context.Context, p org.Principal, action, id stri
 			state, reason, store.FormatTime(m.now()), id); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, p, action, id, reason)
+		return m.record(ctx, tx, p, action, id, reasonDetail(reason))
 	})
 	if err != nil {
 		return c, err
