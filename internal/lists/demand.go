@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -101,7 +102,7 @@ func (s *Service) CreateDemand(ctx context.Context, p org.Principal, in DemandIn
 			in.Title, in.Description, in.Scenario, in.Basis, in.WantedCode, p.DepartmentID, p.Username, StateOpen, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert demand: %w", err)
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), in.Title)
+		return s.record(ctx, tx, p, action, demandTarget(id), audit.Keyed(auditDemand, in.Title))
 	})
 	if err != nil {
 		return Demand{}, err
@@ -224,7 +225,7 @@ func (s *Service) AssignDemand(ctx context.Context, p org.Principal, id, provide
 			StateAssigned, providerID, note, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), fmt.Sprintf("to %s %s", name, note))
+		return s.record(ctx, tx, p, action, demandTarget(id), assignDetail(name, note))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)
@@ -272,7 +273,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 			StateClosed, Satisfied, code, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), "satisfied by "+code)
+		return s.record(ctx, tx, p, action, demandTarget(id), audit.Keyed(auditSatisfied, code))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)
@@ -305,7 +306,7 @@ func (s *Service) RejectDemand(ctx context.Context, p org.Principal, id int64, r
 			StateClosed, Rejected, reason, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), reason)
+		return s.record(ctx, tx, p, action, demandTarget(id), reasonDetail(reason))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
@@ -94,7 +95,7 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 			in.Title, in.Description, in.Category, in.ProviderID, in.Deadline, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert duty: %w", err)
 		}
-		return s.record(ctx, tx, p, action, dutyTarget(id), fmt.Sprintf("%s: %s by %s", name, in.Title, in.Deadline))
+		return s.record(ctx, tx, p, action, dutyTarget(id), audit.Keyed(auditDuty, name, in.Title, in.Deadline))
 	})
 	if err != nil {
 		return Duty{}, err
@@ -242,7 +243,7 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 		if _, err := tx.Exec(ctx, "UPDATE list_duties SET entry_code = ?, linked_at = ?, updated_at = ? WHERE id = ?", code, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, dutyTarget(id), code)
+		return s.record(ctx, tx, p, action, dutyTarget(id), audit.Keyed(auditEntry, code))
 	})
 	if err != nil {
 		return Duty{}, s.denied(ctx, p, action, dutyTarget(id), err)

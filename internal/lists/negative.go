@@ -141,15 +141,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.EntryCode, itemsText, in.Basis, allow, in.AggregationBasis, NegativeProposed, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert negative listing: %w", err)
 		}
-		detail := in.EntryCode
-		if itemsText != "" {
-			detail += " items " + itemsText
-		}
-		detail += ": " + in.Basis
-		if in.AllowAggregation {
-			detail += "; aggregation allowed: " + in.AggregationBasis
-		}
-		return s.record(ctx, tx, p, action, negativeTarget(id), detail)
+		return s.record(ctx, tx, p, action, negativeTarget(id), negativeDetail(in, itemsText))
 	})
 	if err != nil {
 		return Negative{}, err
@@ -194,7 +186,7 @@ func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64,
 			to, p.Username, reason, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, negativeTarget(id), strings.TrimSpace(state+" → "+to+" "+reason))
+		return s.record(ctx, tx, p, action, negativeTarget(id), moveDetail(state, to, reason))
 	})
 	if err != nil {
 		return Negative{}, s.denied(ctx, p, action, negativeTarget(id), err)

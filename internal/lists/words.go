@@ -1,6 +1,11 @@
 package lists
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // The audit log's words for this package's actions and records.
 func init() {
@@ -18,4 +23,61 @@ func init() {
 	audit.DefineTarget("demand", "demand", "需求")
 	audit.DefineTarget("duty", "duty", "责任事项")
 	audit.DefineTarget("negative", "negative-list entry", "负面清单事项")
+}
+
+// The audit log's details of this package's actions (audit.Keyed).
+var (
+	auditDuty          = errs.Define("lists.audit.duty", "%s: %s, due %s", "%s：%s，期限 %s")
+	auditEntry         = errs.Define("lists.audit.entry", "entry %s", "目录 %s")
+	auditDemand        = errs.Define("lists.audit.demand", "demand “%s”", "需求“%s”")
+	auditAssign        = errs.Define("lists.audit.assign", "to %s", "分派给 %s")
+	auditAssignNote    = errs.Define("lists.audit.assign_note", "to %s: %s", "分派给 %s：%s")
+	auditSatisfied     = errs.Define("lists.audit.satisfied", "satisfied by %s", "由目录 %s 满足")
+	auditReason        = errs.Define("lists.audit.reason", "reason: %s", "理由：%s")
+	auditNegative      = errs.Define("lists.audit.negative", "%s: %s", "%s：%s")
+	auditNegativeItems = errs.Define("lists.audit.negative_items", "%s, items %s: %s", "%s，信息项 %s：%s")
+	auditAggregation   = errs.Define("lists.audit.aggregation", "%s; aggregation allowed: %s", "%s；允许归集：%s")
+	auditMove          = errs.Define("lists.audit.move", "%s → %s", "%s → %s")
+	auditMoveReason    = errs.Define("lists.audit.move_reason", "%s → %s: %s", "%s → %s：%s")
+	auditNegStates     = audit.DefineCodes("lists.audit.negative_state",
+		audit.Words{NegativeProposed, "proposed", "待确认"},
+		audit.Words{NegativeActive, "in force", "已生效"},
+		audit.Words{NegativeRejected, "rejected", "已驳回"})
+)
+
+// reasonDetail is a detail of a reason given, none when none was.
+func reasonDetail(reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return audit.Keyed(auditReason, reason)
+	}
+	return ""
+}
+
+// negativeDetail says a proposed negative-list entry: the entry, its items
+// (none: the whole entry), its basis and the aggregation it allows.
+func negativeDetail(in NegativeInput, items string) string {
+	t := auditNegative.With(in.EntryCode, in.Basis)
+	if items != "" {
+		t = auditNegativeItems.With(in.EntryCode, items, in.Basis)
+	}
+	if in.AllowAggregation {
+		t = auditAggregation.With(t, in.AggregationBasis)
+	}
+	return errs.Encode(t)
+}
+
+// moveDetail says a negative-list entry's move from one state to the next.
+func moveDetail(from, to, reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return audit.Keyed(auditMoveReason, auditNegStates.Text(from), auditNegStates.Text(to), reason)
+	}
+	return audit.Keyed(auditMove, auditNegStates.Text(from), auditNegStates.Text(to))
+}
+
+// assignDetail says to whom a demand went, with the note given.
+func assignDetail(name, note string) string {
+	if note = strings.TrimSpace(note); note != "" {
+		return audit.Keyed(auditAssignNote, name, note)
+	}
+	return audit.Keyed(auditAssign, name)
 }
