@@ -114,9 +114,21 @@ func KindText(kind string) errs.Text {
 func Keyed(m *errs.Msg, args ...any) string { return errs.Encode(m.With(args...)) }
 
 var (
-	msgList = errs.Define("audit.list", "%s, %s", "%s、%s")
-	msgNone = errs.Define("audit.none", "none", "无")
+	msgList        = errs.Define("audit.list", "%s, %s", "%s、%s")
+	msgNone        = errs.Define("audit.none", "none", "无")
+	msgRekeyed     = errs.Define("audit.rekeyed", "entries 1-%d verified as a plain SM3 chain and re-hashed with HMAC-SM3 under the platform's audit key", "第 1-%d 条记录经校验为 SM3 链，已用平台审计密钥以 HMAC-SM3 重新计算")
+	msgExported    = errs.Define("audit.exported", "%d entries, filtered by %s", "%d 条记录，筛选条件 %s")
+	msgExportedAll = errs.Define("audit.exported_all", "%d entries, unfiltered", "%d 条记录，未筛选")
 )
+
+// ExportDetail says an export of the audit log: the rows it held and the
+// filters (a query string) that chose them.
+func ExportDetail(filters string, rows int) string {
+	if filters == "" {
+		return Keyed(msgExportedAll, rows)
+	}
+	return Keyed(msgExported, rows, filters)
+}
 
 // List says texts one after another as one argument of a keyed detail
 // (roles, items): each keeps its own key, so each language says its words.

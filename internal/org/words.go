@@ -63,6 +63,7 @@ var (
 	msgCreateRefused   = errs.Define("org.user.create_refused", "only the system admin, or a department admin for their own department, creates accounts", "只有系统管理员（或部门管理员为本部门）可以新建账户")
 	msgRolesRefused    = errs.Define("org.user.roles_refused", "roles are granted by the security admin (三员分立)", "角色由安全管理员授予（三员分立）")
 	msgRevokeRefused   = errs.Define("org.token.revoke_refused", "only the owner or the security admin revokes a token", "只有令牌持有人或安全管理员可以吊销令牌")
+	msgMissingToken    = errs.Define("org.token.missing", "missing bearer token", "缺少 Bearer 令牌")
 	// auditRoleWords are the roles' names.
 	auditRoleWords = audit.DefineCodes("org.audit.role", roleWords()...)
 )
@@ -92,3 +93,6 @@ func departmentDetail(in DepartmentInput, overridden bool) string {
 	}
 	return audit.Keyed(auditDepartment, in.Name, in.CreditCode)
 }
+
+// ErrMissingToken answers a call to the API without a bearer token.
+var ErrMissingToken = errs.New(errs.Unauthorized, msgMissingToken)
