@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"context"
 	"strings"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/org"
 )
 
 // The audit log's words for this package's actions and records.
@@ -69,4 +71,22 @@ func versionDetail(version int, reason string) string {
 		return audit.Keyed(auditVersionWhy, version, reason)
 	}
 	return audit.Keyed(auditVersion, version)
+}
+
+// Refusals of the console's catalog pages a role may not open, by action.
+var pageRefusals = map[string]*errs.Msg{
+	"catalog.review": errs.Define("catalog.forbidden.review_page", "only an approver of the data authority reviews catalog entries", "只有数据主管部门的审核员可以审核目录"),
+	"catalog.import": errs.Define("catalog.forbidden.import_page", "only a cataloger of a department imports entries", "只有部门的编目员可以导入目录"),
+	"catalog.create": errs.Define("catalog.forbidden.create_page", "only a cataloger of a department registers entries", "只有部门的编目员可以登记目录"),
+	"catalog.update": msgForbiddenEdit,
+}
+
+// RefusePage records that p may not open the console's page for action on
+// target, and returns the Forbidden error, said by the catalog's words.
+func (s *Service) RefusePage(ctx context.Context, p org.Principal, action, target string) error {
+	m, ok := pageRefusals[action]
+	if !ok {
+		m = msgForbiddenEdit
+	}
+	return org.Denied(ctx, s.audit, p, action, target, errs.New(errs.Forbidden, m))
 }

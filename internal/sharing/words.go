@@ -1,10 +1,12 @@
 package sharing
 
 import (
+	"context"
 	"strings"
 
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/org"
 )
 
 // The audit log's words for this package's actions and records.
@@ -77,4 +79,11 @@ func moveDetail(from, to, note string) string {
 		return audit.Keyed(auditMoveNote, sayAudit(from), sayAudit(to), note)
 	}
 	return audit.Keyed(auditMove, sayAudit(from), sayAudit(to))
+}
+
+// RefuseApply records that p, who is no data consumer of a department, may
+// not open the console's form to apply for entry code, and returns the
+// Forbidden error.
+func (s *Service) RefuseApply(ctx context.Context, p org.Principal, code string) error {
+	return s.denied(ctx, p, "application.create", "catalog:"+code, errs.New(errs.Forbidden, msgOnlyConsumer))
 }
