@@ -471,7 +471,7 @@ func (m *Manager) Channel(ctx context.Context, p org.Principal, id string) (Chan
 	if !ok {
 		// Not found rather than forbidden: whether another department's
 		// channel exists is not the caller's to know.
-		return ChannelInfo{}, m.denied(ctx, p, "channel.read", id, errs.E(errs.NotFound, "channel %s not found", id))
+		return ChannelInfo{}, m.denied(ctx, p, "channel.read", id, errs.New(errs.NotFound, msgChannelNotFound, id))
 	}
 	return c, nil
 }
@@ -518,7 +518,7 @@ func (m *Manager) manage(ctx context.Context, p org.Principal, action, id string
 	}
 	if !allowed {
 		if ok, _ := m.canSee(ctx, p, c); !ok {
-			return ChannelInfo{}, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
+			return ChannelInfo{}, m.denied(ctx, p, action, id, errs.New(errs.NotFound, msgChannelNotFound, id))
 		}
 		return ChannelInfo{}, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgOperate))
 	}
@@ -664,7 +664,7 @@ func CanPause(p org.Principal, c ChannelInfo) bool { return canPause(p, c.Provid
 func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref TableRef) ([]string, error) {
 	own := p.DepartmentID != 0 && p.DepartmentID == dept
 	if !(isSystem(p) || own && (p.Can(org.OperateNodes) || p.Can(org.EditCatalog) || p.Has(org.Approver))) {
-		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the department's own node operators, catalogers and approvers list its tables"))
+		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.New(errs.Forbidden, msgTablesRefused))
 	}
 	if ref.NodeID != "" {
 		_, d, err := CheckNodeRef(ctx, m.nodes, dept, ref)

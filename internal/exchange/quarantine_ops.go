@@ -167,7 +167,7 @@ func (m *Manager) quarantineAccess(ctx context.Context, p org.Principal, action,
 	if ok, err := m.canSee(ctx, p, c); err != nil {
 		return ChannelInfo{}, false, err
 	} else if !ok {
-		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
+		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.NotFound, msgChannelNotFound, id))
 	}
 	if p.Has(org.SystemAdmin) {
 		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgQuarantineSystemAdmin))

@@ -44,3 +44,9 @@ func reasonDetail(reason string) string {
 	}
 	return ""
 }
+
+// Refusals of this package that the audit log keeps.
+var (
+	msgChannelNotFound = errs.Define("exchange.channel.not_found", "channel %s not found", "没有共享通道 %s")
+	msgTablesRefused   = errs.Define("exchange.tables_refused", "only the department's own node operators, catalogers and approvers list its tables", "只有本部门的前置机运维员、编目员和审核员可以查看本部门的数据表")
+)

@@ -65,7 +65,7 @@ func mayManageApps(p org.Principal, dept int64) bool {
 // which is shown this once.
 func (s *Service) CreateApp(ctx context.Context, p org.Principal, in AppInput) (App, string, error) {
 	if !mayManageApps(p, p.DepartmentID) {
-		return App{}, "", s.denied(ctx, p, "app.create", "app:"+in.Name, errs.E(errs.Forbidden, "only a data consumer or the admin of a department may register its apps"))
+		return App{}, "", s.denied(ctx, p, "app.create", "app:"+in.Name, errs.New(errs.Forbidden, msgAppRegister))
 	}
 	return s.createApp(ctx, p, p.DepartmentID, in, 0)
 }
@@ -176,7 +176,7 @@ func (s *Service) managed(ctx context.Context, p org.Principal, id int64, action
 		return a, err
 	}
 	if !mayManageApps(p, a.DepartmentID) && !(action == "app.state" && p.Can(org.ManagePolicies)) {
-		return a, s.denied(ctx, p, action, appTarget(id), errs.E(errs.Forbidden, "only a data consumer or the admin of %s may do this to app %d", a.DepartmentName, id))
+		return a, s.denied(ctx, p, action, appTarget(id), errs.New(errs.Forbidden, msgAppManage, a.DepartmentName, id))
 	}
 	return a, nil
 }

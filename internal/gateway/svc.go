@@ -157,7 +157,7 @@ var msgSystemAdminNoData = errs.Define("gateway.data.system_admin",
 func (s *Service) Try(ctx context.Context, p org.Principal, code, rawQuery string) (*Result, error) {
 	c := &call{start: time.Now(), code: code, addr: p.ClientAddr, actor: p.Username, app: App{DepartmentID: p.DepartmentID, DepartmentName: p.DepartmentName}}
 	var res *Result
-	var err error = errs.E(errs.Forbidden, "only a data consumer may query data services")
+	var err error = errs.New(errs.Forbidden, msgQueryConsumer)
 	if p.Has(org.SystemAdmin) {
 		err = errs.New(errs.Forbidden, msgSystemAdminNoData)
 	}

@@ -41,3 +41,11 @@ func callDetail(c *call, latency time.Duration) string {
 	}
 	return audit.Keyed(auditCall, c.app.Name, items, c.rows, c.status, took)
 }
+
+// Refusals of this package that the audit log keeps.
+var (
+	msgAppRegister      = errs.Define("gateway.app.register_refused", "only a data consumer or the admin of a department may register its apps", "只有部门的数据使用者或部门管理员可以注册本部门的应用")
+	msgAppManage        = errs.Define("gateway.app.manage_refused", "only a data consumer or the admin of %s may do this to app %d", "只有%s的数据使用者或部门管理员可以对应用 %d 执行此操作")
+	msgDownloadConsumer = errs.Define("gateway.download.consumer_only", "only a data consumer may download data", "只有数据使用者可以下载数据")
+	msgQueryConsumer    = errs.Define("gateway.query.consumer_only", "only a data consumer may query data services", "只有数据使用者可以查询数据服务")
+)

@@ -60,7 +60,7 @@ func dutyTarget(id int64) string { return "duty:" + strconv.FormatInt(id, 10) }
 // do this.
 func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput) (Duty, error) {
 	const action = "list.duty.create"
-	if err := s.requireAuthority(ctx, p, "record a duty"); err != nil {
+	if err := s.requireAuthority(ctx, p, whatDuty); err != nil {
 		return Duty{}, s.denied(ctx, p, action, "duty:new", err)
 	}
 	f := errs.Fields{}
@@ -214,7 +214,7 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 			return err
 		}
 		if !authority && !(p.Can(org.EditCatalog) && p.DepartmentID != 0 && p.DepartmentID == provider) {
-			return errs.E(errs.Forbidden, "only an approver of the data authority, or a cataloger of the provider, links the entry that fulfils a duty")
+			return errs.New(errs.Forbidden, msgFulfilRefused)
 		}
 		f := errs.Fields{}
 		text(f, "entry_code", &code, 40, true)

@@ -74,7 +74,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 	const action = "list.negative.propose"
 	target := "negative:" + in.EntryCode
 	if !p.Can(org.EditCatalog) || p.DepartmentID == 0 {
-		return Negative{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a cataloger of the entry's provider proposes a negative listing"))
+		return Negative{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgProposeRefused))
 	}
 	f := errs.Fields{}
 	text(f, "entry_code", &in.EntryCode, 40, true)
@@ -101,7 +101,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 		case !ok:
 			f.Add("entry_code", "is not a catalog entry")
 		case e.provider != p.DepartmentID:
-			return Negative{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a cataloger of the entry's provider proposes a negative listing"))
+			return Negative{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgProposeRefused))
 		case len(items) > 0:
 			latest, err := s.cat.Get(ctx, p, in.EntryCode, true)
 			if err != nil {
@@ -163,7 +163,7 @@ func (s *Service) RejectNegative(ctx context.Context, p org.Principal, id int64,
 
 func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64, action, to, reason string) (Negative, error) {
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.requireAuthority(ctx, p, "review the negative list"); err != nil {
+		if err := s.requireAuthority(ctx, p, whatReview); err != nil {
 			return err
 		}
 		var state string

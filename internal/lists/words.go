@@ -81,3 +81,16 @@ func assignDetail(name, note string) string {
 	}
 	return audit.Keyed(auditAssign, name)
 }
+
+// Refusals of this package that the audit log keeps.
+var (
+	msgFulfilRefused  = errs.Define("lists.duty.fulfil_refused", "only an approver of the data authority, or a cataloger of the provider, links the entry that fulfils a duty", "只有数据主管部门的审核员或提供部门的编目员可以关联履行责任事项的目录")
+	msgDemandRefused  = errs.Define("lists.demand.create_refused", "only a data consumer or cataloger of a department states its demands", "只有部门的数据使用者或编目员可以提出本部门的需求")
+	msgCloseRefused   = errs.Define("lists.demand.close_refused", "only an approver of the data authority, or a cataloger of the assigned provider, closes a demand", "只有数据主管部门的审核员或受派提供部门的编目员可以办结需求")
+	msgProposeRefused = errs.Define("lists.negative.propose_refused", "only a cataloger of the entry's provider proposes a negative listing", "只有目录提供部门的编目员可以提出负面清单事项")
+	msgAuthorityOnly  = errs.Define("lists.authority_only", "only an approver of the data authority may %s", "只有数据主管部门的审核员可以%s")
+	whatAssign        = errs.Define("lists.what.assign", "assign a demand", "分派需求")
+	whatReject        = errs.Define("lists.what.reject", "reject a demand", "驳回需求")
+	whatDuty          = errs.Define("lists.what.duty", "record a duty", "下达责任事项")
+	whatReview        = errs.Define("lists.what.review", "review the negative list", "审核负面清单")
+)

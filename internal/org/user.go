@@ -143,7 +143,7 @@ func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) erro
 func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, target User, roles []Role) error {
 	bootstrap := p.Has(SystemAdmin) && len(target.Roles) == 0 && len(roles) == 1 && (roles[0] == SecurityAdmin || roles[0] == Auditor)
 	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !bootstrap {
-		return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
+		return errs.New(errs.Forbidden, msgRolesRefused)
 	}
 	if target.ID != 0 && target.ID == p.UserID {
 		return errs.New(errs.Forbidden, msgOwnAccount)
@@ -168,11 +168,11 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		return nil
 	case p.Can(ManageDeptRoles):
 		if target.DepartmentID != p.DepartmentID {
-			return errs.E(errs.Forbidden, "a department admin grants roles only in their own department")
+			return errs.New(errs.Forbidden, msgDeptRolesOwn)
 		}
 		for _, r := range append(slices.Clone(target.Roles), roles...) {
 			if r.Officer() || r == DeptAdmin {
-				return errs.E(errs.Forbidden, "a department admin grants only cataloger, approver, consumer and node operator")
+				return errs.New(errs.Forbidden, msgDeptRolesWhich)
 			}
 		}
 		return nil
@@ -186,7 +186,7 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		return err
 	}
 	if held > 0 {
-		return errs.E(errs.Forbidden, "a %s already exists; roles are granted by the security admin (三员分立)", roles[0])
+		return errs.New(errs.Forbidden, msgOfficerExists, auditRoleWords.Text(string(roles[0])))
 	}
 	return nil
 }

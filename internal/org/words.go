@@ -63,6 +63,9 @@ var (
 	msgCreateRefused   = errs.Define("org.user.create_refused", "only the system admin, or a department admin for their own department, creates accounts", "只有系统管理员（或部门管理员为本部门）可以新建账户")
 	msgRolesRefused    = errs.Define("org.user.roles_refused", "roles are granted by the security admin (三员分立)", "角色由安全管理员授予（三员分立）")
 	msgRevokeRefused   = errs.Define("org.token.revoke_refused", "only the owner or the security admin revokes a token", "只有令牌持有人或安全管理员可以吊销令牌")
+	msgDeptRolesOwn    = errs.Define("org.user.dept_roles_own", "a department admin grants roles only in their own department", "部门管理员只能为本部门账户授予角色")
+	msgDeptRolesWhich  = errs.Define("org.user.dept_roles_which", "a department admin grants only cataloger, approver, consumer and node operator", "部门管理员只能授予编目员、审核员、数据使用者和前置机运维员角色")
+	msgOfficerExists   = errs.Define("org.user.officer_exists", "a %s already exists; roles are granted by the security admin (三员分立)", "已有%s；角色由安全管理员授予（三员分立）")
 	msgMissingToken    = errs.Define("org.token.missing", "missing bearer token", "缺少 Bearer 令牌")
 	// auditRoleWords are the roles' names.
 	auditRoleWords = audit.DefineCodes("org.audit.role", roleWords()...)
