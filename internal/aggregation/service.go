@@ -257,7 +257,7 @@ func (s *Service) Create(ctx context.Context, p org.Principal, in Input) (Mandat
 			in.Mode, in.Schedule, in.SoftDelete, in.BatchSize, in.Basis, Pending, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert mandate: %w", err)
 		}
-		return s.record(ctx, tx, p, action, id, fmt.Sprintf("%s items %s → %s/%s: %s", in.EntryCode, strings.Join(in.Items, ","),
+		return s.record(ctx, tx, p, action, id, audit.Keyed(auditMandate, in.EntryCode, strings.Join(in.Items, ","),
 			in.Target.Datasource, in.Target.Table, in.Basis))
 	})
 	if err != nil {
@@ -336,7 +336,7 @@ func (s *Service) decide(ctx context.Context, p org.Principal, action string, id
 	}
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
-			if rerr := s.audit.Record(ctx, org.Entry(p, action, target(id), audit.Denied, errs.Message(err))); rerr != nil {
+			if rerr := s.audit.Record(ctx, org.Entry(p, action, target(id), audit.Denied, org.DenialDetail(err))); rerr != nil {
 				return Mandate{}, errors.Join(err, rerr)
 			}
 			return Mandate{}, err
@@ -363,7 +363,7 @@ func (s *Service) setState(ctx context.Context, p org.Principal, action string, 
 		} else if n == 0 {
 			return errs.New(errs.Conflict, msgState, m.ID, "changed")
 		}
-		return s.record(ctx, tx, p, action, m.ID, reason)
+		return s.record(ctx, tx, p, action, m.ID, reasonDetail(reason))
 	})
 }
 

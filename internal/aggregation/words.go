@@ -1,6 +1,11 @@
 package aggregation
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // The audit log's words for this package's actions and records.
 func init() {
@@ -13,4 +18,18 @@ func init() {
 		audit.Words{"aggregation.mandate.read", "read an aggregation mandate", "查看归集任务"},
 	)
 	audit.DefineTarget("mandate", "aggregation mandate", "归集任务")
+}
+
+// The audit log's details of this package's actions (audit.Keyed).
+var (
+	auditMandate = errs.Define("aggregation.audit.mandate", "%s, items %s → %s/%s: %s", "%s，信息项 %s → %s/%s：%s")
+	auditReason  = errs.Define("aggregation.audit.reason", "reason: %s", "理由：%s")
+)
+
+// reasonDetail is a detail of a reason given, none when none was.
+func reasonDetail(reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return audit.Keyed(auditReason, reason)
+	}
+	return ""
 }

@@ -195,14 +195,14 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	tok, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 	var p org.Principal
-	var err error = errs.E(errs.Unauthorized, "missing bearer token")
+	var err error = org.ErrMissingToken
 	if ok {
 		p, err = s.Org.Authenticate(ctx.Context(), strings.TrimSpace(tok), addr)
 	}
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
 			s.Audit.Record(ctx.Context(), audit.Entry{Actor: "anonymous", Action: "auth.check", Target: ctx.Operation().Method + " " + ctx.URL().Path,
-				Outcome: audit.Denied, ClientAddr: addr, Detail: errs.Message(err)})
+				Outcome: audit.Denied, ClientAddr: addr, Detail: org.DenialDetail(err)})
 		}
 		body := s.errorBody(ctx.Context(), err)
 		huma.WriteErr(s.api, ctx, body.status, body.Message)

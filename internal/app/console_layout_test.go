@@ -12,9 +12,7 @@ import (
 
 // layoutProbe runs in a console page: it lists table cells squeezed to one
 // character a line, and, in the Chinese console, words of English outside
-// codes, identifiers and what users typed. The audit log's details
-// (.audit-log .detail) are left out: most domains still write them as
-// free English text, which audit.Keyed is to replace.
+// codes, identifiers and what users typed.
 const layoutProbe = `(() => {
   const out = {squeezed: [], english: [], error: !!document.querySelector("#error-page, .error-page")};
   for (const c of document.querySelectorAll("td, th")) {
@@ -31,7 +29,7 @@ const layoutProbe = `(() => {
     const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
-      if (!el || el.closest("script, style, code, pre, kbd, .mono, [translate=no], input, textarea, option[value], .user-data, .tag, datalist, .audit-log .detail") || el.offsetParent === null) continue;
+      if (!el || el.closest("script, style, code, pre, kbd, .mono, [translate=no], input, textarea, option[value], .user-data, .tag, datalist") || el.offsetParent === null) continue;
       for (const w of n.textContent.match(/[A-Za-z][A-Za-z0-9_.:\/-]*/g) || []) {
         if (/[0-9_.:\/-]/.test(w) || allowed.test(w) || w.length < 2) continue;
         out.english.push(w);

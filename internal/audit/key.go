@@ -146,7 +146,7 @@ func (l *Log) Rekey(ctx context.Context) (int64, error) {
 			return fmt.Errorf("audit: update head: %w", err)
 		}
 		return l.appendAll(ctx, tx, []Entry{{Actor: "system", Action: "audit.rekey", Target: "audit", Outcome: Success,
-			Detail: fmt.Sprintf("entries 1-%d verified as a plain SM3 chain and re-hashed with HMAC-SM3 under the platform's audit key", n)}}, nil)
+			Detail: Keyed(msgRekeyed, n)}}, nil)
 	})
 	if err != nil {
 		return 0, err

@@ -113,6 +113,57 @@ func KindText(kind string) errs.Text {
 // errs.Encode), so the auditor reads it in their language.
 func Keyed(m *errs.Msg, args ...any) string { return errs.Encode(m.With(args...)) }
 
+var (
+	msgList        = errs.Define("audit.list", "%s, %s", "%s、%s")
+	msgNone        = errs.Define("audit.none", "none", "无")
+	msgRekeyed     = errs.Define("audit.rekeyed", "entries 1-%d verified as a plain SM3 chain and re-hashed with HMAC-SM3 under the platform's audit key", "第 1-%d 条记录经校验为 SM3 链，已用平台审计密钥以 HMAC-SM3 重新计算")
+	msgExported    = errs.Define("audit.exported", "%d entries, filtered by %s", "%d 条记录，筛选条件 %s")
+	msgExportedAll = errs.Define("audit.exported_all", "%d entries, unfiltered", "%d 条记录，未筛选")
+)
+
+// ExportDetail says an export of the audit log: the rows it held and the
+// filters (a query string) that chose them.
+func ExportDetail(filters string, rows int) string {
+	if filters == "" {
+		return Keyed(msgExportedAll, rows)
+	}
+	return Keyed(msgExported, rows, filters)
+}
+
+// List says texts one after another as one argument of a keyed detail
+// (roles, items): each keeps its own key, so each language says its words.
+func List(texts ...errs.Text) errs.Text {
+	switch len(texts) {
+	case 0:
+		return msgNone.With()
+	case 1:
+		return texts[0]
+	}
+	return msgList.With(texts[0], List(texts[1:]...))
+}
+
+// Codes are the words of a domain's codes (states, kinds, roles) that its
+// keyed details name, each a message of its own so that a stored detail
+// says it in the reader's language.
+type Codes map[string]*errs.Msg
+
+// DefineCodes defines the words of codes under prefix ("sharing.state").
+func DefineCodes(prefix string, ws ...Words) Codes {
+	c := make(Codes, len(ws))
+	for _, w := range ws {
+		c[w[0]] = errs.Define(prefix+"."+w[0], w[1], w[2])
+	}
+	return c
+}
+
+// Text says code in words; a code without words is said as it is.
+func (c Codes) Text(code string) errs.Text {
+	if m, ok := c[code]; ok {
+		return m.With()
+	}
+	return errs.Raw(code)
+}
+
 // DetailText reads a detail: a keyed one as its message, any other as the
 // text it is.
 func DetailText(detail string) errs.Text { return errs.Decode(detail) }

@@ -11,6 +11,7 @@ var (
 	testMove  = errs.Define("audit.test.move", "%s → %s: %s", "%s → %s：%s")
 	testState = errs.Define("audit.test.state", "pending", "待审批")
 	testCount = errs.Define("audit.test.count", "%d rows", "%d 行")
+	testCodes = DefineCodes("audit.test.code", Words{"a", "alpha", "甲"}, Words{"b", "beta", "乙"})
 )
 
 func TestKeyedDetail(t *testing.T) {
@@ -19,6 +20,8 @@ func TestKeyedDetail(t *testing.T) {
 	}{
 		{"nested state words", Keyed(testMove, testState.With(), "approved", "同意"), "待审批 → approved：同意", "pending → approved: 同意"},
 		{"numbers stay numbers", Keyed(testCount, 42), "42 行", "42 rows"},
+		{"a list of codes in words", Keyed(testMove, List(testCodes.Text("a"), testCodes.Text("b"), testCodes.Text("gone")), List(), "x"),
+			"甲、乙、gone → 无：x", "alpha, beta, gone → none: x"},
 		{"plain text as written", "version 1", "version 1", "version 1"},
 		{"an unknown key as written", "§{\"k\":\"gone.key\"}", "§{\"k\":\"gone.key\"}", "§{\"k\":\"gone.key\"}"},
 		{"broken JSON as written", "§{", "§{", "§{"},

@@ -111,7 +111,7 @@ func (s *Service) connectFailed(ctx context.Context, p org.Principal, d Datasour
 		target = "datasource:" + d.Name
 	}
 	s.logger().Warn("datasource connection failed", "datasource", d.Name, "department_id", d.DepartmentID, "driver", d.Driver, "err", cause)
-	e := org.Entry(p, "datasource.connect", target, audit.Failure, d.Name+" "+d.Driver+": "+cause.Error())
+	e := org.Entry(p, "datasource.connect", target, audit.Failure, audit.Keyed(auditConnect, d.Name, d.Driver, cause.Error()))
 	if p.UserID == 0 {
 		e.Actor, e.DepartmentID = "system", d.DepartmentID
 	}
@@ -125,7 +125,7 @@ func (s *Service) connectFailed(ctx context.Context, p org.Principal, d Datasour
 
 // refused audits a person's datasource registration that the rules refused.
 func (s *Service) refused(ctx context.Context, p org.Principal, name string, err error) error {
-	if rerr := s.audit.Record(ctx, org.Entry(p, "datasource.create", "datasource:"+name, audit.Denied, errs.Message(err))); rerr != nil {
+	if rerr := s.audit.Record(ctx, org.Entry(p, "datasource.create", "datasource:"+name, audit.Denied, org.DenialDetail(err))); rerr != nil {
 		s.logger().Error("audit a refused datasource", "err", rerr)
 	}
 	return err
@@ -160,7 +160,7 @@ func (s *Service) checkAPIHost(ctx context.Context, p org.Principal, code string
 		return nil
 	}
 	err = errs.FieldMsg("url", msgAPIHostOther)
-	if rerr := s.audit.Record(ctx, org.Entry(p, "catalog.mount", "catalog:"+code, audit.Denied, errs.Message(err)+": "+u.Host)); rerr != nil {
+	if rerr := s.audit.Record(ctx, org.Entry(p, "catalog.mount", "catalog:"+code, audit.Denied, audit.Keyed(auditRefusedHost, errs.TextOf(err), u.Host))); rerr != nil {
 		return rerr
 	}
 	return err

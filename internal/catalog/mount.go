@@ -157,7 +157,7 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 			return err
 		}
 		return s.audit.Append(ctx, tx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-			Action: "datasource.create", Target: fmt.Sprintf("datasource:%d", d.ID), Outcome: audit.Success, ClientAddr: p.ClientAddr, Detail: d.Name + " " + d.Driver})
+			Action: "datasource.create", Target: fmt.Sprintf("datasource:%d", d.ID), Outcome: audit.Success, ClientAddr: p.ClientAddr, Detail: audit.Keyed(auditSource, d.Name, d.Driver)})
 	})
 	d.DSN, d.CreatedAt = "", now
 	return d, err
@@ -370,7 +370,7 @@ func (s *Service) AddMount(ctx context.Context, p org.Principal, code string, m 
 		if err := s.refreshMounted(ctx, tx, code); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "catalog.mount", code, fmt.Sprintf("%s %s ok=%v", m.Kind, target, m.OK))
+		return s.record(ctx, tx, p, "catalog.mount", code, audit.Keyed(auditMount, auditMountKinds.Text(m.Kind), target, checked(m.OK)))
 	})
 	return m, err
 }
@@ -496,7 +496,7 @@ func (s *Service) RecheckMount(ctx context.Context, p org.Principal, code string
 		if err := s.refreshMounted(ctx, tx, code); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "catalog.mount_check", code, fmt.Sprintf("mount %d ok=%v", id, m.OK))
+		return s.record(ctx, tx, p, "catalog.mount_check", code, audit.Keyed(auditMountCheck, id, checked(m.OK)))
 	})
 	return *m, err
 }
@@ -573,7 +573,7 @@ func (s *Service) RemoveMount(ctx context.Context, p org.Principal, code string,
 		if err := s.refreshMounted(ctx, tx, code); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "catalog.unmount", code, fmt.Sprintf("mount %d", id))
+		return s.record(ctx, tx, p, "catalog.unmount", code, audit.Keyed(auditUnmount, id))
 	})
 }
 

@@ -238,7 +238,7 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 	if err := s.history(ctx, tx, p, e.Code, 1, "create", "", StatusDraft, ""); err != nil {
 		return Entry{}, err
 	}
-	return e, s.record(ctx, tx, p, "catalog.create", e.Code, e.Name)
+	return e, s.record(ctx, tx, p, "catalog.create", e.Code, audit.Keyed(auditEntry, e.Name))
 }
 
 func (s *Service) checkRelated(ctx context.Context, tx *store.Tx, related []string) error {
@@ -599,7 +599,7 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 		return Entry{}, false, err
 	}
 	e.Code, e.Version, e.Status, e.UpdatedAt = code, version, StatusDraft, now
-	return e, true, s.record(ctx, tx, p, "catalog.update", code, fmt.Sprintf("version %d", version))
+	return e, true, s.record(ctx, tx, p, "catalog.update", code, audit.Keyed(auditVersion, version))
 }
 
 // reindex updates the listed attributes and search text from e, the

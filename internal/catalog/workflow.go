@@ -167,7 +167,7 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, p org.Principal,
 	if err := s.history(ctx, tx, p, code, version, action, status, t.to, reason); err != nil {
 		return Entry{}, err
 	}
-	if err := s.record(ctx, tx, p, "catalog."+action, code, strings.TrimSpace(fmt.Sprintf("version %d %s", version, reason))); err != nil {
+	if err := s.record(ctx, tx, p, "catalog."+action, code, versionDetail(version, reason)); err != nil {
 		return Entry{}, err
 	}
 	e.Status = t.to

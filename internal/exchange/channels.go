@@ -191,9 +191,8 @@ func (m *Manager) denied(ctx context.Context, p org.Principal, action, target st
 	if !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	_, msg, _ := errs.Public(err)
 	if rerr := m.audit.Record(ctx, audit.Entry{ActorID: p.UserID, Actor: p.Username, DepartmentID: p.DepartmentID, Department: p.DepartmentName,
-		Action: action, Target: "channel:" + target, Outcome: audit.Denied, ClientAddr: p.ClientAddr, Detail: msg}); rerr != nil {
+		Action: action, Target: "channel:" + target, Outcome: audit.Denied, ClientAddr: p.ClientAddr, Detail: org.DenialDetail(err)}); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
@@ -335,8 +334,8 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 			c.MandateID, c.CreatedBy, store.FormatTime(now), store.FormatTime(now)); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, p, "channel.create", c.ID, fmt.Sprintf("%s: %s/%s → %s/%s, %s, %s", c.Name, c.Source.Datasource, c.Source.Table,
-			c.Target.Datasource, c.Target.Table, c.Mode, c.Schedule))
+		return m.record(ctx, tx, p, "channel.create", c.ID, audit.Keyed(auditChannel, c.Name, c.Source.Datasource, c.Source.Table,
+			c.Target.Datasource, c.Target.Table, auditModes.Text(c.Mode), DescribeSchedule(c.Schedule)))
 	})
 	if err != nil {
 		return ChannelInfo{}, err
@@ -472,7 +471,7 @@ func (m *Manager) Channel(ctx context.Context, p org.Principal, id string) (Chan
 	if !ok {
 		// Not found rather than forbidden: whether another department's
 		// channel exists is not the caller's to know.
-		return ChannelInfo{}, m.denied(ctx, p, "channel.read", id, errs.E(errs.NotFound, "channel %s not found", id))
+		return ChannelInfo{}, m.denied(ctx, p, "channel.read", id, errs.New(errs.NotFound, msgChannelNotFound, id))
 	}
 	return c, nil
 }
@@ -519,7 +518,7 @@ func (m *Manager) manage(ctx context.Context, p org.Principal, action, id string
 	}
 	if !allowed {
 		if ok, _ := m.canSee(ctx, p, c); !ok {
-			return ChannelInfo{}, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
+			return ChannelInfo{}, m.denied(ctx, p, action, id, errs.New(errs.NotFound, msgChannelNotFound, id))
 		}
 		return ChannelInfo{}, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgOperate))
 	}
@@ -540,7 +539,7 @@ func (m *Manager) setState(ctx context.Context, p org.Principal, action, id stri
 			state, reason, store.FormatTime(m.now()), id); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, p, action, id, reason)
+		return m.record(ctx, tx, p, action, id, reasonDetail(reason))
 	})
 	if err != nil {
 		return c, err
@@ -665,7 +664,7 @@ func CanPause(p org.Principal, c ChannelInfo) bool { return canPause(p, c.Provid
 func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref TableRef) ([]string, error) {
 	own := p.DepartmentID != 0 && p.DepartmentID == dept
 	if !(isSystem(p) || own && (p.Can(org.OperateNodes) || p.Can(org.EditCatalog) || p.Has(org.Approver))) {
-		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.E(errs.Forbidden, "only the department's own node operators, catalogers and approvers list its tables"))
+		return nil, m.denied(ctx, p, "channel.tables", ref.Datasource, errs.New(errs.Forbidden, msgTablesRefused))
 	}
 	if ref.NodeID != "" {
 		_, d, err := CheckNodeRef(ctx, m.nodes, dept, ref)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/org"
@@ -166,7 +167,7 @@ func (m *Manager) quarantineAccess(ctx context.Context, p org.Principal, action,
 	if ok, err := m.canSee(ctx, p, c); err != nil {
 		return ChannelInfo{}, false, err
 	} else if !ok {
-		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.E(errs.NotFound, "channel %s not found", id))
+		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.NotFound, msgChannelNotFound, id))
 	}
 	if p.Has(org.SystemAdmin) {
 		return ChannelInfo{}, false, m.denied(ctx, p, action, id, errs.New(errs.Forbidden, msgQuarantineSystemAdmin))
@@ -580,7 +581,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 		}
 	}
 	slices.SortFunc(res.Items, func(a, b QuarantineOutcome) int { return int(a.ID - b.ID) })
-	detail := fmt.Sprintf("retried %d quarantined rows: %d delivered, %d still failing, %d gone", len(open), res.Published, res.Failing, res.Gone)
+	detail := audit.Keyed(auditRetried, len(open), res.Published, res.Failing, res.Gone)
 	err = m.db.InTx(ctx, func(tx *store.Tx) error {
 		if res.Published > 0 && c.Schedule != Continuous && (c.State == ChannelActive || c.State == ChannelError) {
 			// The rows wait on the bus until the channel's applier runs: now.
@@ -633,9 +634,9 @@ func (m *Manager) QuarantineSkip(ctx context.Context, p org.Principal, id string
 	if len(done) == 0 {
 		return res, nil
 	}
-	detail := "skipped quarantined rows " + strings.Join(done, ", ")
+	detail := audit.Keyed(auditSkipped, strings.Join(done, ", "))
 	if reason != "" {
-		detail += ": " + reason
+		detail = audit.Keyed(auditSkippedWhy, strings.Join(done, ", "), reason)
 	}
 	err = m.db.InTx(ctx, func(tx *store.Tx) error { return m.record(ctx, tx, p, "channel.quarantine.skip", c.ID, detail) })
 	return res, err

@@ -1,6 +1,11 @@
 package exchange
 
-import "github.com/govshare/govshare/internal/audit"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // The audit log's words for this package's actions and records.
 func init() {
@@ -18,3 +23,30 @@ func init() {
 	)
 	audit.DefineTarget("channel", "channel", "共享通道")
 }
+
+// The audit log's details of this package's actions (audit.Keyed).
+var (
+	auditChannel    = errs.Define("exchange.audit.channel", "%s: %s/%s → %s/%s, %s, %s", "%s：%s/%s → %s/%s，%s，%s")
+	auditReason     = errs.Define("exchange.audit.reason", "reason: %s", "理由：%s")
+	auditRetried    = errs.Define("exchange.audit.retried", "retried %d quarantined rows: %d delivered, %d still failing, %d gone", "重试 %d 条隔离数据：%d 条已送达，%d 条仍失败，%d 条已不存在")
+	auditSkipped    = errs.Define("exchange.audit.skipped", "skipped quarantined rows %s", "跳过隔离数据 %s")
+	auditSkippedWhy = errs.Define("exchange.audit.skipped_reason", "skipped quarantined rows %s: %s", "跳过隔离数据 %s：%s")
+	auditModes      = audit.DefineCodes("exchange.audit.mode",
+		audit.Words{Full, "full copy", "全量同步"},
+		audit.Words{Incremental, "incremental", "增量同步"},
+		audit.Words{FullThenIncremental, "full, then incremental", "先全量后增量"})
+)
+
+// reasonDetail is a detail of a reason given, none when none was.
+func reasonDetail(reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return audit.Keyed(auditReason, reason)
+	}
+	return ""
+}
+
+// Refusals of this package that the audit log keeps.
+var (
+	msgChannelNotFound = errs.Define("exchange.channel.not_found", "channel %s not found", "没有共享通道 %s")
+	msgTablesRefused   = errs.Define("exchange.tables_refused", "only the department's own node operators, catalogers and approvers list its tables", "只有本部门的前置机运维员、编目员和审核员可以查看本部门的数据表")
+)

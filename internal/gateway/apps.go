@@ -65,7 +65,7 @@ func mayManageApps(p org.Principal, dept int64) bool {
 // which is shown this once.
 func (s *Service) CreateApp(ctx context.Context, p org.Principal, in AppInput) (App, string, error) {
 	if !mayManageApps(p, p.DepartmentID) {
-		return App{}, "", s.denied(ctx, p, "app.create", "app:"+in.Name, errs.E(errs.Forbidden, "only a data consumer or the admin of a department may register its apps"))
+		return App{}, "", s.denied(ctx, p, "app.create", "app:"+in.Name, errs.New(errs.Forbidden, msgAppRegister))
 	}
 	return s.createApp(ctx, p, p.DepartmentID, in, 0)
 }
@@ -105,7 +105,7 @@ func (s *Service) createApp(ctx context.Context, p org.Principal, dept int64, in
 			grant == 0, grant, p.Username, store.FormatTime(time.Now())).Scan(&id); err != nil {
 			return fmt.Errorf("insert app: %w", err)
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.create", appTarget(id), audit.Success, fmt.Sprintf("%s key %s %s %g/s", in.Name, key, in.SignMethod, in.RateLimit)))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.create", appTarget(id), audit.Success, audit.Keyed(auditApp, in.Name, key, in.SignMethod, strconv.FormatFloat(in.RateLimit, 'g', -1, 64))))
 	})
 	if err != nil {
 		return App{}, "", err
@@ -176,7 +176,7 @@ func (s *Service) managed(ctx context.Context, p org.Principal, id int64, action
 		return a, err
 	}
 	if !mayManageApps(p, a.DepartmentID) && !(action == "app.state" && p.Can(org.ManagePolicies)) {
-		return a, s.denied(ctx, p, action, appTarget(id), errs.E(errs.Forbidden, "only a data consumer or the admin of %s may do this to app %d", a.DepartmentName, id))
+		return a, s.denied(ctx, p, action, appTarget(id), errs.New(errs.Forbidden, msgAppManage, a.DepartmentName, id))
 	}
 	return a, nil
 }
@@ -195,7 +195,7 @@ func (s *Service) SetAppState(ctx context.Context, p org.Principal, id int64, st
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET state = ? WHERE id = ?", state, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app."+state, appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app."+state, appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, err
@@ -231,7 +231,7 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 		if n, _ := res.RowsAffected(); n != 1 { // another request read it first
 			return errs.E(errs.Conflict, "the secret of app %d has been shown already; rotate it to get a new one", id)
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, "", err
@@ -252,7 +252,7 @@ func (s *Service) RotateSecret(ctx context.Context, p org.Principal, id int64) (
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET secret = ?, secret_revealed = ? WHERE id = ?", s.secrets.Seal(secret), true, id); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "app.rotate", appTarget(id), audit.Success, a.Name))
+		return s.audit.Append(ctx, tx, org.Entry(p, "app.rotate", appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
 	if err != nil {
 		return a, "", err

@@ -54,7 +54,7 @@ func (s *Service) download(ctx context.Context, p org.Principal, g sharing.Grant
 		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.New(errs.Forbidden, msgSystemAdminNoData))
 	}
 	if !p.Can(org.ConsumeData) {
-		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.E(errs.Forbidden, "only a data consumer may download data"))
+		return nil, s.denied(ctx, p, "service.download", "catalog:"+g.EntryCode, errs.New(errs.Forbidden, msgDownloadConsumer))
 	}
 	access := sharing.Access{Path: sharing.PathDownload, Department: p.DepartmentID, Actor: p.Username,
 		ClientAddr: p.ClientAddr, Code: g.EntryCode, GrantID: g.ID}

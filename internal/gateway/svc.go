@@ -157,7 +157,7 @@ var msgSystemAdminNoData = errs.Define("gateway.data.system_admin",
 func (s *Service) Try(ctx context.Context, p org.Principal, code, rawQuery string) (*Result, error) {
 	c := &call{start: time.Now(), code: code, addr: p.ClientAddr, actor: p.Username, app: App{DepartmentID: p.DepartmentID, DepartmentName: p.DepartmentName}}
 	var res *Result
-	var err error = errs.E(errs.Forbidden, "only a data consumer may query data services")
+	var err error = errs.New(errs.Forbidden, msgQueryConsumer)
 	if p.Has(org.SystemAdmin) {
 		err = errs.New(errs.Forbidden, msgSystemAdminNoData)
 	}
@@ -356,16 +356,12 @@ func (s *Service) meter(ctx context.Context, c *call) {
 	if c.app.ID != 0 {
 		s.usage.add(c.start, c.app.ID, c.code, c.rows, failed, latency)
 	}
-	outcome, detail := audit.Success, ""
+	outcome := audit.Success
 	switch {
 	case c.status == http.StatusUnauthorized || c.status == http.StatusForbidden || c.status == http.StatusTooManyRequests:
 		outcome = audit.Denied
 	case failed:
 		outcome = audit.Failure
-	}
-	if c.err != nil {
-		_, msg, _ := errs.Public(c.err)
-		detail = " error=" + msg
 	}
 	actor := "app:" + c.app.AppKey
 	if c.actor != "" {
@@ -377,34 +373,10 @@ func (s *Service) meter(ctx context.Context, c *call) {
 	}
 	e := audit.Entry{Actor: actor, DepartmentID: c.app.DepartmentID, Department: c.app.DepartmentName, Action: action,
 		Target: "catalog:" + c.code, Outcome: outcome, ClientAddr: c.addr,
-		Detail: callDetail(c, latency, detail)}
+		Detail: callDetail(c, latency)}
 	if err := s.calls.Record(ctx, e); err != nil {
 		s.Log.ErrorContext(ctx, "audit service call", "err", err, "code", c.code)
 	}
-}
-
-// callDetail is an audit entry's detail of call c:
-// "app=NAME items=a,b rows=N status=N latency=DURATION" and then detail.
-func callDetail(c *call, latency time.Duration, detail string) string {
-	var b strings.Builder
-	b.Grow(64 + len(c.app.Name) + 16*len(c.items) + len(detail))
-	b.WriteString("app=")
-	b.WriteString(c.app.Name)
-	b.WriteString(" items=")
-	for i, it := range c.items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(it)
-	}
-	b.WriteString(" rows=")
-	b.WriteString(strconv.Itoa(c.rows))
-	b.WriteString(" status=")
-	b.WriteString(strconv.Itoa(c.status))
-	b.WriteString(" latency=")
-	b.WriteString(latency.Round(10 * time.Microsecond).String())
-	b.WriteString(detail)
-	return b.String()
 }
 
 // rateLimited is a refusal that says when to retry.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -80,7 +81,7 @@ func demandTarget(id int64) string { return "demand:" + strconv.FormatInt(id, 10
 func (s *Service) CreateDemand(ctx context.Context, p org.Principal, in DemandInput) (Demand, error) {
 	const action = "list.demand.create"
 	if !CanRequest(p) {
-		return Demand{}, s.denied(ctx, p, action, "demand:new", errs.E(errs.Forbidden, "only a data consumer or cataloger of a department states its demands"))
+		return Demand{}, s.denied(ctx, p, action, "demand:new", errs.New(errs.Forbidden, msgDemandRefused))
 	}
 	f := in.validate()
 	if in.WantedCode != "" && f["wanted_code"].IsZero() {
@@ -101,7 +102,7 @@ func (s *Service) CreateDemand(ctx context.Context, p org.Principal, in DemandIn
 			in.Title, in.Description, in.Scenario, in.Basis, in.WantedCode, p.DepartmentID, p.Username, StateOpen, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert demand: %w", err)
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), in.Title)
+		return s.record(ctx, tx, p, action, demandTarget(id), audit.Keyed(auditDemand, in.Title))
 	})
 	if err != nil {
 		return Demand{}, err
@@ -200,7 +201,7 @@ func (s *Service) demandHead(ctx context.Context, tx *store.Tx, id int64) (deman
 func (s *Service) AssignDemand(ctx context.Context, p org.Principal, id, providerID int64, note string) (Demand, error) {
 	const action = "list.demand.assign"
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.requireAuthority(ctx, p, "assign a demand"); err != nil {
+		if err := s.requireAuthority(ctx, p, whatAssign); err != nil {
 			return err
 		}
 		h, err := s.demandHead(ctx, tx, id)
@@ -224,7 +225,7 @@ func (s *Service) AssignDemand(ctx context.Context, p org.Principal, id, provide
 			StateAssigned, providerID, note, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), fmt.Sprintf("to %s %s", name, note))
+		return s.record(ctx, tx, p, action, demandTarget(id), assignDetail(name, note))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)
@@ -248,7 +249,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 		}
 		provider := h.state == StateAssigned && p.Can(org.EditCatalog) && p.DepartmentID != 0 && h.provider.Int64 == p.DepartmentID
 		if !authority && !provider {
-			return errs.E(errs.Forbidden, "only an approver of the data authority, or a cataloger of the assigned provider, closes a demand")
+			return errs.New(errs.Forbidden, msgCloseRefused)
 		}
 		if h.state == StateClosed {
 			return errs.E(errs.Conflict, "demand %d is already closed", id)
@@ -272,7 +273,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 			StateClosed, Satisfied, code, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), "satisfied by "+code)
+		return s.record(ctx, tx, p, action, demandTarget(id), audit.Keyed(auditSatisfied, code))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)
@@ -285,7 +286,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 func (s *Service) RejectDemand(ctx context.Context, p org.Principal, id int64, reason string) (Demand, error) {
 	const action = "list.demand.reject"
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.requireAuthority(ctx, p, "reject a demand"); err != nil {
+		if err := s.requireAuthority(ctx, p, whatReject); err != nil {
 			return err
 		}
 		h, err := s.demandHead(ctx, tx, id)
@@ -305,7 +306,7 @@ func (s *Service) RejectDemand(ctx context.Context, p org.Principal, id int64, r
 			StateClosed, Rejected, reason, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), reason)
+		return s.record(ctx, tx, p, action, demandTarget(id), reasonDetail(reason))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
@@ -59,7 +60,7 @@ func dutyTarget(id int64) string { return "duty:" + strconv.FormatInt(id, 10) }
 // do this.
 func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput) (Duty, error) {
 	const action = "list.duty.create"
-	if err := s.requireAuthority(ctx, p, "record a duty"); err != nil {
+	if err := s.requireAuthority(ctx, p, whatDuty); err != nil {
 		return Duty{}, s.denied(ctx, p, action, "duty:new", err)
 	}
 	f := errs.Fields{}
@@ -94,7 +95,7 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 			in.Title, in.Description, in.Category, in.ProviderID, in.Deadline, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert duty: %w", err)
 		}
-		return s.record(ctx, tx, p, action, dutyTarget(id), fmt.Sprintf("%s: %s by %s", name, in.Title, in.Deadline))
+		return s.record(ctx, tx, p, action, dutyTarget(id), audit.Keyed(auditDuty, name, in.Title, in.Deadline))
 	})
 	if err != nil {
 		return Duty{}, err
@@ -213,7 +214,7 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 			return err
 		}
 		if !authority && !(p.Can(org.EditCatalog) && p.DepartmentID != 0 && p.DepartmentID == provider) {
-			return errs.E(errs.Forbidden, "only an approver of the data authority, or a cataloger of the provider, links the entry that fulfils a duty")
+			return errs.New(errs.Forbidden, msgFulfilRefused)
 		}
 		f := errs.Fields{}
 		text(f, "entry_code", &code, 40, true)
@@ -242,7 +243,7 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 		if _, err := tx.Exec(ctx, "UPDATE list_duties SET entry_code = ?, linked_at = ?, updated_at = ? WHERE id = ?", code, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, dutyTarget(id), code)
+		return s.record(ctx, tx, p, action, dutyTarget(id), audit.Keyed(auditEntry, code))
 	})
 	if err != nil {
 		return Duty{}, s.denied(ctx, p, action, dutyTarget(id), err)

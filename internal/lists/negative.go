@@ -74,7 +74,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 	const action = "list.negative.propose"
 	target := "negative:" + in.EntryCode
 	if !p.Can(org.EditCatalog) || p.DepartmentID == 0 {
-		return Negative{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a cataloger of the entry's provider proposes a negative listing"))
+		return Negative{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgProposeRefused))
 	}
 	f := errs.Fields{}
 	text(f, "entry_code", &in.EntryCode, 40, true)
@@ -101,7 +101,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 		case !ok:
 			f.Add("entry_code", "is not a catalog entry")
 		case e.provider != p.DepartmentID:
-			return Negative{}, s.denied(ctx, p, action, target, errs.E(errs.Forbidden, "only a cataloger of the entry's provider proposes a negative listing"))
+			return Negative{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgProposeRefused))
 		case len(items) > 0:
 			latest, err := s.cat.Get(ctx, p, in.EntryCode, true)
 			if err != nil {
@@ -141,15 +141,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.EntryCode, itemsText, in.Basis, allow, in.AggregationBasis, NegativeProposed, p.Username, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("insert negative listing: %w", err)
 		}
-		detail := in.EntryCode
-		if itemsText != "" {
-			detail += " items " + itemsText
-		}
-		detail += ": " + in.Basis
-		if in.AllowAggregation {
-			detail += "; aggregation allowed: " + in.AggregationBasis
-		}
-		return s.record(ctx, tx, p, action, negativeTarget(id), detail)
+		return s.record(ctx, tx, p, action, negativeTarget(id), negativeDetail(in, itemsText))
 	})
 	if err != nil {
 		return Negative{}, err
@@ -171,7 +163,7 @@ func (s *Service) RejectNegative(ctx context.Context, p org.Principal, id int64,
 
 func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64, action, to, reason string) (Negative, error) {
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.requireAuthority(ctx, p, "review the negative list"); err != nil {
+		if err := s.requireAuthority(ctx, p, whatReview); err != nil {
 			return err
 		}
 		var state string
@@ -194,7 +186,7 @@ func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64,
 			to, p.Username, reason, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, negativeTarget(id), strings.TrimSpace(state+" → "+to+" "+reason))
+		return s.record(ctx, tx, p, action, negativeTarget(id), moveDetail(state, to, reason))
 	})
 	if err != nil {
 		return Negative{}, s.denied(ctx, p, action, negativeTarget(id), err)

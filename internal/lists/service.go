@@ -74,13 +74,13 @@ func (s *Service) IsAuthority(ctx context.Context, p org.Principal) (bool, error
 	return d.Kind == org.KindAuthority, nil
 }
 
-func (s *Service) requireAuthority(ctx context.Context, p org.Principal, what string) error {
+func (s *Service) requireAuthority(ctx context.Context, p org.Principal, what *errs.Msg) error {
 	ok, err := s.IsAuthority(ctx, p)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errs.E(errs.Forbidden, "only an approver of the data authority may %s", what)
+		return errs.New(errs.Forbidden, msgAuthorityOnly, what.With())
 	}
 	return nil
 }

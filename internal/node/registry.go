@@ -223,7 +223,7 @@ func (r *Registry) createCA(ctx context.Context) error {
 				return err
 			}
 			return r.audit.Append(ctx, tx, audit.Entry{Actor: org.System.Username, Action: "node.ca.create", Target: "node_ca",
-				Outcome: audit.Success, Detail: "fingerprint " + fingerprint(c.cert.Raw)})
+				Outcome: audit.Success, Detail: audit.Keyed(auditCA, fingerprint(c.cert.Raw))})
 		}); err != nil {
 			return fmt.Errorf("store the node CA: %w", err)
 		}
@@ -296,8 +296,7 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 	}
 	target := "department:" + strconv.FormatInt(in.DepartmentID, 10)
 	if !operatesDept(p, in.DepartmentID) {
-		return Enrollment{}, r.org.Deny(ctx, p, "node.enrollment.create", target,
-			"only a system admin, or a node operator or department admin of the node's department, adds nodes")
+		return Enrollment{}, r.org.DenyMsg(ctx, p, "node.enrollment.create", target, msgAddRefused)
 	}
 	f := errs.Fields{}
 	switch n := utf8.RuneCountInString(in.Name); {
@@ -339,7 +338,7 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 			return fmt.Errorf("insert enrolment: %w", err)
 		}
 		return r.audit.Append(ctx, tx, entry(p, "node.enrollment.create", nodeTarget(out.NodeID), audit.Success,
-			fmt.Sprintf("name=%s department=%s expires=%s", in.Name, dept.Name, store.FormatTime(out.ExpiresAt))))
+			audit.Keyed(auditEnrollment, in.Name, dept.Name, store.FormatTime(out.ExpiresAt))))
 	})
 	if err != nil {
 		return Enrollment{}, err
@@ -355,8 +354,7 @@ func (r *Registry) ReissueToken(ctx context.Context, p org.Principal, id int64) 
 		return Enrollment{}, err
 	}
 	if !operatesDept(p, n.DepartmentID) {
-		return Enrollment{}, r.org.Deny(ctx, p, "node.enrollment.create", nodeTarget(id),
-			"only a system admin, or a node operator or department admin of the node's department, issues enrolment tokens")
+		return Enrollment{}, r.org.DenyMsg(ctx, p, "node.enrollment.create", nodeTarget(id), msgTokenRefused)
 	}
 	if n.State != Pending {
 		return Enrollment{}, errs.E(errs.Conflict, "node %d is %s; only a node that has not enrolled yet gets a new token (add a new node instead)", id, n.State)
@@ -375,7 +373,7 @@ func (r *Registry) ReissueToken(ctx context.Context, p org.Principal, id int64) 
 			return fmt.Errorf("insert enrolment: %w", err)
 		}
 		return r.audit.Append(ctx, tx, entry(p, "node.enrollment.create", nodeTarget(id), audit.Success,
-			fmt.Sprintf("new token for pending node %s; expires=%s", n.Name, store.FormatTime(out.ExpiresAt))))
+			audit.Keyed(auditNewToken, n.Name, store.FormatTime(out.ExpiresAt))))
 	})
 	if err != nil {
 		return Enrollment{}, err
@@ -428,7 +426,7 @@ func (r *Registry) Enroll(ctx context.Context, in EnrollRequest, clientAddr stri
 	err := r.enroll(ctx, in, &out)
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) || errs.Is(err, errs.Invalid) || errs.Is(err, errs.Unavailable) {
-			if rerr := r.audit.Record(ctx, entry(actor, "node.enroll", target, audit.Failure, errs.Message(err))); rerr != nil {
+			if rerr := r.audit.Record(ctx, entry(actor, "node.enroll", target, audit.Failure, org.DenialDetail(err))); rerr != nil {
 				return Enrolled{}, errors.Join(err, rerr)
 			}
 		}
@@ -500,7 +498,7 @@ func (r *Registry) enroll(ctx context.Context, in EnrollRequest, out *Enrolled) 
 		}
 		actor := org.Principal{Username: "node:" + strconv.FormatInt(nodeID, 10)}
 		if err := r.audit.Append(ctx, tx, entry(actor, "node.enroll", nodeTarget(nodeID), audit.Success,
-			fmt.Sprintf("serial=%s fingerprint=%s version=%s", cert.Serial, cert.Fingerprint, version))); err != nil {
+			audit.Keyed(auditEnrolled, cert.Serial, cert.Fingerprint, version))); err != nil {
 			return err
 		}
 		*out = Enrolled{NodeID: nodeID, Name: name, Certificate: string(cert.PEM), CA: string(r.ca.pem), LeafURL: r.LeafURL, Domain: Domain(nodeID)}
@@ -599,7 +597,7 @@ func (r *Registry) Get(ctx context.Context, p org.Principal, id int64) (Node, er
 		return Node{}, err
 	}
 	if !seesAll(p) && !(CanView(p) && p.DepartmentID == n.DepartmentID) {
-		return Node{}, r.org.Deny(ctx, p, "node.read", nodeTarget(id), "this node belongs to another department")
+		return Node{}, r.org.DenyMsg(ctx, p, "node.read", nodeTarget(id), msgOtherDepartment)
 	}
 	return n, nil
 }
@@ -642,7 +640,7 @@ func (r *Registry) transition(ctx context.Context, p org.Principal, id int64, ac
 		return Node{}, err
 	}
 	if !operatesDept(p, n.DepartmentID) {
-		return Node{}, r.org.Deny(ctx, p, "node."+action, nodeTarget(id), "only a system admin, or a node operator or department admin of the node's department, may "+action+" it")
+		return Node{}, r.org.DenyMsg(ctx, p, "node."+action, nodeTarget(id), msgChangeRefused)
 	}
 	if to != Active && reason == "" {
 		return Node{}, errs.Field("reason", "required: say why, for the audit log and the node's operators")
@@ -678,11 +676,7 @@ func (r *Registry) transition(ctx context.Context, p org.Principal, id int64, ac
 		if k, _ := res.RowsAffected(); k != 1 {
 			return errs.E(errs.Conflict, "node %d changed meanwhile; reload and try again", id)
 		}
-		detail := fmt.Sprintf("name=%s department=%s serial=%s", n.Name, n.DepartmentName, n.CertSerial)
-		if reason != "" {
-			detail += " reason=" + reason
-		}
-		return r.audit.Append(ctx, tx, entry(p, "node."+action, nodeTarget(id), audit.Success, detail))
+		return r.audit.Append(ctx, tx, entry(p, "node."+action, nodeTarget(id), audit.Success, stateDetail(n, reason)))
 	})
 	if err != nil {
 		return Node{}, err

@@ -133,7 +133,7 @@ func (s *Service) CreateDepartment(ctx context.Context, p Principal, in Departme
 		d = Department{ID: id, Name: in.Name, ShortName: in.ShortName, CreditCode: in.CreditCode, CreditCodeOverride: len(warnings) > 0,
 			RegionCode: in.RegionCode, RegionName: regionName, Kind: in.Kind, Contact: in.Contact, Phone: in.Phone}
 		return s.record(ctx, tx, p, "department.create", fmt.Sprintf("department:%d", id), audit.Success,
-			strings.Join(append([]string{in.Name, in.CreditCode}, warnings...), "; "))
+			departmentDetail(in, len(warnings) > 0))
 	})
 	return d, warnings, err
 }

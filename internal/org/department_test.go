@@ -106,7 +106,7 @@ func TestCreateDepartment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) != 1 || !strings.Contains(entries[0].Detail, "accepted by override") {
+		if len(entries) != 1 || !strings.Contains(audit.DetailText(entries[0].Detail).In("en"), "accepted by override") {
 			t.Errorf("audit of the overridden department = %+v, want one entry whose detail has the warning", entries)
 		}
 		if got, want := e.count(audit.Filter{Action: "department.create"}), 4; got != want {

@@ -276,7 +276,7 @@ func TestBootstrap(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(entries) != 1 || entries[0].Actor != "system" || !strings.Contains(entries[0].Detail, "bootstrap") {
+				if len(entries) != 1 || entries[0].Actor != "system" || !strings.Contains(audit.DetailText(entries[0].Detail).In("en"), "created at first start") {
 					t.Errorf("user.create audit entries = %+v, want one by system mentioning bootstrap", entries)
 				}
 			})

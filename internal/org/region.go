@@ -96,7 +96,7 @@ func (s *Service) CreateRegion(ctx context.Context, p Principal, in RegionInput)
 			}
 			return fmt.Errorf("insert region: %w", err)
 		}
-		return s.record(ctx, tx, p, "region.create", target, audit.Success, r.Name)
+		return s.record(ctx, tx, p, "region.create", target, audit.Success, audit.Keyed(auditRegion, r.Code, r.Name))
 	})
 	return r, err
 }

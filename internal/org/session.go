@@ -54,7 +54,7 @@ func (s *Service) Bootstrap(ctx context.Context, password string) (string, bool,
 		if err := insertRoles(ctx, tx, id, []Role{SystemAdmin}); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, System, "user.create", fmt.Sprintf("user:%d", id), audit.Success, "admin roles=system_admin (bootstrap)")
+		return s.record(ctx, tx, System, "user.create", fmt.Sprintf("user:%d", id), audit.Success, audit.Keyed(auditBootstrap, AdminUsername, roleList([]Role{SystemAdmin})))
 	})
 	return password, err == nil, err
 }
@@ -86,19 +86,19 @@ var errBadLogin = errs.New(errs.Unauthorized, msgBadLogin)
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (Session, Principal, error) {
 	username = strings.TrimSpace(username)
 	p := Principal{Username: username, ClientAddr: clientAddr}
-	fail := func(reason string, err error) (Session, Principal, error) {
-		if rerr := s.audit.Record(ctx, Entry(p, "session.create", "user:"+username, audit.Failure, reason)); rerr != nil {
+	fail := func(reason *errs.Msg, err error) (Session, Principal, error) {
+		if rerr := s.audit.Record(ctx, Entry(p, "session.create", "user:"+username, audit.Failure, audit.Keyed(reason))); rerr != nil {
 			return Session{}, Principal{}, fmt.Errorf("audit login: %w", rerr)
 		}
 		return Session{}, Principal{}, err
 	}
 	if len(username) > 64 || len(password) > 256 {
-		return fail("oversized credentials", errBadLogin)
+		return fail(auditOversized, errBadLogin)
 	}
 	if ok, err := s.reserve(ctx, username, clientAddr); err != nil {
 		return Session{}, Principal{}, fmt.Errorf("login: %w", err)
 	} else if !ok {
-		return fail("throttled after repeated failures", errBadLogin)
+		return fail(auditThrottled, errBadLogin)
 	}
 	var id int64
 	var hash string
@@ -106,7 +106,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	err := s.db.QueryRow(ctx, "SELECT id, password_hash, disabled FROM users WHERE username = ?", username).Scan(&id, &hash, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		CheckPassword(dummyHash, password) // same cost as a real check
-		return fail("unknown user", errBadLogin)
+		return fail(auditUnknownUser, errBadLogin)
 	}
 	if err != nil {
 		return Session{}, Principal{}, fmt.Errorf("login: %w", err)
@@ -114,11 +114,11 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	p.UserID = id
 	now := s.now()
 	if !CheckPassword(hash, password) {
-		return fail("wrong password", errBadLogin)
+		return fail(auditWrongPassword, errBadLogin)
 	}
 	// Only someone who knows the password learns that the account is disabled.
 	if disabled {
-		return fail("account disabled", errs.New(errs.Unauthorized, msgDisabled))
+		return fail(auditDisabled, errs.New(errs.Unauthorized, msgDisabled))
 	}
 	tok := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL).UTC().Truncate(time.Second)
@@ -193,13 +193,13 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 	if ok, err := s.reserve(ctx, p.Username, p.ClientAddr); err != nil {
 		return fmt.Errorf("change password: %w", err)
 	} else if !ok {
-		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "throttled after repeated failures")); err != nil {
+		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, audit.Keyed(auditThrottled))); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return errs.FieldMsg("old_password", msgTooManyAttempts)
 	}
 	if !CheckPassword(hash, old) {
-		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, "wrong current password")); err != nil {
+		if err := s.audit.Record(ctx, Entry(p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Failure, audit.Keyed(auditWrongCurrent))); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return errs.FieldMsg("old_password", msgOldPassword)
@@ -223,7 +223,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 			s.nowText(), p.UserID, SessionToken, p.TokenID); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Success, "other sessions closed")
+		return s.record(ctx, tx, p, "user.password", fmt.Sprintf("user:%d", p.UserID), audit.Success, audit.Keyed(auditSessionsShut))
 	})
 }
 
@@ -260,7 +260,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl
 			p.UserID, APIToken, name, hashToken(secret), store.FormatTime(now), store.FormatTime(t.ExpiresAt)).Scan(&t.ID); err != nil {
 			return fmt.Errorf("insert token: %w", err)
 		}
-		return s.record(ctx, tx, p, "token.create", fmt.Sprintf("token:%d", t.ID), audit.Success, name)
+		return s.record(ctx, tx, p, "token.create", fmt.Sprintf("token:%d", t.ID), audit.Success, audit.Keyed(auditToken, name))
 	})
 	return t, secret, err
 }
@@ -296,7 +296,7 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error 
 		return notFound(target, err)
 	}
 	if owner != p.UserID && !p.Can(ManageRoles) {
-		return s.Deny(ctx, p, "token.revoke", target, "only the owner or the security admin revokes a token")
+		return s.DenyMsg(ctx, p, "token.revoke", target, msgRevokeRefused)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''", s.nowText(), id); err != nil {

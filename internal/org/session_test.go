@@ -211,7 +211,7 @@ func TestThrottle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) != 1 || entries[0].Outcome != audit.Failure || !strings.Contains(entries[0].Detail, "throttled") {
+		if len(entries) != 1 || entries[0].Outcome != audit.Failure || !strings.Contains(audit.DetailText(entries[0].Detail).In("en"), "throttled") {
 			t.Errorf("last session.create entry = %+v, want the throttled refusal", entries)
 		}
 
@@ -295,7 +295,7 @@ func TestDisabledAccount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) != 1 || entries[0].Outcome != audit.Failure || entries[0].Detail != "account disabled" {
+		if len(entries) != 1 || entries[0].Outcome != audit.Failure || audit.DetailText(entries[0].Detail).In("en") != "account disabled" {
 			t.Errorf("last session.create entry = %+v, want a failure for the disabled account", entries)
 		}
 		if _, err := e.svc.SetDisabled(e.ctx, e.admin, u.ID, false); err != nil {
@@ -539,7 +539,7 @@ func TestThrottleConcurrent(t *testing.T) {
 		}
 		checked := 0
 		for _, en := range entries {
-			if en.Detail == "wrong password" {
+			if audit.DetailText(en.Detail).In("en") == "wrong password" {
 				checked++
 			}
 		}

@@ -68,7 +68,7 @@ func (in *UserInput) validate() error {
 func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (User, string, error) {
 	target := "user:" + in.Username
 	if !p.Can(ManageUsers) && !(p.Can(ManageDeptUsers) && in.DepartmentID != 0 && in.DepartmentID == p.DepartmentID) {
-		return User{}, "", s.Deny(ctx, p, "user.create", target, "only the system admin, or a department admin for their own department, creates accounts")
+		return User{}, "", s.DenyMsg(ctx, p, "user.create", target, msgCreateRefused)
 	}
 	if err := in.validate(); err != nil {
 		return User{}, "", err
@@ -117,11 +117,11 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 		}
 		u = User{ID: id, Username: in.Username, DisplayName: in.DisplayName, DepartmentID: in.DepartmentID, DepartmentName: u.DepartmentName,
 			Roles: slices.Clone(in.Roles), CreatedAt: now.UTC().Truncate(time.Microsecond)}
-		return s.record(ctx, tx, p, "user.create", fmt.Sprintf("user:%d", id), audit.Success, fmt.Sprintf("%s roles=%s", in.Username, joinRoles(in.Roles)))
+		return s.record(ctx, tx, p, "user.create", fmt.Sprintf("user:%d", id), audit.Success, audit.Keyed(auditAccount, in.Username, roleList(in.Roles)))
 	})
 	if err != nil {
 		if errs.Is(err, errs.Forbidden) {
-			return User{}, "", s.Deny(ctx, p, "user.create", target, errs.Message(err))
+			return User{}, "", Denied(ctx, s.audit, p, "user.create", target, err)
 		}
 		return User{}, "", err
 	}
@@ -137,21 +137,13 @@ func insertRoles(ctx context.Context, tx *store.Tx, id int64, roles []Role) erro
 	return nil
 }
 
-func joinRoles(roles []Role) string {
-	parts := make([]string, len(roles))
-	for i, r := range roles {
-		parts[i] = string(r)
-	}
-	return strings.Join(parts, ",")
-}
-
 // checkGrant decides whether p may give target exactly the roles in roles.
 // Who may grant at all is decided first, so that nobody learns more than
 // "forbidden" from a request they may not make.
 func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, target User, roles []Role) error {
 	bootstrap := p.Has(SystemAdmin) && len(target.Roles) == 0 && len(roles) == 1 && (roles[0] == SecurityAdmin || roles[0] == Auditor)
 	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !bootstrap {
-		return errs.E(errs.Forbidden, "roles are granted by the security admin (三员分立)")
+		return errs.New(errs.Forbidden, msgRolesRefused)
 	}
 	if target.ID != 0 && target.ID == p.UserID {
 		return errs.New(errs.Forbidden, msgOwnAccount)
@@ -176,11 +168,11 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		return nil
 	case p.Can(ManageDeptRoles):
 		if target.DepartmentID != p.DepartmentID {
-			return errs.E(errs.Forbidden, "a department admin grants roles only in their own department")
+			return errs.New(errs.Forbidden, msgDeptRolesOwn)
 		}
 		for _, r := range append(slices.Clone(target.Roles), roles...) {
 			if r.Officer() || r == DeptAdmin {
-				return errs.E(errs.Forbidden, "a department admin grants only cataloger, approver, consumer and node operator")
+				return errs.New(errs.Forbidden, msgDeptRolesWhich)
 			}
 		}
 		return nil
@@ -194,7 +186,7 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		return err
 	}
 	if held > 0 {
-		return errs.E(errs.Forbidden, "a %s already exists; roles are granted by the security admin (三员分立)", roles[0])
+		return errs.New(errs.Forbidden, msgOfficerExists, auditRoleWords.Text(string(roles[0])))
 	}
 	return nil
 }
@@ -206,7 +198,7 @@ const lockOfficerBootstrap = 7418880002
 func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []Role) (User, error) {
 	target := fmt.Sprintf("user:%d", id)
 	if !p.Can(ManageRoles) && !p.Can(ManageDeptRoles) && !p.Has(SystemAdmin) {
-		return User{}, s.Deny(ctx, p, "user.roles", target, "roles are granted by the security admin (三员分立)")
+		return User{}, s.DenyMsg(ctx, p, "user.roles", target, msgRolesRefused)
 	}
 	roles = normalizeRoles(roles)
 	var u User
@@ -224,7 +216,7 @@ func (s *Service) SetRoles(ctx context.Context, p Principal, id int64, roles []R
 		if err := insertRoles(ctx, tx, id, roles); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%s roles %s -> %s", u.Username, joinRoles(u.Roles), joinRoles(roles))
+		detail := audit.Keyed(auditRoles, u.Username, roleList(u.Roles), roleList(roles))
 		u.Roles = slices.Clone(roles)
 		return s.record(ctx, tx, p, "user.roles", target, audit.Success, detail)
 	})
@@ -309,7 +301,7 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id int64, disabl
 			}
 		}
 		u.Disabled, u.LockedUntil = disabled, time.Time{}
-		return s.record(ctx, tx, p, action, target, audit.Success, u.Username)
+		return s.record(ctx, tx, p, action, target, audit.Success, audit.Keyed(auditAccountName, u.Username))
 	})
 	return u, err
 }
@@ -322,7 +314,7 @@ func (s *Service) Unlock(ctx context.Context, p Principal, id int64) (User, erro
 			return err
 		}
 		u.LockedUntil = time.Time{}
-		return s.record(ctx, tx, p, "user.unlock", fmt.Sprintf("user:%d", id), audit.Success, u.Username)
+		return s.record(ctx, tx, p, "user.unlock", fmt.Sprintf("user:%d", id), audit.Success, audit.Keyed(auditAccountName, u.Username))
 	})
 }
 

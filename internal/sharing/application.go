@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
@@ -344,7 +345,7 @@ func (s *Service) file(ctx context.Context, p org.Principal, e catalog.Entry, in
 		if err := s.step(ctx, tx, p, id, action, "", StateProvider, "", nil); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%s %s items %s delivery %s until %s", e.Code, e.Name, strings.Join(t.Items, ","), in.Delivery, t.ValidUntil)
+		detail := audit.Keyed(auditApply, e.Code, e.Name, strings.Join(t.Items, ","), sayAudit(in.Delivery), t.ValidUntil)
 		if err := s.record(ctx, tx, p, "application."+action, appTarget(id), detail); err != nil {
 			return err
 		}
@@ -602,7 +603,7 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id int64, narrow
 		if err := s.step(ctx, tx, p, id, "approve", a.State, next, note, stepTerms); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, p, "application.approve", appTarget(id), fmt.Sprintf("%s → %s %s", a.State, next, note)); err != nil {
+		if err := s.record(ctx, tx, p, "application.approve", appTarget(id), moveDetail(a.State, next, note)); err != nil {
 			return err
 		}
 		if next == StateApproved {
@@ -740,7 +741,7 @@ func (s *Service) close(ctx context.Context, tx *store.Tx, p org.Principal, a Ap
 	if err := s.step(ctx, tx, p, a.ID, action, a.State, to, reason, nil); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, p, "application."+action, appTarget(a.ID), reason)
+	return s.record(ctx, tx, p, "application."+action, appTarget(a.ID), reasonDetail(reason))
 }
 
 // Renew applies again, before the grant expires, for the same terms until

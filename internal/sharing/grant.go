@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -95,7 +96,7 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 		if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET grant_id = ? WHERE id = ?", id, appID); err != nil {
 			return nil, err
 		}
-		return nil, s.record(ctx, tx, p, "grant.renew", grantTarget(id), fmt.Sprintf("application %d: until %s", appID, a.Terms.ValidUntil))
+		return nil, s.record(ctx, tx, p, "grant.renew", grantTarget(id), audit.Keyed(auditRenew, appID, a.Terms.ValidUntil))
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO sharing_grants (application_id, consumer_id, provider_id, entry_code, items, masking, row_filter, lookup, rate_limit,
 		delivery, target, app_id, valid_from, expires_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -106,7 +107,7 @@ func (s *Service) grant(ctx context.Context, tx *store.Tx, p org.Principal, appI
 	if _, err := tx.Exec(ctx, "UPDATE sharing_applications SET grant_id = ? WHERE id = ?", id, appID); err != nil {
 		return nil, err
 	}
-	detail := fmt.Sprintf("application %d: %s to %s, items %s, %s, until %s", appID, a.EntryCode, a.ConsumerName, items, a.Delivery, a.Terms.ValidUntil)
+	detail := audit.Keyed(auditGrant, appID, a.EntryCode, a.ConsumerName, items, sayAudit(a.Delivery), a.Terms.ValidUntil)
 	if err := s.record(ctx, tx, p, "grant.create", grantTarget(id), detail); err != nil {
 		return nil, err
 	}
@@ -314,7 +315,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 			GrantRevoked, now, strings.TrimSpace(reason), p.Username, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "grant.revoke", grantTarget(id), reason)
+		return s.record(ctx, tx, p, "grant.revoke", grantTarget(id), reasonDetail(reason))
 	})
 	if err != nil {
 		return Grant{}, s.denied(ctx, p, "grant.revoke", grantTarget(id), err)
@@ -359,7 +360,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 				return nil
 			}
 			expired = true
-			return s.record(ctx, tx, org.System, "grant.expire", grantTarget(g.ID), "expired at "+store.FormatTime(g.ExpiresAt))
+			return s.record(ctx, tx, org.System, "grant.expire", grantTarget(g.ID), audit.Keyed(auditExpired, store.FormatTime(g.ExpiresAt)))
 		})
 		if err != nil {
 			return n, err

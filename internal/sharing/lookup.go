@@ -130,10 +130,9 @@ func (s *Service) countLookup(ctx context.Context, a Access, g Grant, lookups []
 		return err
 	}
 	m := mask.Masker{Key: key}
-	var detail strings.Builder
-	fmt.Fprintf(&detail, "%s: grant %d", a.Path, g.ID)
-	for _, c := range lookups {
-		fmt.Fprintf(&detail, " %s=hmac-sm3:%s", c.Item, m.Digest([]byte(c.Values[0])))
+	looked := make([]string, len(lookups))
+	for i, c := range lookups {
+		looked[i] = c.Item + "=hmac-sm3:" + m.Digest([]byte(c.Values[0]))
 	}
 	var n int
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -144,9 +143,8 @@ func (s *Service) countLookup(ctx context.Context, a Access, g Grant, lookups []
 		if n > quota {
 			return nil // refused below, and audited as denied by Check
 		}
-		fmt.Fprintf(&detail, " count=%d/%d", n, quota)
 		return s.audit.Append(ctx, tx, audit.Entry{Actor: a.Actor, DepartmentID: a.Department, Action: "policy.lookup",
-			Target: "catalog:" + a.Code, Outcome: audit.Success, ClientAddr: a.ClientAddr, Detail: detail.String()})
+			Target: "catalog:" + a.Code, Outcome: audit.Success, ClientAddr: a.ClientAddr, Detail: audit.Keyed(auditLookupNth, sayAudit(a.Path), g.ID, strings.Join(looked, " "), n, quota)})
 	})
 	if err != nil {
 		return err

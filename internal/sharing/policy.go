@@ -66,13 +66,12 @@ func (d Decision) Masker() mask.Masker { return mask.Masker{Key: d.HashKey} }
 func (s *Service) Check(ctx context.Context, a Access) (Decision, error) {
 	d, err := s.check(ctx, a)
 	if err != nil && (errs.Is(err, errs.Forbidden) || errs.Is(err, errs.Invalid) || errs.Is(err, errs.RateLimited)) {
-		_, msg, _ := errs.Public(err)
 		target := "catalog:" + a.Code
 		if a.GrantID != 0 {
 			target = grantTarget(a.GrantID)
 		}
 		if rerr := s.audit.Record(ctx, audit.Entry{Actor: a.Actor, DepartmentID: a.Department, Action: "policy.deny", Target: target,
-			Outcome: audit.Denied, ClientAddr: a.ClientAddr, Detail: a.Path + ": " + msg}); rerr != nil {
+			Outcome: audit.Denied, ClientAddr: a.ClientAddr, Detail: audit.Keyed(auditRefused, sayAudit(a.Path), errs.TextOf(err))}); rerr != nil {
 			return d, errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
 		}
 	}

@@ -89,7 +89,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p org.Principal, act
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
 	var u *unseen
 	if errors.As(err, &u) {
-		if rerr := s.audit.Record(ctx, org.Entry(p, action, target, audit.Denied, "not visible to the caller: "+errs.Message(err))); rerr != nil {
+		if rerr := s.audit.Record(ctx, org.Entry(p, action, target, audit.Denied, audit.Keyed(auditUnseen, errs.TextOf(err)))); rerr != nil {
 			return errors.Join(err, fmt.Errorf("audit denial: %w", rerr))
 		}
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,7 +24,8 @@ type auditRow struct {
 	TargetKind, TargetID   string
 	TargetLink, TargetCode string
 	Outcome, OutcomeText   string
-	Client, Detail         string
+	Client                 string
+	Detail                 template.HTML
 }
 
 // targetLinks are the console pages of the records audit targets name.
@@ -48,7 +50,7 @@ func auditRowOf(e audit.Entry, lang string) auditRow {
 	r := auditRow{Seq: e.Seq, At: dateTime(e.At), Actor: e.Actor, Department: e.Department,
 		Action: audit.ActionText(e.Action).In(lang), ActionCode: e.Action, TargetCode: e.Target,
 		Outcome: e.Outcome, OutcomeText: audit.OutcomeText(e.Outcome).In(lang), Client: e.ClientAddr,
-		Detail: audit.DetailText(e.Detail).In(lang)}
+		Detail: detailHTML(e.Detail, lang)}
 	if e.ActorID != 0 {
 		r.ActorLink = "/users/" + strconv.FormatInt(e.ActorID, 10)
 	}
@@ -61,6 +63,30 @@ func auditRowOf(e audit.Entry, lang string) auditRow {
 		}
 	}
 	return r
+}
+
+// Markers of a detail's arguments while it is said, from Unicode's private
+// use area.
+const argOpen, argClose = "\ue000", "\ue001"
+
+// detailHTML says a stored detail in lang, with what users wrote (its
+// string arguments: names, reasons) marked as user data; a detail stored as
+// plain text is shown as it is.
+func detailHTML(detail, lang string) template.HTML {
+	t := audit.DetailText(detail)
+	if t.Msg == nil || strings.Contains(detail, argOpen) || strings.Contains(detail, argClose) {
+		return template.HTML(template.HTMLEscapeString(t.In(lang)))
+	}
+	var data []string
+	marked := t.MapArgs(func(s string) string {
+		data = append(data, s)
+		return argOpen + strconv.Itoa(len(data)-1) + argClose
+	})
+	out := template.HTMLEscapeString(marked.In(lang))
+	for i, s := range data {
+		out = strings.Replace(out, argOpen+strconv.Itoa(i)+argClose, `<span class="user-data">`+template.HTMLEscapeString(s)+`</span>`, 1)
+	}
+	return template.HTML(out)
 }
 
 // auditFilter reads the page's filters.
@@ -135,7 +161,7 @@ func (s *server) auditExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Audit.Record(r.Context(), org.Entry(p, "audit.export", "audit", audit.Success, r.URL.Query().Encode()+" rows="+strconv.Itoa(n))); err != nil {
+	if err := s.Audit.Record(r.Context(), org.Entry(p, "audit.export", "audit", audit.Success, audit.ExportDetail(r.URL.Query().Encode(), n))); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -190,7 +190,7 @@ func (s *server) catalogFormPage(w http.ResponseWriter, r *http.Request, status 
 func (s *server) catalogNew(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
 	if !catalog.CanCatalog(p) {
-		s.catalogDeny(w, r, "catalog.create", "catalog", "only a cataloger of a department registers entries", s.t(r, "catalog.forbidden_edit"))
+		s.catalogDeny(w, r, "catalog.create", "catalog", s.t(r, "catalog.forbidden_edit"))
 		return
 	}
 	f := catalogForm{IsNew: true, E: catalog.Entry{Category: "departmental", Format: "database", ShareType: catalog.ShareConditional,
@@ -271,7 +271,7 @@ func (s *server) catalogEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !catalog.CanEdit(p, e.ProviderID) {
-		s.catalogDeny(w, r, "catalog.update", "catalog:"+code, "only a cataloger of the providing department edits its entries", s.t(r, "catalog.forbidden_edit"))
+		s.catalogDeny(w, r, "catalog.update", "catalog:"+code, s.t(r, "catalog.forbidden_edit"))
 		return
 	}
 	f := catalogFormOf(e)

@@ -319,7 +319,7 @@ func (s *server) sharingApplyPage(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	if !p.Can(org.ConsumeData) || p.DepartmentID == 0 {
-		err := s.Org.Deny(ctx, p, "application.create", "catalog:"+code, "only a data consumer of a department may apply for data")
+		err := s.Sharing.RefuseApply(ctx, p, code)
 		if errs.Is(err, errs.Forbidden) {
 			err = errs.E(errs.Forbidden, "%s", s.t(r, "sharing.msg.only_consumer"))
 		}
