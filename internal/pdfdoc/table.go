@@ -161,7 +161,7 @@ const sealSize = 116.0
 func (d *Doc) Stamp(s Stamp) {
 	size := BodySize
 	lh := lineHeight(size)
-	labelW := ContentWidth * 0.22
+	labelW := ContentWidth * 0.24
 	bodyX, bodyW := marginX+labelW, ContentWidth-labelW
 	labelLines := Wrap(s.Label, labelW-2*pad, d.adv(size))
 	textLines := Wrap(s.Text, bodyW-2*pad, d.adv(size))
@@ -169,7 +169,17 @@ func (d *Doc) Stamp(s Stamp) {
 	if date == "" {
 		date = "　　　　年　　月　　日"
 	}
-	h := 2*pad + float64(len(textLines))*lh + sealSize + lh
+	// The signer stands left of the date, or on a line of its own above
+	// it when the two do not fit side by side.
+	signerLines := 0
+	if s.Signer != "" {
+		signerLines = len(Wrap(s.Signer, bodyW-2*pad, d.adv(size)))
+		if signerLines == 1 && d.Width(s.Signer, size)+d.Width(date, size)+2*size > bodyW-2*pad {
+			signerLines = 2
+		}
+	}
+	dateLines := max(signerLines, 1)
+	h := 2*pad + float64(len(textLines))*lh + sealSize + float64(dateLines)*lh
 	h = max(h, 2*pad+float64(len(labelLines))*lh)
 	d.room(h)
 	d.pdf.SetLineWidth(0.6)
@@ -186,7 +196,7 @@ func (d *Doc) Stamp(s Stamp) {
 	}
 	// The seal's place: a dashed circle at the right, over the date line.
 	cx := bodyX + bodyW - pad - sealSize/2 - 8
-	cy := d.y + h - pad - lh - sealSize/2
+	cy := d.y + h - pad - float64(dateLines)*lh - sealSize/2
 	d.pdf.SetStrokeColor(170, 170, 170)
 	d.pdf.SetLineType("dashed")
 	d.pdf.Oval(cx-sealSize/2, cy-sealSize/2, cx+sealSize/2, cy+sealSize/2)
@@ -195,7 +205,10 @@ func (d *Doc) Stamp(s Stamp) {
 	d.grey(cx-sealSize/2, cy-lh/2, sealSize, "盖章处", size)
 	dateTop := d.y + h - pad - lh
 	if s.Signer != "" {
-		d.line(bodyX+pad, bodyW-2*pad, dateTop, s.Signer, size, Left)
+		top := d.y + h - pad - float64(dateLines)*lh
+		for i, l := range Wrap(s.Signer, bodyW-2*pad, d.adv(size)) {
+			d.line(bodyX+pad, bodyW-2*pad, top+float64(i)*lh, l, size, Left)
+		}
 	}
 	d.line(bodyX+pad, bodyW-2*pad, dateTop, date, size, Right)
 	d.y += h

@@ -15,6 +15,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -59,8 +60,11 @@ type Service struct {
 	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
 	// one app or console user may make a day; 0 is DefaultLookupQuota.
 	LookupQuota int
-	cache       factCache
-	hashKeys    struct {
+	// Fonts print the application forms (FormPDF); the zero Loader reads
+	// them from Debian's directories.
+	Fonts    *pdfdoc.Loader
+	cache    factCache
+	hashKeys struct {
 		sync.Mutex
 		m map[int64][]byte
 	}
@@ -69,7 +73,8 @@ type Service struct {
 // NewService returns the sharing service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
 	s := &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
-		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer()}
+		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer(),
+		Fonts: &pdfdoc.Loader{}}
 	s.hashKeys.m = map[int64][]byte{}
 	return s
 }
