@@ -40,6 +40,7 @@ type Config struct {
 	LookupQuota     int
 	MetricsListen   string
 	AuditKey        string
+	PDFFonts        string
 }
 
 // secrets are settings whose values are never printed.
@@ -73,6 +74,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "host:port of a listener of its own serving Prometheus /metrics (keep it on a management network); empty serves no metrics. The console port never serves them")
 	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
+	fs.StringVar(&cfg.PDFFonts, "pdf-fonts", "", "directory holding the TrueType fonts printed forms are set in (DroidSansFallbackFull.ttf, HanaMinA.ttf, HanaMinB.ttf); "+
+		"empty reads them where Debian's fonts-droid-fallback and fonts-hanazono install them")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }
