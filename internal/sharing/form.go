@@ -74,14 +74,14 @@ type Opinion struct {
 	At         time.Time
 }
 
-// formActions are the steps' actions in words.
+// formActions are the steps' actions in words, as the console says them.
 var formActions = map[string]string{
 	"apply":        "提交申请",
 	"renew":        "申请续期",
-	"auto_approve": "无条件共享，自动批准",
+	"auto_approve": "无条件共享，自动授权",
 	"approve":      "审批通过",
 	"return":       "退回",
-	"withdraw":     "撤回申请",
+	"withdraw":     "撤回",
 }
 
 // Form assembles the form of application id. Whoever may read the
@@ -163,7 +163,7 @@ func (s *Service) Form(ctx context.Context, p org.Principal, id int64) (Form, er
 		case "return":
 			op.Decision = "退回"
 		case "auto_approve":
-			op.Decision = "无条件共享，无需审批，系统自动批准"
+			op.Decision = "无条件共享，无需审批，自动授权"
 		default:
 			continue
 		}

@@ -77,6 +77,26 @@ func TestApplicationForm(t *testing.T) {
 			wantCode(t, outsider+" prints another department's form", err, errs.NotFound)
 		}
 
+		// An unconditional application is granted at once: both opinions
+		// say so, in the platform's name.
+		un, err := w.Sharing.Apply(ctx, rsj, sharing.ApplicationInput{EntryCode: w.Code["scj"], Purpose: "核验", Basis: "依据（测试）", Scenario: "场景",
+			Delivery: sharing.DeliveryFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uf, err := w.Sharing.Form(ctx, rsj, un.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []sharing.Opinion{uf.ProviderOpinion, uf.AuthorityOpinion} {
+			if !o.Decided || o.Decision != "无条件共享，无需审批，自动授权" || o.Actor != "系统" || o.Comment != "" {
+				t.Errorf("an unconditional application's opinion: %+v", o)
+			}
+		}
+		if uf.ShareType != "无条件共享" || uf.State != "已批准" || uf.Delivery != "文件下载" {
+			t.Errorf("an unconditional application's form: share type %q, state %q, delivery %q", uf.ShareType, uf.State, uf.Delivery)
+		}
+
 		pdf, err := w.Sharing.FormPDF(ctx, rsj, a.ID)
 		if err != nil {
 			t.Fatal(err)
