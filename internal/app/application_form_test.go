@@ -95,7 +95,7 @@ func TestApplicationFormPDF(t *testing.T) {
 		{"console, the applicant's department", rsj, fmt.Sprintf("/sharing/applications/%d/form.pdf", id), true},
 	} {
 		status, h, b := getPDF(t, tc.c, tc.path, tc.console, "zh-CN")
-		if status != http.StatusOK || h.Get("Content-Type") != "application/pdf" {
+		if status != http.StatusOK || h.Get("Content-Type") != "application/pdf" || h.Get("Cache-Control") != "no-store" {
 			t.Fatalf("%s: %d %s %.200s", tc.name, status, h.Get("Content-Type"), b)
 		}
 		text := pdfText(t, b)
@@ -105,6 +105,10 @@ func TestApplicationFormPDF(t *testing.T) {
 			}
 		}
 	}
+	// The API's answers are the ones its OpenAPI document describes.
+	_, doc := openAPIDocument(t, p.URL)
+	v := openAPIValidator(t, doc)
+	checkResponses(t, v, p.URL, applicant.token, fmt.Sprintf("/api/v1/applications/%d/form", id), "/api/v1/applications/999999/form")
 	status, _, page := consoleGet(t, p.URL, "rsj.consumer", fmt.Sprintf("/sharing/applications/%d", id), "zh-CN")
 	if link := fmt.Sprintf(`href="/sharing/applications/%d/form.pdf"`, id); status != 200 || !strings.Contains(string(page), link) || !strings.Contains(string(page), "打印申请表") {
 		t.Errorf("the application's page has no link 打印申请表 to the form (status %d)", status)

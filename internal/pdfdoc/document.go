@@ -51,6 +51,7 @@ type Doc struct {
 	y      float64 // the top of what is drawn next
 	pages  int
 	footer string
+	added  []bool // the fonts embedded so far: only those a document uses
 	err    error
 }
 
@@ -58,9 +59,7 @@ type Doc struct {
 func (f *Fonts) New(info Info) *Doc {
 	d := &Doc{f: f, footer: info.Footer}
 	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	for _, fc := range f.faces {
-		d.check(d.pdf.AddTTFFontFromFontContainer(fc.family(), &f.container))
-	}
+	d.added = make([]bool, len(f.faces))
 	if info.Created.IsZero() {
 		info.Created = time.Now()
 	}
@@ -120,6 +119,10 @@ func (d *Doc) runs(x, top float64, s string, size float64) {
 	y := baseline(top, size)
 	for _, run := range d.f.Runs(s) {
 		fc := d.f.faces[run.Font]
+		if !d.added[run.Font] {
+			d.check(d.pdf.AddTTFFontFromFontContainer(fc.family(), &d.f.container))
+			d.added[run.Font] = true
+		}
 		d.check(d.pdf.SetFont(fc.family(), "", size))
 		d.pdf.SetXY(x, y)
 		d.check(d.pdf.Text(run.Text))

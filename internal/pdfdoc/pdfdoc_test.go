@@ -47,7 +47,7 @@ func squeeze(s string) string {
 }
 
 // sample writes a document with every layout piece.
-func sample(t *testing.T, f *pdfdoc.Fonts, rows int) []byte {
+func sample(t testing.TB, f *pdfdoc.Fonts, rows int) []byte {
 	d := f.New(pdfdoc.Info{Title: "政务数据共享申请表", Footer: "申请编号 12"})
 	d.Title("政务数据共享申请表", 0)
 	d.Pair("申请编号：12", "打印时间：2026-12-07 21:30", 0)
@@ -166,6 +166,29 @@ func TestConcurrentDocuments(t *testing.T) {
 	for i, b := range out {
 		if !strings.Contains(squeeze(pdfText(t, b)), "𠮷田春花") {
 			t.Errorf("document %d lost the name", i)
+		}
+	}
+}
+
+// BenchmarkDocument writes a two-page form-like document; the fonts are
+// loaded once, outside the loop.
+func BenchmarkDocument(b *testing.B) {
+	f, err := loader.Fonts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	for b.Loop() {
+		size = len(sample(b, f, 3))
+	}
+	b.ReportMetric(float64(size), "bytes/doc")
+}
+
+// BenchmarkLoad reads and parses the three fonts of the chain.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := pdfdoc.Load("", nil); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

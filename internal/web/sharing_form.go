@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -17,6 +18,8 @@ func (s *server) sharingForm(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="`+sharing.FormName(id)+`"`)
+	w.Header().Set("Cache-Control", "no-store") // it names people
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	if _, err := w.Write(b); err != nil {
 		s.Logger.DebugContext(r.Context(), "application form", "id", id, "err", err)
 	}
