@@ -19,7 +19,7 @@
 //
 //	fonts, err := loader.Fonts()
 //	d := fonts.New(pdfdoc.Info{Title: "政务数据共享申请表"})
-//	d.Title("政务数据共享申请表")
+//	d.Title("政务数据共享申请表", 0)
 //	d.Table(pdfdoc.Table{Widths: []float64{1, 3}, Rows: []pdfdoc.Row{{pdfdoc.Label("申请单位"), pdfdoc.Value("市人社局")}}})
 //	d.Stamp(pdfdoc.Stamp{Label: "申请单位（盖章）"})
 //	b, err := d.Bytes()

@@ -44,7 +44,6 @@ func (f Font) family() string { return strings.TrimSuffix(f.File, filepath.Ext(f
 // face is a parsed font: its glyph map and advance widths.
 type face struct {
 	Font
-	ttf    core.TTFParser
 	chars  map[int]uint
 	groups []core.CmapFormat12GroupingTable
 	widths []uint
@@ -99,12 +98,12 @@ func Load(dir string, chain []Font) (*Fonts, error) {
 			}
 			return nil, errs.WrapMsg(err, errs.Unavailable, msgFontUnusable, f.File, f.Package)
 		}
-		fc := &face{Font: f}
-		if err := fc.ttf.ParseFontData(b); err != nil {
+		var ttf core.TTFParser
+		if err := ttf.ParseFontData(b); err != nil {
 			return nil, errs.WrapMsg(fmt.Errorf("%s: %w", path, err), errs.Unavailable, msgFontUnusable, f.File, f.Package)
 		}
-		fc.chars, fc.groups, fc.widths = fc.ttf.Chars(), fc.ttf.GroupingTables(), fc.ttf.Widths()
-		if fc.upem = float64(fc.ttf.UnitsPerEm()); fc.upem == 0 {
+		fc := &face{Font: f, chars: ttf.Chars(), groups: ttf.GroupingTables(), widths: ttf.Widths()}
+		if fc.upem = float64(ttf.UnitsPerEm()); fc.upem == 0 {
 			fc.upem = 1000
 		}
 		if err := out.container.AddTTFFontData(f.family(), b); err != nil {

@@ -2,6 +2,7 @@ package pdfdoc_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,6 +190,35 @@ func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := pdfdoc.Load("", nil); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A row taller than a page goes on over the pages it needs, the header
+// row above it again on each, and nothing is lost.
+func TestRowTallerThanAPage(t *testing.T) {
+	d := fonts(t).New(pdfdoc.Info{})
+	d.Text("前文", 0, pdfdoc.Left)
+	var long []string
+	for i := range 150 {
+		long = append(long, fmt.Sprintf("第%03d行", i))
+	}
+	d.Table(pdfdoc.Table{Widths: []float64{1, 1}, Header: 1, Rows: []pdfdoc.Row{
+		{pdfdoc.Label("表头甲"), pdfdoc.Label("表头乙")},
+		{pdfdoc.Value("短"), pdfdoc.Value(strings.Join(long, "\n"))},
+	}})
+	pages := d.Pages()
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := squeeze(pdfText(t, b))
+	if pages < 3 || strings.Count(text, "表头甲") != pages {
+		t.Errorf("%d pages, the header %d times; want 3 or more, once a page", pages, strings.Count(text, "表头甲"))
+	}
+	for i := range 150 {
+		if !strings.Contains(text, fmt.Sprintf("第%03d行", i)) {
+			t.Fatalf("line %d is lost", i)
 		}
 	}
 }

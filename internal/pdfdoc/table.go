@@ -71,27 +71,34 @@ func (d *Doc) Table(t Table) {
 		size = BodySize
 	}
 	lh := lineHeight(size)
+	usable := PageHeight - marginTop - marginBottom
 	var header [][]cellBox
+	// turn starts a new page, with the header rows again below a row that
+	// is not one of them; it answers the room left for one.
+	turn := func(i int) {
+		d.newPage()
+		if i >= t.Header {
+			for _, hb := range header {
+				d.row(hb, size, d.rowHeight(hb, size))
+			}
+		}
+	}
 	for i, row := range t.Rows {
 		boxes := d.layout(t, row, size)
 		if i < t.Header {
 			header = append(header, boxes)
 		}
+		fresh := false // at the top of a page this table turned to
 		for {
-			n := 1
-			for _, b := range boxes {
-				n = max(n, len(b.lines))
+			h := d.rowHeight(boxes, size)
+			avail := PageHeight - marginBottom - d.y
+			if h > avail && !fresh && d.y > marginTop && (h <= usable || avail < 2*pad+lh) {
+				turn(i)
+				fresh = true
+				continue
 			}
-			h := float64(n)*lh + 2*pad
-			if d.y+h > PageHeight-marginBottom && d.y > marginTop && h <= PageHeight-marginTop-marginBottom {
-				d.newPage()
-				if i >= t.Header {
-					for _, hb := range header {
-						d.row(hb, size, d.rowHeight(hb, size))
-					}
-				}
-			}
-			fit := int((PageHeight - marginBottom - d.y - 2*pad) / lh)
+			fit := int((avail - 2*pad) / lh)
+			n := int((h - 2*pad) / lh)
 			if fit >= n || fit < 1 {
 				d.row(boxes, size, h)
 				break
@@ -105,7 +112,8 @@ func (d *Doc) Table(t Table) {
 				boxes[j].lines = b.lines[min(fit, len(b.lines)):]
 			}
 			d.row(first, size, float64(fit)*lh+2*pad)
-			d.newPage()
+			turn(i)
+			fresh = true
 		}
 	}
 	d.y += size / 2
