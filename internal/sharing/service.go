@@ -57,14 +57,14 @@ type Service struct {
 	Log        *slog.Logger
 	// Secrets seals the consumer departments' hash keys (HashKey).
 	Secrets *cryptosuite.Sealer
+	// Fonts print the application forms (FormPDF); the zero Loader reads
+	// them from Debian's directories.
+	Fonts *pdfdoc.Loader
 	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
 	// one app or console user may make a day; 0 is DefaultLookupQuota.
 	LookupQuota int
-	// Fonts print the application forms (FormPDF); the zero Loader reads
-	// them from Debian's directories.
-	Fonts    *pdfdoc.Loader
-	cache    factCache
-	hashKeys struct {
+	cache       factCache
+	hashKeys    struct {
 		sync.Mutex
 		m map[int64][]byte
 	}
@@ -73,9 +73,9 @@ type Service struct {
 // NewService returns the sharing service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service, l *lists.Service) *Service {
 	s := &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
-		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer(),
-		Fonts: &pdfdoc.Loader{}}
+		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer()}
 	s.hashKeys.m = map[int64][]byte{}
+	s.Fonts = &pdfdoc.Loader{}
 	return s
 }
 
