@@ -12,6 +12,13 @@ import (
 type (
 	applicationOut struct{ Body sharing.Application }
 	grantOut       struct{ Body sharing.Grant }
+	// formOut is a printed form: it names people, so no cache keeps it.
+	formOut struct {
+		ContentType        string `header:"Content-Type"`
+		ContentDisposition string `header:"Content-Disposition"`
+		CacheControl       string `header:"Cache-Control"`
+		Body               []byte
+	}
 	// reasonInput is an action on a resource that needs a reason.
 	reasonInput struct {
 		ID   int64 `path:"id" minimum:"1"`
@@ -52,6 +59,19 @@ func (s *Server) registerSharing() {
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*applicationOut, error) {
 		app, err := s.Sharing.Application(ctx, principal(ctx), in.ID)
 		return &applicationOut{app}, err
+	}))
+	o = op(http.MethodGet, "/api/v1/applications/{id}/form", "application-form", tag,
+		"The printable application and approval form (数据共享申请表) as an A4 PDF in Chinese: the request, the items as approved, every step, "+
+			"the provider's and the data authority's opinions and the places of the seals (whoever may read the application)", true)
+	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
+	o.Responses = map[string]*huma.Response{"200": {Description: "PDF",
+		Content: map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *idInput) (*formOut, error) {
+		b, err := s.Sharing.FormPDF(ctx, principal(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &formOut{ContentType: "application/pdf", ContentDisposition: `inline; filename="` + sharing.FormName(in.ID) + `"`, CacheControl: "no-store", Body: b}, nil
 	}))
 	o = op(http.MethodPost, "/api/v1/applications/{id}/approve", "approve-application", tag,
 		"Approve the current step (the provider's approver, then the data authority's), optionally with narrower terms: fewer items, stricter masking, more row-filter conditions, an earlier end, a lower rate limit", true)

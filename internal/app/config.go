@@ -42,6 +42,7 @@ type Config struct {
 	AuditKey        string
 	NoticeSender    string
 	NoticeInterval  time.Duration
+	PDFFonts        string
 }
 
 // secrets are settings whose values are never printed.
@@ -77,6 +78,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
 	fs.StringVar(&cfg.NoticeSender, "notice-sender", "log", "where notices (站内信) go besides the console: log (written to the platform's log, for the demo and until an SMS or mail gateway is set up) or none")
 	fs.DurationVar(&cfg.NoticeInterval, "notice-interval", 10*time.Minute, "how often the platform looks for approval steps nearing or past their time limit to remind their approvers (once each)")
+	fs.StringVar(&cfg.PDFFonts, "pdf-fonts", "", "directory holding the TrueType fonts printed forms are set in (DroidSansFallbackFull.ttf, HanaMinA.ttf, HanaMinB.ttf); "+
+		"empty reads them where Debian's fonts-droid-fallback and fonts-hanazono install them")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -100,7 +100,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("Run(--help) = %v, want ErrHelp", err)
 	}
-	for _, s := range []string{"--data-dir", "--listen", "--demo", "--admin-password", "--database", "--nats", "--leaf-listen", "--api-direct-hosts", "GOVSHARE_API_DIRECT_HOSTS", "--datasource-hosts", "GOVSHARE_DATASOURCE_HOSTS", "--metrics-listen", "--audit-key", "GOVSHARE_METRICS_LISTEN", "GOVSHARE_DATABASE", "--notice-sender", "GOVSHARE_NOTICE_INTERVAL", "default 127.0.0.1:8080"} {
+	for _, s := range []string{"--data-dir", "--listen", "--demo", "--admin-password", "--database", "--nats", "--leaf-listen", "--api-direct-hosts", "GOVSHARE_API_DIRECT_HOSTS", "--datasource-hosts", "GOVSHARE_DATASOURCE_HOSTS", "--metrics-listen", "--audit-key", "GOVSHARE_METRICS_LISTEN", "GOVSHARE_DATABASE", "--notice-sender", "GOVSHARE_NOTICE_INTERVAL", "--pdf-fonts", "GOVSHARE_PDF_FONTS", "default 127.0.0.1:8080"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("help lacks %q:\n%s", s, out.String())
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -166,6 +167,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.notices.Sender, p.notices.Log = sender, log
 	p.reminder = &notice.Sharing{Notices: p.notices, Sharing: p.sharing, Log: log}
 	p.sharing.Watchers = append(p.sharing.Watchers, p.reminder)
+	// The fonts of printed forms load on the first print; without them the
+	// platform runs and a print answers which package to install.
+	p.sharing.Fonts = &pdfdoc.Loader{Dir: cfg.PDFFonts}
+	if err := p.sharing.Fonts.Check(); err != nil {
+		log.Warn("application forms cannot be printed until the PDF fonts are installed (pdf-fonts)", "err", err)
+	}
 	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, 1)
 	if err != nil {
 		return fmt.Errorf("nonce store: %w", err)

@@ -493,3 +493,33 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	err := s.db.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
 	return n, err
 }
+
+// DisplayNames returns the display names of the accounts named, by
+// username, for records that name the people who acted (an application's
+// steps, a printed form); a name of no account is left out. It decides no
+// permission: callers show the names only where the record is theirs to see.
+func (s *Service) DisplayNames(ctx context.Context, usernames []string) (map[string]string, error) {
+	out := map[string]string{}
+	var args []any
+	for _, u := range usernames {
+		if u != "" && !slices.Contains(args, any(u)) {
+			args = append(args, u)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, "SELECT username, display_name FROM users WHERE username IN (?"+strings.Repeat(", ?", len(args)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("display names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, name string
+		if err := rows.Scan(&u, &name); err != nil {
+			return nil, err
+		}
+		out[u] = name
+	}
+	return out, rows.Err()
+}

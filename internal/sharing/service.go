@@ -15,6 +15,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -56,6 +57,9 @@ type Service struct {
 	Log        *slog.Logger
 	// Secrets seals the consumer departments' hash keys (HashKey).
 	Secrets *cryptosuite.Sealer
+	// Fonts print the application forms (FormPDF); the zero Loader reads
+	// them from Debian's directories.
+	Fonts *pdfdoc.Loader
 	// LookupQuota is how many calls with a lookup on a masked item (查询条件)
 	// one app or console user may make a day; 0 is DefaultLookupQuota.
 	LookupQuota int
@@ -74,6 +78,7 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Se
 	s := &Service{db: db, audit: log, org: orgs, cat: cat, lists: l, now: time.Now, StageDays: 5,
 		Deliverers: map[string]Deliverer{}, Log: slog.Default(), cache: factCache{m: map[factKey]facts{}}, Secrets: cryptosuite.RandomSealer()}
 	s.hashKeys.m = map[int64][]byte{}
+	s.Fonts = &pdfdoc.Loader{}
 	return s
 }
 

@@ -40,6 +40,7 @@ func (s *server) sharingRoutes(r chi.Router) {
 	r.Post("/sharing/apply", s.sharingApply)
 	r.Get("/sharing/applications", s.sharingApplications)
 	r.Get("/sharing/applications/{id}", s.sharingApplication)
+	r.Get("/sharing/applications/{id}/form.pdf", s.sharingForm)
 	r.Post("/sharing/applications/{id}/approve", s.sharingApprove)
 	r.Post("/sharing/applications/batch-approve", s.sharingBatchApprove)
 	r.Post("/sharing/applications/{id}/return", s.sharingReturn)
