@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
@@ -40,6 +41,9 @@ type Deps struct {
 	Exchange *exchange.Manager
 	// Aggregation runs aggregation mandates (归集任务); nil leaves their routes out.
 	Aggregation *aggregation.Service
+	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
+	Ledger  *ledger.Log
+	Anchors *ledger.Anchors
 }
 
 // Server holds the API's dependencies.
@@ -169,6 +173,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
+	}
+	if d.Ledger != nil {
+		s.registerLedger(r)
 	}
 	return hapi
 }

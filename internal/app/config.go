@@ -40,6 +40,10 @@ type Config struct {
 	LookupQuota     int
 	MetricsListen   string
 	AuditKey        string
+	// The evidence ledger (存证账本).
+	LedgerOrigin      string
+	LedgerInterval    time.Duration
+	LedgerAuditAnchor time.Duration
 }
 
 // secrets are settings whose values are never printed.
@@ -73,6 +77,10 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.LookupQuota, "lookup-quota", 1000, "calls a day (China Standard Time) one app or console user may make with a lookup on a masked item (查询条件); counted in the database, so replicas agree")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "host:port of a listener of its own serving Prometheus /metrics (keep it on a management network); empty serves no metrics. The console port never serves them")
 	fs.StringVar(&cfg.AuditKey, "audit-key", "", "file holding the key of the audit log's HMAC-SM3 chain (created when missing, outside the database); default DATA-DIR/keys/audit.key; replicas share one, \"audit verify\" needs it")
+	fs.StringVar(&cfg.LedgerOrigin, "ledger-origin", "", "the evidence ledger's name in its checkpoints' origin line and key names, a schema-less URL naming the platform (e.g. data.zhuzhou.gov.cn/ledger); "+
+		"fixed when its keys are made in DATA-DIR/keys (sealed with the secrets key); default the keys' name, or HOSTNAME/ledger at the first start")
+	fs.DurationVar(&cfg.LedgerInterval, "ledger-interval", time.Second, "how often the evidence ledger signs and publishes a checkpoint when it grew")
+	fs.DurationVar(&cfg.LedgerAuditAnchor, "ledger-audit-anchor", time.Minute, "how often the audit log's head is anchored in the evidence ledger, so that a rebuilt audit chain no longer matches it")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

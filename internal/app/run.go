@@ -15,6 +15,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
@@ -33,6 +34,7 @@ Usage:
   govshare migrate [settings]        apply database migrations (PostgreSQL)
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
+  govshare ledger verify [flags]     check a leaf of the evidence ledger (存证账本) offline against a signed checkpoint
   govshare bench NAME [flags]        run a benchmark:
 ` + benchList() + `  govshare version                   print the version
   govshare help                      print this text
@@ -60,6 +62,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return verifyAudit(ctx, args[2:], getenv, stdout, stderr)
 	case "catalog":
 		return catalogCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "ledger":
+		return ledgerCommand(args[1:], stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -98,7 +102,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, ledger.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

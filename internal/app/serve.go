@@ -26,6 +26,7 @@ import (
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
@@ -48,6 +49,8 @@ type platform struct {
 	channels *exchange.Manager
 	mandates *aggregation.Service
 	nodes    *node.Registry
+	ledger   *ledger.Log
+	anchors  *ledger.Anchors
 	secure   bool // cookies are Secure (HTTPS)
 }
 
@@ -181,6 +184,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.mandates.SetChannels(p.channels)
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
+	if err := p.openLedger(secrets); err != nil {
+		return err
+	}
+	defer p.ledger.Close()
+
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {
 		return err
@@ -189,7 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
@@ -261,6 +269,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		metricsAt = "http://" + mln.Addr().String() + "/metrics"
 	}
 	go p.expireGrants(ctx)
+	go p.ledger.Run(ctx)
+	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
 	go p.gateway.Run(ctx)
 
 	where := "SQLite " + cfg.dsn()
@@ -290,6 +300,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	return nil
+}
+
+// openLedger opens the evidence ledger with its signing keys under
+// DATA-DIR/keys, sealed with the secrets key, and starts its sequencer.
+func (p *platform) openLedger(secrets *cryptosuite.Sealer) error {
+	cfg := p.cfg
+	if cfg.LedgerInterval <= 0 || cfg.LedgerAuditAnchor <= 0 {
+		return errors.New("ledger-interval and ledger-audit-anchor: want positive durations")
+	}
+	fallback := "govshare.local/ledger"
+	if h, err := os.Hostname(); err == nil {
+		if o, err := ledger.ParseOrigin(h + "/ledger"); err == nil {
+			fallback = o
+		}
+	}
+	signer, err := ledger.LoadSigner(filepath.Join(cfg.DataDir, "keys"), cfg.LedgerOrigin, fallback, secrets)
+	if err != nil {
+		return fmt.Errorf("ledger-origin: %w", err)
+	}
+	p.ledger = ledger.New(p.db, signer, ledger.Options{Interval: cfg.LedgerInterval, Logger: p.log})
+	p.ledger.Start()
+	p.anchors = &ledger.Anchors{Log: p.ledger, Audit: p.audit}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -35,7 +36,7 @@ type AnchorInput struct {
 // Anchored is a record once its leaf is durable.
 type Anchored struct {
 	Index    uint64    `json:"index"`
-	LeafHash []byte    `json:"leaf_hash" doc:"The leaf's RFC 6962 hash (base64); ask for its inclusion proof once a checkpoint covers index"`
+	LeafHash string    `json:"leaf_hash" doc:"The leaf's RFC 6962 hash (hex): ask for its inclusion proof with it once a checkpoint covers index"`
 	Kind     string    `json:"kind"`
 	Hash     string    `json:"hash"`
 	At       time.Time `json:"at"`
@@ -106,7 +107,7 @@ func (a *Anchors) Anchor(ctx context.Context, p org.Principal, in AnchorInput) (
 		return Anchored{}, err
 	}
 	rec.At = rec.At.Truncate(time.Microsecond)
-	return Anchored{Index: idx, LeafHash: rec.LeafHash(), Kind: rec.Kind, Hash: rec.Hash, At: rec.At, Entry: string(rec.Entry())}, nil
+	return Anchored{Index: idx, LeafHash: hex.EncodeToString(rec.LeafHash()), Kind: rec.Kind, Hash: rec.Hash, At: rec.At, Entry: string(rec.Entry())}, nil
 }
 
 // AnchorAuditHead appends the audit log's head unless the last anchored

@@ -78,6 +78,9 @@ func New(db *store.DB, signer *Signer, opts Options) *Log {
 // Origin is the checkpoints' origin line, naming the platform's log.
 func (l *Log) Origin() string { return l.signer.Origin() }
 
+// VerifierKeys are the public keys that check the checkpoints.
+func (l *Log) VerifierKeys() []string { return l.signer.VerifierKeys() }
+
 // Start starts the sequencer; Close stops it.
 func (l *Log) Start() { go l.sequence() }
 
@@ -442,7 +445,7 @@ func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) 
 	if hashes == nil {
 		hashes = [][]byte{}
 	}
-	return InclusionProof{Index: idx, TreeSize: size, LeafHash: leafHash, Root: root, Hashes: hashes, Entry: string(rec.Entry())}, nil
+	return InclusionProof{Index: idx, TreeSize: size, LeafHash: hex.EncodeToString(leafHash), Root: root, Hashes: hashes, Entry: string(rec.Entry())}, nil
 }
 
 // ConsistencyProof proves that the tree of from is a prefix of the tree of

@@ -70,9 +70,18 @@ func NewSigner(origin string) (*Signer, error) {
 }
 
 // LoadSigner reads the ledger's keys from dir, sealed with sealer, creating
-// them on the first start for origin. Keys once made keep their name: an
-// origin that differs from theirs is an error.
-func LoadSigner(dir, origin string, sealer *cryptosuite.Sealer) (*Signer, error) {
+// them on the first start for origin (empty: fallback). Keys once made keep
+// their name: an origin that differs from theirs is an error, and an empty
+// origin takes theirs.
+func LoadSigner(dir, origin, fallback string, sealer *cryptosuite.Sealer) (*Signer, error) {
+	if origin == "" {
+		origin = fallback
+		if b, err := os.ReadFile(filepath.Join(dir, PublicKeyFile)); err == nil {
+			if name, _, ok := strings.Cut(string(b), "+"); ok {
+				origin = name
+			}
+		}
+	}
 	if _, err := ParseOrigin(origin); err != nil {
 		return nil, err
 	}

@@ -309,7 +309,7 @@ func writeTiles(ctx context.Context, tx *store.Tx, tiles map[tileKey][]byte) err
 type InclusionProof struct {
 	Index    uint64   `json:"index"`
 	TreeSize uint64   `json:"tree_size"`
-	LeafHash []byte   `json:"leaf_hash" doc:"The leaf's RFC 6962 hash (base64)"`
+	LeafHash string   `json:"leaf_hash" doc:"The leaf's RFC 6962 hash (hex)"`
 	Root     []byte   `json:"root" doc:"The tree's root hash at tree_size (base64)"`
 	Hashes   [][]byte `json:"hashes" doc:"The proof's hashes, from the leaf up (base64)"`
 	Entry    string   `json:"entry,omitempty" doc:"The canonical record the leaf hashes"`

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -103,7 +104,7 @@ func VerifyInclusion(cp ParsedCheckpoint, leafHash []byte, p InclusionProof) err
 	if len(p.Root) > 0 && !bytes.Equal(p.Root, cp.Root) {
 		return &VerifyError{"tree", "the proof is for another tree: its root is not the checkpoint's"}
 	}
-	if len(p.LeafHash) > 0 && !bytes.Equal(p.LeafHash, leafHash) {
+	if p.LeafHash != "" && p.LeafHash != hex.EncodeToString(leafHash) {
 		return &VerifyError{"leaf", "the proof is for another leaf"}
 	}
 	if p.Entry != "" && !bytes.Equal(rfc6962.DefaultHasher.HashLeaf([]byte(p.Entry)), leafHash) {
