@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/transparency-dev/merkle/proof"
@@ -46,7 +47,14 @@ type Log struct {
 	now     func() time.Time
 
 	grown chan struct{} // the tree grew since the last checkpoint
+
+	commits, appended atomic.Uint64
+	latest            atomic.Pointer[Checkpoint] // the latest checkpoint seen
 }
+
+// Stats returns how many append transactions committed and how many
+// records they held.
+func (l *Log) Stats() (commits, records uint64) { return l.commits.Load(), l.appended.Load() }
 
 type pending struct {
 	ctx    context.Context
@@ -208,6 +216,7 @@ func (e *withinError) Error() string { return e.err.Error() }
 func (l *Log) commitOnce(batch []*pending) (*pending, error) {
 	ctx := context.Background()
 	var next *tree
+	var h0 uint64
 	err := l.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.Lock(ctx, l.lockKey); err != nil {
 			return err
@@ -226,7 +235,7 @@ func (l *Log) commitOnce(batch []*pending) (*pending, error) {
 				return fmt.Errorf("ledger: the stored tiles do not give the stored root at size %d", h.Size)
 			}
 		}
-		next = t.clone()
+		next, h0 = t.clone(), h.Size
 		var recs []Record
 		for _, p := range batch {
 			p.first = h.Size + uint64(len(recs))
@@ -268,6 +277,8 @@ func (l *Log) commitOnce(batch []*pending) (*pending, error) {
 		return nil, err
 	}
 	l.tree = next
+	l.commits.Add(1)
+	l.appended.Add(next.rng.End() - h0)
 	return nil, nil
 }
 
@@ -356,6 +367,7 @@ func (l *Log) Latest(ctx context.Context) (Checkpoint, error) {
 	cp := Checkpoint{Size: uint64(size), Note: note}
 	cp.Root, _ = hex.DecodeString(root)
 	cp.At, _ = store.ParseTime(at)
+	l.latest.Store(&cp)
 	return cp, nil
 }
 
@@ -368,13 +380,26 @@ func (l *Log) Size(ctx context.Context) (uint64, error) {
 
 func (l *Log) reader() *tileReader { return &tileReader{q: l.db, cache: l.tiles} }
 
-// published returns the latest checkpoint's size, or 0 without one.
-func (l *Log) published(ctx context.Context) (uint64, error) {
+// published returns a checkpoint at least as large as want (0: the
+// latest), reading the database only when the one seen last is smaller;
+// without any, a checkpoint of size 0.
+func (l *Log) published(ctx context.Context, want uint64) (Checkpoint, error) {
+	if cp := l.latest.Load(); cp != nil && want != 0 && cp.Size >= want {
+		return *cp, nil
+	}
 	cp, err := l.Latest(ctx)
 	if errs.Is(err, errs.NotFound) {
-		return 0, nil
+		return Checkpoint{Root: rfc6962.DefaultHasher.EmptyRoot()}, nil
 	}
-	return cp.Size, err
+	return cp, err
+}
+
+// rootAt is the root at size: the checkpoint's when it has that size.
+func rootAt(ctx context.Context, r *tileReader, cp Checkpoint, size uint64) ([]byte, error) {
+	if size == cp.Size && len(cp.Root) == HashSize {
+		return cp.Root, nil
+	}
+	return r.rootAt(ctx, size)
 }
 
 // Lookup returns the index of the first leaf with leafHash below size.
@@ -382,8 +407,8 @@ func (l *Log) Lookup(ctx context.Context, leafHash []byte, size uint64) (uint64,
 	var idx int64
 	var r Record
 	var at string
-	err := l.db.QueryRow(ctx, "SELECT idx, kind, record_hash, at, ref FROM ledger_leaves WHERE leaf_hash = ? AND idx < ? ORDER BY idx LIMIT 1",
-		leafHash, int64(size)).Scan(&idx, &r.Kind, &r.Hash, &at, &r.Ref)
+	err := l.db.QueryRow(ctx, "SELECT idx, kind, record_hash, at, ref FROM ledger_leaves WHERE leaf_key = ? AND leaf_hash = ? AND idx < ? ORDER BY idx LIMIT 1",
+		leafKey(leafHash), leafHash, int64(size)).Scan(&idx, &r.Kind, &r.Hash, &at, &r.Ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, Record{}, errs.FieldMsg("hash", msgLeafUnknown, size)
 	}
@@ -415,14 +440,14 @@ func (l *Log) Leaf(ctx context.Context, index uint64) (Record, error) {
 // InclusionProof proves that the leaf leafHash is in the tree of size, which
 // no published checkpoint may be smaller than (0: the latest checkpoint's).
 func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) (InclusionProof, error) {
-	pub, err := l.published(ctx)
+	cp, err := l.published(ctx, size)
 	if err != nil {
 		return InclusionProof{}, err
 	}
 	if size == 0 {
-		size = pub
+		size = cp.Size
 	}
-	if err := checkSize("size", size, pub); err != nil {
+	if err := checkSize("size", size, cp.Size); err != nil {
 		return InclusionProof{}, err
 	}
 	idx, rec, err := l.Lookup(ctx, leafHash, size)
@@ -438,7 +463,7 @@ func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) 
 	if err != nil {
 		return InclusionProof{}, err
 	}
-	root, err := r.rootAt(ctx, size)
+	root, err := rootAt(ctx, r, cp, size)
 	if err != nil {
 		return InclusionProof{}, err
 	}
@@ -451,14 +476,14 @@ func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) 
 // ConsistencyProof proves that the tree of from is a prefix of the tree of
 // to; to may not exceed the latest checkpoint's size (0: that size).
 func (l *Log) ConsistencyProof(ctx context.Context, from, to uint64) (ConsistencyProof, error) {
-	pub, err := l.published(ctx)
+	cp, err := l.published(ctx, to)
 	if err != nil {
 		return ConsistencyProof{}, err
 	}
 	if to == 0 {
-		to = pub
+		to = cp.Size
 	}
-	if err := checkSize("to", to, pub); err != nil {
+	if err := checkSize("to", to, cp.Size); err != nil {
 		return ConsistencyProof{}, err
 	}
 	if from > to {
@@ -473,11 +498,11 @@ func (l *Log) ConsistencyProof(ctx context.Context, from, to uint64) (Consistenc
 	if err != nil {
 		return ConsistencyProof{}, err
 	}
-	fromRoot, err := r.rootAt(ctx, from)
+	fromRoot, err := rootAt(ctx, r, cp, from)
 	if err != nil {
 		return ConsistencyProof{}, err
 	}
-	toRoot, err := r.rootAt(ctx, to)
+	toRoot, err := rootAt(ctx, r, cp, to)
 	if err != nil {
 		return ConsistencyProof{}, err
 	}
@@ -493,7 +518,7 @@ func (l *Log) Tile(ctx context.Context, level int, index uint64, width int) ([]b
 	if width == 0 {
 		width = TileWidth
 	}
-	b, err := l.reader().tile(ctx, tileKey{level, index})
+	b, err := l.reader().tile(ctx, tileKey{level, index}, uint64(width))
 	if err != nil || len(b) < width*HashSize {
 		return nil, errs.New(errs.NotFound, msgNoTile)
 	}

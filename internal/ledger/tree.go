@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -66,16 +67,20 @@ func (c *tileCache) put(k tileKey, b []byte) {
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}
-	c.m[k] = b
+	if old, ok := c.m[k]; !ok || len(old) < len(b) {
+		c.m[k] = b
+	}
 }
 
-// tile returns the stored hashes of tile k (possibly partial).
-func (r *tileReader) tile(ctx context.Context, k tileKey) ([]byte, error) {
-	if b, ok := r.seen[k]; ok {
+// tile returns the stored hashes of tile k (possibly partial), at least
+// need of them when the tile has them: the cache holds the widest copy
+// seen, and a tile's hashes never change once written, only grow.
+func (r *tileReader) tile(ctx context.Context, k tileKey, need uint64) ([]byte, error) {
+	if b, ok := r.seen[k]; ok && uint64(len(b)) >= need*HashSize {
 		return b, nil
 	}
 	if r.cache != nil {
-		if b, ok := r.cache.get(k); ok {
+		if b, ok := r.cache.get(k); ok && uint64(len(b)) >= need*HashSize {
 			return b, nil
 		}
 	}
@@ -91,7 +96,7 @@ func (r *tileReader) tile(ctx context.Context, k tileKey) ([]byte, error) {
 		r.seen = map[tileKey][]byte{}
 	}
 	r.seen[k] = b
-	if r.cache != nil && len(b) == TileWidth*HashSize {
+	if r.cache != nil {
 		r.cache.put(k, b)
 	}
 	return b, nil
@@ -105,12 +110,12 @@ func (r *tileReader) node(ctx context.Context, id compact.NodeID) ([]byte, error
 	up := id.Level % tileHeight
 	first := id.Index << up // index of the first hash at the tile level
 	k := tileKey{level, first / TileWidth}
-	t, err := r.tile(ctx, k)
+	off := first % TileWidth
+	n := uint64(1) << up
+	t, err := r.tile(ctx, k, off+n)
 	if err != nil {
 		return nil, err
 	}
-	off := first % TileWidth
-	n := uint64(1) << up
 	if uint64(len(t)) < (off+n)*HashSize {
 		return nil, fmt.Errorf("ledger: tile %d/%d holds %d hashes, node %d/%d needs %d", k.level, k.index, len(t)/HashSize, id.Level, id.Index, off+n)
 	}
@@ -187,7 +192,7 @@ func loadTree(ctx context.Context, r *tileReader, size uint64) (*tree, error) {
 		if w == 0 {
 			continue
 		}
-		b, err := r.tile(ctx, tileKey{level, n / TileWidth})
+		b, err := r.tile(ctx, tileKey{level, n / TileWidth}, w)
 		if err != nil {
 			return nil, err
 		}
@@ -273,19 +278,19 @@ func writeLeaves(ctx context.Context, tx *store.Tx, first uint64, recs []Record,
 	for start := 0; start < len(recs); start += maxRowsPerInsert {
 		end := min(start+maxRowsPerInsert, len(recs))
 		var b strings.Builder
-		b.WriteString("INSERT INTO ledger_leaves (idx, leaf_hash, kind, record_hash, at, ref, department_id) VALUES ")
-		args := make([]any, 0, 7*(end-start))
+		b.WriteString("INSERT INTO ledger_leaves (idx, leaf_key, leaf_hash, kind, record_hash, at, ref, department_id) VALUES ")
+		args := make([]any, 0, 8*(end-start))
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
 			r := recs[i]
 			var dept any
 			if r.DepartmentID != 0 {
 				dept = r.DepartmentID
 			}
-			args = append(args, int64(first)+int64(i), leaves[i], r.Kind, r.Hash, store.FormatTime(r.At), r.Ref, dept)
+			args = append(args, int64(first)+int64(i), leafKey(leaves[i]), leaves[i], r.Kind, r.Hash, store.FormatTime(r.At), r.Ref, dept)
 		}
 		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("ledger: write leaves: %w", err)
@@ -331,4 +336,12 @@ func checkSize(field string, size, published uint64) error {
 		return errs.FieldMsg(field, msgSizeBeyond, size, published)
 	}
 	return nil
+}
+
+// leafKey is the indexed part of a leaf hash: its first 8 bytes.
+func leafKey(leaf []byte) int64 {
+	if len(leaf) < 8 {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(leaf))
 }

@@ -4,6 +4,7 @@
 -- one level each); the head and the signed checkpoints move with them.
 CREATE TABLE ledger_leaves (
 	idx BIGINT PRIMARY KEY,
+	leaf_key BIGINT NOT NULL,
 	leaf_hash BYTEA NOT NULL,
 	kind TEXT NOT NULL,
 	record_hash TEXT NOT NULL,
@@ -11,8 +12,8 @@ CREATE TABLE ledger_leaves (
 	ref TEXT NOT NULL DEFAULT '',
 	department_id BIGINT
 );
-CREATE INDEX ledger_leaves_leaf ON ledger_leaves (leaf_hash);
-CREATE INDEX ledger_leaves_record ON ledger_leaves (record_hash);
+-- leaf_key is the leaf hash's first 8 bytes: a small index to find a leaf by its hash.
+CREATE INDEX ledger_leaves_leaf ON ledger_leaves (leaf_key);
 CREATE INDEX ledger_leaves_kind ON ledger_leaves (kind, idx);
 CREATE TABLE ledger_tiles (
 	level INTEGER NOT NULL,
