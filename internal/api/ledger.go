@@ -23,8 +23,11 @@ func (s *Server) registerLedger(r chi.Router) {
 		Body struct {
 			Origin     string             `json:"origin"`
 			Size       uint64             `json:"size" doc:"Leaves in the tree, including those no checkpoint covers yet"`
-			Checkpoint *ledger.Checkpoint `json:"checkpoint,omitempty" doc:"The latest signed checkpoint"`
+			Checkpoint *ledger.Checkpoint `json:"checkpoint,omitempty" doc:"The latest signed checkpoint, with the witnesses' cosignatures of it"`
+			Cosigned   *ledger.Checkpoint `json:"cosigned,omitempty" doc:"The latest checkpoint a witness cosigned, with its cosignatures"`
+			Witnesses  []string           `json:"witnesses" doc:"Witnesses that cosigned the latest cosigned checkpoint"`
 			Keys       []string           `json:"keys" doc:"The checkpoints' verifier keys (signed-note form): Ed25519, then SM2"`
+			SplitViews []ledger.SplitView `json:"split_views" doc:"Split views witnesses raised: two checkpoints signed by this log that cannot both be true"`
 		}
 	}
 	huma.Register(a, op(http.MethodGet, "/api/v1/ledger", "get-ledger", "ledger", "The evidence ledger (存证账本): origin, size, latest checkpoint and public keys", false),
@@ -35,10 +38,25 @@ func (s *Server) registerLedger(r chi.Router) {
 				return nil, err
 			}
 			out.Body.Origin, out.Body.Size, out.Body.Keys = s.Ledger.Origin(), size, s.Ledger.VerifierKeys()
-			if cp, err := s.Ledger.Latest(ctx); err == nil {
+			if cp, _, err := s.Ledger.Cosigned(ctx); err == nil {
 				out.Body.Checkpoint = &cp
 			} else if !errs.Is(err, errs.NotFound) {
 				return nil, err
+			}
+			out.Body.Witnesses = []string{}
+			if cp, cs, err := s.Ledger.LatestCosigned(ctx); err == nil {
+				out.Body.Cosigned = &cp
+				for _, c := range cs {
+					out.Body.Witnesses = append(out.Body.Witnesses, c.Witness)
+				}
+			} else if !errs.Is(err, errs.NotFound) {
+				return nil, err
+			}
+			if out.Body.SplitViews, err = s.Ledger.SplitViews(ctx); err != nil {
+				return nil, err
+			}
+			if out.Body.SplitViews == nil {
+				out.Body.SplitViews = []ledger.SplitView{}
 			}
 			return out, nil
 		}))
@@ -94,8 +112,36 @@ func (s *Server) registerLedger(r chi.Router) {
 		return &struct{ Body ledger.Anchored }{out}, err
 	}))
 
+	o = op(http.MethodPost, "/api/v1/ledger/cosignatures", "add-ledger-cosignature", "ledger", "A witness hands in its cosignature of a checkpoint", false)
+	o.Description = "No session: the cosignature (C2SP tlog-cosignature, timestamped Ed25519) must be by a witness the platform knows (--ledger-witnesses) " +
+		"and of a checkpoint this log published. /ledger/checkpoint then carries it."
+	o.DefaultStatus = http.StatusCreated
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
+		Body struct {
+			Checkpoint  string `json:"checkpoint" maxLength:"8000"`
+			Cosignature string `json:"cosignature" maxLength:"400"`
+		}
+	}) (*struct{ Body ledger.Cosignature }, error) {
+		c, err := s.Ledger.AddCosignature(ctx, in.Body.Checkpoint, in.Body.Cosignature)
+		return &struct{ Body ledger.Cosignature }{c}, err
+	}))
+	o = op(http.MethodPost, "/api/v1/ledger/split-views", "report-ledger-split-view", "ledger", "A witness raises a split view: two checkpoints of this log that cannot both be true", false)
+	o.Description = "No session: the evidence speaks for itself. Both checkpoints must carry this log's signatures, and either have the same size with different roots " +
+		"or one's root must not be the log's tree at its size. The platform records it in the audit log and lists it on GET /api/v1/ledger."
+	o.DefaultStatus = http.StatusCreated
+	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
+		Body struct {
+			Witness string `json:"witness" maxLength:"200"`
+			Older   string `json:"older" maxLength:"8000"`
+			Newer   string `json:"newer" maxLength:"8000"`
+		}
+	}) (*struct{ Body ledger.SplitView }, error) {
+		sv, err := s.Ledger.ReportSplitView(ctx, in.Body.Witness, in.Body.Older, in.Body.Newer)
+		return &struct{ Body ledger.SplitView }{sv}, err
+	}))
+
 	r.Get("/ledger/checkpoint", func(w http.ResponseWriter, req *http.Request) {
-		cp, err := s.Ledger.Latest(req.Context())
+		cp, _, err := s.Ledger.Cosigned(req.Context())
 		if err != nil {
 			s.plainError(w, req, err)
 			return

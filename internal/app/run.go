@@ -35,6 +35,7 @@ Usage:
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
   govshare ledger verify [flags]     check a leaf of the evidence ledger (存证账本) offline against a signed checkpoint
+  govshare witness --log URL --key K  witness a platform's ledger: check each checkpoint's consistency and cosign it
   govshare bench NAME [flags]        run a benchmark:
 ` + benchList() + `  govshare version                   print the version
   govshare help                      print this text
@@ -64,6 +65,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return catalogCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "ledger":
 		return ledgerCommand(args[1:], stdout, stderr)
+	case "witness":
+		return witnessCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

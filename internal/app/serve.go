@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
@@ -51,7 +52,9 @@ type platform struct {
 	nodes    *node.Registry
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
-	secure   bool // cookies are Secure (HTTPS)
+	secure   bool
+
+	demoWitness *ledger.Cosigner // --demo: the demo's own witness // cookies are Secure (HTTPS)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -271,6 +274,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go p.expireGrants(ctx)
 	go p.ledger.Run(ctx)
 	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
+	if p.demoWitness != nil && !p.secure {
+		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
+	}
 	go p.gateway.Run(ctx)
 
 	where := "SQLite " + cfg.dsn()
@@ -320,10 +326,55 @@ func (p *platform) openLedger(secrets *cryptosuite.Sealer) error {
 	if err != nil {
 		return fmt.Errorf("ledger-origin: %w", err)
 	}
-	p.ledger = ledger.New(p.db, signer, ledger.Options{Interval: cfg.LedgerInterval, Logger: p.log})
+	var witnesses []ledger.WitnessKey
+	for _, w := range strings.Split(cfg.LedgerWitnesses, ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		k, err := ledger.ParseWitnessKey(w)
+		if err != nil {
+			return fmt.Errorf("ledger-witnesses: %w", err)
+		}
+		witnesses = append(witnesses, k)
+	}
+	if cfg.Demo {
+		// The demo runs one witness of its own (runDemoWitness).
+		c, err := ledger.LoadCosigner(filepath.Join(cfg.DataDir, "keys", "demo-witness.key"), "witness.demo.govshare.local")
+		if err != nil {
+			return fmt.Errorf("demo witness: %w", err)
+		}
+		k, _ := ledger.ParseWitnessKey(c.VerifierKey())
+		witnesses, p.demoWitness = append(witnesses, k), c
+	}
+	p.ledger = ledger.New(p.db, signer, ledger.Options{Interval: cfg.LedgerInterval, Logger: p.log, Witnesses: witnesses, Audit: p.audit})
 	p.ledger.Start()
 	p.anchors = &ledger.Anchors{Log: p.ledger, Audit: p.audit}
 	return nil
+}
+
+// runDemoWitness witnesses the demo's own ledger over HTTP, as a witness
+// elsewhere would ("govshare witness"), so that the demo shows cosigned
+// checkpoints.
+func (p *platform) runDemoWitness(ctx context.Context, base string) {
+	w := &ledger.Witness{LogURL: base, LogKeys: p.ledgerVerifiers(), Cosigner: p.demoWitness,
+		State: filepath.Join(p.cfg.DataDir, "keys", "demo-witness.state")}
+	t := time.NewTicker(p.cfg.LedgerInterval)
+	defer t.Stop()
+	for {
+		if _, _, err := w.Step(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("demo witness", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *platform) ledgerVerifiers() []note.Verifier {
+	vs, _ := ledger.ParseVerifierKeys(strings.Join(p.ledger.VerifierKeys(), "\n"))
+	return vs
 }
 
 // auditKeyPath is --audit-key, or DATA-DIR/keys/audit.key.

@@ -15,6 +15,7 @@ import (
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -24,6 +25,10 @@ type Options struct {
 	Interval time.Duration // between checkpoints when the tree grew; default 1 s
 	MaxBatch int           // records in one append transaction; default 4096
 	Logger   *slog.Logger
+	// Witnesses are the witnesses whose cosignatures the log accepts.
+	Witnesses []WitnessKey
+	// Audit, when set, records the split views witnesses raise.
+	Audit *audit.Log
 }
 
 // Within runs inside an append's transaction, after the leaves are written,

@@ -33,3 +33,21 @@ CREATE TABLE ledger_checkpoints (
 	note TEXT NOT NULL,
 	at TEXT NOT NULL
 );
+-- Witnesses' cosignatures of checkpoints (C2SP tlog-cosignature), and the
+-- split views they raised: two checkpoints signed by the log that cannot
+-- both be true.
+CREATE TABLE ledger_cosignatures (
+	size INTEGER NOT NULL,
+	witness TEXT NOT NULL,
+	line TEXT NOT NULL,
+	at TEXT NOT NULL,
+	PRIMARY KEY (size, witness)
+);
+CREATE TABLE ledger_split_views (
+	id INTEGER PRIMARY KEY,
+	witness TEXT NOT NULL,
+	reason TEXT NOT NULL,
+	older TEXT NOT NULL,
+	newer TEXT NOT NULL,
+	at TEXT NOT NULL
+);
