@@ -55,7 +55,7 @@ func TestConsoleLayoutAndLanguage(t *testing.T) {
 		"/catalog", "/catalog/new", "/catalog/review", "/catalog/import", "/catalog/datasources", "/catalog/stats",
 		"/lists/demands", "/lists/duties", "/lists/negatives", "/lists/stats",
 		"/sharing/applications?box=all", "/sharing/applications?box=review", "/sharing/applications/1", "/sharing/grants", "/sharing/grants/1",
-		"/exchange", "/exchange/channels", "/exchange/nodes", "/exchange/mandates", "/services", "/services/apps"}
+		"/exchange", "/exchange/channels", "/exchange/nodes", "/exchange/mandates", "/services", "/services/apps", "/ledger"}
 	for _, user := range []string{"admin", "auditor", "xzsp.approver", "gaj.cataloger", "rsj.consumer", "gaj.node"} {
 		t.Run(user, func(t *testing.T) {
 			ctx := browser(t)

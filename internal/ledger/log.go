@@ -564,3 +564,32 @@ func (l *Log) Bundle(ctx context.Context, index uint64, width int) ([]byte, erro
 	}
 	return out, nil
 }
+
+// Leaf is a stored record with its index, for lists.
+type Leaf struct {
+	Index uint64
+	Record
+}
+
+// Recent returns the newest n records, newest first.
+func (l *Log) Recent(ctx context.Context, n int) ([]Leaf, error) {
+	rows, err := l.db.Query(ctx, "SELECT idx, kind, record_hash, at, ref, department_id FROM ledger_leaves ORDER BY idx DESC LIMIT ?", n)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read leaves: %w", err)
+	}
+	defer rows.Close()
+	var out []Leaf
+	for rows.Next() {
+		var x Leaf
+		var idx int64
+		var at string
+		var dept sql.NullInt64
+		if err := rows.Scan(&idx, &x.Kind, &x.Hash, &at, &x.Ref, &dept); err != nil {
+			return nil, err
+		}
+		x.Index, x.DepartmentID = uint64(idx), dept.Int64
+		x.At, _ = store.ParseTime(at)
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

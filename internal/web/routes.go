@@ -42,6 +42,7 @@ func (s *server) routes(r chi.Router) {
 		s.aggregationRoutes(r)
 		s.sharingRoutes(r)
 		s.nodesRoutes(r)
+		s.ledgerRoutes(r)
 	})
 }
 
