@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -438,6 +439,57 @@ func FuzzParseEntry(f *testing.F) {
 		}
 		if string(r.Entry()) != s {
 			t.Fatalf("ParseEntry(%q) writes back %q", s, r.Entry())
+		}
+	})
+}
+
+// FuzzOpenCheckpoint feeds checkpoint files (outside input to the verifier
+// and to the witness endpoints) through OpenCheckpoint and ReportSplitView's
+// parsing: no panic, and whatever opens was signed by the log.
+func FuzzOpenCheckpoint(f *testing.F) {
+	s, err := NewSigner(testOrigin)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := s.Sign(5, make([]byte, 32))
+	f.Add(good)
+	f.Add(strings.Replace(good, "\n5\n", "\n6\n", 1))
+	f.Add("x\n\n— y z\n")
+	keys, err := ParseVerifierKeys(strings.Join(s.VerifierKeys(), "\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		cp, err := OpenCheckpoint([]byte(in), keys)
+		if err != nil {
+			return
+		}
+		if cp.Origin != testOrigin || len(cp.Root) != HashSize || len(cp.Signed) == 0 {
+			t.Fatalf("opened %+v from %q", cp, in)
+		}
+	})
+}
+
+// FuzzCosignature feeds cosignature lines and witness keys (outside input
+// from witnesses and operators) to their parsers.
+func FuzzCosignature(f *testing.F) {
+	c, err := LoadCosigner(filepath.Join(f.TempDir(), "w.key"), "witness.test/w")
+	if err != nil {
+		f.Fatal(err)
+	}
+	text := testOrigin + "\n5\n" + strings.Repeat("A", 43) + "=\n"
+	f.Add(c.Cosign(text), c.VerifierKey())
+	f.Add("— witness.test/w AAAA", "witness.test/w+00000000+BA==")
+	k, _ := ParseWitnessKey(c.VerifierKey())
+	f.Fuzz(func(t *testing.T, line, vkey string) {
+		if wk, err := ParseWitnessKey(vkey); err == nil && len(wk.Pub) != 32 {
+			t.Fatalf("ParseWitnessKey(%q) = %+v", vkey, wk)
+		}
+		if _, err := NewVerifier(vkey); err != nil {
+			_ = err
+		}
+		if w, _, err := VerifyCosignature(text, line, []WitnessKey{k}); err == nil && w.Name != k.Name {
+			t.Fatalf("cosignature %q verified for %q", line, w.Name)
 		}
 	})
 }

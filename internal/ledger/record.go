@@ -48,7 +48,8 @@ func (r Record) Entry() []byte {
 // and the entry).
 func (r Record) LeafHash() []byte { return rfc6962.DefaultHasher.HashLeaf(r.Entry()) }
 
-// ParseEntry reads a canonical entry back into a record (without Ref).
+// ParseEntry reads a canonical entry back into a record (without Ref);
+// anything but the one canonical spelling is refused.
 func ParseEntry(b []byte) (Record, error) {
 	lines := strings.Split(string(b), "\n")
 	if len(lines) != 5 || lines[0] != entryHeader || lines[4] != "" {
@@ -68,8 +69,8 @@ func ParseEntry(b []byte) (Record, error) {
 	if _, err := ParseKind(kind); err != nil {
 		return Record{}, err
 	}
-	if _, err := ParseHash(hash); err != nil {
-		return Record{}, err
+	if h, err := ParseHash(hash); err != nil || h != hash || store.FormatTime(t) != at {
+		return Record{}, fmt.Errorf("not a canonical %s entry", entryHeader)
 	}
 	return r, nil
 }
