@@ -13,7 +13,7 @@ CREATE TABLE ledger_leaves (
 	department_id BIGINT
 );
 -- leaf_key is the leaf hash's first 8 bytes: a small index to find a leaf by its hash.
-CREATE INDEX ledger_leaves_leaf ON ledger_leaves (leaf_key);
+CREATE INDEX ledger_leaves_leaf ON ledger_leaves (leaf_key, idx);
 CREATE INDEX ledger_leaves_kind ON ledger_leaves (kind, idx);
 CREATE TABLE ledger_tiles (
 	level INTEGER NOT NULL,
