@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -43,6 +44,9 @@ type Deps struct {
 	Aggregation *aggregation.Service
 	// Notices are the callers' notices (站内信); nil leaves their routes out.
 	Notices *notice.Service
+	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
+	Ledger  *ledger.Log
+	Anchors *ledger.Anchors
 }
 
 // Server holds the API's dependencies.
@@ -175,6 +179,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Notices != nil {
 		s.registerNotices()
+	}
+	if d.Ledger != nil {
+		s.registerLedger(r)
 	}
 	return hapi
 }

@@ -43,6 +43,11 @@ type Config struct {
 	NoticeSender    string
 	NoticeInterval  time.Duration
 	PDFFonts        string
+	// The evidence ledger (存证账本).
+	LedgerOrigin      string
+	LedgerInterval    time.Duration
+	LedgerAuditAnchor time.Duration
+	LedgerWitnesses   string
 }
 
 // secrets are settings whose values are never printed.
@@ -80,6 +85,12 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.NoticeInterval, "notice-interval", 10*time.Minute, "how often the platform looks for approval steps nearing or past their time limit to remind their approvers (once each)")
 	fs.StringVar(&cfg.PDFFonts, "pdf-fonts", "", "directory holding the TrueType fonts printed forms are set in (DroidSansFallbackFull.ttf, HanaMinA.ttf, HanaMinB.ttf); "+
 		"empty reads them where Debian's fonts-droid-fallback and fonts-hanazono install them")
+	fs.StringVar(&cfg.LedgerOrigin, "ledger-origin", "", "the evidence ledger's name in its checkpoints' origin line and key names, a schema-less URL naming the platform (e.g. data.zhuzhou.gov.cn/ledger); "+
+		"fixed when its keys are made in DATA-DIR/keys (sealed with the secrets key); default the keys' name, or HOSTNAME/ledger at the first start")
+	fs.DurationVar(&cfg.LedgerInterval, "ledger-interval", time.Second, "how often the evidence ledger signs and publishes a checkpoint when it grew")
+	fs.DurationVar(&cfg.LedgerAuditAnchor, "ledger-audit-anchor", time.Minute, "how often the audit log's head is anchored in the evidence ledger, so that a rebuilt audit chain no longer matches it")
+	fs.StringVar(&cfg.LedgerWitnesses, "ledger-witnesses", "", "public keys of the witnesses whose cosignatures of the ledger's checkpoints the platform accepts and publishes, comma-separated "+
+		"(each as \"govshare witness\" prints it: name+id+key); the demo adds its own witness")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
@@ -26,6 +27,7 @@ import (
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -52,7 +54,11 @@ type platform struct {
 	nodes    *node.Registry
 	notices  *notice.Service
 	reminder *notice.Sharing
+	ledger   *ledger.Log
+	anchors  *ledger.Anchors
 	secure   bool // cookies are Secure (HTTPS)
+
+	demoWitness *ledger.Cosigner // --demo: the demo's own witness
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -202,6 +208,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.mandates.SetChannels(p.channels)
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
+	if err := p.openLedger(secrets); err != nil {
+		return err
+	}
+	defer p.ledger.Close()
+
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {
 		return err
@@ -210,7 +221,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
@@ -283,6 +294,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	go p.expireGrants(ctx)
 	go p.remind(ctx)
+	go p.ledger.Run(ctx)
+	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
+	if p.demoWitness != nil && !p.secure {
+		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
+	}
 	go p.gateway.Run(ctx)
 
 	where := "SQLite " + cfg.dsn()
@@ -313,6 +329,74 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// openLedger opens the evidence ledger with its signing keys under
+// DATA-DIR/keys, sealed with the secrets key, and starts its sequencer.
+func (p *platform) openLedger(secrets *cryptosuite.Sealer) error {
+	cfg := p.cfg
+	if cfg.LedgerInterval <= 0 || cfg.LedgerAuditAnchor <= 0 {
+		return errors.New("ledger-interval and ledger-audit-anchor: want positive durations")
+	}
+	fallback := "govshare.local/ledger"
+	if h, err := os.Hostname(); err == nil {
+		if o, err := ledger.ParseOrigin(h + "/ledger"); err == nil {
+			fallback = o
+		}
+	}
+	signer, err := ledger.LoadSigner(filepath.Join(cfg.DataDir, "keys"), cfg.LedgerOrigin, fallback, secrets)
+	if err != nil {
+		return fmt.Errorf("ledger-origin: %w", err)
+	}
+	var witnesses []ledger.WitnessKey
+	for _, w := range strings.Split(cfg.LedgerWitnesses, ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		k, err := ledger.ParseWitnessKey(w)
+		if err != nil {
+			return fmt.Errorf("ledger-witnesses: %w", err)
+		}
+		witnesses = append(witnesses, k)
+	}
+	if cfg.Demo {
+		// The demo runs one witness of its own (runDemoWitness).
+		c, err := ledger.LoadCosigner(filepath.Join(cfg.DataDir, "keys", "demo-witness.key"), "witness.demo.govshare.local")
+		if err != nil {
+			return fmt.Errorf("demo witness: %w", err)
+		}
+		k, _ := ledger.ParseWitnessKey(c.VerifierKey())
+		witnesses, p.demoWitness = append(witnesses, k), c
+	}
+	p.ledger = ledger.New(p.db, signer, ledger.Options{Interval: cfg.LedgerInterval, Logger: p.log, Witnesses: witnesses, Audit: p.audit})
+	p.ledger.Start()
+	p.anchors = &ledger.Anchors{Log: p.ledger, Audit: p.audit}
+	return nil
+}
+
+// runDemoWitness witnesses the demo's own ledger over HTTP, as a witness
+// elsewhere would ("govshare witness"), so that the demo shows cosigned
+// checkpoints.
+func (p *platform) runDemoWitness(ctx context.Context, base string) {
+	w := &ledger.Witness{LogURL: base, LogKeys: p.ledgerVerifiers(), Cosigner: p.demoWitness,
+		State: filepath.Join(p.cfg.DataDir, "keys", "demo-witness.state")}
+	t := time.NewTicker(p.cfg.LedgerInterval)
+	defer t.Stop()
+	for {
+		if _, _, err := w.Step(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("demo witness", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *platform) ledgerVerifiers() []note.Verifier {
+	vs, _ := ledger.ParseVerifierKeys(strings.Join(p.ledger.VerifierKeys(), "\n"))
+	return vs
 }
 
 // auditKeyPath is --audit-key, or DATA-DIR/keys/audit.key.

@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
@@ -33,6 +34,8 @@ type Services struct {
 	// mandates and their channels.
 	Exchange    *exchange.Manager
 	Aggregation *aggregation.Service
+	// Anchors, when set, gets the demo's anchored documents (ledger.go).
+	Anchors *ledger.Anchors
 	// API, when set with Sharing and Gateway, is the demo's running
 	// department API (StartAPI): an entry mounted to it and its grant.
 	API *API
@@ -95,6 +98,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	if svc.Sharing != nil && svc.Gateway != nil {
 		if err := loadServices(ctx, svc); err != nil {
 			return fmt.Errorf("demo data services: %w", err)
+		}
+	}
+	if svc.Anchors != nil {
+		if err := loadLedger(ctx, svc, out); err != nil {
+			return fmt.Errorf("demo ledger: %w", err)
 		}
 	}
 	if svc.API != nil && svc.Sharing != nil && svc.Gateway != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
@@ -30,7 +31,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration, aggregation.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration, aggregation.Migration, ledger.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
 		cat := catalog.NewService(db, audit.New(db), svc, nil)
@@ -52,10 +53,25 @@ func TestLoad(t *testing.T) {
 		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng,
 			exchange.ManagerOptions{Rules: sharing.TableDelivery{Sharing: sh}.Rules, Mandate: agg.Shape})
 		agg.SetChannels(mgr)
+		signer, err := ledger.NewSigner("demo.govshare.test/ledger")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lg := ledger.New(db, signer, ledger.Options{})
+		lg.Start()
+		defer lg.Close()
+		anchors := &ledger.Anchors{Log: lg, Audit: audit.New(db)}
 		for i := 0; i < 2; i++ { // the second load changes nothing
-			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg}, dir, io.Discard); err != nil {
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg, Anchors: anchors}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
+		}
+		want := 0
+		for _, a := range demo.LedgerAnchors {
+			want += a.N
+		}
+		if size, err := lg.Size(ctx); err != nil || size != uint64(want) {
+			t.Errorf("ledger size after two loads = %d, %v; want the demo's %d anchors once", size, err, want)
 		}
 		_, total, err := cat.Counts(ctx)
 		if err != nil {

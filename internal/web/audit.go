@@ -44,6 +44,7 @@ var targetLinks = map[string]func(id string) string{
 	"department":  func(string) string { return "/departments" },
 	"region":      func(string) string { return "/regions" },
 	"mandate":     func(string) string { return "/exchange/mandates" },
+	"ledger":      func(string) string { return "/ledger" },
 }
 
 func auditRowOf(e audit.Entry, lang string) auditRow {

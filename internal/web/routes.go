@@ -43,6 +43,7 @@ func (s *server) routes(r chi.Router) {
 		s.sharingRoutes(r)
 		s.nodesRoutes(r)
 		s.noticesRoutes(r)
+		s.ledgerRoutes(r)
 	})
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -59,6 +60,8 @@ type Deps struct {
 	// Notices are the readers' notices (站内信): the bell on every page and
 	// their page; nil leaves both out.
 	Notices *notice.Service
+	// Ledger is the evidence ledger (存证账本); nil leaves its page out.
+	Ledger *ledger.Log
 }
 
 type server struct {
@@ -240,7 +243,7 @@ func nav(p *org.Principal) []navItem {
 	if node.CanView(*p) {
 		items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
 	}
-	items = append(items, navItem{Key: "nav.services", Href: servicesActive})
+	items = append(items, navItem{Key: "nav.services", Href: servicesActive}, navItem{Key: "nav.ledger", Href: ledgerPath})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -256,7 +259,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"licenses", "ledger", "monitor"}
+var plannedAreas = []string{"licenses", "monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
