@@ -109,7 +109,13 @@ func TestWorkInChromium(t *testing.T) {
 				chromedp.SetValue(chromedp.CSS("#audit-action"), "application.approve"), changed("#audit-action"),
 				chromedp.SetValue(chromedp.CSS("select[name=outcome]"), "success"), changed("select[name=outcome]")), l.lang+": choose the filters")
 			waitAttr(t, ctx, "#audit-export", "href", "outcome=success")
+			// The search swaps the results (the export link with them): mark the
+			// old ones and wait for new ones, so that nothing below reads or
+			// clicks what the swap is about to remove.
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#audit-export").dataset.old = "1"`))
+			must(t, err, l.lang+": mark the results")
 			must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.filters button[type=submit]"))), l.lang+": search")
+			waitTrue(t, ctx, `!!document.querySelector("#audit-export:not([data-old])") && !document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping")`)
 			waitAttr(t, ctx, "#audit-export", "href", "action=application.approve")
 			type row struct{ Code, Action, Outcome string }
 			rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]row](`[...document.querySelectorAll("#audit tbody tr")].map(r => ({
@@ -157,16 +163,29 @@ func queueCount(t *testing.T, ctx context.Context) int {
 func waitAttr(t *testing.T, ctx context.Context, sel, attr, want string) {
 	t.Helper()
 	js := `(() => { const e = document.querySelector(` + jsString(sel) + `); return !!e && (e.getAttribute(` + jsString(attr) + `) || "").includes(` + jsString(want) + `); })()`
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(3*time.Second)))
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {getAttribute: () => "(none)"}).getAttribute(`+jsString(attr)+`)`))
-			t.Fatalf("%s's %s never held %q: %q", sel, attr, want, got)
-		}
+	if !pollTrue(ctx, js) {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {getAttribute: () => "(none)"}).getAttribute(`+jsString(attr)+`)`))
+		t.Fatalf("%s's %s never held %q: %q", sel, attr, want, got)
 	}
+}
+
+// waitTrue waits until js is true, across page loads.
+func waitTrue(t *testing.T, ctx context.Context, js string) {
+	t.Helper()
+	if !pollTrue(ctx, js) {
+		t.Fatalf("never true: %s", js)
+	}
+}
+
+// pollTrue polls js for up to 15 s, again after a page load ends a poll.
+func pollTrue(ctx context.Context, js string) bool {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); {
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(3*time.Second))); err == nil {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }
 
 // download clicks the link sel and returns the file the browser saved.
