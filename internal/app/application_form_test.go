@@ -4,29 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/pdfdoc/pdftest"
 )
-
-// pdfText extracts a PDF's text with poppler's pdftotext, white space
-// dropped.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "form.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext (CI installs poppler-utils): %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), "")
-}
 
 // getPDF fetches path with an API token or a console session.
 func getPDF(t *testing.T, c *client, path string, console bool, lang string) (int, http.Header, []byte) {
@@ -98,7 +81,7 @@ func TestApplicationFormPDF(t *testing.T) {
 		if status != http.StatusOK || h.Get("Content-Type") != "application/pdf" || h.Get("Cache-Control") != "no-store" {
 			t.Fatalf("%s: %d %s %.200s", tc.name, status, h.Get("Content-Type"), b)
 		}
-		text := pdfText(t, b)
+		text := pdftest.Squeezed(t, b)
 		for _, w := range want {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s: the form lacks %q:\n%s", tc.name, w, text)

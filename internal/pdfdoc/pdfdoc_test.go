@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/pdfdoc"
+	"github.com/govshare/govshare/internal/pdfdoc/pdftest"
 )
 
 // loader is shared by the tests: the fonts are parsed once.
@@ -26,20 +26,6 @@ func fonts(t *testing.T) *pdfdoc.Fonts {
 		t.Fatalf("fonts (CI installs fonts-droid-fallback and fonts-hanazono): %v", err)
 	}
 	return f
-}
-
-// pdfText extracts a PDF's text with poppler's pdftotext.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext (CI installs poppler-utils): %v", err)
-	}
-	return string(out)
 }
 
 // squeeze drops white space, which pdftotext places as it sees fit.
@@ -79,7 +65,7 @@ func TestTextReadsBack(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", b[:min(len(b), 16)])
 	}
-	text := squeeze(pdfText(t, b))
+	text := squeeze(pdftest.Text(t, b))
 	for _, want := range []string{"政务数据共享申请表", "申请编号：12", "株洲市人力资源和社会保障局", "𠮷田春花", "13800000000", "ABCdef2026-12-07",
 		"提供单位意见（盖章）", "审批人：𪛖野", "2026年12月07日", "申请单位（盖章）", "盖章处", "年月日", "第1页共1页", "申请编号12"} {
 		if !strings.Contains(text, want) {
@@ -94,7 +80,7 @@ func TestTextReadsBack(t *testing.T) {
 // A long table goes on over pages, each page numbered of all.
 func TestTableOverPages(t *testing.T) {
 	f := fonts(t)
-	text := squeeze(pdfText(t, sample(t, f, 120)))
+	text := squeeze(pdftest.Text(t, sample(t, f, 120)))
 	var pages []string
 	for _, m := range regexp.MustCompile(`第(\d+)页共(\d+)页`).FindAllStringSubmatch(text, -1) {
 		pages = append(pages, m[1]+"/"+m[2])
@@ -165,7 +151,7 @@ func TestConcurrentDocuments(t *testing.T) {
 	}
 	wg.Wait()
 	for i, b := range out {
-		if !strings.Contains(squeeze(pdfText(t, b)), "𠮷田春花") {
+		if !strings.Contains(squeeze(pdftest.Text(t, b)), "𠮷田春花") {
 			t.Errorf("document %d lost the name", i)
 		}
 	}
@@ -212,7 +198,7 @@ func TestRowTallerThanAPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := squeeze(pdfText(t, b))
+	text := squeeze(pdftest.Text(t, b))
 	if pages < 3 || strings.Count(text, "表头甲") != pages {
 		t.Errorf("%d pages, the header %d times; want 3 or more, once a page", pages, strings.Count(text, "表头甲"))
 	}

@@ -1,34 +1,17 @@
 package sharing_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc/pdftest"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 	"github.com/govshare/govshare/internal/store/storetest"
 )
-
-// pdfText extracts a PDF's text with poppler's pdftotext, white space
-// dropped (pdftotext places it as it sees fit).
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "form.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext (CI installs poppler-utils): %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), "")
-}
 
 // The printed form of an application holds what it asks for, every step
 // and the approvers' opinions beside the places of the seals, the
@@ -101,7 +84,7 @@ func TestApplicationForm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := pdfText(t, pdf)
+		text := pdftest.Squeezed(t, pdf)
 		for _, want := range []string{
 			"政务数据共享申请表", "申请编号：", "申请单位", "株洲市人力资源和社会保障局", "申请人", "𠮷田春花", "联系人", "演示联系人", "提供单位", "株洲市公安局",
 			"户籍人口基本信息", w.Code["gaj"], "共享属性有条件共享", "共享方式数据服务接口", "用途核验参保人员身份", "依据《社会保险法》第五十七条（测试）",
