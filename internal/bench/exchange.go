@@ -591,7 +591,10 @@ func latency(ctx context.Context, o ExchangeOptions, pg, target *sql.DB) ([]time
 	pending := map[int64]change{}
 	var lat []time.Duration
 	r := rand.New(rand.NewPCG(5, 6))
-	next := int64(o.Rows)
+	var next int64 // the newest row: an earlier target's run inserted some
+	if err := pg.QueryRowContext(ctx, "SELECT max(id) FROM "+benchSource).Scan(&next); err != nil {
+		return nil, 0, err
+	}
 	tick := time.NewTicker(time.Second / time.Duration(o.Rate))
 	defer tick.Stop()
 	poll := time.NewTicker(10 * time.Millisecond)
