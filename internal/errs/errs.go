@@ -67,6 +67,12 @@ func FieldMsg(field string, m *Msg, args ...any) *Error {
 	return &Error{Code: Invalid, Message: field + ": " + t.String(), Text: fieldText.With(field, t), Fields: Fields{field: t}}
 }
 
+// FieldText builds an Invalid error about one field from a text another
+// check said (a keyed Text keeps its key).
+func FieldText(field string, t Text) *Error {
+	return &Error{Code: Invalid, Message: field + ": " + t.String(), Text: fieldText.With(field, t), Fields: Fields{field: t}}
+}
+
 var (
 	fieldText    = Define("errs.field", "%s: %s", "%s：%s")
 	invalidInput = Define("errs.invalid_input", "invalid input", "输入有误")
