@@ -67,7 +67,7 @@ func NewService(db *store.DB, log *audit.Log, cat *catalog.Service, sh *sharing.
 			return nil, "", err
 		}
 		if c.app.State != AppActive {
-			return nil, "", errs.E(errs.Unauthorized, "app %s is disabled", key)
+			return nil, "", errs.New(errs.Unauthorized, msgAppDisabled, key)
 		}
 		return c.secret, c.app.SignMethod, nil
 	}}
