@@ -294,7 +294,7 @@ func (q *SQLiteQuarantine) drop(ctx context.Context, id int64) error {
 // quarantine returns the engine's quarantine, or an error saying there is none.
 func (m *Manager) quarantine() (Quarantine, error) {
 	if m.engine.o.Quarantine == nil {
-		return nil, errs.E(errs.Unavailable, "this platform keeps no quarantine")
+		return nil, errs.New(errs.Unavailable, msgNoQuarantine)
 	}
 	return m.engine.o.Quarantine, nil
 }
@@ -513,7 +513,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 		return res, err
 	}
 	if c.State == ChannelRevoked {
-		return res, errs.E(errs.Conflict, "channel %s is revoked", id)
+		return res, errs.New(errs.Conflict, msgRevoked, id)
 	}
 	if len(ids) == 0 {
 		for after := int64(0); ; {
