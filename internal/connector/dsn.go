@@ -54,6 +54,7 @@ var pgSSLModes = []string{"disable", "allow", "prefer", "require", "verify-ca", 
 var pgSessionAttrs = []string{"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}
 
 var (
+	msgNegativeOffset  = errs.Define("connector.query.negative_offset", "negative offset %d", "偏移量 %d 为负数")
 	msgDSNParamRefused = errs.Define("connector.dsn.param_refused",
 		"parameter %s is not allowed in a %s DSN (allowed: %s)",
 		"%[2]s 连接串中不允许参数 %[1]s（允许的参数：%[3]s）")

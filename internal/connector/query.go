@@ -53,7 +53,7 @@ type Filter struct {
 // default and SQLite's LIKE ignore ASCII case, PostgreSQL does not).
 func (s *Source) Query(ctx context.Context, table string, columns []string, filters []Filter, orderBy []string, limit, offset int) (rows [][]any, total int64, err error) {
 	if offset < 0 {
-		return nil, 0, errs.E(errs.Invalid, "negative offset %d", offset)
+		return nil, 0, errs.New(errs.Invalid, msgNegativeOffset, offset)
 	}
 	if limit <= 0 {
 		limit = DefaultBatchSize

@@ -33,6 +33,7 @@ var (
 	msgDeptNoRegion    = errs.Define("org.department.no_region", "%q is not a region of this platform; add it under regions first", "“%s”不是本平台的行政区划，请先在行政区划中新增")
 	msgDeptExists      = errs.Define("org.department.exists", "a department with this name or credit code already exists", "同名或同一统一社会信用代码的部门已存在")
 
+	msgNotInTable       = errs.Define("org.division.not_found", "%s is not in the division table (%s)", "%s 不在行政区划代码表（%s）中")
 	msgDeptNotFound     = errs.Define("org.department.not_found", "department %d not found", "部门 %d 不存在")
 	msgDeptCodeNotFound = errs.Define("org.department.code_not_found", "department with credit code %s not found", "统一社会信用代码为 %s 的部门不存在")
 	msgRegionNotFound   = errs.Define("org.region.not_found", "region %s not found", "行政区划 %s 不存在")

@@ -42,6 +42,15 @@ func NewService(db *store.DB, log *audit.Log, divisions *division.Table) *Servic
 // Divisions returns the division table regions are checked against.
 func (s *Service) Divisions() *division.Table { return s.divisions }
 
+// Division returns the division of code in the GB/T 2260 table, or NotFound.
+func (s *Service) Division(code string) (division.Division, error) {
+	d, ok := s.divisions.Lookup(code)
+	if !ok {
+		return d, errs.New(errs.NotFound, msgNotInTable, code, s.divisions.Version())
+	}
+	return d, nil
+}
+
 func (s *Service) record(ctx context.Context, tx *store.Tx, p Principal, action, target, outcome, detail string) error {
 	return s.audit.Append(ctx, tx, Entry(p, action, target, outcome, detail))
 }
