@@ -364,7 +364,7 @@ func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, e
 		if errors.Is(err, connector.ErrNoTable) {
 			return nil, errs.FieldMsg("source", msgNoTable, in.Source.Datasource, in.Source.Table)
 		}
-		return nil, errs.Wrap(err, errs.Unavailable, "cannot read table %s of datasource %s", in.Source.Table, in.Source.Datasource)
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgCannotRead, in.Source.Table, in.Source.Datasource)
 	}
 	f := errs.Fields{}
 	pk := t.Key()
@@ -675,7 +675,7 @@ func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref T
 	}
 	src, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "cannot connect to datasource %s", ref.Datasource)
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgCannotConnect, ref.Datasource)
 	}
 	defer src.Close()
 	return src.Tables(ctx)

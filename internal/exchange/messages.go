@@ -39,8 +39,13 @@ var (
 	msgNodeOtherDept  = errs.Define("exchange.node.other_department", "node %d not found in this department", "本部门没有前置机 %d")
 	msgNodeInactive   = errs.Define("exchange.node.inactive", "node %d is not active (disabled, revoked or not enrolled)", "前置机 %d 未在用（已停用、已吊销或尚未注册）")
 	msgNodeNoSource   = errs.Define("exchange.node.no_datasource", "node %d has not reported a datasource %q (its node.yaml names the datasources; it reports them with each heartbeat)", "前置机 %d 未报告数据源“%s”（数据源在其 node.yaml 中声明，随每次心跳报告）")
-	msgNoQuarantine   = errs.Define("exchange.quarantine.none", "this platform keeps no quarantine", "本平台未设隔离区")
-	msgRevoked        = errs.Define("exchange.channel.revoked", "channel %s is revoked", "共享通道 %s 已撤销")
+	msgCannotRead     = errs.Define("exchange.channel.cannot_read", "cannot read table %s of datasource %s", "无法读取数据源 %[2]s 的数据表 %[1]s")
+	msgUnreachable    = errs.Define("exchange.quarantine.unreachable", "channel %s cannot reach its tables", "共享通道 %s 无法访问其数据表")
+	msgExtractBusy    = errs.Define("exchange.quarantine.busy", "channel %s", "共享通道 %s")
+	msgExtractClash   = errs.Define("exchange.quarantine.clash", "channel %s: an extract pass ran at the same time; try again", "共享通道 %s：同时有一次抽取在运行，请重试")
+
+	msgNoQuarantine = errs.Define("exchange.quarantine.none", "this platform keeps no quarantine", "本平台未设隔离区")
+	msgRevoked      = errs.Define("exchange.channel.revoked", "channel %s is revoked", "共享通道 %s 已撤销")
 
 	// channelStates say a channel's state; the English is the code.
 	channelStates = audit.DefineCodes("exchange.channel.state_word",

@@ -186,7 +186,7 @@ func (s *Service) apiBase(ctx context.Context, dept int64, target string) (node.
 func (s *Service) viaNode(ctx context.Context, b node.APIBase, method, target string, body []byte, shown string) ([]byte, error) {
 	ans, err := s.Nodes.CallAPI(ctx, node.APIRequest{NodeID: b.NodeID, Datasource: b.Datasource, URL: target, Method: method, Body: body})
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's node %s did not pass on the call to %s: %s", b.NodeName, shown, errs.Message(err))
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgNodeDidNotPass, b.NodeName, shown, errs.TextOf(err))
 	}
 	if ans.Status/100 != 2 {
 		return nil, errs.New(errs.Unavailable, msgAnsweredVia, ans.Status, http.StatusText(ans.Status), b.NodeName)
@@ -221,7 +221,7 @@ func (s *Service) direct(ctx context.Context, dept, method string, u *url.URL, b
 		if errors.Is(err, errRedirect) {
 			return nil, errs.New(errs.Unavailable, msgRedirectedAway)
 		}
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API does not answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgAPISilent)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
@@ -229,7 +229,7 @@ func (s *Service) direct(ctx context.Context, dept, method string, u *url.URL, b
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, node.APIMaxAnswer+1))
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API broke off its answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgAPIBroke)
 	}
 	if len(raw) > node.APIMaxAnswer {
 		return nil, errs.New(errs.Unavailable, msgAnswerTooLarge, node.APIMaxAnswer>>20)

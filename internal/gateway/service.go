@@ -118,7 +118,7 @@ func (c *sources) get(ctx context.Context, driver, dsn string) (*connector.Sourc
 	}
 	src, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's datasource does not answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgSourceSilent)
 	}
 	c.m[key] = src
 	return src, nil

@@ -87,7 +87,7 @@ func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result,
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
 		if body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1)); err != nil {
-			return nil, errs.Wrap(err, errs.Invalid, "read the request body")
+			return nil, errs.WrapMsg(err, errs.Invalid, msgReadBody)
 		}
 	}
 	if len(body) > maxBody {
@@ -269,7 +269,7 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 	m := api.Mount
 	u, err := url.Parse(m.URL)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the mounted API's address is not valid")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgMountedURL)
 	}
 	params := u.Query()
 	for _, f := range q.Filters {
@@ -304,7 +304,7 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 	}
 	var raw any
 	if err := json.Unmarshal(answer, &raw); err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API did not answer JSON")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgNotJSONAnswer)
 	}
 	var records []any
 	switch v := raw.(type) {

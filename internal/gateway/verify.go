@@ -109,7 +109,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 
 	fresh, err := v.Nonces.Claim(ctx, appKey, nonce, 2*window)
 	if err != nil {
-		return "", errs.Wrap(err, errs.Unavailable, "cannot check the nonce now; retry with a new nonce")
+		return "", errs.WrapMsg(err, errs.Unavailable, msgNonceCheck)
 	}
 	if !fresh {
 		return "", unauthorized(msgNonceUsed, nonce, HeaderNonce)

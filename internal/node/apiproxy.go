@@ -546,7 +546,7 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 		// Signed as it travels: encoding a RawMessage compacts and escapes it.
 		body, err := json.Marshal(q.Body)
 		if err != nil {
-			return APIAnswer{}, errs.Wrap(err, errs.Invalid, "the request body is not JSON")
+			return APIAnswer{}, errs.WrapMsg(err, errs.Invalid, msgNotJSON)
 		}
 		q.Body = body
 	}
@@ -561,7 +561,7 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	inbox := nc.NewRespInbox()
 	sub, err := nc.SubscribeSync(inbox)
 	if err != nil {
-		return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "the node bus does not answer")
+		return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgBusSilent)
 	}
 	defer sub.Unsubscribe()
 	sub.SetPendingLimits(-1, 4*APIMaxAnswer)
@@ -569,7 +569,7 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	msg.Reply, msg.Data = inbox, data
 	msg.Header.Set(SignatureHeader, sig)
 	if err := nc.PublishMsg(msg); err != nil {
-		return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "send the call to node %d", q.NodeID)
+		return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgSendCall, q.NodeID)
 	}
 	var body bytes.Buffer
 	parts := 0
@@ -579,7 +579,7 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 			return APIAnswer{}, errs.New(errs.Unavailable, msgNotConnected, q.NodeID, APISubject(q.NodeID))
 		}
 		if err != nil {
-			return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "node %d did not answer in time", q.NodeID)
+			return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgNoAnswer, q.NodeID)
 		}
 		if p := m.Header.Get(APIPartHeader); p != "" {
 			if p != strconv.Itoa(parts) || body.Len()+len(m.Data) > APIMaxAnswer {

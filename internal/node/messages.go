@@ -37,6 +37,11 @@ var (
 	msgOtherRequest  = errs.Define("node.api.other_request", "node %d answered another request (%s)", "前置机 %d 应答的是另一个请求（%s）")
 	msgBadChecksum   = errs.Define("node.api.checksum", "node %d: the answer's body does not match its checksum", "前置机 %d：应答内容与校验和不符")
 
+	msgNotJSON   = errs.Define("node.api.not_json", "the request body is not JSON", "请求体不是 JSON")
+	msgBusSilent = errs.Define("node.api.bus_silent", "the node bus does not answer", "前置机消息总线无应答")
+	msgSendCall  = errs.Define("node.api.send", "send the call to node %d", "无法将调用发送到前置机 %d")
+	msgNoAnswer  = errs.Define("node.api.timeout", "node %d did not answer in time", "前置机 %d 未及时应答")
+
 	msgCSRNotPEM    = errs.Define("node.csr.not_pem", "not a PEM certificate request (want -----BEGIN CERTIFICATE REQUEST-----)", "不是 PEM 格式的证书请求（应以 -----BEGIN CERTIFICATE REQUEST----- 开头）")
 	msgCSRUnread    = errs.Define("node.csr.unreadable", "unreadable certificate request: %s", "证书请求无法读取：%s")
 	msgCSRSignature = errs.Define("node.csr.signature", "the certificate request's signature does not hold", "证书请求的签名校验不通过")
