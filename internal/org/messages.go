@@ -1,6 +1,10 @@
 package org
 
-import "github.com/govshare/govshare/internal/errs"
+import (
+	"strings"
+
+	"github.com/govshare/govshare/internal/errs"
+)
 
 // The messages of accounts, regions and departments, in English and
 // Chinese. The English wording is the one the API has always answered; the
@@ -41,3 +45,14 @@ var (
 	msgSelfNotFound     = errs.Define("org.user.self_not_found", "user not found", "用户不存在")
 	msgTokenNotFound    = errs.Define("org.token.not_found", "token:%d not found", "令牌 %d 不存在")
 )
+
+// roleCode says a role as its code in English (as the API has always
+// answered) and by its name in Chinese.
+type roleCode Role
+
+func (r roleCode) In(lang string) string {
+	if info, ok := Role(r).Info(); ok && strings.HasPrefix(lang, "zh") {
+		return info.NameZH
+	}
+	return string(r)
+}

@@ -157,7 +157,7 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 		if info.Officer {
 			officers++
 		} else if target.DepartmentID == 0 {
-			return errs.FieldMsg("roles", msgDeptRoleAlone, auditRoleWords.Text(string(r)))
+			return errs.FieldMsg("roles", msgDeptRoleAlone, roleCode(r))
 		}
 	}
 	if officers > 0 && len(roles) > 1 {
