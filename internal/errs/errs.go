@@ -102,7 +102,8 @@ func (f Fields) Err() error {
 	return &Error{Code: Invalid, Message: invalidInput.En, Text: invalidInput.With(), Fields: f}
 }
 
-// Wrap attaches a cause to a coded error.
+// Wrap attaches a cause to a coded error with a message that has no key:
+// for Internal errors only, whose message is never shown (a test holds it).
 func Wrap(err error, code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }
