@@ -97,17 +97,17 @@ func uploaded(contentType string, raw []byte) (string, []byte, error) {
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return "", nil, errs.Field("file", "the form has no file part named \"file\"")
+				return "", nil, errs.FieldMsg("file", msgNoFilePart)
 			}
 			if err != nil {
-				return "", nil, errs.Field("file", "malformed multipart body: "+err.Error())
+				return "", nil, errs.FieldMsg("file", msgMultipart, err.Error())
 			}
 			if part.FormName() != "file" {
 				continue
 			}
 			body, err := io.ReadAll(part)
 			if err != nil {
-				return "", nil, errs.Field("file", "cannot read the upload: "+err.Error())
+				return "", nil, errs.FieldMsg("file", msgUploadRead, err.Error())
 			}
 			kind := strings.TrimPrefix(strings.ToLower(path.Ext(part.FileName())), ".")
 			if kind == "" {

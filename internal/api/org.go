@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/govshare/govshare/internal/division"
-	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 )
 
@@ -86,9 +85,9 @@ func (s *Server) registerOrg() {
 		}
 	}, error) {
 		t := s.Org.Divisions()
-		d, ok := t.Lookup(in.Code)
-		if !ok {
-			return nil, errs.E(errs.NotFound, "%s is not in the division table (%s)", in.Code, t.Version())
+		d, err := s.Org.Division(in.Code)
+		if err != nil {
+			return nil, err
 		}
 		out := &struct {
 			Body struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/division"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
@@ -85,7 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.AdminPassword != "" {
 		if err := org.CheckPasswordPolicy(cfg.AdminPassword); err != nil {
-			return fmt.Errorf("admin-password: %w", err)
+			return fmt.Errorf("admin-password: %s", errs.Message(err))
 		}
 	}
 	directHosts, err := gateway.ParseDirectHosts(cfg.APIDirectHosts)

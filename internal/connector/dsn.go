@@ -54,6 +54,10 @@ var pgSSLModes = []string{"disable", "allow", "prefer", "require", "verify-ca", 
 var pgSessionAttrs = []string{"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}
 
 var (
+	msgNegativeOffset  = errs.Define("connector.query.negative_offset", "negative offset %d", "偏移量 %d 为负数")
+	msgNoSelectColumn  = errs.Define("connector.query.no_select_column", "no column %q to select", "没有可选取的列“%s”")
+	msgNoFilterColumn  = errs.Define("connector.query.no_filter_column", "no column %q to filter on", "没有可筛选的列“%s”")
+	msgNoOrderColumn   = errs.Define("connector.query.no_order_column", "no column %q to order by", "没有可排序的列“%s”")
 	msgDSNParamRefused = errs.Define("connector.dsn.param_refused",
 		"parameter %s is not allowed in a %s DSN (allowed: %s)",
 		"%[2]s 连接串中不允许参数 %[1]s（允许的参数：%[3]s）")

@@ -53,7 +53,7 @@ type Filter struct {
 // default and SQLite's LIKE ignore ASCII case, PostgreSQL does not).
 func (s *Source) Query(ctx context.Context, table string, columns []string, filters []Filter, orderBy []string, limit, offset int) (rows [][]any, total int64, err error) {
 	if offset < 0 {
-		return nil, 0, errs.E(errs.Invalid, "negative offset %d", offset)
+		return nil, 0, errs.New(errs.Invalid, msgNegativeOffset, offset)
 	}
 	if limit <= 0 {
 		limit = DefaultBatchSize
@@ -64,8 +64,8 @@ func (s *Source) Query(ctx context.Context, table string, columns []string, filt
 	}
 	for _, name := range columns {
 		if _, ok := t.Column(name); !ok {
-			return nil, 0, errs.Wrap(fmt.Errorf("connector: table %q: column %q: %w", table, name, ErrNoColumn),
-				errs.Invalid, "no column %q to select", name)
+			return nil, 0, errs.WrapMsg(fmt.Errorf("connector: table %q: column %q: %w", table, name, ErrNoColumn),
+				errs.Invalid, msgNoSelectColumn, name)
 		}
 	}
 	sel, err := t.pick(columns)
@@ -111,8 +111,8 @@ func (s *Source) where(t Table, filters []Filter) (string, []any, error) {
 	for _, f := range filters {
 		c, ok := t.Column(f.Column)
 		if !ok {
-			return "", nil, errs.Wrap(fmt.Errorf("connector: table %q: column %q: %w", t.Name, f.Column, ErrNoColumn),
-				errs.Invalid, "no column %q to filter on", f.Column)
+			return "", nil, errs.WrapMsg(fmt.Errorf("connector: table %q: column %q: %w", t.Name, f.Column, ErrNoColumn),
+				errs.Invalid, msgNoFilterColumn, f.Column)
 		}
 		switch f.Op {
 		case OpEq, OpGt, OpGte, OpLt, OpLte, OpPrefix:
@@ -180,8 +180,8 @@ func (s *Source) order(t Table, sel []Column, orderBy []string) ([]string, error
 		name, desc := strings.CutPrefix(o, "-")
 		c, ok := t.Column(name)
 		if !ok {
-			return nil, errs.Wrap(fmt.Errorf("connector: table %q: column %q: %w", t.Name, name, ErrNoColumn),
-				errs.Invalid, "no column %q to order by", name)
+			return nil, errs.WrapMsg(fmt.Errorf("connector: table %q: column %q: %w", t.Name, name, ErrNoColumn),
+				errs.Invalid, msgNoOrderColumn, name)
 		}
 		if seen[name] {
 			continue

@@ -4,7 +4,7 @@
 //
 // A message belongs to the domain that says it: the domain defines it once
 // with Define (a key, its English and its Chinese text) and returns it with
-// New, Field or Fields.AddMsg; transports render it in the reader's language
+// New, FieldMsg or Fields.AddMsg; transports render it in the reader's language
 // with PublicIn, never by matching its English wording.
 package errs
 
@@ -45,25 +45,21 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// E builds a coded error with a formatted message that has no key yet.
-func E(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 // New builds a coded error from a defined message.
 func New(code string, m *Msg, args ...any) *Error {
 	t := m.With(args...)
 	return &Error{Code: code, Message: t.String(), Text: t}
 }
 
-// Field builds an Invalid error about one field.
-func Field(field, problem string) *Error {
-	return &Error{Code: Invalid, Message: field + ": " + problem, Fields: Fields{field: Raw(problem)}}
-}
-
 // FieldMsg builds an Invalid error about one field from a defined message.
 func FieldMsg(field string, m *Msg, args ...any) *Error {
 	t := m.With(args...)
+	return &Error{Code: Invalid, Message: field + ": " + t.String(), Text: fieldText.With(field, t), Fields: Fields{field: t}}
+}
+
+// FieldText builds an Invalid error about one field from a text another
+// check said (a keyed Text keeps its key).
+func FieldText(field string, t Text) *Error {
 	return &Error{Code: Invalid, Message: field + ": " + t.String(), Text: fieldText.With(field, t), Fields: Fields{field: t}}
 }
 
@@ -75,9 +71,6 @@ var (
 
 // Fields collects per-field problems; Err returns nil when there are none.
 type Fields map[string]Text
-
-// Add records a problem with a field (the first problem per field wins).
-func (f Fields) Add(field, problem string) { f.AddText(field, Raw(problem)) }
 
 // AddMsg records a defined message as the problem with a field.
 func (f Fields) AddMsg(field string, m *Msg, args ...any) { f.AddText(field, m.With(args...)) }
@@ -109,7 +102,8 @@ func (f Fields) Err() error {
 	return &Error{Code: Invalid, Message: invalidInput.En, Text: invalidInput.With(), Fields: f}
 }
 
-// Wrap attaches a cause to a coded error.
+// Wrap attaches a cause to a coded error with a message that has no key:
+// for Internal errors only, whose message is never shown (a test holds it).
 func Wrap(err error, code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }

@@ -23,7 +23,7 @@ func TestPublicIn(t *testing.T) {
 		{"wrapped keeps key", fmt.Errorf("open: %w", New(Invalid, testMsg, "x")), "zh-CN", "不允许参数 x", ""},
 		{"localized argument", New(Invalid, testMsg, label.With()), "zh-CN", "不允许参数 驱动", ""},
 		{"field zh", FieldMsg("dsn", testMsg, "sslkey"), "zh-CN", "dsn：不允许参数 sslkey", "不允许参数 sslkey"},
-		{"unkeyed stays", E(Forbidden, "as worded"), "zh-CN", "as worded", ""},
+		{"unkeyed stays", Wrap(errors.New("cause"), Forbidden, "as worded"), "zh-CN", "as worded", ""},
 		{"internal hidden", errors.New("secret path /x"), "zh-CN", "内部错误", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

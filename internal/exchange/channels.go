@@ -244,10 +244,10 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 	}
 	f := errs.Fields{}
 	if in.ProviderID <= 0 {
-		f.Add("provider_id", "choose the providing department")
+		f.AddMsg("provider_id", msgChooseProvider)
 	}
 	if in.ConsumerID <= 0 {
-		f.Add("consumer_id", "choose the consuming department")
+		f.AddMsg("consumer_id", msgChooseConsumer)
 	}
 	if !isSystem(p) {
 		// The system admin and node operators once created channels at will;
@@ -258,46 +258,46 @@ func (m *Manager) Create(ctx context.Context, p org.Principal, in ChannelInput) 
 		f.AddMsg("grant_id", msgOneBasis)
 	}
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		f.Add("name", "1 to 100 characters")
+		f.AddMsg("name", msgChannelName)
 	}
 	for _, d := range []struct {
 		field string
 		id    int64
 	}{{"provider_id", in.ProviderID}, {"consumer_id", in.ConsumerID}} {
 		if _, err := m.org.Department(ctx, d.id); err != nil && d.id > 0 {
-			f.Add(d.field, "no such department")
+			f.AddMsg(d.field, msgNoDepartment)
 		}
 	}
 	switch in.Mode {
 	case Full, Incremental, FullThenIncremental:
 	default:
-		f.Add("mode", "must be full, incremental or full_then_incremental")
+		f.AddMsg("mode", msgMode)
 	}
 	if in.Mode != Full && in.Mode != "" && in.Watermark == "" {
-		f.Add("watermark", "the incremental modes follow an update-time column: name it")
+		f.AddMsg("watermark", msgWatermark)
 	}
 	if _, err := ParseSchedule(in.Schedule); err != nil {
-		f.Add("schedule", "continuous, or a cron expression of 5 fields (minute hour day month weekday): "+err.Error())
+		f.AddMsg("schedule", msgSchedule, err.Error())
 	} else if in.Schedule == Continuous && in.Mode == Full {
-		f.Add("schedule", "a full copy is repeated on a cron schedule; continuous channels need an incremental mode")
+		f.AddMsg("schedule", msgFullContinuous)
 	}
 	if in.BatchSize < 0 || in.BatchSize > 100000 {
-		f.Add("batch_size", "0 to 100000")
+		f.AddMsg("batch_size", msgBatchSize)
 	}
 	if in.GrantID < 0 {
-		f.Add("grant_id", "must not be negative")
+		f.AddMsg("grant_id", msgGrantNegative)
 	}
 	if in.MandateID < 0 {
 		f.AddMsg("mandate_id", msgNegativeID)
 	}
 	if in.Source.Datasource == "" || in.Source.Table == "" {
-		f.Add("source", "datasource and table are required")
+		f.AddMsg("source", msgTableRequired)
 	}
 	if in.Target.Datasource == "" || in.Target.Table == "" {
-		f.Add("target", "datasource and table are required")
+		f.AddMsg("target", msgTableRequired)
 	}
 	if in.Source == in.Target && in.ProviderID == in.ConsumerID {
-		f.Add("target", "must differ from the source")
+		f.AddMsg("target", msgSameAsSource)
 	}
 	if err := f.Err(); err != nil {
 		return ChannelInfo{}, err
@@ -356,27 +356,27 @@ func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, e
 	}
 	src, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Field("source", "cannot connect to datasource "+in.Source.Datasource)
+		return nil, errs.FieldMsg("source", msgCannotConnect, in.Source.Datasource)
 	}
 	defer src.Close()
 	t, err := src.Table(ctx, in.Source.Table)
 	if err != nil {
 		if errors.Is(err, connector.ErrNoTable) {
-			return nil, errs.Field("source", fmt.Sprintf("datasource %s has no table %q", in.Source.Datasource, in.Source.Table))
+			return nil, errs.FieldMsg("source", msgNoTable, in.Source.Datasource, in.Source.Table)
 		}
-		return nil, errs.Wrap(err, errs.Unavailable, "cannot read table %s of datasource %s", in.Source.Table, in.Source.Datasource)
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgCannotRead, in.Source.Table, in.Source.Datasource)
 	}
 	f := errs.Fields{}
 	pk := t.Key()
 	if len(pk) == 0 {
-		f.Add("source", fmt.Sprintf("table %q has no primary key; the exchange keys rows by it", t.Name))
+		f.AddMsg("source", msgNoPrimaryKey, t.Name)
 	}
 	if len(in.KeyColumns) > 0 && !slices.Equal(in.KeyColumns, pk) {
-		f.Add("key_columns", fmt.Sprintf("must be the source table's primary key (%s) for now", strings.Join(pk, ", ")))
+		f.AddMsg("key_columns", msgKeyColumns, strings.Join(pk, ", "))
 	}
 	for _, c := range []struct{ field, name string }{{"watermark", in.Watermark}, {"soft_delete", in.SoftDelete}} {
 		if _, ok := t.Column(c.name); c.name != "" && !ok {
-			f.Add(c.field, fmt.Sprintf("table %q has no column %q", t.Name, c.name))
+			f.AddMsg(c.field, msgNoColumn, t.Name, c.name)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -388,7 +388,7 @@ func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, e
 	}
 	dst, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Field("target", "cannot connect to datasource "+in.Target.Datasource)
+		return nil, errs.FieldMsg("target", msgCannotConnect, in.Target.Datasource)
 	}
 	dst.Close()
 	return pk, nil
@@ -397,8 +397,7 @@ func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, e
 // sourceErr makes a resolver's not-found a problem with the field.
 func sourceErr(field string, err error) error {
 	if errs.Is(err, errs.NotFound) {
-		_, msg, _ := errs.Public(err)
-		return errs.Field(field, msg)
+		return errs.FieldText(field, errs.TextOf(err))
 	}
 	return err
 }
@@ -453,7 +452,7 @@ func (m *Manager) scan(row scanner) (ChannelInfo, error) {
 func (m *Manager) get(ctx context.Context, id string) (ChannelInfo, error) {
 	c, err := m.scan(m.db.QueryRow(ctx, "SELECT "+channelColumns+" WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, errs.E(errs.NotFound, "channel %s not found", id)
+		return c, errs.New(errs.NotFound, msgChannelNotFound, id)
 	}
 	return c, err
 }
@@ -532,7 +531,7 @@ func (m *Manager) setState(ctx context.Context, p org.Principal, action, id stri
 		return c, err
 	}
 	if !slices.Contains(from, c.State) {
-		return c, errs.E(errs.Conflict, "channel %s is %s", id, c.State)
+		return c, errs.New(errs.Conflict, msgChannelState, id, channelStates.Text(c.State))
 	}
 	err = m.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE exchange_channels SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
@@ -636,7 +635,7 @@ func (m *Manager) Run(ctx context.Context, p org.Principal, id string) (ChannelI
 		return c, err
 	}
 	if c.State != ChannelActive && c.State != ChannelError {
-		return c, errs.E(errs.Conflict, "channel %s is %s: resume it first", id, c.State)
+		return c, errs.New(errs.Conflict, msgResumeFirst, id, channelStates.Text(c.State))
 	}
 	err = m.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE exchange_channels SET run_requested = ?, updated_at = ? WHERE id = ?",
@@ -676,7 +675,7 @@ func (m *Manager) Tables(ctx context.Context, p org.Principal, dept int64, ref T
 	}
 	src, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "cannot connect to datasource %s", ref.Datasource)
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgCannotConnect, ref.Datasource)
 	}
 	defer src.Close()
 	return src.Tables(ctx)

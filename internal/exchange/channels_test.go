@@ -79,7 +79,7 @@ const (
 
 func mandateShape(ctx context.Context, mandate, consumer int64) (*exchange.Shape, error) {
 	if mandate != mandatePopulation {
-		return nil, errs.E(errs.Forbidden, "aggregation mandate %d was revoked", mandate)
+		return nil, &errs.Error{Code: errs.Forbidden, Message: fmt.Sprintf("aggregation mandate %d was revoked", mandate)}
 	}
 	return &exchange.Shape{Columns: []string{"id_number", "name", "gender", "birth_date", "address", "updated_at"}}, nil
 }

@@ -454,7 +454,7 @@ func (m *Manager) run(ctx context.Context, r *runner) {
 // it stops or is kicked (a run request restarts it, which reads at once).
 func (m *Manager) pass(ctx context.Context, r *runner, continuous bool) error {
 	if r.ch.Source.NodeID != "" || r.ch.Target.NodeID != "" {
-		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: the platform does not pass it itself", r.id)
+		return errs.New(errs.Conflict, msgOnNodes, r.id)
 	}
 	ch, err := m.engineChannel(ctx, r.ch)
 	if err != nil {
@@ -686,7 +686,7 @@ func (m *Manager) SyncNow(ctx context.Context, id string) error {
 		return err
 	}
 	if m.nodeChannel(c) {
-		return errs.E(errs.Conflict, "channel %s runs on front-end nodes: start the manager to run it", id)
+		return errs.New(errs.Conflict, msgOnNodesStart, id)
 	}
 	// A run asked for before (Run) is served by this pass.
 	if err := m.db.InTx(ctx, func(tx *store.Tx) error {

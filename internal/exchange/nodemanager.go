@@ -166,7 +166,7 @@ type placement struct {
 func (m *Manager) nodeSpecs(ctx context.Context, r *runner) ([]placement, Link, error) {
 	c := r.ch
 	if c.Source.NodeID == "" || c.Target.NodeID == "" {
-		return nil, Link{}, errs.E(errs.Invalid, "channel %s: a channel between a front-end node and a datasource registered on the platform is not supported yet; put both tables on nodes, or both on the platform", c.ID)
+		return nil, Link{}, errs.New(errs.Invalid, msgMixedSides, c.ID)
 	}
 	src, _, err := CheckNodeRef(ctx, m.nodes, c.ProviderID, c.Source)
 	if err != nil {

@@ -138,24 +138,24 @@ type Nodes interface {
 func CheckNodeRef(ctx context.Context, nodes Nodes, dept int64, ref TableRef) (NodeInfo, NodeDatasource, error) {
 	id, err := strconv.ParseInt(ref.NodeID, 10, 64)
 	if err != nil || id <= 0 {
-		return NodeInfo{}, NodeDatasource{}, errs.E(errs.NotFound, "node %q not found: name a front-end node by its number", ref.NodeID)
+		return NodeInfo{}, NodeDatasource{}, errs.New(errs.NotFound, msgNodeNumber, ref.NodeID)
 	}
 	if nodes == nil {
-		return NodeInfo{}, NodeDatasource{}, errs.E(errs.NotFound, "node %d not found: this platform runs no front-end nodes; leave node_id empty to use a datasource registered on the platform", id)
+		return NodeInfo{}, NodeDatasource{}, errs.New(errs.NotFound, msgNoNodes, id)
 	}
 	n, err := nodes.NodeInfo(ctx, id)
 	if err != nil {
 		return n, NodeDatasource{}, err
 	}
 	if n.DepartmentID != dept {
-		return n, NodeDatasource{}, errs.E(errs.NotFound, "node %d not found in this department", id)
+		return n, NodeDatasource{}, errs.New(errs.NotFound, msgNodeOtherDept, id)
 	}
 	if !n.Active {
-		return n, NodeDatasource{}, errs.E(errs.Conflict, "node %d is not active (disabled, revoked or not enrolled)", id)
+		return n, NodeDatasource{}, errs.New(errs.Conflict, msgNodeInactive, id)
 	}
 	ds, ok := n.Datasources[ref.Datasource]
 	if !ok {
-		return n, ds, errs.E(errs.NotFound, "node %d has not reported a datasource %q (its node.yaml names the datasources; it reports them with each heartbeat)", id, ref.Datasource)
+		return n, ds, errs.New(errs.NotFound, msgNodeNoSource, id, ref.Datasource)
 	}
 	return n, ds, nil
 }
@@ -197,10 +197,10 @@ func (m *Manager) checkNodeTables(ctx context.Context, in ChannelInput) ([]strin
 		}
 	}
 	if in.Source.NodeID == "" || in.Target.NodeID == "" {
-		return nil, errs.Field("target", "a channel between a front-end node and a datasource registered on the platform is not supported yet: put both tables on nodes, or both on the platform")
+		return nil, errs.FieldMsg("target", msgMixedTarget)
 	}
 	if !slices.Contains(src.Tables, in.Source.Table) {
-		return nil, errs.Field("source", fmt.Sprintf("node %s has not reported a table %q in datasource %s", in.Source.NodeID, in.Source.Table, in.Source.Datasource))
+		return nil, errs.FieldMsg("source", msgNodeNoTable, in.Source.NodeID, in.Source.Table, in.Source.Datasource)
 	}
 	if _, _, err := CheckNodeRef(ctx, m.nodes, in.ConsumerID, in.Target); err != nil {
 		return nil, sourceErr("target", err)

@@ -294,7 +294,7 @@ func (q *SQLiteQuarantine) drop(ctx context.Context, id int64) error {
 // quarantine returns the engine's quarantine, or an error saying there is none.
 func (m *Manager) quarantine() (Quarantine, error) {
 	if m.engine.o.Quarantine == nil {
-		return nil, errs.E(errs.Unavailable, "this platform keeps no quarantine")
+		return nil, errs.New(errs.Unavailable, msgNoQuarantine)
 	}
 	return m.engine.o.Quarantine, nil
 }
@@ -513,7 +513,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 		return res, err
 	}
 	if c.State == ChannelRevoked {
-		return res, errs.E(errs.Conflict, "channel %s is revoked", id)
+		return res, errs.New(errs.Conflict, msgRevoked, id)
 	}
 	if len(ids) == 0 {
 		for after := int64(0); ; {
@@ -537,7 +537,7 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 	if len(open) > 0 {
 		ch, err := m.engineChannel(ctx, c)
 		if err != nil {
-			return res, errs.Wrap(err, errs.Unavailable, "channel %s cannot reach its tables", id)
+			return res, errs.WrapMsg(err, errs.Unavailable, msgUnreachable, id)
 		}
 		// The retry and the channel's own extract pass take turns on the
 		// extractor's state: a clash is tried again a few times (rows sent
@@ -550,14 +550,14 @@ func (m *Manager) QuarantineRetry(ctx context.Context, p org.Principal, id strin
 				break
 			}
 			if errors.Is(err, ErrExtractBusy) {
-				return res, errs.Wrap(err, errs.Conflict, "channel %s", id)
+				return res, errs.WrapMsg(err, errs.Conflict, msgExtractBusy, id)
 			}
 			clash := errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) || strings.Contains(err.Error(), "another extractor")
 			if !clash {
 				return res, err
 			}
 			if attempt == 3 {
-				return res, errs.Wrap(err, errs.Conflict, "channel %s: an extract pass ran at the same time; try again", id)
+				return res, errs.WrapMsg(err, errs.Conflict, msgExtractClash, id)
 			}
 			select {
 			case <-ctx.Done():

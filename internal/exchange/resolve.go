@@ -35,7 +35,7 @@ type platformResolver struct{ ds Datasources }
 
 func (r platformResolver) Resolve(ctx context.Context, dept int64, ref TableRef) (string, string, error) {
 	if ref.NodeID != "" {
-		return "", "", errs.E(errs.NotFound, "node %q not found: front-end nodes are not available on this platform yet; leave node_id empty to use a datasource registered on the platform", ref.NodeID)
+		return "", "", errs.New(errs.NotFound, msgNodesLater, ref.NodeID)
 	}
 	return r.ds.DatasourceByName(ctx, dept, ref.Datasource)
 }

@@ -74,17 +74,17 @@ func (s *Service) createApp(ctx context.Context, p org.Principal, dept int64, in
 	f := errs.Fields{}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 64 {
-		f.Add("name", "1 to 64 characters")
+		f.AddMsg("name", msgAppName)
 	}
 	switch in.SignMethod {
 	case "":
 		in.SignMethod = HMACSHA256
 	case HMACSHA256, HMACSM3:
 	default:
-		f.Add("sign_method", "want "+HMACSHA256+" or "+HMACSM3)
+		f.AddMsg("sign_method", msgAppSignMethod, HMACSHA256, HMACSM3)
 	}
 	if in.RateLimit < 0 || in.RateLimit > 10000 || in.Burst < 0 || in.Burst > 10000 {
-		f.Add("rate_limit", "0 to 10000 requests per second, burst 0 to 10000")
+		f.AddMsg("rate_limit", msgAppRateLimit)
 	}
 	if err := f.Err(); err != nil {
 		return App{}, "", err
@@ -130,7 +130,7 @@ func scanApp(sc interface{ Scan(...any) error }) (App, error) {
 func (s *Service) app(ctx context.Context, cond string, arg any) (App, error) {
 	a, err := scanApp(s.db.QueryRow(ctx, selectApp+" WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, errs.E(errs.NotFound, "app not found")
+		return a, errs.New(errs.NotFound, msgAppNotFound)
 	}
 	return a, err
 }
@@ -142,7 +142,7 @@ func (s *Service) App(ctx context.Context, p org.Principal, id int64) (App, erro
 		return a, err
 	}
 	if a.DepartmentID != p.DepartmentID && !p.Can(org.ManagePolicies) {
-		return App{}, errs.E(errs.NotFound, "app %d not found", id)
+		return App{}, errs.New(errs.NotFound, msgAppIDNotFound, id)
 	}
 	return a, nil
 }
@@ -189,7 +189,7 @@ func (s *Service) SetAppState(ctx context.Context, p org.Principal, id int64, st
 		return a, err
 	}
 	if state != AppActive && state != AppDisabled {
-		return a, errs.Field("state", "want active or disabled")
+		return a, errs.FieldMsg("state", msgAppState)
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE gateway_apps SET state = ? WHERE id = ?", state, id); err != nil {
@@ -219,7 +219,7 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 			return err
 		}
 		if revealed {
-			return errs.E(errs.Conflict, "the secret of app %d has been shown already; rotate it to get a new one", id)
+			return errs.New(errs.Conflict, msgSecretShown, id)
 		}
 		if secret, err = s.secrets.Open(sealed); err != nil {
 			return errs.Wrap(err, errs.Internal, "the secret of app %d cannot be read", id)
@@ -229,7 +229,7 @@ func (s *Service) RevealSecret(ctx context.Context, p org.Principal, id int64) (
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 { // another request read it first
-			return errs.E(errs.Conflict, "the secret of app %d has been shown already; rotate it to get a new one", id)
+			return errs.New(errs.Conflict, msgSecretShown, id)
 		}
 		return s.audit.Append(ctx, tx, org.Entry(p, "app.reveal", appTarget(id), audit.Success, audit.Keyed(auditAppName, a.Name)))
 	})
@@ -329,7 +329,7 @@ func (d Deliverer) Start(ctx context.Context, g sharing.Grant) (string, error) {
 			return "", err
 		}
 		if a.DepartmentID != g.ConsumerID {
-			return "", errs.E(errs.Forbidden, "app %d is not %s's", g.AppID, g.ConsumerName)
+			return "", errs.New(errs.Forbidden, msgAppNotConsumer, g.AppID, g.ConsumerName)
 		}
 		return a.AppKey, nil
 	}

@@ -96,31 +96,31 @@ func ParseQuery(raw string) (Query, error) {
 		}
 		n++
 		if n > maxParams {
-			return Query{}, errs.E(errs.Invalid, "too many query parameters: at most %d filters, with page, page_size and fields", MaxFilters)
+			return Query{}, errs.New(errs.Invalid, msgTooManyParams, MaxFilters)
 		}
 		rawName, rawValue, _ := strings.Cut(part, "=")
 		name, err := url.QueryUnescape(rawName)
 		if err != nil || !utf8.ValidString(name) || len(name) > 80 {
-			return Query{}, errs.Field(clip(rawName), "malformed parameter name")
+			return Query{}, errs.FieldMsg(clip(rawName), msgParamName)
 		}
 		if seen[name] {
 			if !strings.Contains(name, ".") && !reserved(name) {
-				return Query{}, errs.Field(name, "equality given twice: use "+name+".in=a,b to match one of several values")
+				return Query{}, errs.FieldMsg(name, msgEqTwice, name)
 			}
-			return Query{}, errs.Field(name, "given twice")
+			return Query{}, errs.FieldMsg(name, msgGivenTwice)
 		}
 		seen[name] = true
 		switch name {
 		case "page":
 			p, err := number(rawValue, 1, MaxPage)
 			if err != nil {
-				return Query{}, errs.Field(name, "want a page number from 1 to "+strconv.Itoa(MaxPage))
+				return Query{}, errs.FieldMsg(name, msgPage, MaxPage)
 			}
 			q.Page = p
 		case "page_size":
 			p, err := number(rawValue, 1, MaxPageSize)
 			if err != nil {
-				return Query{}, errs.Field(name, "want a page size from 1 to "+strconv.Itoa(MaxPageSize))
+				return Query{}, errs.FieldMsg(name, msgPageSize, MaxPageSize)
 			}
 			q.PageSize = p
 		case "fields":
@@ -130,10 +130,10 @@ func ParseQuery(raw string) (Query, error) {
 			}
 			for i, f := range fields {
 				if !ValidIdentifier(f) {
-					return Query{}, errs.Field(name, strconv.Quote(clip(f))+" is not an item identifier")
+					return Query{}, errs.FieldMsg(name, msgNotIdentifier, clip(f))
 				}
 				if slices.Contains(fields[:i], f) {
-					return Query{}, errs.Field(name, f+" is listed twice")
+					return Query{}, errs.FieldMsg(name, msgFieldTwice, f)
 				}
 			}
 			q.Fields = fields
@@ -143,7 +143,7 @@ func ParseQuery(raw string) (Query, error) {
 				return Query{}, err
 			}
 			if len(q.Filters) == MaxFilters {
-				return Query{}, errs.Field(name, "too many filters: at most "+strconv.Itoa(MaxFilters))
+				return Query{}, errs.FieldMsg(name, msgTooManyFilters, MaxFilters)
 			}
 			q.Filters = append(q.Filters, f)
 		}
@@ -179,13 +179,13 @@ func number(raw string, lo, hi int) (int, error) {
 func filter(name, rawValue string) (Filter, error) {
 	item, op, dotted := strings.Cut(name, ".")
 	if !ValidIdentifier(item) {
-		return Filter{}, errs.Field(name, strconv.Quote(clip(item))+" is not an item identifier (a letter or _, then up to 63 letters, digits or _)")
+		return Filter{}, errs.FieldMsg(name, msgBadIdentifier, clip(item))
 	}
 	switch {
 	case !dotted:
 		op = OpEq
 	case op == OpEq:
-		return Filter{}, errs.Field(name, "unknown operator eq: write "+item+"=value")
+		return Filter{}, errs.FieldMsg(name, msgOpEq, item)
 	}
 	f := Filter{Item: item, Op: op}
 	switch op {
@@ -195,7 +195,7 @@ func filter(name, rawValue string) (Filter, error) {
 			return Filter{}, err
 		}
 		if v == "" && op != OpEq {
-			return Filter{}, errs.Field(name, "needs a value")
+			return Filter{}, errs.FieldMsg(name, msgNeedsValue)
 		}
 		f.Values = []string{v}
 	case OpIn:
@@ -205,7 +205,7 @@ func filter(name, rawValue string) (Filter, error) {
 		}
 		f.Values = vs
 	default:
-		return Filter{}, errs.Field(name, "unknown operator "+strconv.Quote(clip(op))+": want in, gt, gte, lt, lte or prefix after the item, or item=value")
+		return Filter{}, errs.FieldMsg(name, msgUnknownOp, clip(op))
 	}
 	return f, nil
 }
@@ -213,11 +213,11 @@ func filter(name, rawValue string) (Filter, error) {
 // list splits a raw value at its commas and unescapes each element.
 func list(name, raw string, max int) ([]string, error) {
 	if raw == "" {
-		return nil, errs.Field(name, "needs at least one value")
+		return nil, errs.FieldMsg(name, msgNeedsValues)
 	}
 	parts := strings.Split(raw, ",")
 	if len(parts) > max {
-		return nil, errs.Field(name, "too many values: at most "+strconv.Itoa(max))
+		return nil, errs.FieldMsg(name, msgTooManyValues, max)
 	}
 	out := make([]string, len(parts))
 	for i, p := range parts {
@@ -226,7 +226,7 @@ func list(name, raw string, max int) ([]string, error) {
 			return nil, err
 		}
 		if v == "" {
-			return nil, errs.Field(name, "an empty value in the list")
+			return nil, errs.FieldMsg(name, msgEmptyValue)
 		}
 		out[i] = v
 	}
@@ -235,18 +235,18 @@ func list(name, raw string, max int) ([]string, error) {
 
 func value(name, raw string) (string, error) {
 	if len(raw) > 3*MaxValueBytes {
-		return "", errs.Field(name, "value too long: at most "+strconv.Itoa(MaxValueBytes)+" bytes")
+		return "", errs.FieldMsg(name, msgValueTooLong, MaxValueBytes)
 	}
 	v, err := url.QueryUnescape(raw)
 	switch {
 	case err != nil:
-		return "", errs.Field(name, "malformed percent-encoding")
+		return "", errs.FieldMsg(name, msgPercent)
 	case len(v) > MaxValueBytes:
-		return "", errs.Field(name, "value too long: at most "+strconv.Itoa(MaxValueBytes)+" bytes")
+		return "", errs.FieldMsg(name, msgValueTooLong, MaxValueBytes)
 	case !utf8.ValidString(v):
-		return "", errs.Field(name, "value is not valid UTF-8")
+		return "", errs.FieldMsg(name, msgNotUTF8)
 	case strings.IndexByte(v, 0) >= 0:
-		return "", errs.Field(name, "value contains a NUL character")
+		return "", errs.FieldMsg(name, msgNUL)
 	}
 	return v, nil
 }

@@ -149,8 +149,7 @@ func (s *Service) callProvider(ctx context.Context, e catalog.Entry, method stri
 	if s.directAllowed(dept, u) {
 		return s.direct(ctx, dept, method, u, body)
 	}
-	return nil, errs.E(errs.Unavailable, "no node of department %s serves %s; declare an http datasource on its node or allow the host with --api-direct-hosts",
-		e.ProviderName, shown.String())
+	return nil, errs.New(errs.Unavailable, msgNoNode, e.ProviderName, shown.String())
 }
 
 // apiBase picks the node and datasource for target among the department's:
@@ -187,10 +186,10 @@ func (s *Service) apiBase(ctx context.Context, dept int64, target string) (node.
 func (s *Service) viaNode(ctx context.Context, b node.APIBase, method, target string, body []byte, shown string) ([]byte, error) {
 	ans, err := s.Nodes.CallAPI(ctx, node.APIRequest{NodeID: b.NodeID, Datasource: b.Datasource, URL: target, Method: method, Body: body})
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's node %s did not pass on the call to %s: %s", b.NodeName, shown, errs.Message(err))
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgNodeDidNotPass, b.NodeName, shown, errs.TextOf(err))
 	}
 	if ans.Status/100 != 2 {
-		return nil, errs.E(errs.Unavailable, "the provider's API answered %d %s (through node %s)", ans.Status, http.StatusText(ans.Status), b.NodeName)
+		return nil, errs.New(errs.Unavailable, msgAnsweredVia, ans.Status, http.StatusText(ans.Status), b.NodeName)
 	}
 	return ans.Body, nil
 }
@@ -220,20 +219,20 @@ func (s *Service) direct(ctx context.Context, dept, method string, u *url.URL, b
 	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(err, errRedirect) {
-			return nil, errs.E(errs.Unavailable, "the provider's API redirected to a host not allowed by --api-direct-hosts")
+			return nil, errs.New(errs.Unavailable, msgRedirectedAway)
 		}
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API does not answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgAPISilent)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return nil, errs.E(errs.Unavailable, "the provider's API answered %s", resp.Status)
+		return nil, errs.New(errs.Unavailable, msgAnswered, resp.Status)
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, node.APIMaxAnswer+1))
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API broke off its answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgAPIBroke)
 	}
 	if len(raw) > node.APIMaxAnswer {
-		return nil, errs.E(errs.Unavailable, "the provider's API answered more than %d MiB", node.APIMaxAnswer>>20)
+		return nil, errs.New(errs.Unavailable, msgAnswerTooLarge, node.APIMaxAnswer>>20)
 	}
 	return raw, nil
 }

@@ -107,7 +107,7 @@ func (m *MemoryNonces) Claim(_ context.Context, appKey, nonce string, ttl time.D
 		s.compact(t)
 	}
 	if len(s.seen) >= m.max {
-		return false, errs.E(errs.Unavailable, "too many requests in the replay window: the nonce store is full")
+		return false, errs.New(errs.Unavailable, msgNonceFull)
 	}
 	exp := t + int64(ttl)
 	s.seen[key] = exp

@@ -67,7 +67,7 @@ func NewService(db *store.DB, log *audit.Log, cat *catalog.Service, sh *sharing.
 			return nil, "", err
 		}
 		if c.app.State != AppActive {
-			return nil, "", errs.E(errs.Unauthorized, "app %s is disabled", key)
+			return nil, "", errs.New(errs.Unauthorized, msgAppDisabled, key)
 		}
 		return c.secret, c.app.SignMethod, nil
 	}}
@@ -118,7 +118,7 @@ func (c *sources) get(ctx context.Context, driver, dsn string) (*connector.Sourc
 	}
 	src, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's datasource does not answer")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgSourceSilent)
 	}
 	c.m[key] = src
 	return src, nil

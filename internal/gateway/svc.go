@@ -81,17 +81,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return nil, errs.E(errs.Invalid, "method %s: data services answer GET (and POST for proxied APIs)", r.Method)
+		return nil, errs.New(errs.Invalid, msgMethod, r.Method)
 	}
 	var body []byte // a GET has none: http.NoBody
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
 		if body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1)); err != nil {
-			return nil, errs.Wrap(err, errs.Invalid, "read the request body")
+			return nil, errs.WrapMsg(err, errs.Invalid, msgReadBody)
 		}
 	}
 	if len(body) > maxBody {
-		return nil, errs.E(errs.TooLarge, "the request body is larger than %d bytes", maxBody)
+		return nil, errs.New(errs.TooLarge, msgBodyTooLarge, maxBody)
 	}
 	key, err := s.verifier.Verify(ctx, r, body)
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result,
 	}
 	c.app = cred.app
 	if ok, after := s.limiter.Allow("app:"+key, cred.app.RateLimit, cred.app.Burst); !ok {
-		return nil, &rateLimited{after: after, err: errs.E(errs.RateLimited, "app %s exceeds its %g requests per second; retry after %s", key, cred.app.RateLimit, after.Round(time.Millisecond))}
+		return nil, &rateLimited{after: after, err: errs.New(errs.RateLimited, msgAppRate, key, cred.app.RateLimit, after.Round(time.Millisecond).String())}
 	}
 	return s.answer(ctx, sharing.Access{Path: sharing.PathService, Department: cred.app.DepartmentID, Actor: key, ClientAddr: r.RemoteAddr,
 		AppID: cred.app.ID}, r.URL.RawQuery, r, body, c)
@@ -128,7 +128,7 @@ func (s *Service) answer(ctx context.Context, a sharing.Access, rawQuery string,
 	}
 	if g := d.Grant; g.RateLimit > 0 {
 		if ok, after := s.limiter.Allow("grant:"+strconv.FormatInt(g.ID, 10), g.RateLimit, max(1, int(g.RateLimit))); !ok {
-			return nil, &rateLimited{after: after, err: errs.E(errs.RateLimited, "grant %d allows %g requests per second; retry after %s", g.ID, g.RateLimit, after.Round(time.Millisecond))}
+			return nil, &rateLimited{after: after, err: errs.New(errs.RateLimited, msgGrantRate, g.ID, g.RateLimit, after.Round(time.Millisecond).String())}
 		}
 	}
 	c.items = d.Items
@@ -269,12 +269,12 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 	m := api.Mount
 	u, err := url.Parse(m.URL)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the mounted API's address is not valid")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgMountedURL)
 	}
 	params := u.Query()
 	for _, f := range q.Filters {
 		if f.Op != OpEq {
-			return nil, errs.E(errs.Invalid, "%s.%s: a proxied API takes equality parameters only", f.Item, f.Op)
+			return nil, errs.New(errs.Invalid, msgProxyEqOnly, f.Item, f.Op)
 		}
 		name := f.Item
 		if i := slices.IndexFunc(m.Params, func(p catalog.APIParam) bool { return p.Item == f.Item }); i >= 0 {
@@ -304,7 +304,7 @@ func (s *Service) proxy(ctx context.Context, r *http.Request, body []byte, api c
 	}
 	var raw any
 	if err := json.Unmarshal(answer, &raw); err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the provider's API did not answer JSON")
+		return nil, errs.WrapMsg(err, errs.Unavailable, msgNotJSONAnswer)
 	}
 	var records []any
 	switch v := raw.(type) {

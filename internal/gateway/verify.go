@@ -32,8 +32,8 @@ type Verifier struct {
 	Lookup func(ctx context.Context, appKey string) (secret []byte, signMethod string, err error)
 }
 
-func unauthorized(format string, args ...any) error {
-	return errs.E(errs.Unauthorized, format, args...)
+func unauthorized(m *errs.Msg, args ...any) error {
+	return errs.New(errs.Unauthorized, m, args...)
 }
 
 // Verify checks r, whose body the caller has read into body, and returns the
@@ -49,7 +49,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 	h := r.Header
 	for _, name := range []string{HeaderAppKey, HeaderTimestamp, HeaderNonce, HeaderSignature} {
 		if h.Get(name) == "" {
-			return "", unauthorized("missing header %s", name)
+			return "", unauthorized(msgMissingHeader, name)
 		}
 	}
 	appKey, ts, nonce, sig := h.Get(HeaderAppKey), h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderSignature)
@@ -58,7 +58,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 		method = HMACSHA256
 	}
 	if method != HMACSHA256 && method != HMACSM3 {
-		return "", unauthorized("unsupported sign method %q in %s (want %s or %s)", method, HeaderSignMethod, HMACSHA256, HMACSM3)
+		return "", unauthorized(msgSignMethodIn, method, HeaderSignMethod, HMACSHA256, HMACSM3)
 	}
 
 	window := v.Window
@@ -71,28 +71,28 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 	}
 	sec, ok := parseUnix(ts)
 	if !ok {
-		return "", unauthorized("bad %s %q: want Unix time in seconds, such as %d", HeaderTimestamp, clip(ts), now.Unix())
+		return "", unauthorized(msgBadTimestamp, HeaderTimestamp, clip(ts), now.Unix())
 	}
 	if skew := sec - now.Unix(); skew > int64(window/time.Second) || -skew > int64(window/time.Second) {
-		dir := "ahead of"
+		msg := msgClockAhead
 		if skew < 0 {
-			dir, skew = "behind", -skew
+			msg, skew = msgClockBehind, -skew
 		}
-		return "", unauthorized("%s is %ds %s the server's clock (at most %ds allowed): check the client's clock", HeaderTimestamp, skew, dir, int64(window/time.Second))
+		return "", unauthorized(msg, HeaderTimestamp, skew, int64(window/time.Second))
 	}
 	if !validNonce(nonce) {
-		return "", unauthorized("bad %s: want 8 to 64 characters of A-Z a-z 0-9 _ -, new for every request", HeaderNonce)
+		return "", unauthorized(msgBadNonce, HeaderNonce)
 	}
 
 	secret, want, err := v.Lookup(ctx, appKey)
 	if errs.Is(err, errs.NotFound) {
-		return "", unauthorized("unknown app key %q", clip(appKey))
+		return "", unauthorized(msgUnknownAppKey, clip(appKey))
 	}
 	if err != nil {
 		return "", err
 	}
 	if want != "" && want != method {
-		return "", unauthorized("app key %q signs with %s, but the request used %s", clip(appKey), want, method)
+		return "", unauthorized(msgWrongMethod, clip(appKey), want, method)
 	}
 
 	canonical, err := Canonical(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, ts, nonce, body)
@@ -101,18 +101,18 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ap
 	}
 	expected, err := Sign(method, secret, canonical)
 	if err != nil {
-		return "", unauthorized("unsupported sign method %q", method)
+		return "", unauthorized(msgSignMethod, method)
 	}
 	if !hmac.Equal([]byte(sig), []byte(expected)) {
-		return "", unauthorized("signature does not match: the server signed %q with %s under the app's secret; compare it with the string the client signed", canonical, method)
+		return "", unauthorized(msgSignatureDiffer, canonical, method)
 	}
 
 	fresh, err := v.Nonces.Claim(ctx, appKey, nonce, 2*window)
 	if err != nil {
-		return "", errs.Wrap(err, errs.Unavailable, "cannot check the nonce now; retry with a new nonce")
+		return "", errs.WrapMsg(err, errs.Unavailable, msgNonceCheck)
 	}
 	if !fresh {
-		return "", unauthorized("nonce %q was already used: send a new %s with every request", nonce, HeaderNonce)
+		return "", unauthorized(msgNonceUsed, nonce, HeaderNonce)
 	}
 	return appKey, nil
 }

@@ -30,7 +30,7 @@ func verifier(nonces gateway.NonceStore) *gateway.Verifier {
 			}
 			a, ok := apps[key]
 			if !ok {
-				return nil, "", errs.E(errs.NotFound, "no app %s", key)
+				return nil, "", &errs.Error{Code: errs.NotFound, Message: "no app " + key}
 			}
 			return []byte(a.secret), a.method, nil
 		},

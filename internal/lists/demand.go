@@ -86,7 +86,7 @@ func (s *Service) CreateDemand(ctx context.Context, p org.Principal, in DemandIn
 	f := in.validate()
 	if in.WantedCode != "" && f["wanted_code"].IsZero() {
 		if _, err := s.cat.Get(ctx, p, in.WantedCode, false); errs.Is(err, errs.NotFound) {
-			f.Add("wanted_code", "is not a catalog entry you can see")
+			f.AddMsg("wanted_code", msgNotVisibleEntry)
 		} else if err != nil {
 			return Demand{}, err
 		}
@@ -151,7 +151,7 @@ func (s *Service) scanDemand(sc interface{ Scan(...any) error }, now time.Time) 
 func (s *Service) Demand(ctx context.Context, id int64) (Demand, error) {
 	d, err := s.scanDemand(s.db.QueryRow(ctx, selectDemand+" WHERE d.id = ?", id), s.now())
 	if err != nil {
-		return d, notFound("demand", id, err)
+		return d, notFound(err, msgDemandNotFound, id)
 	}
 	return d, nil
 }
@@ -190,7 +190,7 @@ func (s *Service) demandHead(ctx context.Context, tx *store.Tx, id int64) (deman
 	var h demandHead
 	err := tx.QueryRow(ctx, "SELECT state, provider_id, title FROM list_demands WHERE id = ?", id).Scan(&h.state, &h.provider, &h.title)
 	if err != nil {
-		return h, notFound("demand", id, err)
+		return h, notFound(err, msgDemandNotFound, id)
 	}
 	return h, nil
 }
@@ -209,11 +209,11 @@ func (s *Service) AssignDemand(ctx context.Context, p org.Principal, id, provide
 			return err
 		}
 		if h.state == StateClosed {
-			return errs.E(errs.Conflict, "demand %d is closed", id)
+			return errs.New(errs.Conflict, msgDemandClosed, id)
 		}
 		f := errs.Fields{}
 		text(f, "note", &note, 1000, false)
-		name, err := providerName(ctx, tx, f, providerID, "choose the department to provide the data")
+		name, err := providerName(ctx, tx, f, providerID, msgChooseProvider)
 		if err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 			return errs.New(errs.Forbidden, msgCloseRefused)
 		}
 		if h.state == StateClosed {
-			return errs.E(errs.Conflict, "demand %d is already closed", id)
+			return errs.New(errs.Conflict, msgDemandDone, id)
 		}
 		f := errs.Fields{}
 		text(f, "entry_code", &code, 40, true)
@@ -260,9 +260,9 @@ func (s *Service) CloseDemand(ctx context.Context, p org.Principal, id int64, co
 			if e, ok, err := readEntry(ctx, tx, code); err != nil {
 				return err
 			} else if !ok {
-				f.Add("entry_code", "is not a catalog entry")
+				f.AddMsg("entry_code", msgNotEntry)
 			} else if !e.published {
-				f.Add("entry_code", "the entry is not published")
+				f.AddMsg("entry_code", msgNotPublished)
 			}
 		}
 		if err := f.Err(); err != nil {
@@ -294,7 +294,7 @@ func (s *Service) RejectDemand(ctx context.Context, p org.Principal, id int64, r
 			return err
 		}
 		if h.state == StateClosed {
-			return errs.E(errs.Conflict, "demand %d is already closed", id)
+			return errs.New(errs.Conflict, msgDemandDone, id)
 		}
 		f := errs.Fields{}
 		text(f, "reason", &reason, 1000, true)

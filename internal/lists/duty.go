@@ -71,18 +71,18 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 		if v, ok := catalog.Categories.Parse(in.Category); ok {
 			in.Category = v
 		} else {
-			f.Add("category", "must be base, thematic or departmental")
+			f.AddMsg("category", msgCategory)
 		}
 	}
 	in.Deadline = strings.TrimSpace(in.Deadline)
 	if dl, err := time.ParseInLocation(DateFormat, in.Deadline, Beijing); err != nil {
-		f.Add("deadline", "must be a date, YYYY-MM-DD")
+		f.AddMsg("deadline", msgDeadlineDate)
 	} else if dl.Before(day(s.now())) {
-		f.Add("deadline", "must not be in the past")
+		f.AddMsg("deadline", msgDeadlinePast)
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		name, err := providerName(ctx, tx, f, in.ProviderID, "choose the department that owes the data")
+		name, err := providerName(ctx, tx, f, in.ProviderID, msgChooseOwer)
 		if err != nil {
 			return err
 		}
@@ -105,9 +105,9 @@ func (s *Service) CreateDuty(ctx context.Context, p org.Principal, in DutyInput)
 
 // providerName returns the name of the providing department id, or adds
 // to f why there is none: unchosen names the problem when id is 0.
-func providerName(ctx context.Context, tx *store.Tx, f errs.Fields, id int64, unchosen string) (string, error) {
+func providerName(ctx context.Context, tx *store.Tx, f errs.Fields, id int64, unchosen *errs.Msg) (string, error) {
 	if id == 0 {
-		f.Add("provider_id", unchosen)
+		f.AddMsg("provider_id", unchosen)
 		return "", nil
 	}
 	name, ok, err := departmentName(ctx, tx, id)
@@ -115,7 +115,7 @@ func providerName(ctx context.Context, tx *store.Tx, f errs.Fields, id int64, un
 		return "", err
 	}
 	if !ok {
-		f.Add("provider_id", "no such department")
+		f.AddMsg("provider_id", msgNoDepartment)
 	}
 	return name, nil
 }
@@ -146,7 +146,7 @@ func (s *Service) today() string { return s.now().In(Beijing).Format(DateFormat)
 func (s *Service) Duty(ctx context.Context, id int64) (Duty, error) {
 	d, err := s.scanDuty(s.db.QueryRow(ctx, selectDuty+" WHERE d.id = ?", id), s.today())
 	if err != nil {
-		return d, notFound("duty", id, err)
+		return d, notFound(err, msgDutyNotFound, id)
 	}
 	return d, nil
 }
@@ -173,7 +173,7 @@ func (s *Service) Duties(ctx context.Context, f DutyFilter) ([]Duty, int, error)
 		q.add("NOT "+fulfilled+" AND d.deadline < ?", today)
 	case "":
 	default:
-		return nil, 0, errs.Field("state", "must be fulfilled, unfulfilled or overdue")
+		return nil, 0, errs.FieldMsg("state", msgDutyState)
 	}
 	if f.ProviderID != 0 {
 		q.add("d.provider_id = ?", f.ProviderID)
@@ -207,7 +207,7 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 		var provider int64
 		var category string
 		if err := tx.QueryRow(ctx, "SELECT provider_id, category FROM list_duties WHERE id = ?", id).Scan(&provider, &category); err != nil {
-			return notFound("duty", id, err)
+			return notFound(err, msgDutyNotFound, id)
 		}
 		authority, err := s.IsAuthority(ctx, p)
 		if err != nil {
@@ -226,15 +226,15 @@ func (s *Service) FulfilDuty(ctx context.Context, p org.Principal, id int64, cod
 		case err != nil:
 			return err
 		case !ok:
-			f.Add("entry_code", "is not a catalog entry")
+			f.AddMsg("entry_code", msgNotEntry)
 		case e.provider != provider:
-			f.Add("entry_code", "the entry belongs to another department")
+			f.AddMsg("entry_code", msgOtherDept)
 		case category != "" && e.category != category:
-			f.Add("entry_code", fmt.Sprintf("the duty expects a %s entry; this one is %s", category, e.category))
+			f.AddMsg("entry_code", msgWrongCategory, categoryWords.Text(category), categoryWords.Text(e.category))
 		case !e.published:
-			f.Add("entry_code", "the entry is not published")
+			f.AddMsg("entry_code", msgNotPublished)
 		case !e.mount:
-			f.Add("entry_code", "the entry is not mounted to a table, API or file set")
+			f.AddMsg("entry_code", msgNotMounted)
 		}
 		if err := f.Err(); err != nil {
 			return err

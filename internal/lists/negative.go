@@ -99,7 +99,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 		case err != nil:
 			return Negative{}, err
 		case !ok:
-			f.Add("entry_code", "is not a catalog entry")
+			f.AddMsg("entry_code", msgNotEntry)
 		case e.provider != p.DepartmentID:
 			return Negative{}, s.denied(ctx, p, action, target, errs.New(errs.Forbidden, msgProposeRefused))
 		case len(items) > 0:
@@ -113,7 +113,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 			}
 			for _, it := range items {
 				if !known[it] {
-					f.Add("items", fmt.Sprintf("%q is not an item of %s", it, in.EntryCode))
+					f.AddMsg("items", msgNotItemOf, it, in.EntryCode)
 				}
 			}
 		}
@@ -130,7 +130,7 @@ func (s *Service) ProposeNegative(ctx context.Context, p org.Principal, in Negat
 			return err
 		}
 		if same > 0 {
-			return errs.E(errs.Conflict, "the same listing of %s is already proposed or active", in.EntryCode)
+			return errs.New(errs.Conflict, msgNegativeTwice, in.EntryCode)
 		}
 		now := s.nowText()
 		allow := 0
@@ -168,11 +168,11 @@ func (s *Service) reviewNegative(ctx context.Context, p org.Principal, id int64,
 		}
 		var state string
 		if err := tx.QueryRow(ctx, "SELECT state FROM list_negatives WHERE id = ?", id).Scan(&state); err != nil {
-			return notFound("negative listing", id, err)
+			return notFound(err, msgNegNotFound, id)
 		}
 		allowed := state == NegativeProposed || (to == NegativeRejected && state == NegativeActive)
 		if !allowed {
-			return errs.E(errs.Conflict, "negative listing %d is %s", id, state)
+			return errs.New(errs.Conflict, msgNegativeState, id, negStateWords.Text(state))
 		}
 		if to == NegativeRejected {
 			f := errs.Fields{}
@@ -219,7 +219,7 @@ func scanNegative(sc interface{ Scan(...any) error }) (Negative, error) {
 func (s *Service) Negative(ctx context.Context, id int64) (Negative, error) {
 	n, err := scanNegative(s.db.QueryRow(ctx, selectNegative+" WHERE n.id = ?", id))
 	if err != nil {
-		return n, notFound("negative listing", id, err)
+		return n, notFound(err, msgNegNotFound, id)
 	}
 	return n, nil
 }

@@ -97,9 +97,9 @@ func text(f errs.Fields, field string, v *string, max int, required bool) {
 	*v = strings.TrimSpace(*v)
 	switch n := utf8.RuneCountInString(*v); {
 	case required && n == 0:
-		f.Add(field, "is required")
+		f.AddMsg(field, msgRequired)
 	case n > max:
-		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+		f.AddMsg(field, msgMaxChars, max)
 	}
 }
 
@@ -143,11 +143,11 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-func notFound(what string, id int64, err error) error {
+func notFound(err error, m *errs.Msg, id int64) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "%s %d not found", what, id)
+		return errs.New(errs.NotFound, m, id)
 	}
-	return fmt.Errorf("read %s %d: %w", what, id, err)
+	return fmt.Errorf("read %s: %w", m.With(id), err)
 }
 
 // where joins conditions into a WHERE clause.

@@ -108,7 +108,7 @@ func (a APIAnswer) Err() error {
 	default:
 		code = errs.Unavailable
 	}
-	return errs.E(code, "node %d: %s", a.NodeID, a.Error)
+	return errs.New(code, msgNodeSaid, a.NodeID, a.Error)
 }
 
 // UnderBase returns nil when target lies under base: the same scheme, host
@@ -513,7 +513,7 @@ func (r *Registry) APIBases(ctx context.Context, dept int64) ([]APIBase, error) 
 // platform's signature of it (base64, for SignatureHeader).
 func (r *Registry) SignAPIRequest(q *APIRequest) (string, error) {
 	if r.ca == nil {
-		return "", errs.E(errs.Unavailable, "the node registry is not opened")
+		return "", errs.New(errs.Unavailable, msgNoRegistry)
 	}
 	if q.ID == "" {
 		q.ID = rand.Text()
@@ -537,16 +537,16 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	nc := r.nc
 	r.mu.Unlock()
 	if nc == nil {
-		return APIAnswer{}, errs.E(errs.Unavailable, "the node bus is not running")
+		return APIAnswer{}, errs.New(errs.Unavailable, msgNoBus)
 	}
 	if len(q.Body) > apiMaxRequest/2 {
-		return APIAnswer{}, errs.E(errs.TooLarge, "the request body is larger than %d bytes", apiMaxRequest/2)
+		return APIAnswer{}, errs.New(errs.TooLarge, msgBodyTooLarge, apiMaxRequest/2)
 	}
 	if len(q.Body) > 0 {
 		// Signed as it travels: encoding a RawMessage compacts and escapes it.
 		body, err := json.Marshal(q.Body)
 		if err != nil {
-			return APIAnswer{}, errs.Wrap(err, errs.Invalid, "the request body is not JSON")
+			return APIAnswer{}, errs.WrapMsg(err, errs.Invalid, msgNotJSON)
 		}
 		q.Body = body
 	}
@@ -561,7 +561,7 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	inbox := nc.NewRespInbox()
 	sub, err := nc.SubscribeSync(inbox)
 	if err != nil {
-		return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "the node bus does not answer")
+		return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgBusSilent)
 	}
 	defer sub.Unsubscribe()
 	sub.SetPendingLimits(-1, 4*APIMaxAnswer)
@@ -569,21 +569,21 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 	msg.Reply, msg.Data = inbox, data
 	msg.Header.Set(SignatureHeader, sig)
 	if err := nc.PublishMsg(msg); err != nil {
-		return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "send the call to node %d", q.NodeID)
+		return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgSendCall, q.NodeID)
 	}
 	var body bytes.Buffer
 	parts := 0
 	for {
 		m, err := sub.NextMsgWithContext(ctx)
 		if errors.Is(err, nats.ErrNoResponders) || (err == nil && m.Header.Get("Status") == "503" && len(m.Data) == 0) {
-			return APIAnswer{}, errs.E(errs.Unavailable, "node %d is not connected, or declares no http datasource (no one listens on %s)", q.NodeID, APISubject(q.NodeID))
+			return APIAnswer{}, errs.New(errs.Unavailable, msgNotConnected, q.NodeID, APISubject(q.NodeID))
 		}
 		if err != nil {
-			return APIAnswer{}, errs.Wrap(err, errs.Unavailable, "node %d did not answer in time", q.NodeID)
+			return APIAnswer{}, errs.WrapMsg(err, errs.Unavailable, msgNoAnswer, q.NodeID)
 		}
 		if p := m.Header.Get(APIPartHeader); p != "" {
 			if p != strconv.Itoa(parts) || body.Len()+len(m.Data) > APIMaxAnswer {
-				return APIAnswer{}, errs.E(errs.Unavailable, "node %d: the answer's parts arrived out of order or too large", q.NodeID)
+				return APIAnswer{}, errs.New(errs.Unavailable, msgOutOfOrder, q.NodeID)
 			}
 			body.Write(m.Data)
 			parts++
@@ -592,17 +592,17 @@ func (r *Registry) CallAPI(ctx context.Context, q APIRequest) (APIAnswer, error)
 		var ans APIAnswer
 		sig, _ := base64.StdEncoding.DecodeString(m.Header.Get(SignatureHeader))
 		if !r.Verify(q.NodeID, m.Data, sig) || json.Unmarshal(m.Data, &ans) != nil || ans.NodeID != q.NodeID {
-			return APIAnswer{}, errs.E(errs.Unavailable, "node %d: the answer does not bear the node's signature", q.NodeID)
+			return APIAnswer{}, errs.New(errs.Unavailable, msgUnsigned, q.NodeID)
 		}
 		if ans.ID != q.ID && ans.ID != "" {
-			return APIAnswer{}, errs.E(errs.Unavailable, "node %d answered another request (%s)", q.NodeID, ans.ID)
+			return APIAnswer{}, errs.New(errs.Unavailable, msgOtherRequest, q.NodeID, ans.ID)
 		}
 		if err := ans.Err(); err != nil {
 			return ans, err
 		}
 		sum := sha256.Sum256(body.Bytes())
 		if ans.ID != q.ID || ans.Parts != parts || ans.Size != body.Len() || ans.SHA256 != hex.EncodeToString(sum[:]) {
-			return APIAnswer{}, errs.E(errs.Unavailable, "node %d: the answer's body does not match its checksum", q.NodeID)
+			return APIAnswer{}, errs.New(errs.Unavailable, msgBadChecksum, q.NodeID)
 		}
 		ans.Body = body.Bytes()
 		return ans, nil

@@ -16,6 +16,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // CertValidity is the lifetime of a node's certificate.
@@ -188,21 +190,21 @@ func parseKeyPEM(b []byte) (*ecdsa.PrivateKey, error) {
 func checkCSR(csrPEM string, nodeID int64) (*x509.CertificateRequest, error) {
 	block, _ := pem.Decode([]byte(csrPEM))
 	if block == nil || block.Type != "CERTIFICATE REQUEST" {
-		return nil, errors.New("not a PEM certificate request (want -----BEGIN CERTIFICATE REQUEST-----)")
+		return nil, errs.FieldMsg("csr", msgCSRNotPEM)
 	}
 	csr, err := x509.ParseCertificateRequest(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("unreadable certificate request: %v", err)
+		return nil, errs.FieldMsg("csr", msgCSRUnread, err.Error())
 	}
 	if err := csr.CheckSignature(); err != nil {
-		return nil, errors.New("the certificate request's signature does not hold")
+		return nil, errs.FieldMsg("csr", msgCSRSignature)
 	}
 	k, ok := csr.PublicKey.(*ecdsa.PublicKey)
 	if !ok || k.Curve != elliptic.P256() {
-		return nil, fmt.Errorf("the certificate request has a %s key; nodes use ECDSA P-256 keys", keyKind(csr))
+		return nil, errs.FieldMsg("csr", msgCSRKey, keyKind(csr))
 	}
 	if cn := csr.Subject.CommonName; cn != "" && cn != strconv.FormatInt(nodeID, 10) {
-		return nil, fmt.Errorf("the certificate request names %q, but this token enrols node %d", cn, nodeID)
+		return nil, errs.FieldMsg("csr", msgCSRName, cn, nodeID)
 	}
 	return csr, nil
 }

@@ -301,23 +301,23 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 	f := errs.Fields{}
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
-		f.Add("name", "required")
+		f.AddMsg("name", msgRequired)
 	case n > 64:
-		f.Add("name", "at most 64 characters")
+		f.AddMsg("name", msgName64)
 	}
 	if in.DepartmentID == 0 {
-		f.Add("department_id", "required: the department the node serves")
+		f.AddMsg("department_id", msgDeptRequired)
 	}
 	if err := f.Err(); err != nil {
 		return Enrollment{}, err
 	}
 	if r.LeafURL == "" {
-		return Enrollment{}, errs.E(errs.Unavailable, "this platform has no leaf listener for nodes; start it with --leaf-listen")
+		return Enrollment{}, errs.New(errs.Unavailable, msgNoLeaf)
 	}
 	dept, err := r.org.Department(ctx, in.DepartmentID)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
-			return Enrollment{}, errs.Field("department_id", "no such department")
+			return Enrollment{}, errs.FieldMsg("department_id", msgNoDepartment)
 		}
 		return Enrollment{}, err
 	}
@@ -327,7 +327,7 @@ func (r *Registry) CreateEnrollment(ctx context.Context, p org.Principal, in Enr
 		err := tx.QueryRow(ctx, `INSERT INTO nodes (name, department_id, state, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, dept.ID, string(Pending), p.Username, store.FormatTime(now), store.FormatTime(now)).Scan(&out.NodeID)
 		if store.IsUnique(err) {
-			return errs.Field("name", fmt.Sprintf("%s already has a node named %q", dept.Name, in.Name))
+			return errs.FieldMsg("name", msgNameTaken, dept.Name, in.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("insert node: %w", err)
@@ -357,10 +357,10 @@ func (r *Registry) ReissueToken(ctx context.Context, p org.Principal, id int64) 
 		return Enrollment{}, r.org.DenyMsg(ctx, p, "node.enrollment.create", nodeTarget(id), msgTokenRefused)
 	}
 	if n.State != Pending {
-		return Enrollment{}, errs.E(errs.Conflict, "node %d is %s; only a node that has not enrolled yet gets a new token (add a new node instead)", id, n.State)
+		return Enrollment{}, errs.New(errs.Conflict, msgTokenPending, id, stateWords.Text(string(n.State)))
 	}
 	if r.LeafURL == "" {
-		return Enrollment{}, errs.E(errs.Unavailable, "this platform has no leaf listener for nodes; start it with --leaf-listen")
+		return Enrollment{}, errs.New(errs.Unavailable, msgNoLeaf)
 	}
 	now := r.now()
 	out := Enrollment{NodeID: id, Name: n.Name, Token: newToken(id), ExpiresAt: now.Add(r.TokenTTL).UTC().Truncate(time.Second)}
@@ -448,11 +448,11 @@ func tokenNodeID(tok string) (int64, bool) {
 
 func (r *Registry) enroll(ctx context.Context, in EnrollRequest, out *Enrolled) error {
 	if r.LeafURL == "" {
-		return errs.E(errs.Unavailable, "this platform has no leaf listener for nodes; start it with --leaf-listen")
+		return errs.New(errs.Unavailable, msgNoLeaf)
 	}
 	tok := strings.TrimSpace(in.Token)
 	if tok == "" {
-		return errs.E(errs.Unauthorized, "enrolment token missing")
+		return errs.New(errs.Unauthorized, msgTokenMissing)
 	}
 	now := r.now()
 	return r.db.InTx(ctx, func(tx *store.Tx) error {
@@ -461,30 +461,30 @@ func (r *Registry) enroll(ctx context.Context, in EnrollRequest, out *Enrolled) 
 		err := tx.QueryRow(ctx, `SELECT e.id, e.node_id, e.expires_at, e.used_at, n.state, n.name FROM node_enrollments e
 			JOIN nodes n ON n.id = e.node_id WHERE e.token_hash = ?`, hashToken(tok)).Scan(&enrolID, &nodeID, &expires, &used, &state, &name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.Unauthorized, "unknown enrolment token; check that it was copied whole, or add the node again in the console")
+			return errs.New(errs.Unauthorized, msgTokenUnknown)
 		}
 		if err != nil {
 			return fmt.Errorf("read enrolment: %w", err)
 		}
 		if used != "" {
-			return errs.E(errs.Unauthorized, "this enrolment token has already been used (or was replaced by a newer one); a token works once. Issue a new one in the console (前置机)")
+			return errs.New(errs.Unauthorized, msgTokenUsed)
 		}
 		if exp, _ := store.ParseTime(expires); !now.Before(exp) {
-			return errs.E(errs.Unauthorized, "this enrolment token expired at %s; add the node again in the console for a new one", exp.UTC().Format(time.RFC3339))
+			return errs.New(errs.Unauthorized, msgTokenExpired, exp.UTC().Format(time.RFC3339))
 		}
 		if State(state) != Pending {
-			return errs.E(errs.Unauthorized, "node %d is %s and cannot enrol", nodeID, state)
+			return errs.New(errs.Unauthorized, msgCannotEnrol, nodeID, stateWords.Text(state))
 		}
 		csr, err := checkCSR(in.CSR, nodeID)
 		if err != nil {
-			return errs.Field("csr", err.Error())
+			return err
 		}
 		res, err := tx.Exec(ctx, "UPDATE node_enrollments SET used_at = ? WHERE id = ? AND used_at = ''", store.FormatTime(now), enrolID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.E(errs.Unauthorized, "this enrolment token has already been used; a token works once")
+			return errs.New(errs.Unauthorized, msgTokenUsedRace)
 		}
 		cert, err := r.ca.signNode(csr, nodeID, now)
 		if err != nil {
@@ -606,7 +606,7 @@ func (r *Registry) Get(ctx context.Context, p org.Principal, id int64) (Node, er
 func (r *Registry) Node(ctx context.Context, id int64) (Node, error) {
 	n, err := r.scan(r.db.QueryRow(ctx, "SELECT "+nodeColumns+" FROM nodes n JOIN departments d ON d.id = n.department_id WHERE n.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Node{}, errs.E(errs.NotFound, "node %d not found", id)
+		return Node{}, errs.New(errs.NotFound, msgNodeNotFound, id)
 	}
 	if err != nil {
 		return Node{}, fmt.Errorf("read node %d: %w", id, err)
@@ -643,17 +643,17 @@ func (r *Registry) transition(ctx context.Context, p org.Principal, id int64, ac
 		return Node{}, r.org.DenyMsg(ctx, p, "node."+action, nodeTarget(id), msgChangeRefused)
 	}
 	if to != Active && reason == "" {
-		return Node{}, errs.Field("reason", "required: say why, for the audit log and the node's operators")
+		return Node{}, errs.FieldMsg("reason", msgReasonNeeded)
 	}
 	if utf8.RuneCountInString(reason) > 500 {
-		return Node{}, errs.Field("reason", "at most 500 characters")
+		return Node{}, errs.FieldMsg("reason", msgReason500)
 	}
 	ok := false
 	for _, s := range from {
 		ok = ok || n.State == s
 	}
 	if !ok {
-		return Node{}, errs.E(errs.Conflict, "node %d is %s; it cannot be %s", id, n.State, map[string]string{"disable": "disabled", "enable": "enabled", "revoke": "revoked"}[action])
+		return Node{}, errs.New(errs.Conflict, msgCannotChange, id, stateWords.Text(string(n.State)), changeWords.Text(action))
 	}
 	now := store.FormatTime(r.now())
 	err = r.db.InTx(ctx, func(tx *store.Tx) error {
@@ -674,7 +674,7 @@ func (r *Registry) transition(ctx context.Context, p org.Principal, id int64, ac
 			return fmt.Errorf("%s node: %w", action, err)
 		}
 		if k, _ := res.RowsAffected(); k != 1 {
-			return errs.E(errs.Conflict, "node %d changed meanwhile; reload and try again", id)
+			return errs.New(errs.Conflict, msgChanged, id)
 		}
 		return r.audit.Append(ctx, tx, entry(p, "node."+action, nodeTarget(id), audit.Success, stateDetail(n, reason)))
 	})

@@ -63,33 +63,33 @@ func (in *DepartmentInput) Validate() (warnings []string, err error) {
 	f := errs.Fields{}
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
-		f.Add("name", "is required")
+		f.AddMsg("name", msgDeptName)
 	case n > 100:
-		f.Add("name", "must be at most 100 characters")
+		f.AddMsg("name", msgDeptName100)
 	}
 	if utf8.RuneCountInString(in.ShortName) > 30 {
-		f.Add("short_name", "must be at most 30 characters")
+		f.AddMsg("short_name", msgDeptShort30)
 	}
 	if err := quality.CheckCreditCode(in.CreditCode); err != nil {
 		switch {
 		case errors.Is(err, quality.ErrCheckCharacter) && in.CreditCodeOverride:
 			warnings = append(warnings, "credit_code: "+err.Error()+"; accepted by override")
 		case errors.Is(err, quality.ErrCheckCharacter):
-			f.Add("credit_code", err.Error()+"; set credit_code_override to accept an early pilot code")
+			f.AddMsg("credit_code", msgCreditOverride, quality.TextOf(err))
 		default:
-			f.Add("credit_code", err.Error())
+			f.AddText("credit_code", quality.TextOf(err))
 		}
 	}
 	if in.RegionCode == "" {
-		f.Add("region_code", "is required")
+		f.AddMsg("region_code", msgRegionRequired)
 	}
 	switch in.Kind {
 	case KindAuthority, KindDepartment, KindEnterprise:
 	default:
-		f.Add("kind", fmt.Sprintf("must be one of %s, %s, %s", KindAuthority, KindDepartment, KindEnterprise))
+		f.AddMsg("kind", msgDeptKind, KindAuthority, KindDepartment, KindEnterprise)
 	}
 	if utf8.RuneCountInString(in.Contact) > 50 || len(in.Phone) > 30 {
-		f.Add("contact", "contact must be at most 50 characters and phone at most 30")
+		f.AddMsg("contact", msgDeptContact)
 	}
 	return warnings, f.Err()
 }
@@ -116,7 +116,7 @@ func (s *Service) CreateDepartment(ctx context.Context, p Principal, in Departme
 		var regionName string
 		if err := tx.QueryRow(ctx, "SELECT name FROM regions WHERE code = ?", in.RegionCode).Scan(&regionName); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return errs.Field("region_code", fmt.Sprintf("%q is not a region of this platform; add it under regions first", in.RegionCode))
+				return errs.FieldMsg("region_code", msgDeptNoRegion, in.RegionCode)
 			}
 			return err
 		}
@@ -126,7 +126,7 @@ func (s *Service) CreateDepartment(ctx context.Context, p Principal, in Departme
 			in.Name, SortKey(in.Name), in.ShortName, in.CreditCode, len(warnings) > 0, in.RegionCode, in.Kind, in.Contact, in.Phone, s.nowText()).Scan(&id)
 		if err != nil {
 			if store.IsUnique(err) {
-				return errs.E(errs.Conflict, "a department with this name or credit code already exists")
+				return errs.New(errs.Conflict, msgDeptExists)
 			}
 			return fmt.Errorf("insert department: %w", err)
 		}
@@ -181,7 +181,7 @@ func (s *Service) Departments(ctx context.Context, f DepartmentFilter) ([]Depart
 func (s *Service) Department(ctx context.Context, id int64) (Department, error) {
 	d, err := scanDepartment(s.db.QueryRow(ctx, selectDepartment+" WHERE d.id = ?", id))
 	if err != nil {
-		return d, notFound(fmt.Sprintf("department %d", id), err)
+		return d, notFound(err, msgDeptNotFound, id)
 	}
 	return d, nil
 }
@@ -190,7 +190,7 @@ func (s *Service) Department(ctx context.Context, id int64) (Department, error) 
 func (s *Service) DepartmentByCreditCode(ctx context.Context, code string) (Department, error) {
 	d, err := scanDepartment(s.db.QueryRow(ctx, selectDepartment+" WHERE d.credit_code = ?", strings.ToUpper(strings.TrimSpace(code))))
 	if err != nil {
-		return d, notFound("department with credit code "+code, err)
+		return d, notFound(err, msgDeptCodeNotFound, code)
 	}
 	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/govshare/govshare/internal/errs"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -63,10 +64,10 @@ func CheckPassword(hash, pw string) bool {
 // characters from at least three of upper case, lower case, digits and symbols.
 func CheckPasswordPolicy(pw string) error {
 	if len([]rune(pw)) < 10 {
-		return fmt.Errorf("must be at least 10 characters")
+		return errs.New(errs.Invalid, msgPasswordShort)
 	}
 	if len(pw) > 256 {
-		return fmt.Errorf("must be at most 256 bytes")
+		return errs.New(errs.Invalid, msgPasswordLong)
 	}
 	var upper, lower, digit, other bool
 	for _, r := range pw {
@@ -88,7 +89,7 @@ func CheckPasswordPolicy(pw string) error {
 		}
 	}
 	if classes < 3 {
-		return fmt.Errorf("must mix at least three of: upper case, lower case, digits, symbols")
+		return errs.New(errs.Invalid, msgPasswordClasses)
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ func (s *Service) Region(ctx context.Context, code string) (Region, error) {
 	err := s.db.QueryRow(ctx, "SELECT code, name, COALESCE(parent_code, ''), level FROM regions WHERE code = ?", code).
 		Scan(&r.Code, &r.Name, &r.ParentCode, &r.Level)
 	if err != nil {
-		return r, notFound("region "+code, err)
+		return r, notFound(err, msgRegionNotFound, code)
 	}
 	return r, nil
 }
@@ -64,12 +64,12 @@ func (s *Service) CreateRegion(ctx context.Context, p Principal, in RegionInput)
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
 	d, ok := s.divisions.Lookup(in.Code)
 	if !ok {
-		return Region{}, errs.Field("code", fmt.Sprintf("%q is not a division code in the GB/T 2260 table (%s)", in.Code, s.divisions.Version()))
+		return Region{}, errs.FieldMsg("code", msgNotDivision, in.Code, s.divisions.Version())
 	}
 	r := Region{Code: d.Code, Name: d.Name, Level: d.Level}
 	if in.Name != "" {
 		if len([]rune(in.Name)) > 50 {
-			return Region{}, errs.Field("name", "must be at most 50 characters")
+			return Region{}, errs.FieldMsg("name", msgRegionName)
 		}
 		r.Name = in.Name
 	}
@@ -82,17 +82,17 @@ func (s *Service) CreateRegion(ctx context.Context, p Principal, in RegionInput)
 		}
 		switch {
 		case exists > 0:
-			return errs.E(errs.Conflict, "region %s already exists", r.Code)
+			return errs.New(errs.Conflict, msgRegionExists, r.Code)
 		case parents > 0:
 			parent = sql.NullString{String: d.Parent, Valid: true}
 			r.ParentCode = d.Parent
 		case all > 0:
-			return errs.Field("code", fmt.Sprintf("its parent %s is not a region of this platform; add the parent first", d.Parent))
+			return errs.FieldMsg("code", msgRegionParent, d.Parent)
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO regions (code, name, parent_code, level, created_at) VALUES (?, ?, ?, ?, ?)",
 			r.Code, r.Name, parent, r.Level, s.nowText()); err != nil {
 			if store.IsUnique(err) {
-				return errs.E(errs.Conflict, "region %s already exists", r.Code)
+				return errs.New(errs.Conflict, msgRegionExists, r.Code)
 			}
 			return fmt.Errorf("insert region: %w", err)
 		}

@@ -42,6 +42,15 @@ func NewService(db *store.DB, log *audit.Log, divisions *division.Table) *Servic
 // Divisions returns the division table regions are checked against.
 func (s *Service) Divisions() *division.Table { return s.divisions }
 
+// Division returns the division of code in the GB/T 2260 table, or NotFound.
+func (s *Service) Division(code string) (division.Division, error) {
+	d, ok := s.divisions.Lookup(code)
+	if !ok {
+		return d, errs.New(errs.NotFound, msgNotInTable, code, s.divisions.Version())
+	}
+	return d, nil
+}
+
 func (s *Service) record(ctx context.Context, tx *store.Tx, p Principal, action, target, outcome, detail string) error {
 	return s.audit.Append(ctx, tx, Entry(p, action, target, outcome, detail))
 }
@@ -94,14 +103,6 @@ func (s *Service) RequireAuditor(ctx context.Context, p Principal, action string
 	return s.DenyMsg(ctx, p, action, "audit", msgAuditorOnly)
 }
 
-// Deny records a refused action and returns the Forbidden error to answer with.
-func (s *Service) Deny(ctx context.Context, p Principal, action, target, why string) error {
-	if err := s.audit.Record(ctx, Entry(p, action, target, audit.Denied, why)); err != nil {
-		return fmt.Errorf("audit denial: %w", err)
-	}
-	return errs.E(errs.Forbidden, "%s", why)
-}
-
 func (s *Service) require(ctx context.Context, p Principal, perm Permission, action, target string) error {
 	if p.Can(perm) {
 		return nil
@@ -116,9 +117,11 @@ func hashToken(tok string) string {
 
 func (s *Service) nowText() string { return store.FormatTime(s.now()) }
 
-func notFound(what string, err error) error {
+// notFound says that a record is not found, or wraps another failure to
+// read it.
+func notFound(err error, m *errs.Msg, args ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "%s not found", what)
+		return errs.New(errs.NotFound, m, args...)
 	}
-	return fmt.Errorf("read %s: %w", what, err)
+	return fmt.Errorf("read %s: %w", m.With(args...), err)
 }

@@ -39,7 +39,7 @@ func (s *Service) Bootstrap(ctx context.Context, password string) (string, bool,
 	if password == "" {
 		password = GeneratePassword()
 	} else if err := CheckPasswordPolicy(password); err != nil {
-		return "", false, errs.Field("admin_password", err.Error())
+		return "", false, errs.FieldText("admin_password", errs.TextOf(err))
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 
 var dummyHash, _ = HashPassword("dummy password for timing")
 
-var errBadToken = errs.E(errs.Unauthorized, "missing, invalid or expired credentials")
+var errBadToken = errs.New(errs.Unauthorized, msgBadCredentials)
 
 // Authenticate resolves a bearer token to its principal.
 func (s *Service) Authenticate(ctx context.Context, token, clientAddr string) (Principal, error) {
@@ -186,7 +186,7 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new string) error {
 	var hash string
 	if err := s.db.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = ?", p.UserID).Scan(&hash); err != nil {
-		return notFound("user", err)
+		return notFound(err, msgSelfNotFound)
 	}
 	// Wrong guesses are throttled as at login: a stolen session must not
 	// become a way to guess the password.
@@ -209,7 +209,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, new stri
 		return fmt.Errorf("change password: %w", err)
 	}
 	if err := CheckPasswordPolicy(new); err != nil {
-		return errs.Field("new_password", err.Error())
+		return errs.FieldText("new_password", errs.TextOf(err))
 	}
 	newHash, err := HashPassword(new)
 	if err != nil {
@@ -244,10 +244,10 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl
 	name = strings.TrimSpace(name)
 	f := errs.Fields{}
 	if n := len([]rune(name)); n == 0 || n > 50 {
-		f.Add("name", "is required, at most 50 characters")
+		f.AddMsg("name", msgTokenName)
 	}
 	if ttl <= 0 || ttl > MaxTokenTTL {
-		f.Add("expires_in_days", "must be between 1 and 366 days")
+		f.AddMsg("expires_in_days", msgTokenDays)
 	}
 	if err := f.Err(); err != nil {
 		return Token{}, "", err
@@ -293,7 +293,7 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error 
 	target := fmt.Sprintf("token:%d", id)
 	var owner int64
 	if err := s.db.QueryRow(ctx, "SELECT user_id FROM tokens WHERE id = ? AND kind = ?", id, APIToken).Scan(&owner); err != nil {
-		return notFound(target, err)
+		return notFound(err, msgTokenNotFound, id)
 	}
 	if owner != p.UserID && !p.Can(ManageRoles) {
 		return s.DenyMsg(ctx, p, "token.revoke", target, msgRevokeRefused)

@@ -45,19 +45,19 @@ func (in *UserInput) validate() error {
 	in.Username, in.DisplayName = strings.TrimSpace(in.Username), strings.TrimSpace(in.DisplayName)
 	f := errs.Fields{}
 	if !usernamePattern.MatchString(in.Username) {
-		f.Add("username", "must be 3 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter")
+		f.AddMsg("username", msgUsername)
 	}
 	if n := utf8.RuneCountInString(in.DisplayName); n == 0 || n > 50 {
-		f.Add("display_name", "is required, at most 50 characters")
+		f.AddMsg("display_name", msgDisplayName)
 	}
 	if in.Password != "" {
 		if err := CheckPasswordPolicy(in.Password); err != nil {
-			f.Add("password", err.Error())
+			f.AddText("password", errs.TextOf(err))
 		}
 	}
 	for _, r := range in.Roles {
 		if _, ok := r.Info(); !ok {
-			f.Add("roles", fmt.Sprintf("unknown role %q", r))
+			f.AddMsg("roles", msgUnknownRole, r)
 		}
 	}
 	return f.Err()
@@ -90,7 +90,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 			var name string
 			if err := tx.QueryRow(ctx, "SELECT name FROM departments WHERE id = ?", in.DepartmentID).Scan(&name); err != nil {
 				if errors.Is(err, sql.ErrNoRows) {
-					return errs.Field("department_id", fmt.Sprintf("department %d does not exist", in.DepartmentID))
+					return errs.FieldMsg("department_id", msgNoSuchDept, in.DepartmentID)
 				}
 				return err
 			}
@@ -108,7 +108,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in UserInput) (Us
 			in.Username, in.DisplayName, dept, hash, store.FormatTime(now)).Scan(&id)
 		if err != nil {
 			if store.IsUnique(err) {
-				return errs.E(errs.Conflict, "user name %q is taken", in.Username)
+				return errs.New(errs.Conflict, msgUsernameTaken, in.Username)
 			}
 			return fmt.Errorf("insert user: %w", err)
 		}
@@ -152,16 +152,16 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, p Principal, tar
 	for _, r := range roles {
 		info, ok := r.Info()
 		if !ok {
-			return errs.Field("roles", fmt.Sprintf("unknown role %q", r))
+			return errs.FieldMsg("roles", msgUnknownRole, r)
 		}
 		if info.Officer {
 			officers++
 		} else if target.DepartmentID == 0 {
-			return errs.Field("roles", fmt.Sprintf("%s is a department role; the user belongs to no department", r))
+			return errs.FieldMsg("roles", msgDeptRoleAlone, roleCode(r))
 		}
 	}
 	if officers > 0 && len(roles) > 1 {
-		return errs.Field("roles", "an officer role (system admin, security admin, auditor: 三员分立) is held alone")
+		return errs.FieldMsg("roles", msgOfficerAlone)
 	}
 	switch {
 	case p.Can(ManageRoles):
@@ -382,7 +382,7 @@ type querier interface {
 func (s *Service) user(ctx context.Context, q querier, id int64) (User, error) {
 	u, err := scanUser(q.QueryRow(ctx, selectUser+" WHERE u.id = ?", id), s.now())
 	if err != nil {
-		return u, notFound(fmt.Sprintf("user %d", id), err)
+		return u, notFound(err, msgUserNotFound, id)
 	}
 	roles, err := rolesOf(ctx, q, []int64{id})
 	u.Roles = roles[id]

@@ -90,7 +90,7 @@ func (s *server) mandateFailed(w http.ResponseWriter, r *http.Request, err error
 func (s *server) mandateCreate(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "the form cannot be read"))
+		s.fail(w, r, errs.New(errs.Invalid, msgFormUnreadable))
 		return
 	}
 	f := r.PostForm
@@ -126,7 +126,7 @@ func (s *server) mandateAction(w http.ResponseWriter, r *http.Request) {
 		_, err = s.Aggregation.Revoke(r.Context(), p, id, reason)
 		flash = s.t(r, "aggregation.flash.revoke")
 	default:
-		s.fail(w, r, errs.E(errs.NotFound, "no such action"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoAction))
 		return
 	}
 	if err != nil {

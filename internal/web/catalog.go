@@ -126,12 +126,8 @@ func (s *server) catalogDone(w http.ResponseWriter, r *http.Request, err error,
 
 // catalogDeny records a refusal in the audit log and shows it in the
 // caller's language.
-func (s *server) catalogDeny(w http.ResponseWriter, r *http.Request, action, target, shown string) {
-	err := s.Catalog.RefusePage(r.Context(), s.principal(r), action, target)
-	if errs.Is(err, errs.Forbidden) {
-		err = errs.E(errs.Forbidden, "%s", shown)
-	}
-	s.fail(w, r, err)
+func (s *server) catalogDeny(w http.ResponseWriter, r *http.Request, action, target string) {
+	s.fail(w, r, s.Catalog.RefusePage(r.Context(), s.principal(r), action, target))
 }
 
 // Labels.

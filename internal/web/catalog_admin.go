@@ -30,7 +30,7 @@ func (s *server) catalogReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !role.Reviewer {
-		s.catalogDeny(w, r, "catalog.review", "catalog", s.t(r, "catalog.forbidden_review"))
+		s.catalogDeny(w, r, "catalog.review", "catalog")
 		return
 	}
 	status := r.URL.Query().Get("status")
@@ -100,7 +100,7 @@ func (s *server) catalogImportRender(w http.ResponseWriter, r *http.Request, sta
 func (s *server) catalogImport(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
 	if !catalog.CanCatalog(p) {
-		s.catalogDeny(w, r, "catalog.import", "catalog", s.t(r, "catalog.forbidden_edit"))
+		s.catalogDeny(w, r, "catalog.import", "catalog")
 		return
 	}
 	limit := catalog.DefaultLimits.MaxBytes

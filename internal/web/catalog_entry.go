@@ -320,7 +320,7 @@ func (s *server) catalogWorkflow(w http.ResponseWriter, r *http.Request) {
 	case catalog.ActionWithdraw:
 		flash = s.t(r, "catalog.flash.withdraw")
 	default:
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	}
 	e, err := s.Catalog.Transition(r.Context(), s.principal(r), code, action, reason)

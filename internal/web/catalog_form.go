@@ -190,7 +190,7 @@ func (s *server) catalogFormPage(w http.ResponseWriter, r *http.Request, status 
 func (s *server) catalogNew(w http.ResponseWriter, r *http.Request) {
 	p := s.principal(r)
 	if !catalog.CanCatalog(p) {
-		s.catalogDeny(w, r, "catalog.create", "catalog", s.t(r, "catalog.forbidden_edit"))
+		s.catalogDeny(w, r, "catalog.create", "catalog")
 		return
 	}
 	f := catalogForm{IsNew: true, E: catalog.Entry{Category: "departmental", Format: "database", ShareType: catalog.ShareConditional,
@@ -205,9 +205,9 @@ func (s *server) catalogReadForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errs.E(errs.TooLarge, "%s", s.t(r, "catalog.form_too_large"))
+			return errs.New(errs.TooLarge, msgCatalogTooLarge)
 		}
-		return errs.E(errs.Invalid, "%s", s.t(r, "catalog.form_malformed"))
+		return errs.New(errs.Invalid, msgCatalogForm)
 	}
 	return nil
 }
@@ -271,7 +271,7 @@ func (s *server) catalogEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !catalog.CanEdit(p, e.ProviderID) {
-		s.catalogDeny(w, r, "catalog.update", "catalog:"+code, s.t(r, "catalog.forbidden_edit"))
+		s.catalogDeny(w, r, "catalog.update", "catalog:"+code)
 		return
 	}
 	f := catalogFormOf(e)

@@ -205,7 +205,7 @@ func (s *server) exchangeAction(w http.ResponseWriter, r *http.Request) {
 	case "resume":
 		_, err = s.Exchange.Resume(r.Context(), p, id)
 	default:
-		err = errs.E(errs.NotFound, "no such page")
+		err = errs.New(errs.NotFound, msgNoPage)
 	}
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {

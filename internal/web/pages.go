@@ -92,7 +92,7 @@ func (s *server) setLanguage(w http.ResponseWriter, r *http.Request) {
 func (s *server) plannedArea(w http.ResponseWriter, r *http.Request) {
 	area := chi.URLParam(r, "area")
 	if !slices.Contains(plannedAreas, area) {
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	}
 	s.render(w, r, http.StatusOK, "area", view{Title: "nav." + area, Active: "/area/" + area, Data: area})
@@ -257,7 +257,7 @@ func (s *server) userPage(w http.ResponseWriter, r *http.Request, id int64, v vi
 func (s *server) setRoles(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "malformed form"))
+		s.fail(w, r, errs.New(errs.Invalid, msgFormMalformed))
 		return
 	}
 	var roles []org.Role

@@ -120,7 +120,7 @@ func (s *server) exchangeQuarantineOp(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	id, op := chi.URLParam(r, "id"), chi.URLParam(r, "op")
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "the form cannot be read"))
+		s.fail(w, r, errs.New(errs.Invalid, msgFormUnreadable))
 		return
 	}
 	var ids []int64
@@ -137,10 +137,10 @@ func (s *server) exchangeQuarantineOp(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case op != "retry" && op != "skip":
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	case len(ids) == 0:
-		err = errs.E(errs.Invalid, "%s", s.msgs.T(lang, "exchange.q.none_chosen"))
+		err = errs.New(errs.Invalid, msgNoneChosen)
 	case op == "retry":
 		if res, err = s.Exchange.QuarantineRetry(r.Context(), p, id, ids); err == nil {
 			msg = s.msgs.T(lang, "exchange.q.retried", res.Published, res.Failing, res.Gone)

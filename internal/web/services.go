@@ -56,7 +56,7 @@ type servicesTab struct {
 // not found when the platform runs without the gateway.
 func (s *server) servicesBase(w http.ResponseWriter, r *http.Request, title, tab string, v *view) (map[string]any, bool) {
 	if s.Gateway == nil || s.Sharing == nil {
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return nil, false
 	}
 	v.Title, v.Active = title, servicesActive
@@ -199,7 +199,7 @@ func (s *server) serviceContext(ctx context.Context, p org.Principal, lang, code
 		return c, err
 	}
 	if e.Status != catalog.StatusPublished {
-		return c, errs.E(errs.NotFound, "catalog entry %s is not published", code)
+		return c, errs.New(errs.NotFound, msgEntryUnpublished, code)
 	}
 	c.Entry, c.Provider = e, p.DepartmentID != 0 && p.DepartmentID == e.ProviderID
 	if p.DepartmentID != 0 {
@@ -390,7 +390,7 @@ func (s *server) serviceDetail(w http.ResponseWriter, r *http.Request) {
 // caller's grant, or every shared item for the provider and others.
 func (s *server) serviceDoc(w http.ResponseWriter, r *http.Request) {
 	if s.Gateway == nil || s.Sharing == nil {
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	}
 	code := r.URL.Query().Get("code")
@@ -476,12 +476,12 @@ type tryResult struct {
 
 func (s *server) serviceTry(w http.ResponseWriter, r *http.Request) {
 	if s.Gateway == nil || s.Sharing == nil {
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.TooLarge, "the form is too large"))
+		s.fail(w, r, errs.New(errs.TooLarge, msgFormTooLarge))
 		return
 	}
 	ctx, p, lang := r.Context(), s.principal(r), language(r)
@@ -584,7 +584,7 @@ func servicesManagesApps(p org.Principal, dept int64) bool {
 
 func (s *server) servicesCreateApp(w http.ResponseWriter, r *http.Request) {
 	if s.Gateway == nil {
-		s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+		s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -626,7 +626,7 @@ func servicesAppID(r *http.Request) int64 {
 func (s *server) servicesSecret(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.Gateway == nil {
-			s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+			s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 			return
 		}
 		var a gateway.App
@@ -657,7 +657,7 @@ func (s *server) servicesSecret(action string) http.HandlerFunc {
 func (s *server) servicesAppState(state string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.Gateway == nil {
-			s.fail(w, r, errs.E(errs.NotFound, "no such page"))
+			s.fail(w, r, errs.New(errs.NotFound, msgNoPage))
 			return
 		}
 		a, err := s.Gateway.SetAppState(r.Context(), s.principal(r), servicesAppID(r), state)

@@ -316,14 +316,11 @@ func (s *server) sharingApplyPage(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	if e.Status != catalog.StatusPublished {
-		s.fail(w, r, errs.E(errs.NotFound, "%s", s.t(r, "sharing.not_published")))
+		s.fail(w, r, errs.New(errs.NotFound, msgNotApplicable))
 		return
 	}
 	if !p.Can(org.ConsumeData) || p.DepartmentID == 0 {
 		err := s.Sharing.RefuseApply(ctx, p, code)
-		if errs.Is(err, errs.Forbidden) {
-			err = errs.E(errs.Forbidden, "%s", s.t(r, "sharing.msg.only_consumer"))
-		}
 		s.fail(w, r, err)
 		return
 	}
@@ -378,7 +375,7 @@ func (s *server) sharingApplyPage(w http.ResponseWriter, r *http.Request, status
 func (s *server) sharingApply(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "%s", s.t(r, "sharing.form_malformed")))
+		s.fail(w, r, errs.New(errs.Invalid, msgSharingForm))
 		return
 	}
 	lang, f := language(r), r.PostForm
@@ -680,7 +677,7 @@ func sharingNarrower(form url.Values, have sharing.Terms) *sharing.Terms {
 func (s *server) sharingBatchApprove(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "%s", s.t(r, "sharing.form_malformed")))
+		s.fail(w, r, errs.New(errs.Invalid, msgSharingForm))
 		return
 	}
 	var ids []int64
@@ -722,7 +719,7 @@ func (s *server) sharingBatchApprove(w http.ResponseWriter, r *http.Request) {
 func (s *server) sharingApprove(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 128<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "%s", s.t(r, "sharing.form_malformed")))
+		s.fail(w, r, errs.New(errs.Invalid, msgSharingForm))
 		return
 	}
 	ctx, p, id := r.Context(), s.principal(r), sharingID(r)
