@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/mask"
@@ -102,6 +103,11 @@ func (s *Service) Sample(ctx context.Context, p org.Principal, code string) (Sam
 		return Sample{}, errs.WrapMsg(err, errs.Unavailable, msgSampleUnavailable, code)
 	}
 	out.State, out.Rows = SampleRows, rows
+	// Values left the source: the reading is on record, as every pass is.
+	entry := org.Entry(p, "catalog.sample", "catalog:"+code, audit.Success, audit.Keyed(auditSample, len(rows), len(read)))
+	if err := s.audit.Record(ctx, entry); err != nil {
+		return Sample{}, err
+	}
 	return out, nil
 }
 

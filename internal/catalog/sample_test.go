@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
@@ -110,9 +111,14 @@ func testSample(t *testing.T, w *world, driver string) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := sampleReadings(t, w)
 			s, err := w.svc.Sample(w.ctx, tt.p, tt.code)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A sample that shows values is on record; one that shows none is not.
+			if got, want := sampleReadings(t, w)-before, len(s.Rows) > 0; (got == 1) != want || got > 1 {
+				t.Errorf("%d audit entries catalog.sample, want one if rows were shown (%d rows)", got, len(s.Rows))
 			}
 			if s.State != tt.state {
 				t.Errorf("state = %q, want %q", s.State, tt.state)
@@ -162,4 +168,14 @@ func testSample(t *testing.T, w *world, driver string) {
 			t.Errorf("%s message %q", lang, msg)
 		}
 	}
+}
+
+// sampleReadings counts the audit log's entries of sample readings.
+func sampleReadings(t *testing.T, w *world) int {
+	t.Helper()
+	_, n, err := audit.New(w.db).List(w.ctx, audit.Filter{Action: "catalog.sample", PageSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

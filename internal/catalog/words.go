@@ -13,6 +13,7 @@ import (
 func init() {
 	audit.DefineActions(
 		audit.Words{"catalog.create", "register a catalog entry", "新建目录"},
+		audit.Words{"catalog.sample", "read an entry's sample rows", "查看目录样例数据"},
 		audit.Words{"catalog.update", "edit a catalog entry", "编辑目录"},
 		audit.Words{"catalog.submit", "submit an entry for review", "提交目录审核"},
 		audit.Words{"catalog.approve", "approve an entry", "审核通过目录"},
@@ -43,6 +44,7 @@ var (
 	auditMount       = errs.Define("catalog.audit.mount", "as %s: %s, %s", "以%s挂接 %s，%s")
 	auditMountCheck  = errs.Define("catalog.audit.mount_check", "mount %d: %s", "挂接 %d：%s")
 	auditUnmount     = errs.Define("catalog.audit.unmount", "mount %d", "挂接 %d")
+	auditSample      = errs.Define("catalog.audit.sample", "%d rows of %d columns, masked by the catalog's defaults", "%d 行 %d 列，按目录默认规则脱敏")
 	auditCheckOK     = errs.Define("catalog.audit.check_ok", "check passed", "检查通过")
 	auditCheckFailed = errs.Define("catalog.audit.check_failed", "check failed", "检查未通过")
 	auditMountKinds  = audit.DefineCodes("catalog.audit.kind", kindWords()...)
