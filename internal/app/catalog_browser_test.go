@@ -14,17 +14,9 @@ import (
 func waitText(t *testing.T, ctx context.Context, sel, want string) {
 	t.Helper()
 	js := `(() => { const e = document.querySelector(` + jsString(sel) + `); return !!e && e.innerText.includes(` + jsString(want) + `); })()`
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		// A page that navigates meanwhile ends the poll early; poll again.
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(3*time.Second)))
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-			t.Fatalf("%s never showed %q: %v\npage: %.1500s", sel, want, err, got)
-		}
+	if !pollTrue(ctx, js) {
+		got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		t.Fatalf("%s never showed %q\npage: %.1500s", sel, want, got)
 	}
 }
 

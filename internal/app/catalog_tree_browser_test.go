@@ -3,7 +3,6 @@ package app
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -23,17 +22,9 @@ func TestCatalogTreeAndSampleInChromium(t *testing.T) {
 	}
 	poll := func(t *testing.T, js, what string) {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			// A page that navigates meanwhile ends the poll early; poll again.
-			_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(3*time.Second)))
-			if err == nil {
-				return
-			}
-			if time.Now().After(deadline) {
-				got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-				t.Fatalf("%s: %v\npage: %.1200s", what, err, got)
-			}
+		if !pollTrue(ctx, js) {
+			got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			t.Fatalf("%s: never true\npage: %.1200s", what, got)
 		}
 	}
 	for _, tc := range []struct {

@@ -177,7 +177,8 @@ func waitTrue(t *testing.T, ctx context.Context, js string) {
 	}
 }
 
-// pollTrue polls js for up to 15 s, again after a page load ends a poll.
+// pollTrue polls js for up to 15 s; a page that navigates meanwhile ends a
+// poll early, and it polls again.
 func pollTrue(ctx context.Context, js string) bool {
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); {
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(3*time.Second))); err == nil {
