@@ -85,6 +85,13 @@ var classPattern = regexp.MustCompile(`^[1-3]([0-9]{2}([0-9]{3})?)?$`)
 // ValidClass reports whether s is a classification prefix Query.Class takes.
 func ValidClass(s string) bool { return classPattern.MatchString(s) }
 
+// regionPattern is a division code (区划代码) Query.Region takes: 6 digits
+// to the county, up to 12 below it.
+var regionPattern = regexp.MustCompile(`^[0-9]{6,12}$`)
+
+// ValidRegion reports whether s is a division code Query.Region takes.
+func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+
 // classKey is the 类, 项 and 目 of a rendered code, or "" when code does
 // not parse under the profile (an entry imported under another one).
 func (s *Service) classKey(code string) string {

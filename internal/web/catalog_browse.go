@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -52,7 +51,7 @@ func catalogQuery(q url.Values) catalog.Query {
 		out.Q = string(r[:100])
 	}
 	out.ProviderID, _ = strconv.ParseInt(q.Get("provider"), 10, 64)
-	if v := q.Get("region"); catalogRegionPattern.MatchString(v) {
+	if v := q.Get("region"); catalog.ValidRegion(v) {
 		out.Region = v
 	}
 	if v := q.Get("class"); catalog.ValidClass(v) {
@@ -69,9 +68,6 @@ func catalogQuery(q url.Values) catalog.Query {
 	}
 	return out
 }
-
-// catalogRegionPattern is a division code the region filter takes.
-var catalogRegionPattern = regexp.MustCompile(`^[0-9]{6,12}$`)
 
 // catalogTreeNode is a node of a catalog tree on the browse page.
 type catalogTreeNode struct {

@@ -22,7 +22,7 @@ func FuzzCatalogQuery(f *testing.F) {
 		if q.Class != "" && !catalog.ValidClass(q.Class) {
 			t.Errorf("class %q passed", q.Class)
 		}
-		if q.Region != "" && !catalogRegionPattern.MatchString(q.Region) {
+		if q.Region != "" && !catalog.ValidRegion(q.Region) {
 			t.Errorf("region %q passed", q.Region)
 		}
 		if len([]rune(q.Q)) > 100 {
