@@ -363,7 +363,7 @@ func (s *Service) setState(ctx context.Context, p org.Principal, action string, 
 		} else if n == 0 {
 			return errs.New(errs.Conflict, msgState, m.ID, "changed")
 		}
-		return s.record(ctx, tx, p, action, m.ID, reasonDetail(reason))
+		return s.record(ctx, tx, p, action, m.ID, audit.ReasonDetail(reason))
 	})
 }
 

@@ -1,8 +1,6 @@
 package aggregation
 
 import (
-	"strings"
-
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 )
@@ -23,13 +21,4 @@ func init() {
 // The audit log's details of this package's actions (audit.Keyed).
 var (
 	auditMandate = errs.Define("aggregation.audit.mandate", "%s, items %s → %s/%s: %s", "%s，信息项 %s → %s/%s：%s")
-	auditReason  = errs.Define("aggregation.audit.reason", "reason: %s", "理由：%s")
 )
-
-// reasonDetail is a detail of a reason given, none when none was.
-func reasonDetail(reason string) string {
-	if reason = strings.TrimSpace(reason); reason != "" {
-		return audit.Keyed(auditReason, reason)
-	}
-	return ""
-}

@@ -113,8 +113,18 @@ func KindText(kind string) errs.Text {
 // errs.Encode), so the auditor reads it in their language.
 func Keyed(m *errs.Msg, args ...any) string { return errs.Encode(m.With(args...)) }
 
+// ReasonDetail is the detail of a step for which a reason was given (a
+// return, a revocation, a refusal), none when none was.
+func ReasonDetail(reason string) string {
+	if reason = strings.TrimSpace(reason); reason != "" {
+		return Keyed(msgReason, reason)
+	}
+	return ""
+}
+
 var (
 	msgList        = errs.Define("audit.list", "%s, %s", "%s、%s")
+	msgReason      = errs.Define("audit.reason", "reason: %s", "理由：%s")
 	msgNone        = errs.Define("audit.none", "none", "无")
 	msgRekeyed     = errs.Define("audit.rekeyed", "entries 1-%d verified as a plain SM3 chain and re-hashed with HMAC-SM3 under the platform's audit key", "第 1-%d 条记录经校验为 SM3 链，已用平台审计密钥以 HMAC-SM3 重新计算")
 	msgExported    = errs.Define("audit.exported", "%d entries, filtered by %s", "%d 条记录，筛选条件 %s")

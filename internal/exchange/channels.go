@@ -538,7 +538,7 @@ func (m *Manager) setState(ctx context.Context, p org.Principal, action, id stri
 			state, reason, store.FormatTime(m.now()), id); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, p, action, id, reasonDetail(reason))
+		return m.record(ctx, tx, p, action, id, audit.ReasonDetail(reason))
 	})
 	if err != nil {
 		return c, err

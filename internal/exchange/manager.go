@@ -551,7 +551,7 @@ func (m *Manager) paused(ctx context.Context, r *runner, reason string) {
 			ChannelPaused, reason, reason, now, now, r.id); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, org.System, "channel.pause", r.id, reasonDetail(reason))
+		return m.record(ctx, tx, org.System, "channel.pause", r.id, audit.ReasonDetail(reason))
 	})
 	if err != nil {
 		m.log.Error("exchange: pause channel", "channel", r.id, "err", err)

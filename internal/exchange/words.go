@@ -1,8 +1,6 @@
 package exchange
 
 import (
-	"strings"
-
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 )
@@ -27,7 +25,6 @@ func init() {
 // The audit log's details of this package's actions (audit.Keyed).
 var (
 	auditChannel    = errs.Define("exchange.audit.channel", "%s: %s/%s → %s/%s, %s, %s", "%s：%s/%s → %s/%s，%s，%s")
-	auditReason     = errs.Define("exchange.audit.reason", "reason: %s", "理由：%s")
 	auditRetried    = errs.Define("exchange.audit.retried", "retried %d quarantined rows: %d delivered, %d still failing, %d gone", "重试 %d 条隔离数据：%d 条已送达，%d 条仍失败，%d 条已不存在")
 	auditSkipped    = errs.Define("exchange.audit.skipped", "skipped quarantined rows %s", "跳过隔离数据 %s")
 	auditSkippedWhy = errs.Define("exchange.audit.skipped_reason", "skipped quarantined rows %s: %s", "跳过隔离数据 %s：%s")
@@ -36,14 +33,6 @@ var (
 		audit.Words{Incremental, "incremental", "增量同步"},
 		audit.Words{FullThenIncremental, "full, then incremental", "先全量后增量"})
 )
-
-// reasonDetail is a detail of a reason given, none when none was.
-func reasonDetail(reason string) string {
-	if reason = strings.TrimSpace(reason); reason != "" {
-		return audit.Keyed(auditReason, reason)
-	}
-	return ""
-}
 
 // Refusals of this package that the audit log keeps.
 var (

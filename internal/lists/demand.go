@@ -306,7 +306,7 @@ func (s *Service) RejectDemand(ctx context.Context, p org.Principal, id int64, r
 			StateClosed, Rejected, reason, now, now, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, action, demandTarget(id), reasonDetail(reason))
+		return s.record(ctx, tx, p, action, demandTarget(id), audit.ReasonDetail(reason))
 	})
 	if err != nil {
 		return Demand{}, s.denied(ctx, p, action, demandTarget(id), err)

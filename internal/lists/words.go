@@ -33,7 +33,6 @@ var (
 	auditAssign        = errs.Define("lists.audit.assign", "to %s", "分派给 %s")
 	auditAssignNote    = errs.Define("lists.audit.assign_note", "to %s: %s", "分派给 %s：%s")
 	auditSatisfied     = errs.Define("lists.audit.satisfied", "satisfied by %s", "由目录 %s 满足")
-	auditReason        = errs.Define("lists.audit.reason", "reason: %s", "理由：%s")
 	auditNegative      = errs.Define("lists.audit.negative", "%s: %s", "%s：%s")
 	auditNegativeItems = errs.Define("lists.audit.negative_items", "%s, items %s: %s", "%s，信息项 %s：%s")
 	auditAggregation   = errs.Define("lists.audit.aggregation", "%s; aggregation allowed: %s", "%s；允许归集：%s")
@@ -44,14 +43,6 @@ var (
 		audit.Words{NegativeActive, "in force", "已生效"},
 		audit.Words{NegativeRejected, "rejected", "已驳回"})
 )
-
-// reasonDetail is a detail of a reason given, none when none was.
-func reasonDetail(reason string) string {
-	if reason = strings.TrimSpace(reason); reason != "" {
-		return audit.Keyed(auditReason, reason)
-	}
-	return ""
-}
 
 // negativeDetail says a proposed negative-list entry: the entry, its items
 // (none: the whole entry), its basis and the aggregation it allows.

@@ -741,7 +741,7 @@ func (s *Service) close(ctx context.Context, tx *store.Tx, p org.Principal, a Ap
 	if err := s.step(ctx, tx, p, a.ID, action, a.State, to, reason, nil); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, p, "application."+action, appTarget(a.ID), reasonDetail(reason))
+	return s.record(ctx, tx, p, "application."+action, appTarget(a.ID), audit.ReasonDetail(reason))
 }
 
 // Renew applies again, before the grant expires, for the same terms until

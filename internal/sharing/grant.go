@@ -315,7 +315,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 			GrantRevoked, now, strings.TrimSpace(reason), p.Username, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "grant.revoke", grantTarget(id), reasonDetail(reason))
+		return s.record(ctx, tx, p, "grant.revoke", grantTarget(id), audit.ReasonDetail(reason))
 	})
 	if err != nil {
 		return Grant{}, s.denied(ctx, p, "grant.revoke", grantTarget(id), err)

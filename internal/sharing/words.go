@@ -34,7 +34,6 @@ var (
 	auditApply     = errs.Define("sharing.audit.apply", "%s %s, items %s, by %s, until %s", "%s %s，信息项 %s，%s，有效期至 %s")
 	auditMove      = errs.Define("sharing.audit.move", "%s → %s", "%s → %s")
 	auditMoveNote  = errs.Define("sharing.audit.move_note", "%s → %s: %s", "%s → %s：%s")
-	auditReason    = errs.Define("sharing.audit.reason", "reason: %s", "理由：%s")
 	auditRenew     = errs.Define("sharing.audit.renew", "application %d, until %s", "申请 %d，有效期至 %s")
 	auditGrant     = errs.Define("sharing.audit.grant", "application %d: %s to %s, items %s, by %s, until %s", "申请 %d：%s 授予%s，信息项 %s，%s，有效期至 %s")
 	auditExpired   = errs.Define("sharing.audit.expired", "expired at %s", "于 %s 到期")
@@ -63,14 +62,6 @@ func codeWords() []audit.Words {
 
 // sayAudit names a code in a stored detail.
 func sayAudit(code string) errs.Text { return auditWords.Text(code) }
-
-// reasonDetail is a detail of a reason given, none when none was.
-func reasonDetail(reason string) string {
-	if reason = strings.TrimSpace(reason); reason != "" {
-		return audit.Keyed(auditReason, reason)
-	}
-	return ""
-}
 
 // moveDetail is a detail of an application's move from one state to the
 // next, with the note the approver gave.
