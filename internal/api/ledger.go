@@ -73,11 +73,9 @@ func (s *Server) registerLedger(r chi.Router) {
 		if err != nil {
 			return nil, err
 		}
-		var size uint64
-		if in.Size != "" {
-			if size, err = ledger.ParseSize("size", in.Size); err != nil {
-				return nil, err
-			}
+		size, err := optionalSize("size", in.Size)
+		if err != nil {
+			return nil, err
 		}
 		p, err := s.Ledger.InclusionProof(ctx, leaf, size)
 		return &struct{ Body ledger.InclusionProof }{p}, err
@@ -93,11 +91,9 @@ func (s *Server) registerLedger(r chi.Router) {
 		if err != nil {
 			return nil, err
 		}
-		var to uint64
-		if in.To != "" {
-			if to, err = ledger.ParseSize("to", in.To); err != nil {
-				return nil, err
-			}
+		to, err := optionalSize("to", in.To)
+		if err != nil {
+			return nil, err
 		}
 		p, err := s.Ledger.ConsistencyProof(ctx, from, to)
 		return &struct{ Body ledger.ConsistencyProof }{p}, err
@@ -193,4 +189,13 @@ func (s *Server) plainError(w http.ResponseWriter, req *http.Request, err error)
 		s.Logger.ErrorContext(req.Context(), "ledger request failed", "err", err)
 	}
 	http.Error(w, msg, errs.Status(code))
+}
+
+// optionalSize parses a tree size given in field, 0 (the latest
+// checkpoint's) when it is empty.
+func optionalSize(field, s string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return ledger.ParseSize(field, s)
 }
