@@ -56,12 +56,10 @@ func (s *Service) lastMove(ctx context.Context, id int64) (Move, error) {
 	a.EntryName = s.entryNames(ctx)(a.EntryCode)
 	m.Application = a
 	var at string
-	if err := s.db.QueryRow(ctx, "SELECT applicant_id FROM sharing_applications WHERE id = ?", id).Scan(&m.ApplicantID); err != nil {
-		return m, fmt.Errorf("read applicant of %d: %w", id, err)
-	}
-	if err := s.db.QueryRow(ctx, "SELECT action, from_state, to_state, reason, at FROM sharing_steps WHERE application_id = ? ORDER BY id DESC LIMIT 1", id).
-		Scan(&m.Action, &m.From, &m.To, &m.Reason, &at); err != nil {
-		return m, fmt.Errorf("read the last step of %d: %w", id, err)
+	if err := s.db.QueryRow(ctx, `SELECT a.applicant_id, s.action, s.from_state, s.to_state, s.reason, s.at
+		FROM sharing_applications a JOIN sharing_steps s ON s.application_id = a.id WHERE a.id = ? ORDER BY s.id DESC LIMIT 1`, id).
+		Scan(&m.ApplicantID, &m.Action, &m.From, &m.To, &m.Reason, &at); err != nil {
+		return m, fmt.Errorf("read the applicant and the last step of %d: %w", id, err)
 	}
 	m.At, _ = store.ParseTime(at)
 	return m, nil
