@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -409,19 +410,37 @@ func rootAt(ctx context.Context, r *tileReader, cp Checkpoint, size uint64) ([]b
 
 // Lookup returns the index of the first leaf with leafHash below size.
 func (l *Log) Lookup(ctx context.Context, leafHash []byte, size uint64) (uint64, Record, error) {
+	return l.lookup(ctx, leafHash, size, nil)
+}
+
+// lookup is Lookup; given a reader, it also reads the bottom tile holding
+// the leaf into it, in the same query (an inclusion proof needs that tile,
+// and one round trip fewer is most of a proof's time on PostgreSQL).
+func (l *Log) lookup(ctx context.Context, leafHash []byte, size uint64, r *tileReader) (uint64, Record, error) {
 	var idx int64
-	var r Record
+	var rec Record
 	var at string
-	err := l.db.QueryRow(ctx, "SELECT idx, kind, record_hash, at, ref FROM ledger_leaves WHERE leaf_key = ? AND leaf_hash = ? AND idx < ? ORDER BY idx LIMIT 1",
-		leafKey(leafHash), leafHash, int64(size)).Scan(&idx, &r.Kind, &r.Hash, &at, &r.Ref)
+	var tile []byte
+	q := "SELECT idx, kind, record_hash, at, ref FROM ledger_leaves WHERE leaf_key = ? AND leaf_hash = ? AND idx < ? ORDER BY idx LIMIT 1"
+	dest := []any{&idx, &rec.Kind, &rec.Hash, &at, &rec.Ref}
+	if r != nil {
+		q = "SELECT l.idx, l.kind, l.record_hash, l.at, l.ref, t.hashes FROM ledger_leaves l" +
+			" LEFT JOIN ledger_tiles t ON t.level = 0 AND t.idx = l.idx / " + strconv.Itoa(TileWidth) +
+			" WHERE l.leaf_key = ? AND l.leaf_hash = ? AND l.idx < ? ORDER BY l.idx LIMIT 1"
+		dest = append(dest, &tile)
+	}
+	err := l.db.QueryRow(ctx, q, leafKey(leafHash), leafHash, int64(size)).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, Record{}, errs.FieldMsg("hash", msgLeafUnknown, size)
 	}
 	if err != nil {
 		return 0, Record{}, fmt.Errorf("ledger: look up leaf: %w", err)
 	}
-	r.At, _ = store.ParseTime(at)
-	return uint64(idx), r, nil
+	if len(tile) > 0 {
+		r.remember(tileKey{0, uint64(idx) / TileWidth}, tile)
+	}
+	rec.At, _ = store.ParseTime(at)
+	return uint64(idx), rec, nil
 }
 
 // Leaf returns the record at index.
@@ -455,7 +474,8 @@ func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) 
 	if err := checkSize("size", size, cp.Size); err != nil {
 		return InclusionProof{}, err
 	}
-	idx, rec, err := l.Lookup(ctx, leafHash, size)
+	r := l.reader()
+	idx, rec, err := l.lookup(ctx, leafHash, size, r)
 	if err != nil {
 		return InclusionProof{}, err
 	}
@@ -463,7 +483,6 @@ func (l *Log) InclusionProof(ctx context.Context, leafHash []byte, size uint64) 
 	if err != nil {
 		return InclusionProof{}, err
 	}
-	r := l.reader()
 	hashes, err := r.proof(ctx, nodes)
 	if err != nil {
 		return InclusionProof{}, err

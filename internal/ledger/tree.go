@@ -45,30 +45,43 @@ type tileReader struct {
 	seen  map[tileKey][]byte
 }
 
-// tileCache holds full tiles; it forgets everything when it grows past max.
+// tileCache holds tiles, the bottom level apart from the levels above it:
+// a proof reads one random bottom tile and a few upper ones, so filling up
+// with bottom tiles must not evict the upper ones every proof needs. Each
+// part forgets everything when it grows past max.
 type tileCache struct {
-	mu  sync.Mutex
-	m   map[tileKey][]byte
-	max int
+	mu          sync.Mutex
+	bottom, top map[tileKey][]byte
+	max         int
 }
 
-func newTileCache(max int) *tileCache { return &tileCache{m: map[tileKey][]byte{}, max: max} }
+func newTileCache(max int) *tileCache {
+	return &tileCache{bottom: map[tileKey][]byte{}, top: map[tileKey][]byte{}, max: max}
+}
+
+func (c *tileCache) part(k tileKey) map[tileKey][]byte {
+	if k.level == 0 {
+		return c.bottom
+	}
+	return c.top
+}
 
 func (c *tileCache) get(k tileKey) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	b, ok := c.m[k]
+	b, ok := c.part(k)[k]
 	return b, ok
 }
 
 func (c *tileCache) put(k tileKey, b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		clear(c.m)
+	m := c.part(k)
+	if len(m) >= c.max {
+		clear(m)
 	}
-	if old, ok := c.m[k]; !ok || len(old) < len(b) {
-		c.m[k] = b
+	if old, ok := m[k]; !ok || len(old) < len(b) {
+		m[k] = b
 	}
 }
 
@@ -92,6 +105,12 @@ func (r *tileReader) tile(ctx context.Context, k tileKey, need uint64) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read tile %d/%d: %w", k.level, k.index, err)
 	}
+	r.remember(k, b)
+	return b, nil
+}
+
+// remember keeps a tile read for this reader and the shared cache.
+func (r *tileReader) remember(k tileKey, b []byte) {
 	if r.seen == nil {
 		r.seen = map[tileKey][]byte{}
 	}
@@ -99,7 +118,6 @@ func (r *tileReader) tile(ctx context.Context, k tileKey, need uint64) ([]byte, 
 	if r.cache != nil {
 		r.cache.put(k, b)
 	}
-	return b, nil
 }
 
 // node returns the hash of the perfect subtree id, which must lie inside
