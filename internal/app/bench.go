@@ -37,6 +37,16 @@ Usage:
       rows/s and MB/s side by side, the nodes' peak RSS, then make single-row
       changes at --rate per second for --duration while the channel follows
       incrementally and print the source-commit to target-commit latency p50/p99
+  govshare bench city --database PGURL [--nodes 11] [--channels 55] [--full-every 5] [--full-rows 200000]
+                      [--rate 200] [--duration 10m] [--poll 200ms] [--dir DIR]
+      a city's exchange on one machine: a hub process and --nodes node processes
+      (NATS leaf nodes with their own JetStream domains), --channels channels
+      between them from PostgreSQL source tables (schema of PGURL) into each
+      consumer's SQLite targets (stores and targets in DIR), every --full-every-th
+      starting with a full pass of --full-rows rows; single-row changes at --rate
+      per second spread over the channels for --duration; prints each channel's
+      lag p50/p99 from source commit to target commit and its deliveries, the
+      hub's CPU and peak RSS, the nodes' peak RSS, and checks every target
   govshare bench ledger [--duration 10s] [--writers 512] [--proof-leaves 1000000] [--proofs 2000] [--database URL] [--dir DIR]
       durable appends per second to the evidence ledger (one record per call from
       --writers goroutines, group-committed, a checkpoint signed every second) beside
@@ -50,6 +60,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"catalog-import", "parse and import the Excel template"},
 	{"service", "a data-service query through /svc against a bare handler"},
 	{"exchange", "a table copied PostgreSQL → MariaDB directly and through nodes"},
+	{"city", "11 nodes and 55 channels at once: lag per channel, hub CPU and RSS"},
 	{"ledger", "evidence ledger appends/s with checkpoints beside a bare INSERT; proof p99"},
 }
 
@@ -112,6 +123,23 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			o.Target, o.Self, o.Targets = target, self, strings.Split(*targets, ",")
 			return bench.Exchange(ctx, o, stdout)
 		}
+	case "city":
+		o := bench.CityOptions{}
+		fs.IntVar(&o.Nodes, "nodes", 11, "node processes (10 districts and one city department)")
+		fs.IntVar(&o.Channels, "channels", 55, "channels between the nodes")
+		fs.IntVar(&o.FullEvery, "full-every", 5, "every n-th channel starts with a full pass (0: none)")
+		fs.IntVar(&o.FullRows, "full-rows", 200000, "rows in the source of each channel that starts with a full pass")
+		fs.IntVar(&o.Rate, "rate", 200, "single-row changes per second across all channels")
+		fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "length of the changes")
+		fs.DurationVar(&o.Poll, "poll", 200*time.Millisecond, "between a provider's incremental passes")
+		run = func() error {
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o.Target, o.Self = target, self
+			return bench.City(ctx, o, stdout)
+		}
 	case "ledger":
 		o := bench.LedgerOptions{}
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each append run")
@@ -121,7 +149,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		run = func() error { o.Target = target; return bench.Ledger(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
-		fs.StringVar(&o.Role, "role", "", "provider, consumer or hub")
+		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")
 		fs.StringVar(&o.Domain, "domain", "", "JetStream domain")
 		fs.StringVar(&o.Hub, "hub", "", "the hub's leaf URL (role hub: where it listens)")
 		fs.Int64Var(&o.MemoryLimit, "memory-limit", 100<<20, "Go soft memory limit in bytes")

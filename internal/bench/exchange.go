@@ -346,6 +346,9 @@ type workerEvent struct {
 	URL      string `json:"url,omitempty"`      // the hub's client URL (role hub)
 	Routed   bool   `json:"routed,omitempty"`   // the hub routed the channel (role hub)
 	Progress bool   `json:"progress,omitempty"` // a provider's PubSeq during a pass (workerSpec.Progress)
+	// A city node's deliveries (交换条次) so far on a channel it consumes.
+	Channel    string `json:"channel,omitempty"`
+	Deliveries int64  `json:"deliveries,omitempty"`
 }
 
 func startWorker(ctx context.Context, self, role, domain, hubLeaf, dir string, stderr io.Writer) (*worker, error) {
@@ -672,6 +675,9 @@ type workerSpec struct {
 	// Progress makes the provider report its PubSeq while a pass runs
 	// (events with Progress set), not only when a pass ends.
 	Progress bool `json:"progress,omitempty"`
+	// Sides, for a city node (role node), are the ends of the channels it
+	// runs; for the hub, the channels it routes (see City).
+	Sides []citySide `json:"sides,omitempty"`
 }
 
 // specChannel is what of an exchange.Channel a worker reads: all but the
@@ -686,14 +692,22 @@ type specChannel struct {
 	Rules                 map[string]exchange.Rule
 }
 
+func toSpec(c exchange.Channel) specChannel {
+	return specChannel{c.ID, c.Source, c.Target, c.Mode, c.BatchSize, c.Watermark, c.SoftDelete, c.Rules}
+}
+
+func (c specChannel) channel() exchange.Channel {
+	return exchange.Channel{ID: c.ID, Source: c.Source, Target: c.Target, Mode: c.Mode, BatchSize: c.BatchSize,
+		Watermark: c.Watermark, SoftDelete: c.SoftDelete, Rules: c.Rules}
+}
+
 // MarshalJSON writes the spec with the channel as a specChannel.
 func (s workerSpec) MarshalJSON() ([]byte, error) {
 	type plain workerSpec
-	c := s.Channel
 	return json.Marshal(struct {
 		plain
 		Channel specChannel `json:"channel"`
-	}{plain(s), specChannel{c.ID, c.Source, c.Target, c.Mode, c.BatchSize, c.Watermark, c.SoftDelete, c.Rules}})
+	}{plain(s), toSpec(s.Channel)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -706,16 +720,14 @@ func (s *workerSpec) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	c := v.Channel
 	*s = workerSpec(v.plain)
-	s.Channel = exchange.Channel{ID: c.ID, Source: c.Source, Target: c.Target, Mode: c.Mode, BatchSize: c.BatchSize,
-		Watermark: c.Watermark, SoftDelete: c.SoftDelete, Rules: c.Rules}
+	s.Channel = v.Channel.channel()
 	return nil
 }
 
 // WorkerOptions configure one node process of the exchange benchmark.
 type WorkerOptions struct {
-	Role   string // provider, consumer or hub
+	Role   string // provider, consumer, node (a city node: see City) or hub
 	Domain string // its JetStream domain (not for hub, whose domain is "hub")
 	Hub    string // the hub's leaf URL; for role hub, where it listens (nats-leaf://127.0.0.1:PORT)
 	Dir    string // its NATS store
@@ -764,7 +776,11 @@ func ExchangeWorker(ctx context.Context, o WorkerOptions, in io.Reader, out io.W
 		return ignoreEOF(err)
 	}
 	defer cancel()
-	err = runNode(ctx, o, nc, spec, report)
+	if o.Role == "node" {
+		err = runCityNode(ctx, nc, spec, report)
+	} else {
+		err = runNode(ctx, o, nc, spec, report)
+	}
 	if err != nil && ctx.Err() == nil {
 		report(workerEvent{Error: err.Error()})
 		return err

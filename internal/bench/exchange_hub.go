@@ -57,6 +57,15 @@ func exchangeHub(ctx context.Context, o WorkerOptions, in io.Reader, report func
 	if err != nil {
 		return err
 	}
+	if len(spec.Sides) > 0 {
+		if err := routeAll(ctx, js, spec.Sides); err != nil {
+			report(workerEvent{Error: err.Error()})
+			return err
+		}
+		report(workerEvent{Routed: true})
+		<-ctx.Done()
+		return nil
+	}
 	e := exchange.New(js, exchange.Options{Link: &benchLink})
 	for deadline := time.Now().Add(time.Minute); ; {
 		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
