@@ -308,7 +308,7 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 			if _, err := os.Stat(path); err != nil {
 				return nil // the consumer has not made it yet
 			}
-			db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(1000)")
+			db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 			if err != nil {
 				return err
 			}
@@ -320,8 +320,8 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 		}
 		rows, err := targets[i].QueryContext(ctx, "SELECT id, ver FROM city_target WHERE id IN ("+strings.Join(ids, ",")+")")
 		if err != nil {
-			if strings.Contains(err.Error(), "no such table") {
-				return nil
+			if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "SQLITE_BUSY") {
+				return nil // not made yet, or the consumer is writing: look again at the next poll
 			}
 			return err
 		}
