@@ -532,9 +532,10 @@ func runCityNode(ctx context.Context, nc *nats.Conn, spec workerSpec, report fun
 		}
 		go func() {
 			for {
-				if err := e.Extract(ctx, ch); err != nil {
-					errc <- err
-					return
+				// A pass that fails (a timeout on a loaded machine) is tried
+				// again, as a node's agent does; the batches it published stay.
+				if err := e.Extract(ctx, ch); err != nil && ctx.Err() == nil {
+					fmt.Fprintf(os.Stderr, "node %s: channel %s: %v (trying again)\n", s.Link.Provider, ch.ID, err)
 				}
 				select {
 				case <-ctx.Done():
