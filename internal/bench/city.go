@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -271,14 +272,22 @@ func citySources(ctx context.Context, pg *sql.DB, o CityOptions, channels []city
 	return nil
 }
 
-// cityChanges makes the changes, spread at random over the channels (half
-// new rows, half updates of existing ones), and polls each target for them
-// until o.Duration has passed and the last ones arrived (or 30 s more).
+// cityChanges makes the changes at o.Rate per second, spread at random over
+// the channels that follow their source (a channel that starts with a full
+// pass joins once its target holds the pass), half new rows and half updates
+// of existing ones, and polls each target for them until o.Duration has
+// passed and the last ones arrived (or 30 s more).
 func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []cityChannel, failed <-chan error) ([]cityChannelResult, error) {
+	type made struct {
+		i       int
+		id, ver int64
+		commit  time.Time
+	}
 	results := make([]cityChannelResult, len(channels))
 	pending := make([]map[int64]cityChange, len(channels))
 	next := make([]int64, len(channels))
 	targets := make([]*sql.DB, len(channels))
+	following := make([]atomic.Bool, len(channels))
 	defer func() {
 		for _, db := range targets {
 			if db != nil {
@@ -288,40 +297,92 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 	}()
 	for i, c := range channels {
 		pending[i] = map[int64]cityChange{}
+		following[i].Store(!c.full)
 		if err := pg.QueryRowContext(ctx, "SELECT max(id) FROM "+c.ch.Source.Table).Scan(&next[i]); err != nil {
 			return nil, err
 		}
 	}
-	r := rand.New(rand.NewPCG(11, 55))
-	tick := time.NewTicker(time.Second / time.Duration(max(1, o.Rate)))
-	defer tick.Stop()
-	poll := time.NewTicker(50 * time.Millisecond)
-	defer poll.Stop()
 	end := time.Now().Add(o.Duration)
-	drainUntil := end.Add(30 * time.Second)
-	check := func(i int) error {
-		if len(pending[i]) == 0 {
-			return nil
+	changes := make(chan made, 4096)
+	genErr := make(chan error, 1)
+	gctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { // the sources' side: one change per tick
+		defer close(changes)
+		r := rand.New(rand.NewPCG(11, 55))
+		tick := time.NewTicker(time.Second / time.Duration(max(1, o.Rate)))
+		defer tick.Stop()
+		for time.Now().Before(end) {
+			select {
+			case <-gctx.Done():
+				return
+			case <-tick.C:
+			}
+			i := r.IntN(len(channels))
+			if !following[i].Load() {
+				continue
+			}
+			t := channels[i].ch.Source.Table
+			stamp := time.Now().UTC().Truncate(time.Microsecond)
+			var id, ver int64
+			var err error
+			if r.IntN(2) == 0 {
+				next[i]++
+				id, ver = next[i], 1
+				_, err = pg.ExecContext(gctx, `INSERT INTO `+t+` VALUES ($1, 1, '新增𪚥', '湖南省株洲市天元区', 1.23, $2, false)`, id, stamp)
+			} else {
+				id = 1 + r.Int64N(next[i])
+				err = pg.QueryRowContext(gctx, `UPDATE `+t+` SET ver = ver + 1, amount = amount + 1, updated_at = $2 WHERE id = $1 RETURNING ver`, id, stamp).Scan(&ver)
+			}
+			if err != nil {
+				genErr <- err
+				return
+			}
+			changes <- made{i, id, ver, time.Now()}
 		}
+	}()
+	target := func(i int) (*sql.DB, error) {
 		if targets[i] == nil {
 			path := channels[i].ch.Target.DSN
 			if _, err := os.Stat(path); err != nil {
-				return nil // the consumer has not made it yet
+				return nil, nil // the consumer has not made it yet
 			}
 			db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 			if err != nil {
-				return err
+				return nil, err
 			}
 			targets[i] = db
+		}
+		return targets[i], nil
+	}
+	// notYet tells a target not made yet, or one the consumer is writing:
+	// look again at the next poll.
+	notYet := func(err error) bool {
+		return strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "SQLITE_BUSY")
+	}
+	check := func(i int) error {
+		db, err := target(i)
+		if db == nil || err != nil {
+			return err
+		}
+		if !following[i].Load() {
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM city_target").Scan(&n); err != nil && !notYet(err) {
+				return err
+			}
+			following[i].Store(n >= o.FullRows)
+		}
+		if len(pending[i]) == 0 {
+			return nil
 		}
 		ids := make([]string, 0, len(pending[i]))
 		for id := range pending[i] {
 			ids = append(ids, strconv.FormatInt(id, 10))
 		}
-		rows, err := targets[i].QueryContext(ctx, "SELECT id, ver FROM city_target WHERE id IN ("+strings.Join(ids, ",")+")")
+		rows, err := db.QueryContext(ctx, "SELECT id, ver FROM city_target WHERE id IN ("+strings.Join(ids, ",")+")")
 		if err != nil {
-			if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "SQLITE_BUSY") {
-				return nil // not made yet, or the consumer is writing: look again at the next poll
+			if notYet(err) {
+				return nil
 			}
 			return err
 		}
@@ -337,36 +398,29 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 				delete(pending[i], id)
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil && !notYet(err) {
+			return err
+		}
+		return nil
 	}
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	drainUntil := end.Add(30 * time.Second)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case err := <-failed:
 			return nil, err
-		case <-tick.C:
-			if time.Now().After(end) {
+		case err := <-genErr:
+			return nil, err
+		case c, ok := <-changes:
+			if !ok {
+				changes = nil // all made
 				continue
 			}
-			i := r.IntN(len(channels))
-			t := channels[i].ch.Source.Table
-			stamp := time.Now().UTC().Truncate(time.Microsecond)
-			var id, ver int64
-			if r.IntN(2) == 0 {
-				next[i]++
-				id, ver = next[i], 1
-				if _, err := pg.ExecContext(ctx, `INSERT INTO `+t+` VALUES ($1, 1, '新增𪚥', '湖南省株洲市天元区', 1.23, $2, false)`, id, stamp); err != nil {
-					return nil, err
-				}
-			} else {
-				id = 1 + r.Int64N(next[i])
-				if err := pg.QueryRowContext(ctx, `UPDATE `+t+` SET ver = ver + 1, amount = amount + 1, updated_at = $2 WHERE id = $1 RETURNING ver`, id, stamp).Scan(&ver); err != nil {
-					return nil, err
-				}
-			}
-			pending[i][id] = cityChange{ver: ver, commit: time.Now()}
-			results[i].changes++
+			pending[c.i][c.id] = cityChange{ver: c.ver, commit: c.commit}
+			results[c.i].changes++
 		case <-poll.C:
 			left := 0
 			for i := range channels {
@@ -375,7 +429,7 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 				}
 				left += len(pending[i])
 			}
-			if time.Now().After(end) && (left == 0 || time.Now().After(drainUntil)) {
+			if changes == nil && (left == 0 || time.Now().After(drainUntil)) {
 				for i := range results {
 					results[i].lost = len(pending[i])
 				}
@@ -442,8 +496,12 @@ func printCity(out io.Writer, o CityOptions, channels []cityChannel, results []c
 		sum += h
 		top = max(top, h)
 	}
-	fmt.Fprintf(out, "\nall channels: %d changes seen, lag p50 %s, p99 %s (goal < 3s); %d deliveries (交换条次) in %s\n",
-		len(all), pct(all, 50).Round(time.Millisecond), pct(all, 99).Round(time.Millisecond), total, elapsed.Round(time.Second))
+	made := 0
+	for _, res := range results {
+		made += res.changes
+	}
+	fmt.Fprintf(out, "\nall channels: %d changes made (%.0f/s; channels starting with a full pass get theirs once it is done), %d seen, lag p50 %s, p99 %s (goal < 3s); %d deliveries (交换条次) in %s\n",
+		made, float64(made)/o.Duration.Seconds(), len(all), pct(all, 50).Round(time.Millisecond), pct(all, 99).Round(time.Millisecond), total, elapsed.Round(time.Second))
 	fmt.Fprintf(out, "channels starved (a change not seen in the end, or lag p99 ≥ 3s): %d of %d; targets differing from their source: %d\n", starved, len(channels), differ)
 	fmt.Fprintf(out, "hub process: CPU %.1f%% of one core, peak RSS %.0f MB (goal < 500 MB)\n",
 		100*hubCPU.Seconds()/elapsed.Seconds(), float64(hubHWM)/1024)
