@@ -24,6 +24,9 @@ type Config struct {
 	NATS            string
 	LeafListen      string
 	LeafAdvertise   string
+	ClusterListen   string
+	ClusterPeers    string
+	ReplicaName     string
 	Demo            bool
 	AdminPassword   string
 	Migrate         bool
@@ -63,6 +66,10 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.NATS, "nats", "", "external NATS URL (nats://host:4222); empty runs an embedded NATS server with JetStream")
 	fs.StringVar(&cfg.LeafListen, "leaf-listen", "", "host:port where front-end nodes join the embedded NATS as leaf nodes; empty disables")
 	fs.StringVar(&cfg.LeafAdvertise, "leaf-advertise", "", "host[:port] nodes dial to reach --leaf-listen (a public name or address; it goes into the listener's certificate); default the listen address")
+	fs.StringVar(&cfg.ClusterListen, "cluster-listen", "", "host:port where this replica's embedded NATS takes routes from the other replicas (platform replicas on one PostgreSQL form one NATS cluster, "+
+		"JetStream replicated, each replica's leaf listener checking nodes alike); keep it on the replicas' network; empty runs a single platform")
+	fs.StringVar(&cfg.ClusterPeers, "cluster-peers", "", "the other replicas' --cluster-listen addresses, host:port, comma-separated (routes are authenticated with a secret derived from --secrets-key, which replicas share)")
+	fs.StringVar(&cfg.ReplicaName, "replica-name", "", "this replica's name in the cluster, unique among the replicas; default HOSTNAME-PORT of --cluster-listen")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")

@@ -60,6 +60,14 @@ func (p *platform) ready(w http.ResponseWriter, r *http.Request) {
 	if err := p.bus.Check(ctx); err != nil {
 		checks["nats"], status = err.Error(), http.StatusServiceUnavailable
 	}
+	// Which replica answers, and whether it runs the channels.
+	checks["channels"] = "standby"
+	if p.channels.Leading() {
+		checks["channels"] = "leader"
+	}
+	if p.replica != "" {
+		checks["replica"] = p.replica
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(checks)

@@ -41,6 +41,7 @@ import (
 // platform is a running platform's parts.
 type platform struct {
 	cfg      *Config
+	replica  string // this replica's name in the cluster; empty for a single platform
 	log      *slog.Logger
 	db       *store.DB
 	bus      *bus.Bus
@@ -125,7 +126,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := p.nodes.Open(ctx); err != nil {
 		return err
 	}
-	busOpts := bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen}
+	busOpts := bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen, Trace: cfg.LogLevel == "debug"}
+	if busOpts.Cluster, err = replicaCluster(cfg, secrets); err != nil {
+		return err
+	}
+	if busOpts.Cluster != nil {
+		p.replica = busOpts.Cluster.Name
+	}
 	var leafHost, leafPort string
 	if cfg.LeafListen != "" {
 		if cfg.NATS != "" {
@@ -180,7 +187,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := p.sharing.Fonts.Check(); err != nil {
 		log.Warn("application forms cannot be printed until the PDF fonts are installed (pdf-fonts)", "err", err)
 	}
-	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, 1)
+	nonces, err := gateway.OpenKVNonces(ctx, p.bus.JS, "GOVSHARE_NONCES", 2*gateway.DefaultWindow, busOpts.Cluster.Replicas())
 	if err != nil {
 		return fmt.Errorf("nonce store: %w", err)
 	}
@@ -198,7 +205,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer quarantine.Close()
-	engine := exchange.New(p.bus.JS, exchange.Options{Logger: log, Quarantine: quarantine})
+	xo := exchange.Options{Logger: log, Quarantine: quarantine, Replicas: busOpts.Cluster.Replicas()}
+	if busOpts.Cluster != nil {
+		// A replica that takes over the channels finds the batch the dead
+		// leader was applying again after AckWait: keep that short.
+		xo.AckWait = 4 * time.Second
+	}
+	engine := exchange.New(p.bus.JS, xo)
 	// Every channel has a basis: a grant (tables.Shape) or an aggregation
 	// mandate (p.mandates.Shape), checked before each pass and batch.
 	p.mandates = aggregation.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
@@ -542,4 +555,35 @@ func leafAdvertise(listen, advertise string) (host, port string, err error) {
 		return name, port, nil
 	}
 	return lh, port, nil
+}
+
+// replicaCluster is the NATS cluster of the platform's replicas, nil for a
+// single platform. Replicas share one PostgreSQL database and one secrets
+// key, from which the routes' secret is derived.
+func replicaCluster(cfg *Config, secrets *cryptosuite.Sealer) (*bus.Cluster, error) {
+	if cfg.ClusterListen == "" {
+		if cfg.ClusterPeers != "" {
+			return nil, errors.New("cluster-peers needs --cluster-listen")
+		}
+		return nil, nil
+	}
+	if cfg.NATS != "" {
+		return nil, errors.New("cluster-listen clusters the embedded NATS servers of the replicas: drop --nats")
+	}
+	if cfg.Database == "" {
+		return nil, errors.New("cluster-listen needs --database: replicas share one PostgreSQL database")
+	}
+	var peers []string
+	for p := range strings.SplitSeq(cfg.ClusterPeers, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			peers = append(peers, p)
+		}
+	}
+	name := cfg.ReplicaName
+	if name == "" {
+		host, _ := os.Hostname()
+		_, port, _ := net.SplitHostPort(cfg.ClusterListen)
+		name = host + "-" + port
+	}
+	return &bus.Cluster{Name: name, Listen: cfg.ClusterListen, Peers: peers, Secret: secrets.Derive("nats cluster routes")}, nil
 }

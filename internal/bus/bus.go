@@ -7,10 +7,14 @@ package bus
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -33,6 +37,32 @@ type Options struct {
 	// connection its permissions (node.Registry.LeafAuth).
 	LeafAuth server.Authentication
 	Domain   string // JetStream domain of the embedded server
+	// Cluster, when set, makes the embedded server one of the platform
+	// replicas' NATS cluster: routes to the other replicas, JetStream
+	// clustered, so the hub's streams and buckets are replicated.
+	Cluster *Cluster
+	// Trace writes the embedded server's own log to stderr (--log-level debug).
+	Trace bool
+}
+
+// Cluster is the NATS cluster the platform's replicas form among
+// themselves. Routes are authenticated with a secret every replica derives
+// from the shared secrets key; the cluster port should still be reachable
+// only from the other replicas.
+type Cluster struct {
+	Name   string   // this replica's server name, unique in the cluster
+	Listen string   // host:port for the other replicas' routes
+	Peers  []string // host:port of the other replicas' cluster listeners
+	Secret []byte   // the routes' password
+}
+
+// Replicas is how many copies of each stream and bucket the cluster keeps
+// (JetStream's R): 1 for a single server, else one per replica up to 3.
+func (c *Cluster) Replicas() int {
+	if c == nil {
+		return 1
+	}
+	return min(3, 1+len(c.Peers))
 }
 
 // InboxPrefix is the prefix of the reply subjects of the platform's
@@ -47,6 +77,40 @@ type Bus struct {
 	leaf   string // host:port of the leaf listener
 }
 
+// clusterOptions joins opts to the replicas' cluster.
+func clusterOptions(opts *server.Options, c *Cluster) error {
+	host, portText, err := net.SplitHostPort(c.Listen)
+	port, perr := strconv.Atoi(portText)
+	if err != nil || perr != nil || port == 0 {
+		return fmt.Errorf("cluster listen address %q: want host:port with a port", c.Listen)
+	}
+	user, pass := "govshare-replica", base64.RawURLEncoding.EncodeToString(c.Secret)
+	opts.ServerName = c.Name
+	opts.Cluster = server.ClusterOpts{Name: "govshare", Host: host, Port: port, Username: user, Password: pass,
+		NoAdvertise: true, ConnectRetries: -1}
+	for _, p := range c.Peers {
+		if _, _, err := net.SplitHostPort(p); err != nil {
+			return fmt.Errorf("cluster peer %q: want host:port", p)
+		}
+		opts.Routes = append(opts.Routes, &url.URL{Scheme: "nats-route", User: url.UserPassword(user, pass), Host: p})
+	}
+	return nil
+}
+
+// tokenAuth admits clients holding the token (the replica's own in-process
+// connection) and leaves leaf connections to next.
+type tokenAuth struct {
+	next  server.Authentication
+	token string
+}
+
+func (a tokenAuth) Check(c server.ClientAuthentication) bool {
+	if c.Kind() == server.CLIENT {
+		return subtle.ConstantTimeCompare([]byte(c.GetOpts().Token), []byte(a.token)) == 1
+	}
+	return a.next != nil && a.next.Check(c)
+}
+
 // Open starts the embedded server or connects to the external one.
 func Open(ctx context.Context, o Options) (*Bus, error) {
 	if o.Domain == "" {
@@ -57,12 +121,13 @@ func Open(ctx context.Context, o Options) (*Bus, error) {
 		nats.CustomInboxPrefix(InboxPrefix)}
 	url := o.URL
 	if url == "" {
-		s, leaf, err := startEmbedded(o)
+		token := rand.Text()
+		s, leaf, err := startEmbedded(o, token)
 		if err != nil {
 			return nil, err
 		}
 		b.server, b.leaf = s, leaf
-		connOpts = append(connOpts, nats.InProcessServer(s))
+		connOpts = append(connOpts, nats.InProcessServer(s), nats.Token(token))
 	}
 	nc, err := nats.Connect(url, connOpts...)
 	if err != nil {
@@ -74,7 +139,14 @@ func Open(ctx context.Context, o Options) (*Bus, error) {
 		b.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if err := b.Check(ctx); err != nil {
+	if o.Cluster != nil {
+		b.JS = retryingJS{b.JS}
+	}
+	err = b.Check(ctx)
+	if o.Cluster != nil {
+		err = b.waitCluster(ctx, o.Cluster.Replicas())
+	}
+	if err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -88,7 +160,7 @@ func describe(url string) string {
 	return url
 }
 
-func startEmbedded(o Options) (*server.Server, string, error) {
+func startEmbedded(o Options, token string) (*server.Server, string, error) {
 	opts := &server.Options{
 		ServerName:      "govshare-platform",
 		DontListen:      true, // clients connect in-process; no standard port is taken
@@ -104,6 +176,13 @@ func startEmbedded(o Options) (*server.Server, string, error) {
 	}
 	if o.LeafAuth != nil {
 		opts.CustomClientAuthentication = o.LeafAuth
+	}
+	if o.Cluster != nil {
+		// nats-server routes only once its client listener is up, so a
+		// replica listens for clients on loopback; only its own in-process
+		// connection, which holds the token, gets in there.
+		opts.DontListen, opts.Host, opts.Port = false, "127.0.0.1", server.RANDOM_PORT
+		opts.CustomClientAuthentication = tokenAuth{next: o.LeafAuth, token: token}
 	}
 	leaf := ""
 	if o.LeafListen != "" {
@@ -121,9 +200,18 @@ func startEmbedded(o Options) (*server.Server, string, error) {
 		opts.LeafNode = server.LeafNodeOpts{Host: host, Port: port, NoAdvertise: true, TLSConfig: o.LeafTLS, TLSTimeout: 5}
 		leaf = net.JoinHostPort(host, strconv.Itoa(port))
 	}
+	if o.Cluster != nil {
+		if err := clusterOptions(opts, o.Cluster); err != nil {
+			return nil, "", err
+		}
+	}
+	opts.NoLog = !o.Trace
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, "", fmt.Errorf("embedded nats: %w", err)
+	}
+	if o.Trace {
+		s.ConfigureLogger()
 	}
 	go s.Start()
 	if !s.ReadyForConnections(30 * time.Second) {
@@ -161,6 +249,75 @@ func (b *Bus) Check(ctx context.Context) error {
 	return nil
 }
 
+// waitCluster waits until the replicas' JetStream places a bucket with
+// replicas copies: its meta leader is elected and enough replicas are up.
+func (b *Bus) waitCluster(ctx context.Context, replicas int) error {
+	var err error
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(250 * time.Millisecond) {
+		if err = b.Check(ctx); err != nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err = b.JS.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{Bucket: "govshare_cluster", Replicas: replicas, History: 1,
+			Storage: jetstream.MemoryStorage, Description: "govshare: the replicas' JetStream places replicated buckets"})
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("nats cluster: %d replicas of JetStream not ready within 2 minutes: %w", replicas, err)
+}
+
+// retryingJS asks again when creating a stream or bucket goes unanswered.
+// Replicas starting together create the same streams and buckets, and a
+// clustered JetStream may leave all but one of such concurrent requests
+// without an answer (seen with nats-server 2.15.3); a request made again
+// finds what the first one made.
+type retryingJS struct{ jetstream.JetStream }
+
+const createAttempt = 5 * time.Second
+
+func retry[T any](ctx context.Context, create func(context.Context) (T, error)) (T, error) {
+	for {
+		actx, cancel := context.WithTimeout(ctx, createAttempt)
+		v, err := create(actx)
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return v, err
+		}
+	}
+}
+
+// withDeadline bounds a creation the caller left unbounded.
+func withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, time.Minute)
+}
+
+func (j retryingJS) CreateOrUpdateStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	return retry(ctx, func(ctx context.Context) (jetstream.Stream, error) { return j.JetStream.CreateOrUpdateStream(ctx, cfg) })
+}
+
+func (j retryingJS) CreateOrUpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	return retry(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return j.JetStream.CreateOrUpdateKeyValue(ctx, cfg)
+	})
+}
+
+func (j retryingJS) CreateOrUpdateObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	return retry(ctx, func(ctx context.Context) (jetstream.ObjectStore, error) {
+		return j.JetStream.CreateOrUpdateObjectStore(ctx, cfg)
+	})
+}
+
 // Embedded reports whether the server runs inside this process.
 func (b *Bus) Embedded() bool { return b.server != nil }
 
@@ -174,4 +331,13 @@ func (b *Bus) Close() {
 		b.server.Shutdown()
 		b.server.WaitForShutdown()
 	}
+}
+
+// Conn is the connection under the JetStream context, as the exchange reads
+// the server's largest payload from it.
+func (j retryingJS) Conn() *nats.Conn {
+	if c, ok := j.JetStream.(interface{ Conn() *nats.Conn }); ok {
+		return c.Conn()
+	}
+	return nil
 }

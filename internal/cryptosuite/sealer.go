@@ -4,7 +4,9 @@
 package cryptosuite
 
 import (
+	"bytes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -13,12 +15,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/sm4"
 )
 
 // Sealer encrypts small secrets (such as datasource credentials) for storage
 // with SM4-GCM; the key lives outside the database.
-type Sealer struct{ aead cipher.AEAD }
+type Sealer struct {
+	aead cipher.AEAD
+	key  []byte
+}
 
 const sealedPrefix = "sm4gcm:"
 
@@ -32,7 +38,15 @@ func NewSealer(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{aead: aead}, nil
+	return &Sealer{aead: aead, key: bytes.Clone(key)}, nil
+}
+
+// Derive returns a secret for label, derived from the key (HMAC-SM3): the
+// same on every replica that shares the key file, different per label.
+func (s *Sealer) Derive(label string) []byte {
+	m := hmac.New(sm3.New, s.key)
+	m.Write([]byte("govshare derive\x00" + label))
+	return m.Sum(nil)
 }
 
 // RandomSealer returns a sealer with a fresh key that is not kept anywhere:

@@ -43,6 +43,12 @@ type Options struct {
 
 	// NoCompression sends payloads as plain gsb1 instead of S2 blocks.
 	NoCompression bool
+
+	// Replicas is how many copies the platform's JetStream keeps of the
+	// streams and buckets this engine creates in its own domain (the hub's
+	// when the platform's replicas form a cluster); default 1. The streams it
+	// creates on nodes (Route) always have one.
+	Replicas int
 }
 
 // Channel states in Stats.
@@ -188,7 +194,7 @@ func (e *Engine) setup(ctx context.Context) error {
 			return err
 		}
 	}
-	s, err := e.js.CreateOrUpdateStream(ctx, e.providerStreamConfig())
+	s, err := e.js.CreateOrUpdateStream(ctx, e.providerStreamConfig(e.o.Replicas))
 	if err != nil {
 		return fmt.Errorf("exchange: stream %s: %w", e.o.Stream, err)
 	}
@@ -197,6 +203,7 @@ func (e *Engine) setup(ctx context.Context) error {
 		Description: "govshare exchange: extractor state per channel",
 		Storage:     jetstream.FileStorage,
 		History:     1,
+		Replicas:    e.o.Replicas,
 	})
 	if err != nil {
 		return fmt.Errorf("exchange: bucket %s: %w", e.o.Bucket, err)

@@ -97,8 +97,9 @@ func (e *Engine) applyStream(id string) string {
 }
 
 // providerStreamConfig is the stream the extractor publishes to.
-func (e *Engine) providerStreamConfig() jetstream.StreamConfig {
+func (e *Engine) providerStreamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
+		Replicas:    replicas,
 		Name:        e.o.Stream,
 		Description: "govshare exchange: table batches, one subject per channel",
 		Subjects:    []string{e.prefix + ".>"},
@@ -112,8 +113,9 @@ func (e *Engine) providerStreamConfig() jetstream.StreamConfig {
 
 // sourcedConfig is a stream that only sources another, through a durable
 // push consumer on it.
-func (e *Engine) sourcedConfig(name, desc, from, domain, consumer, deliver string) jetstream.StreamConfig {
+func (e *Engine) sourcedConfig(name, desc, from, domain, consumer, deliver string, replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
+		Replicas:    replicas,
 		Name:        name,
 		Description: desc,
 		Storage:     jetstream.FileStorage,
@@ -189,7 +191,7 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 		what string
 		do   func() error
 	}{
-		{"provider stream", func() error { _, err := prov.CreateOrUpdateStream(ctx, e.providerStreamConfig()); return err }},
+		{"provider stream", func() error { _, err := prov.CreateOrUpdateStream(ctx, e.providerStreamConfig(1)); return err }},
 		{"provider's sourcing consumer", func() error {
 			cc := sourcingConsumer(toHub, toHubSubj, e.subject(id), "govshare exchange: channel "+id+" to the hub")
 			_, err := prov.CreateOrUpdatePushConsumer(ctx, e.o.Stream, cc)
@@ -197,7 +199,7 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 		}},
 		{"hub stream", func() error {
 			_, err := hub.CreateOrUpdateStream(ctx, e.sourcedConfig(e.hubStream(id), "govshare exchange: channel "+id+" at the hub",
-				e.o.Stream, l.Provider, toHub, toHubSubj))
+				e.o.Stream, l.Provider, toHub, toHubSubj, e.o.Replicas))
 			return err
 		}},
 		{"hub's sourcing consumer", func() error {
@@ -207,7 +209,7 @@ func (e *Engine) Route(ctx context.Context, ch Channel) error {
 		}},
 		{"consumer stream", func() error {
 			_, err := cons.CreateOrUpdateStream(ctx, e.sourcedConfig(e.inStream(id), "govshare exchange: channel "+id+" at the consumer node",
-				e.hubStream(id), l.Hub, out, outSubj))
+				e.hubStream(id), l.Hub, out, outSubj, 1))
 			return err
 		}},
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,7 +26,7 @@ import (
 type ManagerOptions struct {
 	Tick       time.Duration // how often the leader reads the channels' states; default 500ms
 	StatsEvery time.Duration // how often statistics are written; default 2s
-	LeaseTTL   time.Duration // the leader's lease; default 15s
+	LeaseTTL   time.Duration // the leader's lease: another replica takes over this long after the leader died; default 6s
 	Retain     time.Duration // per-minute samples are kept this long; default 7 days
 	Bucket     string        // KV bucket of the lease; default "govshare_exchange_lease"
 	Logger     *slog.Logger
@@ -59,6 +60,7 @@ type Manager struct {
 	log      *slog.Logger
 	now      func() time.Time
 	holder   string
+	leading  atomic.Bool
 
 	wake  chan struct{}
 	nodes Nodes
@@ -109,7 +111,7 @@ func NewManager(db *store.DB, log *audit.Log, orgs *org.Service, r Resolver, e *
 		o.StatsEvery = 2 * time.Second
 	}
 	if o.LeaseTTL <= 0 {
-		o.LeaseTTL = 15 * time.Second
+		o.LeaseTTL = 6 * time.Second
 	}
 	if o.Retain <= 0 {
 		o.Retain = 7 * 24 * time.Hour
@@ -177,6 +179,10 @@ func (m *Manager) Start(ctx context.Context) error {
 	return nil
 }
 
+// Leading reports whether this replica holds the lease and runs the
+// channels.
+func (m *Manager) Leading() bool { return m.leading.Load() }
+
 // Shutdown stops every channel this process runs, writes their statistics
 // and gives up the lease.
 func (m *Manager) Shutdown() {
@@ -198,6 +204,7 @@ func (m *Manager) loop(ctx context.Context) {
 	statsAt, pruneAt := time.Now(), time.Time{}
 	for {
 		leader := lease.hold(ctx)
+		m.leading.Store(leader)
 		if leader {
 			if err := m.reconcile(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("exchange: reconcile channels", "err", err)
@@ -727,7 +734,8 @@ func (l *lease) hold(ctx context.Context) bool {
 	}
 	if l.kv == nil {
 		kv, err := l.m.engine.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: l.m.o.Bucket,
-			Description: "govshare exchange: which platform replica runs the channels", TTL: l.m.o.LeaseTTL, History: 1, Storage: jetstream.FileStorage})
+			Description: "govshare exchange: which platform replica runs the channels", TTL: l.m.o.LeaseTTL, History: 1, Storage: jetstream.FileStorage,
+			Replicas: l.m.engine.o.Replicas})
 		if err != nil {
 			l.m.log.Warn("exchange: lease bucket", "err", err)
 			return false

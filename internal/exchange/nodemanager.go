@@ -148,7 +148,8 @@ func (m *Manager) nodeKV(ctx context.Context, id int64) (jetstream.KeyValue, err
 		return kv.(jetstream.KeyValue), nil
 	}
 	kv, err := m.engine.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NodeBucket(id),
-		Description: fmt.Sprintf("govshare exchange: the channels node %d runs", id), History: 1, Storage: jetstream.FileStorage})
+		Description: fmt.Sprintf("govshare exchange: the channels node %d runs", id), History: 1, Storage: jetstream.FileStorage,
+		Replicas: m.engine.o.Replicas})
 	if err != nil {
 		return nil, fmt.Errorf("exchange: bucket of node %d: %w", id, err)
 	}
