@@ -175,6 +175,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerSharing()
 	s.registerApps()
 	s.registerExchange()
+	s.registerArrived()
 	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
