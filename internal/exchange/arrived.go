@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,7 +137,7 @@ func (m *Manager) readArrived(ctx context.Context, c ChannelInfo, shape *Shape, 
 	defer dst.Close()
 	t, err := dst.Table(ctx, c.Target.Table)
 	if err != nil {
-		if errs.Is(err, errs.NotFound) || strings.Contains(err.Error(), "no table") {
+		if errors.Is(err, connector.ErrNoTable) {
 			out.State, out.Reconcile.TargetRows = ArrivedEmpty, 0
 			return nil
 		}
