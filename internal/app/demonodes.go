@@ -8,6 +8,7 @@ import (
 	"github.com/govshare/govshare/internal/demo"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/sharing"
+	"github.com/govshare/govshare/internal/web"
 )
 
 // demoNodesWanted reports whether this start runs the demo's front-end
@@ -41,6 +42,14 @@ func (p *platform) demoGrantSource(ctx context.Context, g sharing.Grant) (exchan
 
 // demoNodesAPI is the API's DemoNodes, nil without demo nodes.
 func (p *platform) demoNodesAPI() api.DemoNodes {
+	if p.demoNodes == nil {
+		return nil
+	}
+	return p.demoNodes
+}
+
+// demoNodesWeb is the console's DemoNodes, nil without demo nodes.
+func (p *platform) demoNodesWeb() web.DemoNodes {
 	if p.demoNodes == nil {
 		return nil
 	}

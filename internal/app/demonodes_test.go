@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/govshare/govshare/internal/demo"
 )
 
@@ -185,6 +187,24 @@ func TestDemoNodes(t *testing.T) {
 		}
 		waitRows(demo.NodeMandateTable, want, 60*time.Second)
 		t.Logf("the backlog drained: %d rows at the approval bureau's node", rows(demo.NodeMandateTable))
+	})
+
+	t.Run("the nodes page stops and starts a demo node", func(t *testing.T) {
+		ctx := browser(t)
+		consoleLogin(t, ctx, p.URL, "xzsp.node")
+		row := fmt.Sprintf("#node-%d", int64(ids[1]))
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/exchange/nodes"), chromedp.WaitVisible(chromedp.CSS(row+" .node-demo-stop button"))), "open the nodes page")
+		if got := textOf(t, ctx, row); !strings.Contains(got, demo.DemoNodes[1].Datasource) || !strings.Contains(got, "在线") {
+			t.Errorf("the approval bureau's node reads %q", got)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(row+" .node-demo-stop button")), chromedp.WaitVisible(chromedp.CSS(".flash"))), "stop")
+		waitText(t, ctx, ".flash", "已停止")
+		must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(row+" .node-demo-start button")), chromedp.Click(chromedp.CSS(row+" .node-demo-start button")),
+			chromedp.WaitVisible(chromedp.CSS(row+" .node-demo-stop button"))), "start")
+		waitText(t, ctx, ".flash", "已启动")
+		if status, body := login(t, p.URL, "auditor", demo.Password).do("GET", "/api/v1/audit?action=demo.node.&outcome=success", nil); status != 200 || body["total"].(float64) < 4 {
+			t.Errorf("stops and starts in the audit log: %d %v", status, body)
+		}
 	})
 
 	stopped := time.Now()

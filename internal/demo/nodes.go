@@ -450,6 +450,16 @@ func (n *Nodes) StartNode(ctx context.Context, p org.Principal, id int64) error 
 	return n.record(ctx, p, "demo.node.start", id)
 }
 
+// Demo reports whether node id is one of the demo's nodes.
+func (n *Nodes) Demo(id int64) bool {
+	for _, d := range DemoNodes {
+		if id != 0 && n.NodeID(d.Key) == id {
+			return true
+		}
+	}
+	return false
+}
+
 // Running reports whether demo node id runs.
 func (n *Nodes) Running(id int64) bool {
 	for _, d := range DemoNodes {
