@@ -51,9 +51,17 @@ func (s *server) progressText(lang string, pr *exchange.Progress) string {
 	}
 	if pr.Estimating || pr.RatePerSecond <= 0 {
 		if pr.RatePerSecond > 0 {
-			return s.msgs.T(lang, "arrived.rate_estimating", exchange.FormatRate(pr.RatePerSecond))
+			return s.msgs.T(lang, "arrived.rate_estimating", rateText(pr.RatePerSecond))
 		}
 		return s.msgs.T(lang, "arrived.estimating")
 	}
-	return s.msgs.T(lang, "arrived.rate_left", exchange.FormatRate(pr.RatePerSecond), s.lagText(lang, max(pr.SecondsLeft, 1)))
+	return s.msgs.T(lang, "arrived.rate_left", rateText(pr.RatePerSecond), s.lagText(lang, max(pr.SecondsLeft, 1)))
+}
+
+// rateText writes rows a second as the console writes numbers: 12,345, or 3.2 below 100.
+func rateText(r float64) string {
+	if r >= 100 {
+		return formatNumber(int(r + 0.5))
+	}
+	return exchange.FormatRate(r)
 }
