@@ -519,14 +519,16 @@ func openNodeDB(path string) (*sql.DB, error) {
 
 // populationRow is a synthetic person of the register (the demo catalog's
 // generator for the police bureau's table).
-func populationRow(r *rand.Rand, i int) []any {
+func populationRow(r *rand.Rand, i int) []any { return populationRows()(r, i) }
+
+var populationRows = sync.OnceValue(func() func(*rand.Rand, int) []any {
 	for _, t := range demoTables() {
 		if t.dept == "gaj" && t.table == nodeSourceTable {
-			return t.rows(r, i)
+			return t.rows
 		}
 	}
 	panic("demo: no population table")
-}
+})
 
 // seedNodeTable creates the police bureau's node table with NodeRows
 // synthetic people, unless it exists.
