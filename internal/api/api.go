@@ -47,6 +47,8 @@ type Deps struct {
 	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
 	Ledger  *ledger.Log
 	Anchors *ledger.Anchors
+	// DemoNodes stops and starts the demo's front-end nodes; nil leaves their routes out.
+	DemoNodes DemoNodes
 }
 
 // Server holds the API's dependencies.
@@ -173,6 +175,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerSharing()
 	s.registerApps()
 	s.registerExchange()
+	s.registerArrived()
 	s.registerAggregation()
 	if d.Nodes != nil {
 		s.registerNodes()
@@ -182,6 +185,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Ledger != nil {
 		s.registerLedger(r)
+	}
+	if d.DemoNodes != nil && d.Nodes != nil {
+		s.registerDemoNodes()
 	}
 	return hapi
 }

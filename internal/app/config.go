@@ -28,6 +28,7 @@ type Config struct {
 	ClusterPeers    string
 	ReplicaName     string
 	Demo            bool
+	DemoNodes       bool
 	AdminPassword   string
 	Migrate         bool
 	TLSCert         string
@@ -71,6 +72,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.ClusterPeers, "cluster-peers", "", "the other replicas' --cluster-listen addresses, host:port, comma-separated (routes are authenticated with a secret derived from --secrets-key, which replicas share)")
 	fs.StringVar(&cfg.ReplicaName, "replica-name", "", "this replica's name in the cluster, unique among the replicas; default HOSTNAME-PORT of --cluster-listen")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
+	fs.BoolVar(&cfg.DemoNodes, "demo-nodes", true, "with --demo: run the police and approval bureaus' front-end nodes (前置机) in this process, on a loopback leaf listener (--leaf-listen, default a free port)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate: serve HTTPS and mark cookies Secure")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,11 @@ func start(t *testing.T, args ...string) *platformUnderTest {
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--demo-nodes") }) {
+		// The demo's front-end nodes only where a test asks for them
+		// (demonodes_test.go): the other tests count their own nodes.
+		args = append(args, "--demo-nodes=false")
+	}
 	go func() { done <- Run(ctx, args, env(nil), out, errOut) }()
 	p := &platformUnderTest{Stdout: out}
 	var once sync.Once

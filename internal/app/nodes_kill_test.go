@@ -101,7 +101,7 @@ func TestKillNodesAndPlatformDuringSync(t *testing.T) {
 	listen, leaf := freePort(t), freePort(t)
 	base := "http://" + listen
 	serveArgs := []string{"serve", "--listen", listen, "--leaf-listen", leaf, "--data-dir", dataDir,
-		"--demo", "--log-level", "warn"}
+		"--demo", "--demo-nodes=false", "--log-level", "warn"}
 	platform := runProc(t, "platform", serveArgs...)
 	waitReady(t, base)
 	admin := login(t, base, "admin", demo.Password)

@@ -61,6 +61,7 @@ type platform struct {
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
+	demoNodes   *demo.Nodes      // --demo: the demo's front-end nodes (demonodes.go)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -125,6 +126,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.nodes = node.NewRegistry(p.db, p.audit, p.org, secrets, log)
 	if err := p.nodes.Open(ctx); err != nil {
 		return err
+	}
+	if p.demoNodesWanted() && cfg.LeafListen == "" {
+		cfg.LeafListen = "127.0.0.1:0" // the demo's nodes join on loopback
 	}
 	busOpts := bus.Options{URL: cfg.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), LeafListen: cfg.LeafListen, Trace: cfg.LogLevel == "debug"}
 	if busOpts.Cluster, err = replicaCluster(cfg, secrets); err != nil {
@@ -198,6 +202,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.gateway.Close()
 	p.sharing.Deliverers[sharing.DeliveryAPI] = p.gateway.Deliverer()
 	tables := &sharing.TableDelivery{Sharing: p.sharing}
+	if p.demoNodesWanted() {
+		tables.NodeSource = p.demoGrantSource
+	}
 	// Rows of the platform-run channels that fail their rules (the catalog
 	// items' validators, else the column types) wait here with the reason.
 	quarantine, err := exchange.OpenQuarantine(ctx, filepath.Join(cfg.DataDir, "quarantine.db"))
@@ -269,6 +276,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	p.prepareDemoNodes(ln.Addr().String())
 	reg := prometheus.NewRegistry()
 	srv := &http.Server{
 		Handler:           p.handler(reg),
@@ -314,6 +322,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
 	}
 	go p.gateway.Run(ctx)
+	if p.demoNodes != nil {
+		p.demoNodes.Start()
+		defer p.demoNodes.Stop() // before the bus closes
+	}
 
 	where := "SQLite " + cfg.dsn()
 	if p.db.Dialect == store.Postgres {
@@ -330,6 +342,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"version", Version, "startup", time.Since(started).String())
 	fmt.Fprintf(stdout, "govshare %s is running\n  console: %s://%s/\n  API:     %s://%s/api/v1 (OpenAPI: /openapi.json)\n  state:   %s; bus: %s\n  metrics: %s\n",
 		Version, scheme, ln.Addr(), scheme, ln.Addr(), where, busWhere, metricsAt)
+	if p.demoNodes != nil {
+		p.demoNodes.Describe(stdout)
+	}
 
 	select {
 	case err := <-errc:

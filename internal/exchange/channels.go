@@ -103,9 +103,13 @@ type ChannelStats struct {
 
 // Progress is how far a running full pass has come.
 type Progress struct {
-	Total   int64 `json:"total" doc:"Rows in the source table when the pass began"`
+	Total   int64 `json:"total" doc:"Rows in the source table when the pass began; -1 while unknown"`
 	Done    int64 `json:"done" doc:"Rows delivered by this pass so far"`
 	Percent int   `json:"percent"`
+	// Rate and time left (arrived.go).
+	RatePerSecond float64 `json:"rate_per_second,omitempty" doc:"Rows a second since the leader first saw the pass"`
+	SecondsLeft   int64   `json:"seconds_left,omitempty" doc:"Estimated seconds left, from the source's row count at the start and the rate"`
+	Estimating    bool    `json:"estimating,omitempty" doc:"The rate or the total is not known yet"`
 }
 
 // ChannelFilter selects channels.
@@ -438,6 +442,9 @@ func (m *Manager) scan(row scanner) (ChannelInfo, error) {
 			pr.Percent = int(pr.Done * 100 / total)
 		}
 		st.Progress = pr
+		m.estimate(c.ID, pr)
+	} else if st.Running && total == passTotalUnknown {
+		st.Progress = &Progress{Total: -1, Done: done, Estimating: true}
 	}
 	caughtAt, _ := store.ParseTime(caught)
 	st.LagSeconds = lagOf(c.Schedule, caughtAt, m.now())

@@ -62,9 +62,10 @@ type Manager struct {
 	holder   string
 	leading  atomic.Bool
 
-	wake  chan struct{}
-	nodes Nodes
-	kvs   sync.Map // node id → jetstream.KeyValue of its bucket
+	wake   chan struct{}
+	nodes  Nodes
+	kvs    sync.Map // node id → jetstream.KeyValue of its bucket
+	passes sync.Map // channel id → passMark of its running full pass (arrived.go)
 
 	mu      sync.Mutex
 	runners map[string]*runner
@@ -631,8 +632,11 @@ func (m *Manager) flushOne(ctx context.Context, r *runner) {
 		r.caughtUp, r.full = now, false
 		r.mu.Unlock()
 	}
+	m.markPass(r.id, full, total, done)
 	if !full {
 		total, done = -1, 0
+	} else if total < 0 {
+		total = passTotalUnknown // a full pass whose source count is not known
 	}
 	run := 0
 	if running {

@@ -204,6 +204,10 @@ type Options struct {
 	RejectAfter time.Duration
 	// MaxMemory bounds the node's JetStream memory store (default 32 MiB).
 	MaxMemory int64
+	// LeafURL, when set, is dialled in place of the leaf URL the enrolment
+	// saved: the demo's nodes dial the demo platform's loopback listener,
+	// whose port changes from one start to the next.
+	LeafURL string
 }
 
 // Agent is a running front-end node: an embedded NATS server with its own
@@ -281,6 +285,9 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 		a.log.Info("enrolled", "node", id.NodeID, "name", id.Name, "domain", id.Domain)
 	}
 	a.Identity = id
+	if o.LeafURL != "" {
+		a.Identity.LeafURL = o.LeafURL
+	}
 	if err := a.startServer(); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,11 @@ import (
 type TableDelivery struct {
 	Sharing  *Service
 	Channels *exchange.Manager
+	// NodeSource, when set, answers where the provider keeps the grant's
+	// table on one of its front-end nodes (前置机); the channel then reads
+	// it there in place of the entry's mounted table. The demo sets it for
+	// its police bureau's node; nil: always the mounted table.
+	NodeSource func(ctx context.Context, g Grant) (exchange.TableRef, bool)
 }
 
 // Start creates the grant's channel.
@@ -36,6 +41,11 @@ func (d TableDelivery) Start(ctx context.Context, g Grant) (string, error) {
 		Source: exchange.TableRef{Datasource: r.Mount.DatasourceName, Table: r.Mount.Table},
 		Target: exchange.TableRef{NodeID: g.Target.Node, Datasource: g.Target.Datasource, Table: g.Target.Table},
 		Mode:   exchange.Full, Schedule: "0 2 * * *", GrantID: g.ID}
+	if d.NodeSource != nil {
+		if ref, ok := d.NodeSource(ctx, g); ok {
+			in.Source = ref
+		}
+	}
 	for _, it := range e.Items {
 		if it.Timestamp {
 			in.Mode, in.Schedule, in.Watermark = exchange.FullThenIncremental, "continuous", r.Column(it.Identifier)

@@ -28,6 +28,7 @@ func (s *server) exchangeRoutes(r chi.Router) {
 	r.Get("/exchange/channels/rows", s.exchangeChannelRows)
 	r.Get("/exchange/channels/{id}", s.exchangeChannel)
 	r.Get("/exchange/channels/{id}/live", s.exchangeChannelLive)
+	r.Get("/exchange/channels/{id}/arrived", s.exchangeArrived)
 	r.Post("/exchange/channels/{id}/{action}", s.exchangeAction)
 	r.Get("/exchange/channels/{id}/quarantine", s.exchangeQuarantine)
 	r.Post("/exchange/channels/{id}/quarantine/{op}", s.exchangeQuarantineOp)
@@ -117,6 +118,8 @@ type channelView struct {
 	CanOperate bool
 	CanPause   bool
 	Lag        string
+	Progress   string // a full pass's rate and time left (exchange_arrived.go)
+	Consumer   bool   // the caller is of the consuming department: sees what arrived
 }
 
 func (s *server) lagText(lang string, secs int64) string {
@@ -140,7 +143,8 @@ func (s *server) channelView(r *http.Request) (channelView, error) {
 		return channelView{}, err
 	}
 	lang := language(r)
-	return channelView{C: c, Lang: lang, CanOperate: exchange.CanOperate(p, c), CanPause: exchange.CanPause(p, c), Lag: s.lagText(lang, c.Stats.LagSeconds)}, nil
+	return channelView{C: c, Lang: lang, CanOperate: exchange.CanOperate(p, c), CanPause: exchange.CanPause(p, c), Lag: s.lagText(lang, c.Stats.LagSeconds),
+		Progress: s.progressText(lang, c.Stats.Progress), Consumer: p.DepartmentID != 0 && p.DepartmentID == c.ConsumerID}, nil
 }
 
 func (s *server) exchangeChannel(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -32,6 +33,16 @@ type nodeRow struct {
 	node.Node
 	Seen       string // last heartbeat, relative
 	CanOperate bool
+	Demo       bool // one of the demo's nodes (serve --demo), which the console stops and starts
+	Running    bool // the demo node runs
+}
+
+// DemoNodes stops and starts the demo's front-end nodes, deciding who may.
+type DemoNodes interface {
+	Demo(id int64) bool
+	Running(id int64) bool
+	StopNode(ctx context.Context, p org.Principal, id int64) error
+	StartNode(ctx context.Context, p org.Principal, id int64) error
 }
 
 func (s *server) nodes(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +62,11 @@ func (s *server) nodesPage(w http.ResponseWriter, r *http.Request, status int, v
 	}
 	rows := make([]nodeRow, 0, len(ns))
 	for _, n := range ns {
-		rows = append(rows, nodeRow{Node: n, Seen: s.ago(lang, n.LastHeartbeat), CanOperate: node.CanOperate(p, n.DepartmentID)})
+		row := nodeRow{Node: n, Seen: s.ago(lang, n.LastHeartbeat), CanOperate: node.CanOperate(p, n.DepartmentID)}
+		if s.DemoNodes != nil && s.DemoNodes.Demo(n.ID) {
+			row.Demo, row.Running = true, s.DemoNodes.Running(n.ID)
+		}
+		rows = append(rows, row)
 	}
 	data := map[string]any{"Nodes": rows, "Pager": newPager(r, page, 20, total), "States": node.States, "Form": r.PostForm,
 		"CanAdd": node.CanOperate(p, p.DepartmentID), "PickDepartment": p.Has(org.SystemAdmin)}
@@ -126,6 +141,19 @@ func (s *server) nodeAction(w http.ResponseWriter, r *http.Request) {
 	case "revoke":
 		n, err = s.Nodes.Revoke(ctx, p, id, reason)
 		done = "nodes.done.revoke"
+	case "demo-stop", "demo-start":
+		if s.DemoNodes == nil {
+			http.NotFound(w, r)
+			return
+		}
+		if chi.URLParam(r, "action") == "demo-stop" {
+			err, done = s.DemoNodes.StopNode(ctx, p, id), "nodes.done.demo_stop"
+		} else {
+			err, done = s.DemoNodes.StartNode(ctx, p, id), "nodes.done.demo_start"
+		}
+		if err == nil {
+			n, err = s.Nodes.Get(ctx, p, id)
+		}
 	default:
 		http.NotFound(w, r)
 		return

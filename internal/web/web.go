@@ -62,6 +62,9 @@ type Deps struct {
 	Notices *notice.Service
 	// Ledger is the evidence ledger (存证账本); nil leaves its page out.
 	Ledger *ledger.Log
+	// DemoNodes stops and starts the demo's front-end nodes (serve --demo);
+	// nil: the nodes page has no such buttons.
+	DemoNodes DemoNodes
 }
 
 type server struct {
