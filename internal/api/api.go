@@ -15,6 +15,7 @@ import (
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
@@ -47,6 +48,8 @@ type Deps struct {
 	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
 	Ledger  *ledger.Log
 	Anchors *ledger.Anchors
+	// BaseDB keeps the base databases (基础库); nil leaves their routes out.
+	BaseDB *basedb.Service
 }
 
 // Server holds the API's dependencies.
@@ -174,6 +177,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerApps()
 	s.registerExchange()
 	s.registerAggregation()
+	s.registerBaseDB()
 	if d.Nodes != nil {
 		s.registerNodes()
 	}

@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -62,6 +66,11 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 		big := run.Through-run.From > analyzeAbove
 		if err := s.analyze(ctx, tx, big, "basedb_staging"); err != nil {
 			return err
+		}
+		if big && tx.Dialect == store.Postgres { // the winners' sort stays in memory
+			if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '256MB'"); err != nil {
+				return err
+			}
 		}
 		// The winners among the staged rows, upserted where they beat the
 		// golden value: a newer business time, or the same one from a source
@@ -145,7 +154,7 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 
 // analyzeAbove is the number of staged rows above which a merge refreshes
 // the planner's statistics.
-const analyzeAbove = 5000
+const analyzeAbove = 50000
 
 // analyze refreshes table's statistics on PostgreSQL when big.
 func (s *Service) analyze(ctx context.Context, tx *store.Tx, big bool, table string) error {
@@ -154,4 +163,54 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, big bool, table str
 	}
 	_, err := tx.Exec(ctx, "ANALYZE "+table)
 	return err
+}
+
+// MergeNow merges a base database and recomputes its quality scores at an
+// approver of the data authority's request; audited.
+func (s *Service) MergeNow(ctx context.Context, p org.Principal, db string) (Run, error) {
+	const action = "basedb.merge"
+	tgt := "basedb:" + db
+	a, err := s.accessOf(ctx, p)
+	if err != nil {
+		return Run{}, err
+	}
+	if !a.authority || !p.Can(org.ReviewCatalog) {
+		return Run{}, org.Denied(ctx, s.audit, p, action, tgt, errs.New(errs.Forbidden, msgMergeDenied))
+	}
+	run, err := s.Refresh(ctx, db)
+	if err != nil {
+		return Run{}, err
+	}
+	return run, s.audit.Record(ctx, org.Entry(p, action, tgt, audit.Success, audit.Keyed(auditMerge, run.Through-run.From, run.Records, run.Disputes)))
+}
+
+// Refresh merges a base database and recomputes its quality scores.
+func (s *Service) Refresh(ctx context.Context, db string) (Run, error) {
+	run, err := s.Merge(ctx, db)
+	if err != nil {
+		return run, err
+	}
+	if run.Through > run.From {
+		err = s.ComputeScores(ctx, db)
+	}
+	return run, err
+}
+
+// Run refreshes every base database each interval until ctx ends: the
+// platform's periodic merge. Errors go to log; the next round retries.
+func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for _, sc := range s.Schemas() {
+			if _, err := s.Refresh(ctx, sc.Name); err != nil && ctx.Err() == nil {
+				log.Error("merge base database", "db", sc.Name, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

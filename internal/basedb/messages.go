@@ -12,6 +12,7 @@ var (
 	msgReadDenied   = errs.Define("basedb.read.forbidden", "only the staff of the data authority and of the departments read the base databases", "只有数据主管部门和各部门的工作人员可以查看基础库")
 	msgVerifyDenied = errs.Define("basedb.verify.forbidden", "verification needs the data consumer role of a department", "核验需要部门的数据使用者角色")
 	msgDecideDenied = errs.Define("basedb.dispute.decide_forbidden", "only an approver of a source department of the dispute, or of the data authority, decides it", "只有疑义数据来源部门或数据主管部门的审核员可以处理")
+	msgMergeDenied  = errs.Define("basedb.merge.forbidden", "only an approver of the data authority merges a base database", "只有数据主管部门的审核员可以合并基础库")
 	msgRowTime      = errs.Define("basedb.check.no_time", "the business time is missing", "缺少业务时间")
 	msgRowKey       = errs.Define("basedb.check.no_row_key", "the source row key is missing", "缺少来源记录编号")
 	msgColumns      = errs.Define("basedb.check.columns", "%d values for %d columns", "%d 个值对应 %d 个字段")

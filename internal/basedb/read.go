@@ -336,3 +336,10 @@ func (s *Service) Verify(ctx context.Context, p org.Principal, db string, in Ver
 	}
 	return v, nil
 }
+
+// Records counts a base database's golden records.
+func (s *Service) Records(ctx context.Context, db string) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM basedb_records WHERE db = ?", db).Scan(&n)
+	return n, err
+}

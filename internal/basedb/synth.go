@@ -78,10 +78,16 @@ type SynthCounts struct{ BadRows, SameTime, DeathPaid int }
 // Synthetic answers the rows the four population sources deliver for n
 // synthetic people, as of now, with planted conflicts and errors.
 func Synthetic(n int, now time.Time) (map[string][]Row, SynthCounts) {
+	return SyntheticRange(0, n, now)
+}
+
+// SyntheticRange answers the rows of synthetic people from to to-1, so
+// that a large population is made and staged a slice at a time.
+func SyntheticRange(from, to int, now time.Time) (map[string][]Row, SynthCounts) {
 	out := map[string][]Row{}
 	var c SynthCounts
 	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
+	for i := from; i < to; i++ {
 		p := Person(i)
 		bt := base.Add(time.Duration(i%1500) * 24 * time.Hour)
 		if i%10 == 0 { // a tenth changed recently: timely
