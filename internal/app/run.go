@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/govshare/govshare/internal/aggregation"
-	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
