@@ -20,8 +20,8 @@ func (p *platform) newBaseDB() *basedb.Service {
 // the console opens at once; its line says when it is ready), then merges
 // the base databases every minute.
 func (p *platform) runBaseDB(ctx context.Context, withDemo bool, out io.Writer) {
-	if withDemo {
-		if err := demo.LoadPopulation(ctx, p.basedb, p.org, demo.People, out); err != nil && ctx.Err() == nil {
+	if withDemo && p.cfg.DemoPeople > 0 {
+		if err := demo.LoadPopulation(ctx, p.basedb, p.org, p.cfg.DemoPeople, out); err != nil && ctx.Err() == nil {
 			p.log.Error("demo population", "err", err)
 		}
 	}

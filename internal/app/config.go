@@ -25,6 +25,7 @@ type Config struct {
 	LeafListen      string
 	LeafAdvertise   string
 	Demo            bool
+	DemoPeople      int
 	AdminPassword   string
 	Migrate         bool
 	TLSCert         string
@@ -64,6 +65,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LeafListen, "leaf-listen", "", "host:port where front-end nodes join the embedded NATS as leaf nodes; empty disables")
 	fs.StringVar(&cfg.LeafAdvertise, "leaf-advertise", "", "host[:port] nodes dial to reach --leaf-listen (a public name or address; it goes into the listener's certificate); default the listen address")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
+	fs.IntVar(&cfg.DemoPeople, "demo-people", 41200, "synthetic people of the demo's population base database (人口基础库), built in the background on first start (0: none)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate: serve HTTPS and mark cookies Secure")

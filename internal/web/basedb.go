@@ -129,5 +129,5 @@ func (s *server) basedbDecide(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.redirect(w, r, basedbPath+"/disputes#dispute-"+strconv.FormatInt(id, 10), s.t(r, "basedb.flash."+state))
+	s.redirect(w, r, basedbPath+"/disputes#dispute-"+strconv.FormatInt(id, 10), s.t(r, map[string]string{basedb.Confirmed: "basedb.flash.confirmed", basedb.Corrected: "basedb.flash.corrected", basedb.Rejected: "basedb.flash.rejected"}[state]))
 }
