@@ -75,16 +75,26 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 		// The winners among the staged rows, upserted where they beat the
 		// golden value: a newer business time, or the same one from a source
 		// of the same or higher priority (a correction).
+		// The first load into an empty base database needs no conflict
+		// handling: a plain insert is cheaper by far.
+		var some int
+		err = tx.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM basedb_values WHERE db = ? LIMIT 1) x", db).Scan(&some)
+		if err != nil {
+			return err
+		}
+		upsert := ` ON CONFLICT (db, subject, attr) DO UPDATE SET value = excluded.value, source = excluded.source, row_key = excluded.row_key,
+				business_time = excluded.business_time, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
+				arrived_at = excluded.arrived_at, priority = excluded.priority, staged_id = excluded.staged_id
+			WHERE excluded.business_time > basedb_values.business_time
+				OR (excluded.business_time = basedb_values.business_time AND excluded.priority <= basedb_values.priority)`
+		if some == 0 {
+			upsert = ""
+		}
 		res, err := tx.Exec(ctx, `INSERT INTO basedb_values (db, subject, attr, value, source, row_key, business_time, valid_from, valid_to, arrived_at, priority, staged_id)
 			SELECT db, subject, attr, value, source, row_key, business_time, valid_from, valid_to, arrived_at, priority, id FROM (
 				SELECT s.*, ROW_NUMBER() OVER (PARTITION BY subject, attr ORDER BY business_time DESC, priority ASC, id DESC) AS rn
 				FROM basedb_staging s WHERE db = ? AND id > ? AND id <= ?) w
-			WHERE rn = 1
-			ON CONFLICT (db, subject, attr) DO UPDATE SET value = excluded.value, source = excluded.source, row_key = excluded.row_key,
-				business_time = excluded.business_time, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
-				arrived_at = excluded.arrived_at, priority = excluded.priority, staged_id = excluded.staged_id
-			WHERE excluded.business_time > basedb_values.business_time
-				OR (excluded.business_time = basedb_values.business_time AND excluded.priority <= basedb_values.priority)`, rng...)
+			WHERE rn = 1`+upsert, rng...)
 		if err != nil {
 			return fmt.Errorf("merge values: %w", err)
 		}
@@ -154,7 +164,7 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 
 // analyzeAbove is the number of staged rows above which a merge refreshes
 // the planner's statistics.
-const analyzeAbove = 50000
+const analyzeAbove = 200000
 
 // analyze refreshes table's statistics on PostgreSQL when big.
 func (s *Service) analyze(ctx context.Context, tx *store.Tx, big bool, table string) error {
@@ -184,8 +194,12 @@ func (s *Service) MergeNow(ctx context.Context, p org.Principal, db string) (Run
 	return run, s.audit.Record(ctx, org.Entry(p, action, tgt, audit.Success, audit.Keyed(auditMerge, run.Through-run.From, run.Records, run.Disputes)))
 }
 
-// Refresh merges a base database and recomputes its quality scores.
+// Refresh ingests what the sources' mandates delivered, merges a base
+// database and recomputes its quality scores.
 func (s *Service) Refresh(ctx context.Context, db string) (Run, error) {
+	if _, err := s.Ingest(ctx, db); err != nil {
+		return Run{}, err
+	}
 	run, err := s.Merge(ctx, db)
 	if err != nil {
 		return run, err

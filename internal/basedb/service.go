@@ -33,6 +33,8 @@ type Service struct {
 	schemas map[string]*Schema
 	order   []string
 
+	deliveries Deliveries // resolves a source's mandate to its delivered table
+
 	// hook, when set by a test, runs between the merge's statements; an
 	// error it returns fails the merge there.
 	hook func(step string) error
