@@ -91,3 +91,20 @@ func TestIngest(t *testing.T) {
 		}
 	})
 }
+
+// FuzzBusinessTime reads delivered business times: never a panic, and a
+// time read is one of the layouts the sources write.
+func FuzzBusinessTime(f *testing.F) {
+	for _, s := range []string{"2024-03-01", "2024-03-01 10:00:00", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00.123+08:00", "", "yesterday", "2024-02-30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := basedb.BusinessTime(s)
+		if got.IsZero() {
+			return
+		}
+		if s = strings.TrimSpace(s); len(s) < 10 || s[4] != '-' || s[7] != '-' {
+			t.Errorf("BusinessTime(%q) = %s", s, got)
+		}
+	})
+}
