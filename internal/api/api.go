@@ -15,6 +15,7 @@ import (
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
@@ -49,6 +50,8 @@ type Deps struct {
 	Anchors *ledger.Anchors
 	// DemoNodes stops and starts the demo's front-end nodes; nil leaves their routes out.
 	DemoNodes DemoNodes
+	// BaseDB keeps the base databases (基础库); nil leaves their routes out.
+	BaseDB *basedb.Service
 }
 
 // Server holds the API's dependencies.
@@ -177,6 +180,7 @@ func Register(r chi.Router, d Deps) huma.API {
 	s.registerExchange()
 	s.registerArrived()
 	s.registerAggregation()
+	s.registerBaseDB()
 	if d.Nodes != nil {
 		s.registerNodes()
 	}

@@ -52,7 +52,12 @@ Usage:
       --writers goroutines, group-committed, a checkpoint signed every second) beside
       a bare INSERT of the same records in transactions of the same size, on SQLite
       in DIR and, with --database, on PostgreSQL, in one run; then inclusion proof
-      p50/p99 once the tree has --proof-leaves leaves`
+      p50/p99 once the tree has --proof-leaves leaves
+  govshare bench basedb [--people 100000] [--changes 10000] [--slice 50000] [--database URL] [--dir DIR]
+      the population base database: four synthetic sources with planted conflicts
+      and errors staged and merged into golden records beside a bare COPY of the
+      same rows (PostgreSQL; prepared INSERT on SQLite), then --changes changes
+      merged incrementally, the quality scores over the set, and peak memory`
 
 // benchmarks are the benchmarks "govshare bench" runs, for the usage text.
 var benchmarks = []struct{ name, summary string }{
@@ -62,6 +67,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"exchange", "a table copied PostgreSQL → MariaDB directly and through nodes"},
 	{"city", "11 nodes and 55 channels at once: lag per channel, hub CPU and RSS"},
 	{"ledger", "evidence ledger appends/s with checkpoints beside a bare INSERT; proof p99"},
+	{"basedb", "population base database: first merge beside a bare COPY, incremental merge, quality scores"},
 }
 
 func benchList() string {
@@ -147,6 +153,12 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.ProofLeaves, "proof-leaves", 1000000, "tree size at which inclusion proofs are timed")
 		fs.IntVar(&o.Proofs, "proofs", 2000, "inclusion proofs timed")
 		run = func() error { o.Target = target; return bench.Ledger(ctx, o, stdout) }
+	case "basedb":
+		o := bench.BaseDBOptions{}
+		fs.IntVar(&o.People, "people", 100000, "synthetic people")
+		fs.IntVar(&o.Changes, "changes", 10000, "changes to the household register merged incrementally")
+		fs.IntVar(&o.Slice, "slice", 50000, "people generated and staged at a time")
+		run = func() error { o.Target = target; return bench.BaseDB(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
 		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")

@@ -29,6 +29,7 @@ type Config struct {
 	ReplicaName     string
 	Demo            bool
 	DemoNodes       bool
+	DemoPeople      int
 	AdminPassword   string
 	Migrate         bool
 	TLSCert         string
@@ -73,6 +74,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.ReplicaName, "replica-name", "", "this replica's name in the cluster, unique among the replicas; default HOSTNAME-PORT of --cluster-listen")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the synthetic demo city (株洲市) on first start")
 	fs.BoolVar(&cfg.DemoNodes, "demo-nodes", true, "with --demo: run the police and approval bureaus' front-end nodes (前置机) in this process, on a loopback leaf listener (--leaf-listen, default a free port)")
+	fs.IntVar(&cfg.DemoPeople, "demo-people", 41200, "synthetic people of the demo's population base database (人口基础库), built in the background on first start (0: none)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the first platform admin 'admin'; empty prints a generated one-time password")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending PostgreSQL migrations at start (SQLite always migrates)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate: serve HTTPS and mark cookies Secure")

@@ -54,7 +54,8 @@ func TestConsoleLayoutAndLanguage(t *testing.T) {
 		"/catalog", "/catalog?class=101", "/catalog?provider=2&class=2", "/catalog/entry?code=102001/000001", "/catalog/entry?code=101001/000001", "/catalog/new", "/catalog/review", "/catalog/import", "/catalog/datasources", "/catalog/stats",
 		"/lists/demands", "/lists/duties", "/lists/negatives", "/lists/stats",
 		"/sharing/applications?box=all", "/sharing/applications?box=review", "/sharing/applications/1", "/sharing/grants", "/sharing/grants/1",
-		"/exchange", "/exchange/channels", "/exchange/nodes", "/exchange/mandates", "/services", "/services/apps", "/notices", "/ledger"}
+		"/exchange", "/exchange/channels", "/exchange/nodes", "/exchange/mandates", "/services", "/services/apps", "/notices", "/ledger",
+		"/basedb", "/basedb/population", "/basedb/disputes"}
 	for _, user := range []string{"admin", "auditor", "xzsp.approver", "gaj.cataloger", "rsj.consumer", "gaj.node"} {
 		t.Run(user, func(t *testing.T) {
 			ctx := browser(t)

@@ -51,7 +51,8 @@ func start(t *testing.T, args ...string) *platformUnderTest {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
-	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
+	// A small demo population (人口基础库) spares the machine; a test that needs the 1% city passes --demo-people.
+	args = append([]string{"serve", "--listen", "127.0.0.1:0", "--demo-people", "2000"}, args...)
 	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--demo-nodes") }) {
 		// The demo's front-end nodes only where a test asks for them
 		// (demonodes_test.go): the other tests count their own nodes.

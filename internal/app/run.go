@@ -12,6 +12,7 @@ import (
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
@@ -106,7 +107,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

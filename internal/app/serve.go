@@ -19,6 +19,7 @@ import (
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/bus"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/connector"
@@ -53,6 +54,7 @@ type platform struct {
 	gateway  *gateway.Service
 	channels *exchange.Manager
 	mandates *aggregation.Service
+	basedb   *basedb.Service
 	nodes    *node.Registry
 	notices  *notice.Service
 	reminder *notice.Sharing
@@ -227,6 +229,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Mandate: p.mandates.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
 	p.mandates.SetChannels(p.channels)
+	p.basedb = p.newBaseDB()
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
 	if err := p.openLedger(secrets); err != nil {
@@ -317,6 +320,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go p.expireGrants(ctx)
 	go p.remind(ctx)
 	go p.ledger.Run(ctx)
+	go p.runBaseDB(ctx, cfg.Demo, stdout)
 	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
 	if p.demoWitness != nil && !p.secure {
 		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())

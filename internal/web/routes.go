@@ -44,6 +44,7 @@ func (s *server) routes(r chi.Router) {
 		s.nodesRoutes(r)
 		s.noticesRoutes(r)
 		s.ledgerRoutes(r)
+		s.basedbRoutes(r)
 	})
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/audit"
+	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
@@ -65,6 +66,8 @@ type Deps struct {
 	// DemoNodes stops and starts the demo's front-end nodes (serve --demo);
 	// nil: the nodes page has no such buttons.
 	DemoNodes DemoNodes
+	// BaseDB keeps the base databases (基础库); nil leaves their pages out.
+	BaseDB *basedb.Service
 }
 
 type server struct {
@@ -247,6 +250,9 @@ func nav(p *org.Principal) []navItem {
 		items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
 	}
 	items = append(items, navItem{Key: "nav.services", Href: servicesActive}, navItem{Key: "nav.ledger", Href: ledgerPath})
+	if p.DepartmentID != 0 {
+		items = append(items, navItem{Key: "nav.basedb", Href: basedbPath})
+	}
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
