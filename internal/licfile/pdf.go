@@ -459,7 +459,11 @@ func intOf(v any) (int, bool) {
 }
 
 // object reads object num.
-func (f *pdfFile) object(num int) (any, error) {
+func (f *pdfFile) object(num int) (any, error) { return f.read(num, true) }
+
+// read reads object num, with a stream's data when streams is true (a
+// stream's length is read with streams false, so lengths never chain).
+func (f *pdfFile) read(num int, streams bool) (any, error) {
 	off, ok := f.offsets[num]
 	if !ok || off < 0 || off >= len(f.b) {
 		return nil, fmt.Errorf("%w: no object %d", errPDF, num)
@@ -485,6 +489,9 @@ func (f *pdfFile) object(num int) (any, error) {
 	if !isDict || l.peekWord() != "stream" {
 		return v, nil
 	}
+	if !streams {
+		return nil, errPDF
+	}
 	l.skip()
 	l.word() // stream
 	if l.pos < len(f.b) && f.b[l.pos] == '\r' {
@@ -494,8 +501,8 @@ func (f *pdfFile) object(num int) (any, error) {
 		l.pos++
 	}
 	lv := d["Length"]
-	if r, ok := lv.(pRef); ok && r.Num != num {
-		if lv, err = f.object(r.Num); err != nil {
+	if r, ok := lv.(pRef); ok {
+		if lv, err = f.read(r.Num, false); err != nil {
 			return nil, err
 		}
 	}
@@ -554,9 +561,11 @@ func (f *pdfFile) pages() ([]pRef, error) {
 		return nil, err
 	}
 	var out []pRef
+	visits := 0
 	var walk func(v any, depth int) error
 	walk = func(v any, depth int) error {
-		if depth > maxDepth || len(out) > 10000 {
+		visits++
+		if depth > maxDepth || visits > 10000 {
 			return errPDF
 		}
 		r, ok := v.(pRef)
