@@ -274,9 +274,9 @@ func TestVerifyNamesTheFault(t *testing.T) {
 }
 
 // FuzzVerify: the verifier reads outside input; whatever the bytes, it
-// (Run it with -fuzzminimizetime 0: minimising a 250 KB seed takes long.)
-// answers without panicking or looping, and a changed file never passes
-// unless its change is outside what any check covers.
+// answers without panicking or looping, and no file passes without a
+// signature and evidence. Run it with -fuzzminimizetime 0: minimising an
+// input as large as a licence file takes longer than the fuzzing.
 func FuzzVerify(f *testing.F) {
 	ctx := context.Background()
 	db := storetest.Open(f, f.TempDir()+"/f.db", migrations())
