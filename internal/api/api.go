@@ -47,6 +47,8 @@ type Deps struct {
 	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
 	Ledger  *ledger.Log
 	Anchors *ledger.Anchors
+	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
+	Seals interface{ CACertificatePEM() []byte }
 }
 
 // Server holds the API's dependencies.
@@ -182,6 +184,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Ledger != nil {
 		s.registerLedger(r)
+	}
+	if d.Seals != nil {
+		s.registerSeals()
 	}
 	return hapi
 }
