@@ -132,8 +132,8 @@ func TestLicenceVerifyCommand(t *testing.T) {
 		want []string
 	}{
 		{"good, keys in a file", []string{good, "--ca", ca, "--log-keys", keys}, true,
-			[]string{"ok   signature", "株洲市市场监督管理局 (issuer)", "ok   inclusion", "verified: " + good, doc.Identifier}},
-		{"good, keys by comma, in Chinese", []string{good, "--ca", ca, "--log-key", commaKeys, "--lang", "zh"}, true, []string{"签章覆盖文件前", "叶子 0"}},
+			[]string{"ok   signature", "issuer's seal (株洲市市场监督管理局)", "ok   inclusion", "verified: " + good, doc.Identifier}},
+		{"good, keys by comma, in Chinese", []string{good, "--ca", ca, "--log-key", commaKeys, "--lang", "zh"}, true, []string{"颁发机构株洲市市场监督管理局的签章覆盖文件前", "叶子 0"}},
 		{"tampered", []string{bad, "--ca", ca, "--log-keys", keys}, false, []string{"FAIL signature", "altered after it was signed"}},
 		{"another CA", []string{good, "--ca", otherCA, "--log-keys", keys}, false, []string{"FAIL chain", "does not chain to the given CA"}},
 		{"no evidence", []string{bare, "--ca", ca, "--log-keys", keys}, false, []string{"ok   signature", "FAIL evidence", "only the signature was checked"}},

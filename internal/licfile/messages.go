@@ -27,10 +27,11 @@ var (
 	msgProofTree      = errs.Define("licfile.proof_tree", "the inclusion proof does not hold for the checkpoint: %s", "包含证明与检查点不符：%s")
 
 	// What held.
-	msgSignatureHeld  = errs.Define("licfile.signature_held", "the signature of %s (%s) holds over the first %d bytes, and its certificate chains to the CA", "%s（%s）的签章覆盖文件前 %d 字节且有效，其证书属于给定的 CA")
-	msgNoChanges      = errs.Define("licfile.no_changes", "nothing but ledger evidence follows the last signature", "最后一次签章后仅附加了存证证据")
-	msgDataFound      = errs.Define("licfile.data_found", "the signed data of licence %s hashes (SM3) to %s", "证照 %s 的签章数据 SM3 哈希为 %s")
-	msgEventHeld      = errs.Define("licfile.event_held", "the ledger event (%s, version %s) names this data, and the proof is for its record", "存证事件（%s，版本 %s）记载的正是本数据，包含证明对应其记录")
-	msgCheckpointHeld = errs.Define("licfile.checkpoint_held", "the checkpoint of %s (tree of %d) is signed by the given log keys", "%s 的检查点（树大小 %d）经给定账本公钥验证有效")
-	msgIncluded       = errs.Define("licfile.included", "the event's record is leaf %d of the checkpoint's tree of %d", "存证事件记录为叶子 %d，位于该检查点大小为 %d 的树中")
+	msgIssuerSealHeld   = errs.Define("licfile.issuer_seal_held", "the issuer's seal (%s) holds over the first %d bytes, and its certificate chains to the CA", "颁发机构%s的签章覆盖文件前 %d 字节且有效，其证书属于给定的 CA")
+	msgPlatformSealHeld = errs.Define("licfile.platform_seal_held", "the platform's seal (%s) over the annotated copy holds over the first %d bytes, and its certificate chains to the CA", "平台%s对加注件的签章覆盖文件前 %d 字节且有效，其证书属于给定的 CA")
+	msgNoChanges        = errs.Define("licfile.no_changes", "nothing but ledger evidence follows the last signature", "最后一次签章后仅附加了存证证据")
+	msgDataFound        = errs.Define("licfile.data_found", "the signed data of licence %s hashes (SM3) to %s", "证照 %s 的签章数据 SM3 哈希为 %s")
+	msgEventHeld        = errs.Define("licfile.event_held", "the ledger event (%s, version %s) names this data, and the proof is for its record", "存证事件（%s，版本 %s）记载的正是本数据，包含证明对应其记录")
+	msgCheckpointHeld   = errs.Define("licfile.checkpoint_held", "the checkpoint of %s (tree of %d) is signed by the given log keys", "%s 的检查点（树大小 %d）经给定账本公钥验证有效")
+	msgIncluded         = errs.Define("licfile.included", "the event's record is leaf %d of the checkpoint's tree of %d", "存证事件记录为叶子 %d，位于该检查点大小为 %d 的树中")
 )

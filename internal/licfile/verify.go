@@ -111,7 +111,11 @@ func Verify(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier) (
 			}
 		}
 		r.Signatures = append(r.Signatures, info)
-		pass("signature", msgSignatureHeld, info.Signer, info.Role, info.Covers)
+		if i == 0 {
+			pass("signature", msgIssuerSealHeld, info.Signer, info.Covers)
+		} else {
+			pass("signature", msgPlatformSealHeld, info.Signer, info.Covers)
+		}
 	}
 	// Nothing but evidence after the last signature.
 	end := sigs[len(sigs)-1].end
