@@ -217,7 +217,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.ledger.Close()
-	p.seals = seal.New(p.db, secrets, p.org, seal.Options{})
+	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
 	if err := p.seals.Start(ctx); err != nil {
 		return err
 	}

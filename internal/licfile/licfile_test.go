@@ -172,9 +172,12 @@ func TestMasterDeliverAnnotateVerify(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "delivered.pdf"), delivered, 0o644)
 			os.WriteFile(filepath.Join(dir, "annotated.pdf"), annotated, 0o644)
 		}
-		r, err = licfile.Verify(annotated, p.ca, p.keys)
+		r, err = licfile.VerifyAt(annotated, p.ca, p.keys, a.MadeAt.Add(time.Hour))
 		if err != nil || len(r.Signatures) != 2 || r.Signatures[1].Role != "platform" || !strings.Contains(r.Use, "U-2026-000123") || !r.Evidence {
 			t.Fatalf("verify annotated: %v %+v", err, r)
+		}
+		if r, err := licfile.VerifyAt(annotated, p.ca, p.keys, a.ValidUntil.Add(time.Second)); keyOf(err) != "licfile.use_expired" || len(r.Signatures) != 2 {
+			t.Errorf("an expired annotated copy: %v", err)
 		}
 		if _, err := p.files.Annotate(ctx, delivered, licfile.Annotation{UseID: "x", Department: "d", MadeAt: a.MadeAt, ValidUntil: a.MadeAt}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an annotation without purpose and with no validity: %v", err)

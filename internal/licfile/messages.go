@@ -24,6 +24,7 @@ var (
 	msgEventLicence   = errs.Define("licfile.event_licence", "the ledger event is about licence %s, not this file's %s", "存证事件所指证照为 %s，而非本文件的 %s")
 	msgEventRecord    = errs.Define("licfile.event_record", "the ledger record the proof is for is not the attached event", "包含证明所对应的账本记录不是所附事件")
 	msgCheckpointKeys = errs.Define("licfile.checkpoint_keys", "the checkpoint does not verify with the given log keys: %s", "检查点未通过给定账本公钥的验证：%s")
+	msgUseExpired     = errs.Define("licfile.use_expired", "the annotated copy for use %s was valid until %s: it may no longer be used", "用证记录 %s 的加注件有效期至 %s，已过期，不得再使用")
 	msgProofTree      = errs.Define("licfile.proof_tree", "the inclusion proof does not hold for the checkpoint: %s", "包含证明与检查点不符：%s")
 
 	// What held.
@@ -33,5 +34,6 @@ var (
 	msgDataFound        = errs.Define("licfile.data_found", "the signed data of licence %s hashes (SM3) to %s", "证照 %s 的签章数据 SM3 哈希为 %s")
 	msgEventHeld        = errs.Define("licfile.event_held", "the ledger event (%s, version %s) names this data, and the proof is for its record", "存证事件（%s，版本 %s）记载的正是本数据，包含证明对应其记录")
 	msgCheckpointHeld   = errs.Define("licfile.checkpoint_held", "the checkpoint of %s (tree of %d) is signed by the given log keys", "%s 的检查点（树大小 %d）经给定账本公钥验证有效")
+	msgUseValid         = errs.Define("licfile.use_valid", "the annotated copy for use %s by %s is valid until %s", "用证记录 %s（%s）的加注件有效期至 %s")
 	msgIncluded         = errs.Define("licfile.included", "the event's record is leaf %d of the checkpoint's tree of %d", "存证事件记录为叶子 %d，位于该检查点大小为 %d 的树中")
 )

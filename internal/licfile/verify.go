@@ -36,7 +36,9 @@ type Report struct {
 	TreeSize   uint64
 	Origin     string // the log's name
 	Use        string // an annotated copy's canonical use text
-	Checks     []Check
+	// UseValidUntil is when an annotated copy stops being valid.
+	UseValidUntil time.Time
+	Checks        []Check
 }
 
 // SignatureInfo is one signature of a file, in signing order.
@@ -64,6 +66,12 @@ type Check struct {
 // returns the report and the first failure, a keyed error; a file without
 // evidence fails with msgNoEvidence after its signatures held.
 func Verify(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier) (Report, error) {
+	return VerifyAt(file, roots, logKeys, time.Now())
+}
+
+// VerifyAt is Verify at the time now, against which an annotated copy's
+// validity is checked last.
+func VerifyAt(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier, now time.Time) (Report, error) {
 	var r Report
 	fail := func(name string, code string, m *errs.Msg, args ...any) (Report, error) {
 		r.Checks = append(r.Checks, Check{Name: name, Text: m.With(args...)})
@@ -191,6 +199,19 @@ func Verify(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier) (
 	}
 	r.Evidence, r.LeafIndex, r.TreeSize, r.Origin = true, proof.Index, cp.Size, cp.Origin
 	pass("inclusion", msgIncluded, proof.Index, cp.Size)
+	if r.Use != "" {
+		use := canonicalFields([]byte(r.Use))
+		until, err := time.Parse(time.RFC3339, use["valid-until"])
+		if err != nil {
+			return fail("use", errs.Invalid, msgBadEvidence, "the annotation's validity is not a time")
+		}
+		r.UseValidUntil = until
+		at := until.In(cst).Format("2006-01-02 15:04")
+		if now.After(until) {
+			return fail("use", errs.Invalid, msgUseExpired, use["use"], at)
+		}
+		pass("use", msgUseValid, use["use"], use["department"], at)
+	}
 	return r, nil
 }
 

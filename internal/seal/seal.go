@@ -33,6 +33,7 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -65,6 +66,9 @@ type Options struct {
 	// platform seal's), e.g. 株洲市政务数据共享交换平台.
 	Name string
 	Now  func() time.Time
+	// Audit records the making of the CA and of each seal; nil records
+	// nothing (tests, benchmarks).
+	Audit *audit.Log
 }
 
 // Service holds the CA and hands out seal signers.
@@ -74,6 +78,7 @@ type Service struct {
 	depts  Departments
 	name   string
 	now    func() time.Time
+	audit  *audit.Log
 
 	mu      sync.Mutex
 	ca      *Signer
@@ -88,7 +93,7 @@ func New(db *store.DB, sealer *cryptosuite.Sealer, depts Departments, opts Optio
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: db, sealer: sealer, depts: depts, name: opts.Name, now: opts.Now, signers: map[string]*Signer{}}
+	return &Service{db: db, sealer: sealer, depts: depts, name: opts.Name, now: opts.Now, audit: opts.Audit, signers: map[string]*Signer{}}
 }
 
 // Start loads the CA, making it on the first start. Replicas starting at
@@ -115,9 +120,12 @@ func (s *Service) Start(ctx context.Context) error {
 			return err
 		}
 		if err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "INSERT INTO seal_ca (id, cert_pem, key_sealed, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+			res, err := tx.Exec(ctx, "INSERT INTO seal_ca (id, cert_pem, key_sealed, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
 				string(c.pem), s.sealer.Seal(keyPEM), store.FormatTime(s.now()))
-			return err
+			if err != nil {
+				return err
+			}
+			return s.record(ctx, tx, res, "seal.ca.create", "seal:ca", audit.Keyed(auditCA, c.Name(), c.Fingerprint()))
 		}); err != nil {
 			return fmt.Errorf("store the seal CA: %w", err)
 		}
@@ -209,9 +217,13 @@ func (s *Service) signer(ctx context.Context, holder string, deptID int64) (*Sig
 			return nil, err
 		}
 		if err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "INSERT INTO seal_keys (holder, department_id, cert_pem, key_sealed, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (holder) DO NOTHING",
+			res, err := tx.Exec(ctx, "INSERT INTO seal_keys (holder, department_id, cert_pem, key_sealed, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (holder) DO NOTHING",
 				holder, dept, string(sg.pem), s.sealer.Seal(keyPEM), store.FormatTime(s.now()))
-			return err
+			if err != nil {
+				return err
+			}
+			return s.record(ctx, tx, res, "seal.create", "seal:"+holder,
+				audit.Keyed(auditSeal, sg.Name(), hex.EncodeToString(sg.cert.SerialNumber.Bytes()), sg.Fingerprint()))
 		}); err != nil {
 			return nil, fmt.Errorf("store the seal of %s: %w", holder, err)
 		}
@@ -233,6 +245,17 @@ func (s *Service) signer(ctx context.Context, holder string, deptID int64) (*Sig
 	}
 	s.signers[holder] = sg
 	return sg, nil
+}
+
+// record audits the making of a key when this replica's insert stored it.
+func (s *Service) record(ctx context.Context, tx *store.Tx, res sql.Result, action, target, detail string) error {
+	if s.audit == nil {
+		return nil
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return s.audit.Append(ctx, tx, audit.Entry{Actor: org.System.Username, Action: action, Target: target, Outcome: audit.Success, Detail: detail})
 }
 
 func (s *Service) newCA() (*Signer, error) {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/emmansun/gmsm/pkcs7"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/cryptosuite"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/seal"
@@ -30,11 +32,12 @@ func (d directory) Department(_ context.Context, id int64) (org.Department, erro
 // a signature verifies against the CA and not against another CA; a
 // service with another secrets key cannot open them.
 func TestSealsPersistAndSign(t *testing.T) {
-	storetest.Each(t, []store.Migration{seal.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, seal.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		depts := directory{3: "株洲市市场监督管理局"}
 		key := cryptosuite.RandomSealer()
-		s1 := seal.New(db, key, depts, seal.Options{})
+		log := audit.New(db)
+		s1 := seal.New(db, key, depts, seal.Options{Audit: log})
 		g1, err := s1.Signer(ctx, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +45,7 @@ func TestSealsPersistAndSign(t *testing.T) {
 		if g1.Name() != "株洲市市场监督管理局" {
 			t.Errorf("seal name %q", g1.Name())
 		}
-		s2 := seal.New(db, key, depts, seal.Options{})
+		s2 := seal.New(db, key, depts, seal.Options{Audit: log})
 		if err := s2.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -96,6 +99,19 @@ func TestSealsPersistAndSign(t *testing.T) {
 		}
 		if err := seal.New(db, cryptosuite.RandomSealer(), depts, seal.Options{}).Start(ctx); err == nil {
 			t.Error("another secrets key opened the CA")
+		}
+		// The CA and each seal were made once, and audited once.
+		entries, _, err := log.List(ctx, audit.Filter{Action: "seal.", PageSize: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Action+" "+e.Target)
+		}
+		slices.Sort(got)
+		if want := []string{"seal.ca.create seal:ca", "seal.create seal:department:3", "seal.create seal:platform"}; !slices.Equal(got, want) {
+			t.Errorf("audit entries %v, want %v", got, want)
 		}
 	})
 }
