@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -258,6 +259,7 @@ func TestVerifyNamesTheFault(t *testing.T) {
 		{"one byte of the signed data", oneByte, p.ca, p.keys, "licfile.tampered"},
 		{"the page's text", tamper(delivered, "/Title", "/Titlf"), p.ca, p.keys, "licfile.tampered"},
 		{"signed by another CA's key", otherDelivered, p.ca, p.keys, "licfile.unknown_signer"},
+		{"a peer platform's file, its CA and keys given (互信互认)", otherDelivered, append(slices.Clone(p.ca), other.ca...), other.keys, ""},
 		{"no evidence", master, p.ca, p.keys, "licfile.no_evidence"},
 		{"data not matching the event", wrongDataFile, p.ca, p.keys, "licfile.data_mismatch"},
 		{"checkpoint of another log", otherTreeFile, p.ca, p.keys, "licfile.checkpoint_keys"},
