@@ -26,18 +26,18 @@ import (
 	"github.com/govshare/govshare/internal/store/storetest"
 )
 
-// directory names the test's departments.
-type directory map[int64]string
+// directory names the test's departments: name and credit code.
+type directory map[int64][2]string
 
 func (d directory) Department(_ context.Context, id int64) (org.Department, error) {
-	name, ok := d[id]
+	nc, ok := d[id]
 	if !ok {
 		return org.Department{}, errors.New("no such department")
 	}
-	return org.Department{ID: id, Name: name, CreditCode: "11430200MB1234567X"}, nil
+	return org.Department{ID: id, Name: nc[0], CreditCode: nc[1]}, nil
 }
 
-var depts = directory{7: "株洲市自然资源和规划局", 8: "株洲市市场监督管理局"}
+var depts = directory{7: {"株洲市自然资源和规划局", "11220000013544541J"}, 8: {"株洲市市场监督管理局", "11430200MB1234567X"}}
 
 var fonts pdfdoc.Loader
 
@@ -242,6 +242,12 @@ func TestVerifyNamesTheFault(t *testing.T) {
 	}
 	biggerFile, _ := p.files.Deliver(ctx, master, bigger)
 	// Another revision appended after the signature that changes a page.
+	// A department sealing a licence another department issues.
+	forged, err := p.files.Master(ctx, doc, licfile.Layout{}, 8, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedFile, _ := p.files.Deliver(ctx, forged, ev)
 	appendedPage, err := licfile.AppendPageChange(delivered)
 	if err != nil {
 		t.Fatal(err)
@@ -261,6 +267,7 @@ func TestVerifyNamesTheFault(t *testing.T) {
 		{"signed by another CA's key", otherDelivered, p.ca, p.keys, "licfile.unknown_signer"},
 		{"a peer platform's file, its CA and keys given (互信互认)", otherDelivered, append(slices.Clone(p.ca), other.ca...), other.keys, ""},
 		{"no evidence", master, p.ca, p.keys, "licfile.no_evidence"},
+		{"sealed by another department", forgedFile, p.ca, p.keys, "licfile.issuer_mismatch"},
 		{"data not matching the event", wrongDataFile, p.ca, p.keys, "licfile.data_mismatch"},
 		{"checkpoint of another log", otherTreeFile, p.ca, p.keys, "licfile.checkpoint_keys"},
 		{"proof for another record", proofOfOtherFile, p.ca, p.keys, "licfile.event_record"},

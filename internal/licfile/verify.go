@@ -48,6 +48,9 @@ type SignatureInfo struct {
 	SignedAt    time.Time
 	Covers      int    // bytes from the file's start
 	Role        string // "issuer" (the first) or "platform" (an annotation)
+	HolderCode  string // the certificate's serialNumber attribute: its holder's unified social credit code
+
+	cert *smx509.Certificate
 }
 
 // Check is one check of a report.
@@ -157,6 +160,17 @@ func VerifyAt(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier,
 			}
 		}
 	}
+	// The issuer's seal is the issuing department's: by its code, else its name.
+	seal := r.Signatures[0]
+	code := fields["issuer-code"]
+	if seal.HolderCode != "" && code != "" && code != "-" {
+		if !strings.EqualFold(seal.HolderCode, code) {
+			return fail("issuer", errs.Invalid, msgIssuerMismatch, seal.Signer, seal.HolderCode, r.Issuer, code)
+		}
+	} else if seal.Signer != r.Issuer {
+		return fail("issuer", errs.Invalid, msgIssuerMismatch, seal.Signer, seal.HolderCode, r.Issuer, code)
+	}
+	pass("issuer", msgIssuerHeld, r.Issuer)
 	pass("data", msgDataFound, r.Identifier, r.DataHash)
 	// The evidence, from the newest revision.
 	all, err := f.embedded()
@@ -296,7 +310,8 @@ func checkSignature(file []byte, sg sigRef, pool *smx509.CertPool) (SignatureInf
 		return info, &sigError{"malformed", "the signature is not CMS SignedData"}
 	}
 	if cert := p7.GetOnlySigner(); cert != nil {
-		info.Signer = cert.Subject.CommonName
+		info.cert = cert
+		info.Signer, info.HolderCode = cert.Subject.CommonName, cert.Subject.SerialNumber
 		info.Fingerprint = fingerprint(cert.Raw)
 	}
 	var st time.Time
