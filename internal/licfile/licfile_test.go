@@ -41,6 +41,13 @@ var depts = directory{7: {"株洲市自然资源和规划局", "1122000001354454
 
 var fonts pdfdoc.Loader
 
+// deptAsPlatform hands out a department's seal for the platform's.
+type deptAsPlatform struct{ *seal.Service }
+
+func (d deptAsPlatform) PlatformSigner(ctx context.Context) (*seal.Signer, error) {
+	return d.Service.Signer(ctx, 8)
+}
+
 // platform is what a licence file needs: seals, a ledger and the service.
 type platform struct {
 	seals *seal.Service
@@ -248,6 +255,12 @@ func TestVerifyNamesTheFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	forgedFile, _ := p.files.Deliver(ctx, forged, ev)
+	// A department's seal certifying a use, as only the platform may.
+	deptAnnotated, err := licfile.NewService(deptAsPlatform{p.seals}, &fonts).Annotate(ctx, delivered, licfile.Annotation{
+		UseID: "U9", Department: "某局", Purpose: "核验", MadeAt: time.Now(), ValidUntil: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	appendedPage, err := licfile.AppendPageChange(delivered)
 	if err != nil {
 		t.Fatal(err)
@@ -268,6 +281,7 @@ func TestVerifyNamesTheFault(t *testing.T) {
 		{"a peer platform's file, its CA and keys given (互信互认)", otherDelivered, append(slices.Clone(p.ca), other.ca...), other.keys, ""},
 		{"no evidence", master, p.ca, p.keys, "licfile.no_evidence"},
 		{"sealed by another department", forgedFile, p.ca, p.keys, "licfile.issuer_mismatch"},
+		{"a use certified by a department's seal", deptAnnotated, p.ca, p.keys, "licfile.not_platform_seal"},
 		{"data not matching the event", wrongDataFile, p.ca, p.keys, "licfile.data_mismatch"},
 		{"checkpoint of another log", otherTreeFile, p.ca, p.keys, "licfile.checkpoint_keys"},
 		{"proof for another record", proofOfOtherFile, p.ca, p.keys, "licfile.event_record"},

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/seal"
 )
 
 // MaxFile is the largest file Verify reads.
@@ -125,6 +127,10 @@ func VerifyAt(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier,
 		if i == 0 {
 			pass("signature", msgIssuerSealHeld, info.Signer, info.Covers)
 		} else {
+			// A later seal certifies a use: only a platform's own seal does.
+			if info.cert == nil || !slices.Contains(info.cert.Subject.OrganizationalUnit, seal.PlatformHolder) {
+				return fail("signature", errs.Invalid, msgNotPlatformSeal, info.Signer)
+			}
 			pass("signature", msgPlatformSealHeld, info.Signer, info.Covers)
 		}
 	}
@@ -161,14 +167,14 @@ func VerifyAt(file []byte, roots []*smx509.Certificate, logKeys []note.Verifier,
 		}
 	}
 	// The issuer's seal is the issuing department's: by its code, else its name.
-	seal := r.Signatures[0]
+	is := r.Signatures[0]
 	code := fields["issuer-code"]
-	if seal.HolderCode != "" && code != "" && code != "-" {
-		if !strings.EqualFold(seal.HolderCode, code) {
-			return fail("issuer", errs.Invalid, msgIssuerMismatch, seal.Signer, seal.HolderCode, r.Issuer, code)
+	if is.HolderCode != "" && code != "" && code != "-" {
+		if !strings.EqualFold(is.HolderCode, code) {
+			return fail("issuer", errs.Invalid, msgIssuerMismatch, is.Signer, is.HolderCode, r.Issuer, code)
 		}
-	} else if seal.Signer != r.Issuer {
-		return fail("issuer", errs.Invalid, msgIssuerMismatch, seal.Signer, seal.HolderCode, r.Issuer, code)
+	} else if is.Signer != r.Issuer {
+		return fail("issuer", errs.Invalid, msgIssuerMismatch, is.Signer, is.HolderCode, r.Issuer, code)
 	}
 	pass("issuer", msgIssuerHeld, r.Issuer)
 	pass("data", msgDataFound, r.Identifier, r.DataHash)

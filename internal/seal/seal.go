@@ -51,8 +51,10 @@ const (
 	SealValidity = 20 * 365 * 24 * time.Hour
 )
 
-// platformHolder is the holder of the platform's own seal.
-const platformHolder = "platform"
+// PlatformHolder is the holder of the platform's own seal, named in its
+// certificate's organizational unit (a department's seal names
+// "department:ID").
+const PlatformHolder = "platform"
 
 // Departments names a department for its seal's certificate; org.Service
 // is one.
@@ -172,7 +174,7 @@ func (s *Service) Signer(ctx context.Context, departmentID int64) (*Signer, erro
 
 // PlatformSigner returns the platform's own seal.
 func (s *Service) PlatformSigner(ctx context.Context) (*Signer, error) {
-	return s.signer(ctx, platformHolder, 0)
+	return s.signer(ctx, PlatformHolder, 0)
 }
 
 func (s *Service) signer(ctx context.Context, holder string, deptID int64) (*Signer, error) {
