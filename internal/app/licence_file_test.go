@@ -132,7 +132,7 @@ func TestLicenceVerifyCommand(t *testing.T) {
 		want []string
 	}{
 		{"good, keys in a file", []string{good, "--ca", ca, "--log-keys", keys}, true,
-			[]string{"ok   signature", "issuer's seal (株洲市市场监督管理局)", "ok   inclusion", "verified: " + good, doc.Identifier}},
+			[]string{"ok   signature", "issuer's seal (株洲市市场监督管理局)", "ok   inclusion", "verified: " + good, doc.Identifier, "seal issuer   株洲市市场监督管理局, certificate SHA-256 "}},
 		{"good, keys by comma, in Chinese", []string{good, "--ca", ca, "--log-key", commaKeys, "--lang", "zh"}, true, []string{"颁发机构株洲市市场监督管理局的签章覆盖文件前", "叶子 0"}},
 		{"tampered", []string{bad, "--ca", ca, "--log-keys", keys}, false, []string{"FAIL signature", "altered after it was signed"}},
 		{"another CA", []string{good, "--ca", otherCA, "--log-keys", keys}, false, []string{"FAIL chain", "does not chain to the given CA"}},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/govshare/govshare/internal/licfile"
 	"github.com/govshare/govshare/internal/seal"
@@ -105,6 +106,9 @@ func licenceCommand(args []string, stdout, stderr io.Writer) error {
 			mark = "FAIL"
 		}
 		fmt.Fprintf(stdout, "%s %-10s %s\n", mark, c.Name, c.Text.In(l))
+	}
+	for _, sg := range r.Signatures {
+		fmt.Fprintf(stdout, "seal %-8s %s, certificate SHA-256 %s, signed at %s\n", sg.Role, sg.Signer, sg.Fingerprint, sg.SignedAt.UTC().Format(time.RFC3339))
 	}
 	if verr != nil {
 		return fmt.Errorf("%s: not verified", file)
