@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -326,4 +327,36 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("a file passed without a signature and evidence: %+v", r)
 		}
 	})
+}
+
+// A licence whose items fill more than a page goes on over pages; the
+// room for the note of a use is kept on the last (a page of its own when
+// the last is full), and the annotated copy verifies.
+func TestManyItemsOverPages(t *testing.T) {
+	ctx := context.Background()
+	p := newPlatform(t, storetest.Open(t, t.TempDir()+"/m.db", migrations()), "gov.example.cn/ledger")
+	for _, n := range []int{20, 40} {
+		doc := sampleDoc()
+		doc.Identifier += fmt.Sprint(n)
+		for i := 0; i < n; i++ {
+			doc.Items = append(doc.Items, licfile.Item{Code: fmt.Sprint("i", i), Label: "附记", Value: fmt.Sprint("第 ", i, " 项")})
+		}
+		master, ev := p.issue(t, doc)
+		delivered, err := p.files.Deliver(ctx, master, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := p.files.Annotate(ctx, delivered, licfile.Annotation{UseID: "U1", Department: "株洲市住房公积金中心", Purpose: "核验",
+			MadeAt: time.Now(), ValidUntil: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatalf("%d items: %v", n, err)
+		}
+		if _, err := licfile.Verify(a, p.ca, p.keys); err != nil {
+			t.Fatalf("%d items: %v", n, err)
+		}
+		text := pdftest.Squeezed(t, a)
+		if !strings.Contains(text, fmt.Sprint("第", n-1, "项")) || !strings.Contains(text, "株洲市住房公积金中心") {
+			t.Errorf("%d items: text %q", n, text)
+		}
+	}
 }

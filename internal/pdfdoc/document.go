@@ -82,6 +82,10 @@ func (d *Doc) check(err error) {
 
 func (d *Doc) newPage() {
 	d.pdf.AddPage()
+	// gopdf makes a page's content stream at its first drawing and finds a
+	// page (SetPage, for the footers) by counting streams: make it now, so
+	// that a page left empty (Reserve) still counts.
+	d.pdf.SetLineWidth(0.6)
 	d.pages++
 	d.y = marginTop
 }
