@@ -52,6 +52,8 @@ type Deps struct {
 	DemoNodes DemoNodes
 	// BaseDB keeps the base databases (基础库); nil leaves their routes out.
 	BaseDB *basedb.Service
+	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
+	Seals interface{ CACertificatePEM() []byte }
 }
 
 // Server holds the API's dependencies.
@@ -192,6 +194,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.DemoNodes != nil && d.Nodes != nil {
 		s.registerDemoNodes()
+	}
+	if d.Seals != nil {
+		s.registerSeals()
 	}
 	return hapi
 }

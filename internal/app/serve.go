@@ -30,11 +30,13 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licfile"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/pdfdoc"
+	"github.com/govshare/govshare/internal/seal"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -60,6 +62,8 @@ type platform struct {
 	reminder *notice.Sharing
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
+	seals    *seal.Service
+	files    *licfile.Service
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
@@ -236,6 +240,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.ledger.Close()
+	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
+	if err := p.seals.Start(ctx); err != nil {
+		return err
+	}
+	p.files = licfile.NewService(p.seals, p.sharing.Fonts)
 
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {
