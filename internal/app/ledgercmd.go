@@ -32,21 +32,32 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func ledgerCommand(args []string, stdout, stderr io.Writer) error {
+// verifySubcommand reads the subcommand of "govshare NAME verify ...": it
+// answers the verify command's flag set, or nil after printing the usage
+// (with an error unless help was asked for).
+func verifySubcommand(name, usage, example string, args []string, stdout, stderr io.Writer) (*flag.FlagSet, error) {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, ledgerUsage)
+		fmt.Fprintln(stdout, usage)
 		if len(args) == 0 {
-			return errors.New(`name a ledger command: "govshare ledger verify"`)
+			return nil, fmt.Errorf("name a %s command: %q", name, example)
 		}
-		return nil
+		return nil, nil
 	}
 	if args[0] != "verify" {
-		fmt.Fprintln(stderr, ledgerUsage)
-		return fmt.Errorf("unknown ledger command %q", args[0])
+		fmt.Fprintln(stderr, usage)
+		return nil, fmt.Errorf("unknown %s command %q", name, args[0])
 	}
-	fs := flag.NewFlagSet("ledger verify", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name+" verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stdout, ledgerUsage) }
+	fs.Usage = func() { fmt.Fprintln(stdout, usage) }
+	return fs, nil
+}
+
+func ledgerCommand(args []string, stdout, stderr io.Writer) error {
+	fs, err := verifySubcommand("ledger", ledgerUsage, "govshare ledger verify", args, stdout, stderr)
+	if fs == nil {
+		return err
+	}
 	cpFile := fs.String("checkpoint", "", "file holding the signed checkpoint")
 	leafHex := fs.String("leaf", "", "the leaf's hash, 64 hex digits")
 	proofFile := fs.String("proof", "", "file holding the inclusion proof (JSON, as the API answers)")

@@ -32,20 +32,10 @@ Usage:
       attached, when only the seals were checked) and the exit status is not 0.`
 
 func licenceCommand(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, licenceUsage)
-		if len(args) == 0 {
-			return errors.New(`name a licence command: "govshare licence verify FILE.pdf"`)
-		}
-		return nil
+	fs, err := verifySubcommand("licence", licenceUsage, "govshare licence verify FILE.pdf", args, stdout, stderr)
+	if fs == nil {
+		return err
 	}
-	if args[0] != "verify" {
-		fmt.Fprintln(stderr, licenceUsage)
-		return fmt.Errorf("unknown licence command %q", args[0])
-	}
-	fs := flag.NewFlagSet("licence verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stdout, licenceUsage) }
 	caFile := fs.String("ca", "", "file of the trusted seal CA certificates (PEM)")
 	keysFile := fs.String("log-keys", "", "file of the ledger's verifier keys, one a line")
 	lang := fs.String("lang", "", "language of the report: zh or en (default: from LANG)")

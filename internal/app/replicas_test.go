@@ -22,16 +22,15 @@ import (
 	"github.com/govshare/govshare/internal/store/storetest"
 )
 
-// replicaProcess is one platform replica started by the test.
-type replicaProcess struct {
+// process is a platform process started by a test.
+type process struct {
 	name string
 	cmd  *exec.Cmd
-	base chan string
+	base chan string // its console's URL, once it says it
 }
 
-// launch starts the real binary without waiting for it (replicas wait for
-// each other: their clustered JetStream needs a majority).
-func launch(t *testing.T, name string, args ...string) *replicaProcess {
+// launch starts the real binary without waiting for it to serve.
+func launch(t *testing.T, args ...string) *process {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
@@ -47,7 +46,7 @@ func launch(t *testing.T, name string, args ...string) *replicaProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	r := &replicaProcess{name: name, cmd: cmd, base: make(chan string, 1)}
+	r := &process{cmd: cmd, base: make(chan string, 1)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
@@ -101,7 +100,7 @@ func TestReplicasTakeOverTheChannels(t *testing.T) {
 		}
 		ports = append(ports, "127.0.0.1:"+strconv.Itoa(p))
 	}
-	var replicas []*replicaProcess
+	var replicas []*process
 	for i, name := range []string{"a", "b", "c"} {
 		dir := t.TempDir()
 		if err := os.Symlink(filepath.Join(first, "datasources"), filepath.Join(dir, "datasources")); err != nil {
@@ -113,8 +112,9 @@ func TestReplicasTakeOverTheChannels(t *testing.T) {
 				peers = append(peers, p)
 			}
 		}
-		replicas = append(replicas, launch(t, name, append([]string{"--data-dir", dir, "--replica-name", name, "--datasource-hosts", "127.0.0.1",
+		replicas = append(replicas, launch(t, append([]string{"--data-dir", dir, "--replica-name", name, "--datasource-hosts", "127.0.0.1",
 			"--cluster-listen", ports[i], "--cluster-peers", strings.Join(peers, ",")}, shared...)...))
+		replicas[i].name = name
 	}
 	bases := map[string]string{}
 	for _, r := range replicas {
@@ -200,7 +200,7 @@ func TestReplicasTakeOverTheChannels(t *testing.T) {
 			t.Fatalf("the full sync did not start: %d rows arrived", arrived())
 		}
 	}
-	var leader *replicaProcess
+	var leader *process
 	for _, r := range replicas {
 		if readiness(bases[r.name])["channels"] == "leader" {
 			leader = r
