@@ -121,12 +121,12 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 20, "single-row changes per second in the latency test (0: no latency test)")
 		fs.DurationVar(&o.Duration, "duration", 20*time.Second, "length of the latency test")
 		fs.DurationVar(&o.Poll, "poll", 200*time.Millisecond, "between the provider's incremental passes")
-		run = func() error {
-			self, err := os.Executable()
+		run = func() (err error) {
+			o.Target, o.Targets = target, strings.Split(*targets, ",")
+			o.Self, err = os.Executable() // the node processes are this binary
 			if err != nil {
 				return err
 			}
-			o.Target, o.Self, o.Targets = target, self, strings.Split(*targets, ",")
 			return bench.Exchange(ctx, o, stdout)
 		}
 	case "city":
@@ -138,12 +138,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 200, "single-row changes per second across all channels")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "length of the changes")
 		fs.DurationVar(&o.Poll, "poll", 200*time.Millisecond, "between a provider's incremental passes")
-		run = func() error {
-			self, err := os.Executable()
-			if err != nil {
+		run = func() (err error) {
+			o.Target = target
+			if o.Self, err = os.Executable(); err != nil {
 				return err
 			}
-			o.Target, o.Self = target, self
 			return bench.City(ctx, o, stdout)
 		}
 	case "ledger":

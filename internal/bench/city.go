@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/govshare/govshare/internal/connector"
 	"github.com/govshare/govshare/internal/exchange"
+	"github.com/govshare/govshare/internal/exchange/leafnet"
 )
 
 // CityOptions configure the city benchmark.
@@ -107,7 +107,7 @@ func City(ctx context.Context, o CityOptions, out io.Writer) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	port, err := freePort()
+	port, err := leafnet.FreePort()
 	if err != nil {
 		return err
 	}
@@ -522,15 +522,6 @@ func procCPU(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func sendSpec(w *worker, spec workerSpec) error {
