@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/govshare/govshare/internal/api"
 	"github.com/govshare/govshare/internal/bus"
+	"github.com/govshare/govshare/internal/exchange/leafnet"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -38,6 +41,14 @@ type platform struct {
 
 func startPlatform(t *testing.T, extra ...store.Migration) *platform {
 	t.Helper()
+	return startPlatformOn(t, false, extra...)
+}
+
+// startPlatformOn starts the platform side; clustered makes its bus one of
+// three replicas' embedded NATS servers in a cluster (the other two with
+// neither registry nor leaf listener), as a platform with replicas runs.
+func startPlatformOn(t *testing.T, clustered bool, extra ...store.Migration) *platform {
+	t.Helper()
 	db := storetest.Open(t, filepath.Join(t.TempDir(), "govshare.db"), append(append([]store.Migration{}, migrations...), extra...))
 	p := &platform{world: newWorld(t, db)}
 	p.reg.HeartbeatInterval = 500 * time.Millisecond
@@ -45,9 +56,42 @@ func startPlatform(t *testing.T, extra ...store.Migration) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.bus, err = bus.Open(p.ctx, bus.Options{StoreDir: t.TempDir(), LeafListen: "127.0.0.1:0", LeafTLS: tlsConf, LeafAuth: p.reg.LeafAuth()})
+	o := bus.Options{StoreDir: t.TempDir(), LeafListen: "127.0.0.1:0", LeafTLS: tlsConf, LeafAuth: p.reg.LeafAuth()}
+	var others chan error
+	if clustered {
+		var routes []string
+		for range 3 {
+			port, err := leafnet.FreePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			routes = append(routes, "127.0.0.1:"+strconv.Itoa(port))
+		}
+		cluster := func(i int) *bus.Cluster {
+			peers := slices.Delete(slices.Clone(routes), i, i+1)
+			return &bus.Cluster{Name: "replica-" + strconv.Itoa(i), Listen: routes[i], Peers: peers, Secret: []byte("test routes")}
+		}
+		o.Cluster = cluster(0)
+		others = make(chan error, 2)
+		for i := 1; i <= 2; i++ {
+			dir := t.TempDir()
+			go func() {
+				b, err := bus.Open(p.ctx, bus.Options{StoreDir: dir, Cluster: cluster(i)})
+				if err == nil {
+					t.Cleanup(b.Close)
+				}
+				others <- err
+			}()
+		}
+	}
+	p.bus, err = bus.Open(p.ctx, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for range cap(others) {
+		if err := <-others; err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(p.bus.Close)
 	p.reg.LeafURL = "nats-leaf://" + p.bus.LeafAddr()

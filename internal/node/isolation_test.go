@@ -167,7 +167,13 @@ func (l *rawLeaf) has(subject string) bool {
 // subjects and the hub's streams stay out of reach, over a leaf connection
 // that keeps to no permissions of its own.
 func TestNodeIsolation(t *testing.T) {
-	p := startPlatform(t)
+	t.Run("one platform", func(t *testing.T) { nodeIsolation(t, startPlatform(t)) })
+	// Replicas cluster their embedded NATS servers: a leaf connection to
+	// one of them reaches no more than on a single platform.
+	t.Run("replicas", func(t *testing.T) { nodeIsolation(t, startPlatformOn(t, true)) })
+}
+
+func nodeIsolation(t *testing.T, p *platform) {
 	ctx := p.ctx
 	start := func(token string) (*node.Agent, string) {
 		dir := t.TempDir()
