@@ -20,6 +20,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -47,6 +48,8 @@ type Deps struct {
 	// Ledger is the evidence ledger (存证账本) and Anchors its anchoring; nil leaves their routes out.
 	Ledger  *ledger.Log
 	Anchors *ledger.Anchors
+	// Licences is the licence library (电子证照库); nil leaves its routes out.
+	Licences *licence.Service
 }
 
 // Server holds the API's dependencies.
@@ -59,10 +62,11 @@ type Server struct {
 // per-field details for invalid input.
 type ErrorBody struct {
 	status   int
-	Code     string            `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
-	Message  string            `json:"message" doc:"Human-readable description"`
-	Details  map[string]string `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
-	Problems []catalog.Problem `json:"problems,omitempty" doc:"Every problem of an imported file, with sheet, row and column"`
+	Code     string               `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
+	Message  string               `json:"message" doc:"Human-readable description"`
+	Details  map[string]string    `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
+	Problems []catalog.Problem    `json:"problems,omitempty" doc:"Every problem of an imported file, with sheet, row and column"`
+	Rows     []licence.RowProblem `json:"rows,omitempty" doc:"Every problem of an imported licence file, with row and column"`
 }
 
 func (e *ErrorBody) Error() string  { return e.Code + ": " + e.Message }
@@ -182,6 +186,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Ledger != nil {
 		s.registerLedger(r)
+	}
+	if d.Licences != nil {
+		s.registerLicences()
 	}
 	return hapi
 }

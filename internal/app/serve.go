@@ -29,6 +29,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -57,6 +58,7 @@ type platform struct {
 	reminder *notice.Sharing
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
+	licences *licence.Service
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
@@ -213,6 +215,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.ledger.Close()
+	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
+	p.licences.Log = log
 
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {
@@ -277,6 +281,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"
 	}
+	p.licences.VerifyURL = cfg.LicenceVerifyURL
+	if p.licences.VerifyURL == "" {
+		p.licences.VerifyURL = scheme + "://" + ln.Addr().String() + "/v?id="
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metrics *http.Server
@@ -297,6 +305,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go p.remind(ctx)
 	go p.ledger.Run(ctx)
 	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
+	go p.licences.RunExpiry(ctx, time.Minute)
 	if p.demoWitness != nil && !p.secure {
 		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -62,6 +63,8 @@ type Deps struct {
 	Notices *notice.Service
 	// Ledger is the evidence ledger (存证账本); nil leaves its page out.
 	Ledger *ledger.Log
+	// Licences is the licence library (电子证照库); nil leaves its pages out.
+	Licences *licence.Service
 }
 
 type server struct {
@@ -244,6 +247,7 @@ func nav(p *org.Principal) []navItem {
 		items = append(items, navItem{Key: "nav.nodes", Href: nodesPath})
 	}
 	items = append(items, navItem{Key: "nav.services", Href: servicesActive}, navItem{Key: "nav.ledger", Href: ledgerPath})
+	items = append(items, navItem{Key: "nav.licenses", Href: licencesPath})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -259,7 +263,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"licenses", "monitor"}
+var plannedAreas = []string{"monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
