@@ -92,7 +92,27 @@ var ErrImportProblems = errors.New("licence: the import file has problems")
 // department (see the rules above). On problems the report lists them and
 // the error is Invalid (it wraps ErrImportProblems).
 func (s *Service) Import(ctx context.Context, p org.Principal, typeCode, format string, data []byte) (ImportReport, error) {
-	const action = "licence.import"
+	return s.importRows(ctx, p, "licence.import", typeCode, func(t Type, fn rowFunc) error { return eachRow(format, data, t, fn) })
+}
+
+// IssueBatch issues many licences of one type as Import does, all or none:
+// a problem names its input by position (row 1 is the first).
+func (s *Service) IssueBatch(ctx context.Context, p org.Principal, typeCode string, ins []IssueInput) (ImportReport, error) {
+	return s.importRows(ctx, p, "licence.issue", typeCode, func(t Type, fn rowFunc) error {
+		for i, in := range ins {
+			in.Type = t.Code
+			if err := fn(i+1, in, errs.Text{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// rowFunc takes one licence row of an import, with a problem of its shape.
+type rowFunc func(row int, in IssueInput, problem errs.Text) error
+
+func (s *Service) importRows(ctx context.Context, p org.Principal, action, typeCode string, each func(t Type, fn rowFunc) error) (ImportReport, error) {
 	rep := ImportReport{Type: typeCode}
 	t, err := s.TypeByCode(ctx, typeCode)
 	if errs.Is(err, errs.NotFound) {
@@ -132,7 +152,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, typeCode, format 
 		return nil
 	}
 	// Pass 1: check every row.
-	err = eachRow(format, data, t, func(row int, in IssueInput, colErr errs.Text) error {
+	err = each(t, func(row int, in IssueInput, colErr errs.Text) error {
 		rep.Rows++
 		if !colErr.IsZero() {
 			rep.add(row, "", colErr)
@@ -188,7 +208,7 @@ func (s *Service) Import(ctx context.Context, p org.Principal, typeCode, format 
 		batch = batch[:0]
 		return nil
 	}
-	err = eachRow(format, data, t, func(row int, in IssueInput, _ errs.Text) error {
+	err = each(t, func(row int, in IssueInput, _ errs.Text) error {
 		f := errs.Fields{}
 		l := prepare(in, t, now, f)
 		if len(f) > 0 {
@@ -346,7 +366,7 @@ func openSource(format string, data []byte) (rowSource, error) {
 
 // eachRow reads a file of type t and hands each licence row to fn, with a
 // problem of the row's shape when it has one. Fully empty rows are skipped.
-func eachRow(format string, data []byte, t Type, fn func(row int, in IssueInput, problem errs.Text) error) (err error) {
+func eachRow(format string, data []byte, t Type, fn rowFunc) (err error) {
 	defer func() {
 		// A hostile file that trips the reader costs its sender a refusal.
 		if v := recover(); v != nil {
