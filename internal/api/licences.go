@@ -149,7 +149,7 @@ func (s *Server) registerLicences() {
 		o = op(http.MethodPost, "/api/v1/licences/{id}/"+m.path, m.id, "licences", m.summary, true)
 		o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict)
 		huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
-			ref
+			ID   string `path:"id" maxLength:"200" doc:"The licence's id, or its identifier (电子证照标识)"`
 			Body licence.StatusInput
 		}) (*licenceOut, error) {
 			var l licence.Licence
@@ -168,7 +168,7 @@ func (s *Server) registerLicences() {
 	o = op(http.MethodPost, "/api/v1/licences/{id}/change", "change-licence", "licences", "Change a licence (变更): a new version with a new identifier version; the old one verifies as superseded", true)
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
-		ref
+		ID   string `path:"id" maxLength:"200" doc:"The licence's id, or its identifier (电子证照标识)"`
 		Body licence.ChangeInput
 	}) (*licenceOut, error) {
 		l, err := L.Change(ctx, principal(ctx), in.ID, in.Body)
@@ -179,7 +179,7 @@ func (s *Server) registerLicences() {
 		"who gives it to the department that uses the licence. A code serves one use and expires (15 minutes by default); it may be bound to one department."
 	o.DefaultStatus = http.StatusCreated
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
-		ref
+		ID   string `path:"id" maxLength:"200" doc:"The licence's id, or its identifier (电子证照标识)"`
 		Body licence.AuthCodeInput
 	}) (*struct{ Body licence.AuthCode }, error) {
 		c, err := L.NewAuthCode(ctx, principal(ctx), in.ID, in.Body)
@@ -198,7 +198,7 @@ func (s *Server) registerLicences() {
 		"and the annotated copy (加注件) once the platform makes licence files (copy_problem says why not)."
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
-		ref
+		ID   string `path:"id" maxLength:"200" doc:"The licence's id, or its identifier (电子证照标识)"`
 		Body licence.UseInput
 	}) (*struct {
 		Body struct {

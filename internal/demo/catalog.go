@@ -103,14 +103,16 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 			return fmt.Errorf("demo data services: %w", err)
 		}
 	}
-	if svc.Anchors != nil {
-		if err := loadLedger(ctx, svc, out); err != nil {
-			return fmt.Errorf("demo ledger: %w", err)
-		}
-	}
+	// The licences before the anchored documents, so the ledger's newest
+	// records show both kinds.
 	if svc.Licences != nil {
 		if err := loadLicences(ctx, svc, out); err != nil {
 			return fmt.Errorf("demo licences: %w", err)
+		}
+	}
+	if svc.Anchors != nil {
+		if err := loadLedger(ctx, svc, out); err != nil {
+			return fmt.Errorf("demo ledger: %w", err)
 		}
 	}
 	if svc.API != nil && svc.Sharing != nil && svc.Gateway != nil {

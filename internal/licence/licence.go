@@ -81,7 +81,7 @@ type IssueInput struct {
 	IssuedOn   string            `json:"issued_on,omitempty" maxLength:"10" doc:"YYYY-MM-DD; default today"`
 	ValidFrom  string            `json:"valid_from,omitempty" maxLength:"10" doc:"YYYY-MM-DD; default the issue date"`
 	ValidUntil string            `json:"valid_until,omitempty" maxLength:"10" doc:"YYYY-MM-DD; default by the type's validity (none: long-term)"`
-	Items      map[string]string `json:"items" doc:"Surface items by code"`
+	Items      map[string]string `json:"items,omitempty" doc:"Surface items by code"`
 }
 
 // prepare checks in against its type and builds the licence; problems are
