@@ -72,8 +72,10 @@ func demoEntity(i int) string {
 var streets = []string{"天元区黄河北路", "芦淞区建设中路", "荷塘区新华西路", "石峰区响石路", "天元区长江南路", "渌口区渌湘大道", "醴陵市瓷城大道"}
 
 // licenceInput is the i-th synthetic licence of a demo type.
-func licenceInput(r *rand.Rand, lt LicenceType, i int) licence.IssueInput {
-	issued := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(700))
+func licenceInput(r *rand.Rand, today time.Time, lt LicenceType, i int) licence.IssueInput {
+	// Issued within the last 300 days, so that every demo licence is valid
+	// today (the shortest validity is a year).
+	issued := today.AddDate(0, 0, -1-r.IntN(300))
 	street := streets[r.IntN(len(streets))]
 	in := licence.IssueInput{Number: fmt.Sprintf("演示%s第%06d号", lt.Name, i), HolderName: person(r, i), HolderID: idNumber(r),
 		IssuedOn: issued.Format(time.DateOnly), Items: map[string]string{}}
@@ -142,6 +144,8 @@ func loadLicences(ctx context.Context, svc Services, out io.Writer) error {
 		return p, err
 	}
 	r := rand.New(rand.NewPCG(11, 2026))
+	now := time.Now().In(licence.Beijing)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	total := 0
 	var first licence.Licence
 	var bdc org.Principal
@@ -156,7 +160,7 @@ func loadLicences(ctx context.Context, svc Services, out io.Writer) error {
 		}
 		ins := make([]licence.IssueInput, lt.N)
 		for i := range ins {
-			ins[i] = licenceInput(r, lt, i+1)
+			ins[i] = licenceInput(r, today, lt, i+1)
 		}
 		rep, err := svc.Licences.IssueBatch(ctx, p, t.Code, ins)
 		if err != nil {
