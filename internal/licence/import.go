@@ -229,9 +229,16 @@ func (s *Service) importRows(ctx context.Context, p org.Principal, action, typeC
 	return rep, err
 }
 
+// baseOf is the base of a well-formed identifier (Identifier.Base): without
+// the root, the version and the check character.
 func baseOf(identifier string) string {
-	id, _ := ParseIdentifier(identifier)
-	return id.Base()
+	s := strings.TrimPrefix(identifier, Root+".")
+	if i := strings.LastIndexByte(s, '.'); i > 0 {
+		if j := strings.LastIndexByte(s[:i], '.'); j > 0 {
+			return s[:j]
+		}
+	}
+	return s
 }
 
 // fieldOrder lists the fields of f in the file's column order.

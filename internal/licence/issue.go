@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -84,10 +85,15 @@ func fieldWord(field string) errs.Text {
 	return wordIdentifier.With()
 }
 
-const insertLicence = "INSERT INTO licences (id, identifier, base, type_code, number, holder_name, holder_id, department_id, issued_on, valid_from, valid_until, items, version, status, data_hash, updated_at) " +
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-const insertEvent = "INSERT INTO licence_events (leaf_index, licence_id, name, identifier, version, data, use_id, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const (
+	licenceValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	insertLicence = "INSERT INTO licences (id, identifier, base, type_code, number, holder_name, holder_id, department_id, issued_on, valid_from, valid_until, items, version, status, data_hash, updated_at) VALUES " + licenceValues
+	eventValues   = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	insertEvent   = "INSERT INTO licence_events (leaf_index, licence_id, name, identifier, version, data, use_id, reason, note, actor, at) VALUES " + eventValues
+	// insertChunk licences go in one statement: 16 × 60 placeholders stay
+	// below SQLite's and PostgreSQL's limits.
+	insertChunk = 60
+)
 
 // write issues ls: their issued events are appended to the ledger and the
 // licences, the events and one audit entry written in the same
@@ -99,36 +105,35 @@ func (s *Service) write(ctx context.Context, p org.Principal, ls []Licence, extr
 		ev := licfile.Event{Name: licfile.Issued, Identifier: l.Identifier, Version: l.Version, Data: l.DataHash, At: at}
 		recs[i] = ledger.Record{Kind: licfile.LedgerKind(ev.Name), Hash: ev.Hash(), At: at, DepartmentID: l.DepartmentID}
 	}
-	stmtL, err := s.db.PrepareWrite(ctx, insertLicence)
-	if err != nil {
-		return err
-	}
-	defer stmtL.Close()
-	stmtE, err := s.db.PrepareWrite(ctx, insertEvent)
-	if err != nil {
-		return err
-	}
-	defer stmtE.Close()
 	atText := store.FormatTime(at)
-	_, err = s.ledger.Append(ctx, recs, func(ctx context.Context, tx *store.Tx, first uint64) error {
+	_, err := s.ledger.Append(ctx, recs, func(ctx context.Context, tx *store.Tx, first uint64) error {
 		var last int64
 		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM licences").Scan(&last); err != nil {
 			return err
 		}
 		for i := range ls {
-			l := &ls[i]
-			l.ID = last + int64(i) + 1
-			id, _ := ParseIdentifier(l.Identifier)
-			items, _ := json.Marshal(l.Items)
-			if _, err := tx.ExecStmt(ctx, stmtL, l.ID, l.Identifier, id.Base(), l.TypeCode, l.Number, l.HolderName, l.HolderID, l.DepartmentID,
-				l.IssuedOn, l.ValidFrom, l.ValidUntil, string(items), l.Version, l.Status, l.DataHash, atText); err != nil {
-				if store.IsUnique(err) {
-					return errs.New(errs.Conflict, msgDuplicateAny, l.Number)
-				}
-				return fmt.Errorf("insert licence: %w", err)
+			ls[i].ID = last + int64(i) + 1
+		}
+		// Multi-row inserts: one statement for up to insertChunk licences.
+		for from := 0; from < len(ls); from += insertChunk {
+			part := ls[from:min(from+insertChunk, len(ls))]
+			largs := make([]any, 0, 16*len(part))
+			eargs := make([]any, 0, 11*len(part))
+			for i := range part {
+				l := &part[i]
+				items, _ := json.Marshal(l.Items)
+				largs = append(largs, l.ID, l.Identifier, baseOf(l.Identifier), l.TypeCode, l.Number, l.HolderName, l.HolderID, l.DepartmentID,
+					l.IssuedOn, l.ValidFrom, l.ValidUntil, string(items), l.Version, l.Status, l.DataHash, atText)
+				eargs = append(eargs, int64(first)+int64(from+i), l.ID, licfile.Issued, l.Identifier, l.Version, l.DataHash, "", "", "", p.Username, atText)
 			}
-			if _, err := tx.ExecStmt(ctx, stmtE, int64(first)+int64(i), l.ID, licfile.Issued, l.Identifier, l.Version, l.DataHash, "", "", "", p.Username, atText); err != nil {
-				return fmt.Errorf("insert event: %w", err)
+			if _, err := tx.Exec(ctx, insertLicence+strings.Repeat(", "+licenceValues, len(part)-1), largs...); err != nil {
+				if store.IsUnique(err) {
+					return errs.New(errs.Conflict, msgDuplicateAny, part[0].Number)
+				}
+				return fmt.Errorf("insert licences: %w", err)
+			}
+			if _, err := tx.Exec(ctx, insertEvent+strings.Repeat(", "+eventValues, len(part)-1), eargs...); err != nil {
+				return fmt.Errorf("insert events: %w", err)
 			}
 		}
 		target, detail := "licence:"+strconv.FormatInt(ls[0].ID, 10), audit.Keyed(auditIssued, ls[0].TypeName, ls[0].Number, ls[0].Identifier)
@@ -169,15 +174,25 @@ func (s *Service) scanLicence(sc interface{ Scan(...any) error }) (Licence, erro
 
 // find reads a licence by its id (digits) or its current identifier.
 func (s *Service) find(ctx context.Context, ref string) (Licence, error) {
-	q, arg := "l.identifier = ?", any(ref)
+	// By identifier through its base, the indexed column: the row holds the
+	// current version's identifier.
+	q, args := "l.base = ? AND l.identifier = ?", []any{baseOf(strings.TrimSpace(ref)), withRoot(strings.TrimSpace(ref))}
 	if n, err := strconv.ParseInt(ref, 10, 64); err == nil && allDigits(ref) {
-		q, arg = "l.id = ?", n
+		q, args = "l.id = ?", []any{n}
 	}
-	l, err := s.scanLicence(s.db.QueryRow(ctx, "SELECT "+licenceColumns+licenceFrom+" WHERE "+q, arg))
+	l, err := s.scanLicence(s.db.QueryRow(ctx, "SELECT "+licenceColumns+licenceFrom+" WHERE "+q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Licence{}, errs.New(errs.NotFound, msgLicenceNotFound)
 	}
 	return l, err
+}
+
+// withRoot is an identifier with the root, as the library stores it.
+func withRoot(s string) string {
+	if strings.HasPrefix(s, Root+".") {
+		return s
+	}
+	return Root + "." + s
 }
 
 // MayRead reports whether p may read the full data of licences issued by

@@ -120,9 +120,18 @@ func (s *Service) verifyIdentifier(ctx context.Context, ident string) (Verdict, 
 	if err != nil {
 		return Verdict{}, errs.FieldText("identifier", errs.TextOf(err))
 	}
-	var st, until string
-	err = s.db.QueryRow(ctx, "SELECT status, valid_until FROM licences WHERE identifier = ?", id.String()).Scan(&st, &until)
+	var st, until, version string
+	err = s.db.QueryRow(ctx, "SELECT status, valid_until, version FROM licences WHERE base = ?", id.Base()).Scan(&st, &until, &version)
 	if errors.Is(err, sql.ErrNoRows) {
+		return verdict(ReasonNotFound), nil
+	}
+	if err != nil {
+		return Verdict{}, err
+	}
+	switch {
+	case id.Version == version:
+		return verdict(reasonOf(effective(st, until, s.now()))), nil
+	case id.Version < version:
 		var n int
 		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM licence_versions WHERE identifier = ?", id.String()).Scan(&n); err != nil {
 			return Verdict{}, err
@@ -130,12 +139,8 @@ func (s *Service) verifyIdentifier(ctx context.Context, ident string) (Verdict, 
 		if n > 0 {
 			return verdict(ReasonSuperseded), nil
 		}
-		return verdict(ReasonNotFound), nil
 	}
-	if err != nil {
-		return Verdict{}, err
-	}
-	return verdict(reasonOf(effective(st, until, s.now()))), nil
+	return verdict(ReasonNotFound), nil
 }
 
 // PublicStatus is what the public page a licence file's QR code opens

@@ -14,7 +14,7 @@ CREATE TABLE licence_types (
 );
 CREATE TABLE licences (
 	id INTEGER PRIMARY KEY,
-	identifier TEXT NOT NULL UNIQUE,
+	identifier TEXT NOT NULL,
 	base TEXT NOT NULL UNIQUE,
 	type_code TEXT NOT NULL REFERENCES licence_types(code),
 	number TEXT NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE licences (
 );
 CREATE UNIQUE INDEX licences_number ON licences (type_code, number);
 CREATE INDEX licences_holder ON licences (holder_id, type_code);
-CREATE INDEX licences_expiry ON licences (status, valid_until);
+CREATE INDEX licences_expiry ON licences (status, valid_until) WHERE valid_until <> '';
 -- Earlier versions of a licence: what they said and their identifiers,
 -- which verify as superseded.
 CREATE TABLE licence_versions (
