@@ -102,7 +102,9 @@ func TestLicencesAPI(t *testing.T) {
 	}
 
 	// Verify, by identifier and by holder and type; the system admin may not.
-	verify := func(c *client, in map[string]any) (int, map[string]any) { return c.do("POST", "/api/v1/licences/verify", in) }
+	verify := func(c *client, in map[string]any) (int, map[string]any) {
+		return c.do("POST", "/api/v1/licences/verify", in)
+	}
 	if status, v := verify(gaj, map[string]any{"identifier": ident}); status != 200 || v["valid"] != true || len(v) != 3 {
 		t.Fatalf("verify: %d %v", status, v)
 	}
