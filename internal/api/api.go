@@ -50,6 +50,8 @@ type Deps struct {
 	Anchors *ledger.Anchors
 	// Licences is the licence library (电子证照库); nil leaves its routes out.
 	Licences *licence.Service
+	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
+	Seals interface{ CACertificatePEM() []byte }
 }
 
 // Server holds the API's dependencies.
@@ -189,6 +191,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Licences != nil {
 		s.registerLicences()
+	}
+	if d.Seals != nil {
+		s.registerSeals()
 	}
 	return hapi
 }

@@ -14,7 +14,7 @@ func TestHelpListsEverything(t *testing.T) {
 	if err := Run(context.Background(), []string{"--help"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"serve", "node", "migrate", "audit verify", "catalog import|export", "ledger verify", "witness", "bench", "version"} {
+	for _, cmd := range []string{"serve", "node", "migrate", "audit verify", "catalog import|export", "ledger verify", "licence verify", "witness", "bench", "version"} {
 		if !strings.Contains(out.String(), "govshare "+cmd) {
 			t.Errorf("--help does not list %q:\n%s", cmd, out.String())
 		}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/govshare/govshare/internal/ledger"
 )
 
@@ -60,15 +62,7 @@ func ledgerCommand(args []string, stdout, stderr io.Writer) error {
 	if *cpFile == "" || *leafHex == "" {
 		return errors.New("ledger verify: --checkpoint and --leaf are required")
 	}
-	keyText := strings.Join(keys, "\n")
-	if *keysFile != "" {
-		b, err := os.ReadFile(*keysFile)
-		if err != nil {
-			return fmt.Errorf("keys: %w", err)
-		}
-		keyText += "\n" + string(b)
-	}
-	verifiers, err := ledger.ParseVerifierKeys(keyText)
+	verifiers, err := readVerifierKeys(keys, *keysFile)
 	if err != nil {
 		return fmt.Errorf("keys: %w (give --key or --keys)", err)
 	}
@@ -106,4 +100,22 @@ func ledgerCommand(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "verified: leaf %s is leaf %d of the tree of %d leaves of %s, checkpoint signed by %s\n",
 		h, p.Index, cp.Size, cp.Origin, strings.Join(cp.Signed, ", "))
 	return nil
+}
+
+// readVerifierKeys parses the ledger's verifier keys given on the command
+// line (each may list several, separated by commas) and in a file, one a
+// line.
+func readVerifierKeys(keys []string, file string) ([]note.Verifier, error) {
+	var text []string
+	for _, k := range keys {
+		text = append(text, strings.Split(k, ",")...)
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		text = append(text, string(b))
+	}
+	return ledger.ParseVerifierKeys(strings.Join(text, "\n"))
 }

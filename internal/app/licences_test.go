@@ -2,12 +2,16 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,15 +141,44 @@ func TestLicencesAPI(t *testing.T) {
 		t.Errorf("the system admin uses: %d", status)
 	}
 	status, used := gaj.do("POST", "/api/v1/licences/"+id+"/use", map[string]any{"purpose": "办理户籍迁入", "authorisation": code["code"]})
-	if status != 200 || used["holder_id"] != holder[:6]+"********"+holder[14:] || used["copy_problem"] == nil {
+	if status != 200 || used["holder_id"] != holder[:6]+"********"+holder[14:] || used["copy_problem"] != nil {
 		t.Fatalf("use: %d %v", status, used)
+	}
+	// The annotated copy (加注件): the master with the note of the use.
+	copyPDF, err := base64.StdEncoding.DecodeString(used["copy"].(string))
+	if err != nil || !bytes.HasPrefix(copyPDF, []byte("%PDF")) {
+		t.Fatalf("annotated copy: %v %.20q", err, copyPDF)
 	}
 	if status, uses := bdc.raw("GET", "/api/v1/licences/"+id+"/uses", nil); status != 200 || !strings.Contains(string(uses), "办理户籍迁入") {
 		t.Errorf("uses: %d %s", status, uses)
 	}
-	if status, _ := bdc.do("GET", "/api/v1/licences/"+id+"/file", nil); status != 503 {
-		t.Errorf("file without the file service: %d", status)
+	// The file: the signed master with the ledger evidence of its data, once
+	// a checkpoint covers its issued event; it verifies offline.
+	var pdf []byte
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		status, b := bdc.raw("GET", "/api/v1/licences/"+id+"/file", nil)
+		if status == 200 {
+			pdf = b
+			break
+		}
+		if status != 503 || time.Now().After(deadline) {
+			t.Fatalf("file: %d %s", status, b)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	dir := t.TempDir()
+	_, ca := anon.raw("GET", "/api/v1/licences/ca.pem", nil)
+	_, keys := anon.raw("GET", "/ledger/keys", nil)
+	for name, b := range map[string][]byte{"licence.pdf": pdf, "ca.pem": ca, "keys": keys, "copy.pdf": copyPDF} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var report bytes.Buffer
+	if err := Run(context.Background(), []string{"licence", "verify", filepath.Join(dir, "licence.pdf"), "--ca", filepath.Join(dir, "ca.pem"), "--log-keys", filepath.Join(dir, "keys"), "--lang", "en"}, env(nil), &report, &report); err != nil {
+		t.Fatalf("licence verify: %v\n%s", err, report.String())
+	}
+	t.Logf("licence verify:\n%s", report.String())
 
 	// Revoked: the next verification, and the public page, say so.
 	start := time.Now()

@@ -21,6 +21,7 @@ import (
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/seal"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -37,6 +38,7 @@ Usage:
   govshare audit verify [settings]   check the audit log's hash chain
   govshare catalog import|export     import or export catalog entries through a platform
   govshare ledger verify [flags]     check a leaf of the evidence ledger (存证账本) offline against a signed checkpoint
+  govshare licence verify FILE.pdf   check a licence file (电子证照) offline: its seals, CA chain and ledger proof
   govshare witness --log URL --key K  witness a platform's ledger: check each checkpoint's consistency and cosign it
   govshare bench NAME [flags]        run a benchmark:
 ` + benchList() + `  govshare version                   print the version
@@ -67,6 +69,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return catalogCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "ledger":
 		return ledgerCommand(args[1:], stdout, stderr)
+	case "licence":
+		return licenceCommand(args[1:], stdout, stderr)
 	case "witness":
 		return witnessCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
@@ -107,7 +111,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, licence.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, seal.Migration, licence.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

@@ -30,11 +30,13 @@ import (
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/licence"
+	"github.com/govshare/govshare/internal/licfile"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/pdfdoc"
+	"github.com/govshare/govshare/internal/seal"
 	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
@@ -59,6 +61,8 @@ type platform struct {
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
 	licences *licence.Service
+	seals    *seal.Service
+	files    *licfile.Service
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
@@ -217,6 +221,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.ledger.Close()
 	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
 	p.licences.Log = log
+	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
+	if err := p.seals.Start(ctx); err != nil {
+		return err
+	}
+	p.files = licfile.NewService(p.seals, p.sharing.Fonts)
+	p.licences.Files = p.files // licence files and annotated copies, rendered on first request
 
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {

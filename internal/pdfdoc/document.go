@@ -41,6 +41,9 @@ type Info struct {
 	Footer string
 	// Created is the creation time written in the document; zero is now.
 	Created time.Time
+	// NoPageNumbers leaves out the footers ("第 n 页 共 m 页"), for a
+	// layer drawn over another document's page.
+	NoPageNumbers bool
 }
 
 // Doc is one document being written, top to bottom, page after page. The
@@ -51,13 +54,14 @@ type Doc struct {
 	y      float64 // the top of what is drawn next
 	pages  int
 	footer string
+	bare   bool   // no footers
 	added  []bool // the fonts embedded so far: only those a document uses
 	err    error
 }
 
 // New starts a document on an empty A4 page.
 func (f *Fonts) New(info Info) *Doc {
-	d := &Doc{f: f, footer: info.Footer}
+	d := &Doc{f: f, footer: info.Footer, bare: info.NoPageNumbers}
 	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	d.added = make([]bool, len(f.faces))
 	if info.Created.IsZero() {
@@ -78,6 +82,10 @@ func (d *Doc) check(err error) {
 
 func (d *Doc) newPage() {
 	d.pdf.AddPage()
+	// gopdf makes a page's content stream at its first drawing and finds a
+	// page (SetPage, for the footers) by counting streams: make it now, so
+	// that a page left empty (Reserve) still counts.
+	d.pdf.SetLineWidth(0.6)
 	d.pages++
 	d.y = marginTop
 }
@@ -182,6 +190,9 @@ func (d *Doc) Pair(left, right string, size float64) {
 
 // footers writes every page's footer once the number of pages is known.
 func (d *Doc) footers() {
+	if d.bare {
+		return
+	}
 	size := 9.0
 	for i := 1; i <= d.pages; i++ {
 		d.check(d.pdf.SetPage(i))

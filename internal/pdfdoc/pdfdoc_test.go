@@ -208,3 +208,31 @@ func TestRowTallerThanAPage(t *testing.T) {
 		}
 	}
 }
+
+// A layer drawn over another page has no page numbers; a code's caption
+// stands beside it.
+func TestLayerAndModules(t *testing.T) {
+	f := fonts(t)
+	for _, tc := range []struct {
+		name      string
+		bare      bool
+		wantPages bool
+	}{{"numbered", false, true}, {"layer", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := f.New(pdfdoc.Info{NoPageNumbers: tc.bare})
+			d.MoveTo(pdfdoc.Bottom - 120)
+			d.Modules([][]bool{{true, false}, {false, true}}, 40, []string{"扫码核验 𠮷"})
+			b, err := d.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := squeeze(pdftest.Text(t, b))
+			if got := strings.Contains(text, "第1页共1页"); got != tc.wantPages {
+				t.Errorf("page numbers printed: %v, want %v: %q", got, tc.wantPages, text)
+			}
+			if !strings.Contains(text, "扫码核验𠮷") || d.Pages() != 1 {
+				t.Errorf("caption %q, pages %d", text, d.Pages())
+			}
+		})
+	}
+}
