@@ -352,7 +352,7 @@ func openSource(format string, data []byte) (rowSource, error) {
 		r.FieldsPerRecord = -1
 		return csvSource{r}, nil
 	case FormatXLSX:
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8 * int64(len(data)+1<<20), UnzipXMLSizeLimit: 16 << 20})
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8*int64(len(data)) + 32<<20, UnzipXMLSizeLimit: 16 << 20})
 		if err != nil {
 			return nil, errs.WrapMsg(err, errs.Invalid, msgFileUnreadable)
 		}

@@ -195,6 +195,7 @@ func TestLicences(t *testing.T) {
 		t.Run("import", func(t *testing.T) { testImport(t, w, typ) })
 		t.Run("officers", func(t *testing.T) { testOfficers(t, w, typ) })
 		t.Run("expiry", func(t *testing.T) { testExpiry(t, w, typ) })
+		t.Run("rate", func(t *testing.T) { testRate(t, w, typ) })
 		w.checkAnchored()
 	})
 }
@@ -513,4 +514,23 @@ func testExpiry(t *testing.T, w *world, typ licence.Type) {
 	if err != nil || r.Status != licence.Valid || r.Version != "002" {
 		t.Fatalf("renewal: %+v %v", r, err)
 	}
+}
+
+func testRate(t *testing.T, w *world, typ licence.Type) {
+	w.svc.VerifyRate, w.svc.VerifyBurst = 0.5, 2
+	defer func() { w.svc.VerifyRate, w.svc.VerifyBurst = 20, 40 }()
+	in := licence.VerifyInput{HolderID: idNumber(1), Type: typ.Code}
+	for i := range 2 {
+		if _, err := w.svc.Verify(w.ctx, w.gjj, in); err != nil {
+			t.Fatalf("verification %d: %v", i+1, err)
+		}
+	}
+	_, err := w.svc.Verify(w.ctx, w.gjj, in)
+	wantRefusal(t, "the third verification in a second", err, errs.RateLimited, "")
+	// The public page is limited by address.
+	for range 2 {
+		w.svc.PublicStatus(w.ctx, "192.0.2.7", "x")
+	}
+	_, err = w.svc.PublicStatus(w.ctx, "192.0.2.7", "x")
+	wantRefusal(t, "the public page, third in a second", err, errs.RateLimited, "")
 }
