@@ -264,6 +264,22 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	if got := textOf(t, ctx, "#licence-verdict"); !strings.Contains(got, "证照") {
 		t.Errorf("verdict %q", got)
 	}
+	// Define a type in the console, then issue one licence of it.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences/issue"), chromedp.WaitVisible(chromedp.CSS("#licence-type-form")),
+		chromedp.SendKeys(chromedp.CSS(`#licence-type-form input[name="name"]`), "房屋租赁登记备案证明"),
+		chromedp.SendKeys(chromedp.CSS(`#licence-type-form textarea[name="items"]`), "address, 房屋坐落, text, required, address\nrent, 月租金, number, , none"),
+		chromedp.Click(chromedp.CSS("#licence-type-submit")), chromedp.WaitVisible(chromedp.CSS("#licence-issue-form"))), "define a type")
+	if got := textOf(t, ctx, "main"); !strings.Contains(got, "已定义证照类型") || !strings.Contains(got, "房屋坐落") {
+		t.Errorf("after defining a type: %q", got)
+	}
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#licence-issue-form input[name="number"]`), "株房备演示0001"),
+		chromedp.SendKeys(chromedp.CSS(`#licence-issue-form input[name="holder_name"]`), "赵演示"),
+		chromedp.SendKeys(chromedp.CSS(`#licence-issue-form input[name="holder_id"]`), "11010519491231002X"),
+		chromedp.SendKeys(chromedp.CSS(`#licence-issue-form input[name="item.address"]`), "湖南省株洲市天元区演示路 1 号"),
+		chromedp.Click(chromedp.CSS("#licence-issue-submit")), chromedp.WaitVisible(chromedp.CSS("#licence-events"))), "issue one")
+	if got := textOf(t, ctx, "#licence-events"); !strings.Contains(got, "发证") {
+		t.Errorf("history of the new licence: %q", got)
+	}
 	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/v?id="+url.QueryEscape(ident)), chromedp.WaitVisible(chromedp.CSS("#licence-public-verdict"))), "public page")
 	if got := textOf(t, ctx, "#licence-public-verdict"); !strings.Contains(got, "证照") {
 		t.Errorf("public verdict %q", got)

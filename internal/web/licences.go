@@ -29,6 +29,7 @@ func (s *server) licencesRoutes(r chi.Router) {
 	r.Get(licencesPath+"/issue", s.licenceIssuePage)
 	r.Post(licencesPath+"/issue", s.licenceIssue)
 	r.Post(licencesPath+"/import", s.licenceImport)
+	r.Post(licencesPath+"/types", s.licenceCreateType)
 	r.Get(licencesPath+"/types/{code}/template", s.licenceTemplate)
 	r.Get(licencesPath+"/{id}", s.licencePage)
 	r.Get(licencesPath+"/{id}/file", s.licenceFile)
@@ -148,7 +149,7 @@ func (s *server) licenceIssueShow(w http.ResponseWriter, r *http.Request, status
 		s.fail(w, r, err)
 		return
 	}
-	if !licence.MayDefine(p) || len(types) == 0 {
+	if !licence.MayDefine(p) {
 		types = nil
 	}
 	code := r.URL.Query().Get("type")
@@ -161,7 +162,7 @@ func (s *server) licenceIssueShow(w http.ResponseWriter, r *http.Request, status
 			cur = &types[i]
 		}
 	}
-	data := map[string]any{"Types": types, "Type": cur, "Form": r.PostForm}
+	data := map[string]any{"Types": types, "Type": cur, "Form": r.PostForm, "CanDefine": licence.MayDefine(p)}
 	for k, x := range extra {
 		data[k] = x
 	}
@@ -354,4 +355,41 @@ func (s *server) licencePublic(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "licence_public", v)
+}
+
+// licenceCreateType defines a licence type for the reader's department: the
+// surface items one a line, "code, label, type, required, mask".
+func (s *server) licenceCreateType(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	f := r.PostForm
+	years, _ := strconv.Atoi(strings.TrimSpace(f.Get("validity_years")))
+	in := licence.TypeInput{Name: f.Get("name"), HolderKind: f.Get("holder_kind"), Title: f.Get("title"), ValidityYears: years}
+	for _, line := range strings.Split(f.Get("items"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		parts := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '，' })
+		for len(parts) < 5 {
+			parts = append(parts, "")
+		}
+		req := strings.TrimSpace(parts[3])
+		in.Items = append(in.Items, licence.ItemDef{Code: strings.TrimSpace(parts[0]), Label: strings.TrimSpace(parts[1]), Type: strings.TrimSpace(parts[2]),
+			Required: req == "required" || req == "是" || req == "必填", Mask: strings.TrimSpace(parts[4])})
+	}
+	t, err := s.Licences.CreateType(r.Context(), s.principal(r), in)
+	if err != nil {
+		if !userError(err) {
+			s.fail(w, r, err)
+			return
+		}
+		fields, msg := refusal(r, err)
+		if msg == "" {
+			for k, v := range fields {
+				msg += k + ": " + v + "; "
+			}
+		}
+		s.licenceIssueShow(w, r, errs.Status(errs.CodeOf(err)), view{Errors: fields, Error: msg}, nil)
+		return
+	}
+	s.redirect(w, r, licencesPath+"/issue?type="+url.QueryEscape(t.Code), s.msgs.T(language(r), "licences.type_created", t.Code))
 }
