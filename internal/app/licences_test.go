@@ -179,6 +179,14 @@ func TestLicencesAPI(t *testing.T) {
 		t.Fatalf("licence verify: %v\n%s", err, report.String())
 	}
 	t.Logf("licence verify:\n%s", report.String())
+	report.Reset()
+	if err := Run(context.Background(), []string{"licence", "verify", filepath.Join(dir, "copy.pdf"), "--ca", filepath.Join(dir, "ca.pem"), "--log-keys", filepath.Join(dir, "keys"), "--lang", "en"}, env(nil), &report, &report); err != nil {
+		t.Fatalf("licence verify of the annotated copy: %v\n%s", err, report.String())
+	}
+	if useID := used["use"].(map[string]any)["id"].(string); !strings.Contains(report.String(), "use "+useID) {
+		t.Errorf("the annotated copy's report does not name use %s:\n%s", useID, report.String())
+	}
+	t.Logf("licence verify of the annotated copy:\n%s", report.String())
 
 	// Revoked: the next verification, and the public page, say so.
 	start := time.Now()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/licfile"
@@ -115,6 +116,19 @@ func (s *Service) annotated(ctx context.Context, l Licence, t Type, u Use) ([]by
 	}
 	master, err := s.master(ctx, l, t)
 	if err == nil {
+		// With the ledger evidence, so the copy verifies offline as the
+		// file does: a licence issued a moment ago waits for the next
+		// checkpoint (a second by default), and goes without after 3 s.
+		ev, everr := s.Evidence(ctx, l)
+		for deadline := time.Now().Add(3 * time.Second); errs.Is(everr, errs.Unavailable) && time.Now().Before(deadline) && ctx.Err() == nil; {
+			time.Sleep(100 * time.Millisecond)
+			ev, everr = s.Evidence(ctx, l)
+		}
+		if everr == nil {
+			if delivered, derr := s.Files.Deliver(ctx, master, ev); derr == nil {
+				master = delivered
+			}
+		}
 		var b []byte
 		b, err = s.Files.Annotate(ctx, master, licfile.Annotation{UseID: u.ID, Department: u.Department, Purpose: u.Purpose, MadeAt: u.At, ValidUntil: u.ValidUntil})
 		if err == nil {
