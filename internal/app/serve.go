@@ -226,7 +226,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	p.files = licfile.NewService(p.seals, p.sharing.Fonts)
-	p.licences.Files = p.files // licence files and annotated copies, rendered on first request
 
 	users, err := p.org.CountUsers(ctx)
 	if err != nil {
@@ -261,6 +260,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	// Licence files and annotated copies, rendered on first request; set
+	// after the demo loads, whose one use needs no copy.
+	p.licences.Files = p.files
 	if err := p.channels.Start(ctx); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
