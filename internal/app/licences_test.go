@@ -276,7 +276,7 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences/issue"), chromedp.WaitVisible(chromedp.CSS("#licence-type-form")),
 		chromedp.SendKeys(chromedp.CSS(`#licence-type-form input[name="name"]`), "房屋租赁登记备案证明"),
 		chromedp.SendKeys(chromedp.CSS(`#licence-type-form textarea[name="items"]`), "address, 房屋坐落, text, required, address\nrent, 月租金, number, , none"),
-		chromedp.Click(chromedp.CSS("#licence-type-submit")), chromedp.WaitVisible(chromedp.CSS("#licence-issue-form"))), "define a type")
+		chromedp.Click(chromedp.CSS("#licence-type-submit")), chromedp.WaitVisible(chromedp.CSS("div.flash"))), "define a type")
 	if got := textOf(t, ctx, "main"); !strings.Contains(got, "已定义证照类型") || !strings.Contains(got, "房屋坐落") {
 		t.Errorf("after defining a type: %q", got)
 	}
