@@ -21,6 +21,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -52,6 +53,8 @@ type Deps struct {
 	DemoNodes DemoNodes
 	// BaseDB keeps the base databases (基础库); nil leaves their routes out.
 	BaseDB *basedb.Service
+	// Licences is the licence library (电子证照库); nil leaves its routes out.
+	Licences *licence.Service
 	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
 	Seals interface{ CACertificatePEM() []byte }
 }
@@ -66,10 +69,11 @@ type Server struct {
 // per-field details for invalid input.
 type ErrorBody struct {
 	status   int
-	Code     string            `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
-	Message  string            `json:"message" doc:"Human-readable description"`
-	Details  map[string]string `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
-	Problems []catalog.Problem `json:"problems,omitempty" doc:"Every problem of an imported file, with sheet, row and column"`
+	Code     string               `json:"code" doc:"Stable error code: invalid, not_found, conflict, unauthorized, forbidden, rate_limited, too_large, unavailable, internal"`
+	Message  string               `json:"message" doc:"Human-readable description"`
+	Details  map[string]string    `json:"details,omitempty" doc:"Problems per field, keyed by field name"`
+	Problems []catalog.Problem    `json:"problems,omitempty" doc:"Every problem of an imported file, with sheet, row and column"`
+	Rows     []licence.RowProblem `json:"rows,omitempty" doc:"Every problem of an imported licence file, with row and column"`
 }
 
 func (e *ErrorBody) Error() string  { return e.Code + ": " + e.Message }
@@ -194,6 +198,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.DemoNodes != nil && d.Nodes != nil {
 		s.registerDemoNodes()
+	}
+	if d.Licences != nil {
+		s.registerLicences()
 	}
 	if d.Seals != nil {
 		s.registerSeals()

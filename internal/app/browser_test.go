@@ -103,7 +103,7 @@ func TestConsoleInChromium(t *testing.T) {
 			{"/users", "#users", "gaj.cataloger"},
 			{"/roles", "#roles", "安全审计员"},
 			{"/users/1", "#user-detail", "admin"},
-			{"/area/licenses", "#planned-area", "电子证照"},
+			{"/area/monitor", "#planned-area", "监测"},
 			{"/exchange/nodes", "#nodes", "还没有前置机"},
 			{"/account", "#token-form", "创建令牌"},
 			{"/exchange", "#exchange-city", "交换条次"},

@@ -53,6 +53,7 @@ type Config struct {
 	LedgerInterval    time.Duration
 	LedgerAuditAnchor time.Duration
 	LedgerWitnesses   string
+	LicenceVerifyURL  string
 }
 
 // secrets are settings whose values are never printed.
@@ -100,6 +101,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 		"fixed when its keys are made in DATA-DIR/keys (sealed with the secrets key); default the keys' name, or HOSTNAME/ledger at the first start")
 	fs.DurationVar(&cfg.LedgerInterval, "ledger-interval", time.Second, "how often the evidence ledger signs and publishes a checkpoint when it grew")
 	fs.DurationVar(&cfg.LedgerAuditAnchor, "ledger-audit-anchor", time.Minute, "how often the audit log's head is anchored in the evidence ledger, so that a rebuilt audit chain no longer matches it")
+	fs.StringVar(&cfg.LicenceVerifyURL, "licence-verify-url", "", "the public address licence files' QR codes open, the identifier appended (e.g. https://data.zhuzhou.gov.cn/v?id=); default this platform's /v?id= at its listen address")
 	fs.StringVar(&cfg.LedgerWitnesses, "ledger-witnesses", "", "public keys of the witnesses whose cosignatures of the ledger's checkpoints the platform accepts and publishes, comma-separated "+
 		"(each as \"govshare witness\" prints it: name+id+key); the demo adds its own witness")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")

@@ -159,20 +159,29 @@ func TestLedgerEndToEnd(t *testing.T) {
 	// Tiles: the partial level-0 tile holds the leaf hashes; the bundle the records.
 	var proof ledger.InclusionProof
 	json.Unmarshal(proofJSON, &proof)
-	w := size % 256
-	tilePath := fmt.Sprintf("/ledger/tile/0/000.p/%d", w)
+	// The leaf's tile: partial when it is the tree's last.
+	tileIndex, w := index/256, uint64(0)
+	if tileIndex == size/256 {
+		w = size % 256
+	}
+	tilePath := "/ledger/tile/" + ledger.TilePath{Level: 0, Index: tileIndex, Width: int(w)}.String()
 	status, tile := anon.raw("GET", tilePath, nil)
-	if status != 200 || uint64(len(tile)) != 32*w {
+	wantLen := 32 * w
+	if w == 0 {
+		wantLen = 32 * 256
+	}
+	if status != 200 || uint64(len(tile)) != wantLen {
 		t.Fatalf("%s: %d, %d bytes", tilePath, status, len(tile))
 	}
-	if got := fmt.Sprintf("%x", tile[32*index:32*index+32]); got != leaf {
+	at := index % 256
+	if got := fmt.Sprintf("%x", tile[32*at:32*at+32]); got != leaf {
 		t.Errorf("tile hash at %d = %s, want the leaf %s", index, got, leaf)
 	}
-	status, bundle := anon.raw("GET", fmt.Sprintf("/ledger/tile/entries/000.p/%d", w), nil)
+	status, bundle := anon.raw("GET", "/ledger/tile/"+ledger.TilePath{Entries: true, Index: tileIndex, Width: int(w)}.String(), nil)
 	if status != 200 || !strings.Contains(string(bundle), "kind permit\nhash "+strings.Repeat("cd", 32)) {
 		t.Errorf("entry bundle: %d %q", status, bundle)
 	}
-	for _, bad := range []string{"/ledger/tile/0/0", "/ledger/tile/0/000.p/0", "/ledger/tile/64/000", "/ledger/tile/0/x000/000", fmt.Sprintf("/ledger/tile/0/000.p/%d", w+1)} {
+	for _, bad := range []string{"/ledger/tile/0/0", "/ledger/tile/0/000.p/0", "/ledger/tile/64/000", "/ledger/tile/0/x000/000", "/ledger/tile/" + ledger.TilePath{Index: size / 256, Width: int(size%256) + 1}.String()} {
 		if status, _ := anon.raw("GET", bad, nil); status != 404 {
 			t.Errorf("GET %s = %d, want 404", bad, status)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -111,7 +112,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration, licence.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

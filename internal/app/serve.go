@@ -30,6 +30,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/licfile"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
@@ -62,6 +63,7 @@ type platform struct {
 	reminder *notice.Sharing
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
+	licences *licence.Service
 	seals    *seal.Service
 	files    *licfile.Service
 	secure   bool // cookies are Secure (HTTPS)
@@ -240,6 +242,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer p.ledger.Close()
+	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
+	p.licences.Log = log
 	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
 	if err := p.seals.Start(ctx); err != nil {
 		return err
@@ -254,7 +258,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, Licences: p.licences}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
@@ -279,6 +283,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	// Licence files and annotated copies, rendered on first request; set
+	// after the demo loads, whose one use needs no copy.
+	p.licences.Files = p.files
 	if err := p.channels.Start(ctx); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
@@ -310,6 +317,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"
 	}
+	p.licences.VerifyURL = cfg.LicenceVerifyURL
+	if p.licences.VerifyURL == "" {
+		p.licences.VerifyURL = scheme + "://" + ln.Addr().String() + "/v?id="
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metrics *http.Server
@@ -331,6 +342,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go p.ledger.Run(ctx)
 	go p.runBaseDB(ctx, cfg.Demo, stdout)
 	go p.anchors.RunAuditAnchor(ctx, cfg.LedgerAuditAnchor)
+	go p.licences.RunExpiry(ctx, time.Minute)
 	if p.demoWitness != nil && !p.secure {
 		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
 	}

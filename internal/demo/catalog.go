@@ -18,6 +18,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
@@ -36,6 +37,8 @@ type Services struct {
 	Aggregation *aggregation.Service
 	// Anchors, when set, gets the demo's anchored documents (ledger.go).
 	Anchors *ledger.Anchors
+	// Licences, when set, gets the demo's licence types and licences (licences.go).
+	Licences *licence.Service
 	// API, when set with Sharing and Gateway, is the demo's running
 	// department API (StartAPI): an entry mounted to it and its grant.
 	API *API
@@ -98,6 +101,13 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	if svc.Sharing != nil && svc.Gateway != nil {
 		if err := loadServices(ctx, svc); err != nil {
 			return fmt.Errorf("demo data services: %w", err)
+		}
+	}
+	// The licences before the anchored documents, so the ledger's newest
+	// records show both kinds.
+	if svc.Licences != nil {
+		if err := loadLicences(ctx, svc, out); err != nil {
+			return fmt.Errorf("demo licences: %w", err)
 		}
 	}
 	if svc.Anchors != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/internal/division"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
@@ -31,7 +32,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration, aggregation.Migration, ledger.Migration}, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, exchange.Migration, aggregation.Migration, ledger.Migration, licence.Migration}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := org.NewService(db, audit.New(db), division.Default())
 		cat := catalog.NewService(db, audit.New(db), svc, nil)
@@ -61,14 +62,34 @@ func TestLoad(t *testing.T) {
 		lg.Start()
 		defer lg.Close()
 		anchors := &ledger.Anchors{Log: lg, Audit: audit.New(db)}
+		lic := licence.NewService(db, audit.New(db), svc, lg)
 		for i := 0; i < 2; i++ { // the second load changes nothing
-			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg, Anchors: anchors}, dir, io.Discard); err != nil {
+			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg, Anchors: anchors, Licences: lic}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
 		}
 		want := 0
 		for _, a := range demo.LedgerAnchors {
 			want += a.N
+		}
+		// The licences: at least ten types, a few thousand synthetic
+		// licences, each issued event anchored, plus the demo's change,
+		// revocation, suspension and use.
+		types, err := lic.Types(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		licences := 0
+		for _, lt := range types {
+			licences += lt.Licences
+		}
+		if len(types) < 10 || licences < 3000 {
+			t.Errorf("%d licence types, %d licences; want at least 10 and 3000", len(types), licences)
+		}
+		want += licences + 4
+		var synthetic int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM licences WHERE number LIKE '%演示%'").Scan(&synthetic); err != nil || synthetic != licences {
+			t.Errorf("%d of %d licences are marked 演示 (%v)", synthetic, licences, err)
 		}
 		if size, err := lg.Size(ctx); err != nil || size != uint64(want) {
 			t.Errorf("ledger size after two loads = %d, %v; want the demo's %d anchors once", size, err, want)

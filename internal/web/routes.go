@@ -11,6 +11,7 @@ func (s *server) routes(r chi.Router) {
 	r.Get("/login", s.loginPage)
 	r.Post("/login", s.login)
 	r.Get("/lang/{lang}", s.setLanguage)
+	s.licencePublicRoutes(r)
 	r.Group(func(r chi.Router) {
 		r.Use(s.authed)
 		r.Get("/", s.dashboard)
@@ -45,6 +46,7 @@ func (s *server) routes(r chi.Router) {
 		s.noticesRoutes(r)
 		s.ledgerRoutes(r)
 		s.basedbRoutes(r)
+		s.licencesRoutes(r)
 	})
 }
 

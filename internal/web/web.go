@@ -29,6 +29,7 @@ import (
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
 	"github.com/govshare/govshare/internal/ledger"
+	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
@@ -68,6 +69,8 @@ type Deps struct {
 	DemoNodes DemoNodes
 	// BaseDB keeps the base databases (基础库); nil leaves their pages out.
 	BaseDB *basedb.Service
+	// Licences is the licence library (电子证照库); nil leaves its pages out.
+	Licences *licence.Service
 }
 
 type server struct {
@@ -253,6 +256,7 @@ func nav(p *org.Principal) []navItem {
 	if p.DepartmentID != 0 {
 		items = append(items, navItem{Key: "nav.basedb", Href: basedbPath})
 	}
+	items = append(items, navItem{Key: "nav.licenses", Href: licencesPath})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
@@ -268,7 +272,7 @@ func nav(p *org.Principal) []navItem {
 }
 
 // plannedAreas are the platform's areas whose pages later releases fill.
-var plannedAreas = []string{"licenses", "monitor"}
+var plannedAreas = []string{"monitor"}
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	t, ok := s.pages[page]
