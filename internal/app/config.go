@@ -43,6 +43,7 @@ type Config struct {
 	NoticeSender    string
 	NoticeInterval  time.Duration
 	PDFFonts        string
+	PublicURL       string
 	// The evidence ledger (存证账本).
 	LedgerOrigin      string
 	LedgerInterval    time.Duration
@@ -91,6 +92,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.LedgerAuditAnchor, "ledger-audit-anchor", time.Minute, "how often the audit log's head is anchored in the evidence ledger, so that a rebuilt audit chain no longer matches it")
 	fs.StringVar(&cfg.LedgerWitnesses, "ledger-witnesses", "", "public keys of the witnesses whose cosignatures of the ledger's checkpoints the platform accepts and publishes, comma-separated "+
 		"(each as \"govshare witness\" prints it: name+id+key); the demo adds its own witness")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the platform's public address (https://data.example.gov.cn): the base of the open data portal's links and of the DCAT feeds' IRIs; "+
+		"empty derives it from --listen, with a warning")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
+	"github.com/govshare/govshare/internal/opendata"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/sharing"
@@ -57,6 +58,8 @@ type platform struct {
 	reminder *notice.Sharing
 	ledger   *ledger.Log
 	anchors  *ledger.Anchors
+	opendata *opendata.Service
+	baseURL  string
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
@@ -209,6 +212,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.mandates.SetChannels(p.channels)
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
+	if p.baseURL, err = publicURL(cfg, log); err != nil {
+		return err
+	}
+	p.opendata = opendata.NewService(p.db, p.audit, p.org, p.catalog)
+	p.opendata.Log = log
+	statsCtx, stopStats := context.WithCancel(ctx)
+	statsDone := make(chan struct{})
+	go func() { p.opendata.Run(statsCtx, 5*time.Second); close(statsDone) }()
+	defer func() { stopStats(); <-statsDone }()
+
 	if err := p.openLedger(secrets); err != nil {
 		return err
 	}
@@ -222,7 +235,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, OpenData: p.opendata}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
