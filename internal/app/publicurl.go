@@ -10,9 +10,10 @@ import (
 )
 
 // publicURL returns the platform's public address (--public-url), or one
-// derived from the listen address, with a warning: links and DCAT IRIs
-// built from it only work where that address is reachable.
-func publicURL(cfg *Config, log *slog.Logger) (string, error) {
+// derived from addr, the address the platform listens on, with a warning:
+// links and DCAT IRIs built from it only work where that address is
+// reachable.
+func publicURL(cfg *Config, addr string, log *slog.Logger) (string, error) {
 	if cfg.PublicURL != "" {
 		return checkPublicURL(cfg.PublicURL)
 	}
@@ -20,7 +21,7 @@ func publicURL(cfg *Config, log *slog.Logger) (string, error) {
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	host, port, err := net.SplitHostPort(cfg.Listen)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("listen: %w", err)
 	}

@@ -212,7 +212,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.mandates.SetChannels(p.channels)
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
-	if p.baseURL, err = publicURL(cfg, log); err != nil {
+	if _, err := checkPublicURL(cfg.PublicURL); cfg.PublicURL != "" && err != nil {
 		return err
 	}
 	p.opendata = opendata.NewService(p.db, p.audit, p.org, p.catalog)
@@ -268,6 +268,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	if p.baseURL, err = publicURL(cfg, ln.Addr().String(), log); err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	srv := &http.Server{

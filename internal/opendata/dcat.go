@@ -104,7 +104,7 @@ func datasetNodes(x IRIs, d Dataset) []*node {
 	ds.add("dct:accessRights", iri(euAccessRight+rights))
 	ds.add("dct:issued", dateTime(d.PublishedAt))
 	ds.add("dct:modified", dateTime(d.UpdatedAt))
-	contact := &node{id: x.Page(d.Code) + "#contact", types: []string{"vcard:Organization"}}
+	contact := &node{id: x.Page(d.Code) + "#contact", types: []string{"vcard:Kind", "vcard:Organization"}}
 	name := d.Contact
 	if name == "" {
 		name = d.ProviderName
