@@ -189,4 +189,3 @@ func rdfXMLTriples(t *testing.T, body string) []string {
 	sort.Strings(out)
 	return out
 }
-
