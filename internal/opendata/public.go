@@ -329,25 +329,48 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	return out, nil
 }
 
-// Page returns the public datasets of one page in full, for the CKAN API
-// and the feeds.
+// Datasets returns the public datasets of one page in full, for the CKAN
+// API and the feeds.
 func (s *Service) Datasets(ctx context.Context, q Query) ([]Dataset, int, error) {
 	res, err := s.Search(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]Dataset, 0, len(res.Items))
-	for _, h := range res.Items {
-		d, err := s.Dataset(ctx, h.Code)
-		if errs.Is(err, errs.NotFound) {
-			continue // changed since the search
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
+	codes := make([]string, len(res.Items))
+	for i, h := range res.Items {
+		codes[i] = h.Code
 	}
-	return out, res.Total, nil
+	out, err := s.DatasetsOf(ctx, codes)
+	return out, res.Total, err
+}
+
+// DatasetsOf returns the public datasets of codes, in their order, reading
+// a few at a time; a code no longer public is left out.
+func (s *Service) DatasetsOf(ctx context.Context, codes []string) ([]Dataset, error) {
+	got := make([]Dataset, len(codes))
+	failed := make([]error, len(codes))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, code := range codes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			got[i], failed[i] = s.Dataset(ctx, code)
+		}()
+	}
+	wg.Wait()
+	out := make([]Dataset, 0, len(codes))
+	for i := range codes {
+		switch {
+		case errs.Is(failed[i], errs.NotFound):
+			continue // changed since the search
+		case failed[i] != nil:
+			return nil, failed[i]
+		}
+		out = append(out, got[i])
+	}
+	return out, nil
 }
 
 // Each calls fn with every public dataset, in code order of pages.

@@ -297,15 +297,16 @@ func (s *server) currentPackages(ctx context.Context, p params) (any, error) {
 }
 
 func (s *server) dicts(ctx context.Context, items []opendata.Summary) ([]map[string]any, error) {
-	out := make([]map[string]any, 0, len(items))
-	for _, h := range items {
-		d, err := s.OpenData.Dataset(ctx, h.Code)
-		if errs.Is(err, errs.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	codes := make([]string, len(items))
+	for i, h := range items {
+		codes[i] = h.Code
+	}
+	list, err := s.OpenData.DatasetsOf(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, d := range list {
 		out = append(out, s.packageDict(d))
 	}
 	return out, nil
