@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -41,5 +42,25 @@ func checkPublicURL(s string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return "", errors.New("public-url: want an absolute http or https URL such as https://data.example.gov.cn, without user, query or fragment")
 	}
+	if !validHost(u.Hostname()) || strings.ContainsFunc(u.Port(), func(r rune) bool { return r < '0' || r > '9' }) {
+		return "", errors.New("public-url: the host must be a DNS name or an IP address, with an optional numeric port")
+	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// validHost accepts an IP address or a DNS name of letters, digits, '-'
+// and '.'.
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
