@@ -48,6 +48,8 @@ func newPlatform(t *testing.T, db *store.DB) *platform {
 	dir := t.TempDir()
 	cat.SQLiteRoot = dir
 	od := opendata.NewService(db, al, o, cat)
+	// Room for a crawler's downloads; TestDownloadThrottle covers the limits.
+	od.Throttle = opendata.NewThrottle(opendata.ThrottleLimits{PerMinute: 6000, Burst: 1000, Concurrent: 4})
 	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: lst, OpenData: od}, dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}

@@ -115,6 +115,7 @@ func TestOnlyOpenEntriesArePublic(t *testing.T) {
 		queue := []string{"/open/", "/open/terms", "/catalog.jsonld", "/catalog.ttl", "/catalog.rdf"}
 		href := regexp.MustCompile(`href="([^"]+)"`)
 		pages := 0
+		downloads := map[string]int{}
 		for len(queue) > 0 && pages < 400 {
 			u := queue[0]
 			queue = queue[1:]
@@ -126,6 +127,9 @@ func TestOnlyOpenEntriesArePublic(t *testing.T) {
 			status, h, body := get(t, p.url+u)
 			if status >= 500 {
 				t.Errorf("GET %s = %d", u, status)
+			}
+			if strings.Contains(u, "/download.") {
+				downloads[u] = status
 			}
 			if strings.HasSuffix(u, ".xlsx") {
 				body = xlsxText(t, body)
@@ -140,6 +144,17 @@ func TestOnlyOpenEntriesArePublic(t *testing.T) {
 					queue = append(queue, l)
 				}
 			}
+		}
+		ok := 0
+		for u, status := range downloads {
+			if status == 200 {
+				ok++
+			} else {
+				t.Errorf("the portal links to %s, which answers %d", u, status)
+			}
+		}
+		if ok != 6 {
+			t.Errorf("crawled %d downloads, want CSV, XLSX and JSON of the 2 open datasets with tables", ok)
 		}
 		if pages < 20 {
 			t.Errorf("crawled %d pages, want the portal's pages, datasets, downloads and documents", pages)
