@@ -42,7 +42,7 @@ func MediaType(format string) string {
 
 // batchRows is how many rows a download reads at a time: the memory it
 // holds, whatever the size of the table.
-const batchRows = 1000
+const batchRows = 5000
 
 // maxXLSXRows is the most rows a worksheet holds (below the header).
 const maxXLSXRows = 1048575
