@@ -110,6 +110,7 @@ func (s *server) actions() map[string]actionFunc {
 		"tag_list":                            s.tagList,
 		"resource_show":                       s.resourceShow,
 		"status_show":                         s.statusShow,
+		"help_show":                           s.helpShow,
 	}
 }
 
@@ -477,6 +478,29 @@ func (s *server) tagList(ctx context.Context, p params) (any, error) {
 		}
 	}
 	return out, nil
+}
+
+// actionHelp is what help_show says of each action.
+var actionHelp = map[string]string{
+	"package_list":                        "Return the names of the public datasets (limit, offset).",
+	"package_search":                      "Search the public datasets: q (plain words), fq (organization, groups, res_format, license_id, tags), rows (at most 1000), start, sort, facet.field, facet.limit, facet.mincount.",
+	"package_show":                        "Return a public dataset (id: its name).",
+	"current_package_list_with_resources": "Return the public datasets, most recently changed first, with their resources (limit, offset).",
+	"organization_list":                   "Return the departments that publish open data (all_fields).",
+	"organization_show":                   "Return a department (id: its credit code in lower case; include_datasets).",
+	"group_list":                          "Return the themes of the public datasets (all_fields).",
+	"tag_list":                            "Return the keywords of the public datasets (query).",
+	"resource_show":                       "Return a resource of a public dataset (id).",
+	"status_show":                         "Return the portal's CKAN version and site.",
+	"help_show":                           "Return the help of an action (name).",
+}
+
+func (s *server) helpShow(ctx context.Context, p params) (any, error) {
+	h, ok := actionHelp[p["name"]]
+	if !ok {
+		return nil, errs.New(errs.NotFound, msgNoAction, truncate(p["name"], 60))
+	}
+	return h, nil
 }
 
 func (s *server) statusShow(ctx context.Context, p params) (any, error) {

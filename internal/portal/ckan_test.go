@@ -90,6 +90,8 @@ func TestCKANActions(t *testing.T) {
 			{"tag_list query", "tag_list", "query=" + url.QueryEscape("停车"), false, 200, []string{`["停车场"]`}, ""},
 			{"resource_show", "resource_show", "id=" + parking + "-json", false, 200, []string{`"format":"JSON"`, "download.json"}, ""},
 			{"resource_show unknown", "resource_show", "id=" + parking + "-pdf", false, 404, nil, ""},
+			{"help_show", "help_show", "name=package_search", false, 200, []string{"facet.field"}, ""},
+			{"help_show unknown", "help_show", "name=nope", false, 404, nil, ""},
 			{"unknown action", "datastore_search", "", false, 400, []string{"Action name not known"}, ""},
 			{"bad JSON body", "package_search", `{"q": `, true, 409, []string{"JSON"}, ""},
 		}

@@ -11,6 +11,7 @@ var (
 	msgBadJSON       = errs.Define("portal.ckan.json", "Bad request - JSON Error: the body must be a JSON object", "请求体须为 JSON 对象")
 	msgBodyTooLarge  = errs.Define("portal.ckan.body_size", "Bad request - the body must be at most %d bytes", "请求体最多 %d 字节")
 	msgMissing       = errs.Define("portal.ckan.missing", "Missing value", "缺少取值")
+	msgNoAction      = errs.Define("portal.ckan.no_action", "no action %s", "没有接口 %s")
 	msgNoResource    = errs.Define("portal.ckan.no_resource", "no resource %s", "没有资源 %s")
 	msgTooLong       = errs.Define("portal.ckan.too_long", "Must be at most %d characters", "最多 %d 个字")
 	msgSolrSyntax    = errs.Define("portal.ckan.solr_syntax", "Search Query is invalid: only plain words are supported (no field:value, wildcards, quotes, brackets or boolean operators); filter with fq", "检索式无效：仅支持普通词语（不支持字段检索、通配符、引号、括号或布尔运算符），筛选请用 fq")
