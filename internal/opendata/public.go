@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govshare/govshare/internal/audit"
@@ -136,6 +137,8 @@ type Service struct {
 	mu      sync.Mutex
 	pending map[statKey]*counts
 	depts   sync.Map // department id → org.Department, for names and credit codes
+	cache   sync.Map // code → cached, for DatasetsFor
+	cached  atomic.Int64
 }
 
 // NewService returns the open data service.
@@ -242,6 +245,7 @@ type Summary struct {
 	UpdateCycle  string    `json:"update_cycle"`
 	PublishedAt  time.Time `json:"published_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	Version      int       `json:"version"`
 }
 
 // Facet is how many matching datasets have one value.
@@ -303,7 +307,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			continue
 		}
 		out.Items = append(out.Items, Summary{Code: h.Code, Name: h.Name, ProviderID: h.ProviderID, ProviderName: h.ProviderName, Category: h.Category,
-			Format: h.Format, OpenType: h.OpenType, UpdateCycle: h.UpdateCycle, PublishedAt: h.PublishedAt, UpdatedAt: h.UpdatedAt})
+			Format: h.Format, OpenType: h.OpenType, UpdateCycle: h.UpdateCycle, PublishedAt: h.PublishedAt, UpdatedAt: h.UpdatedAt, Version: h.Version})
 	}
 	enumFacet := func(name string, e catalog.Enum) []Facet {
 		var fs []Facet
@@ -371,6 +375,65 @@ func (s *Service) DatasetsOf(ctx context.Context, codes []string) ([]Dataset, er
 		out = append(out, got[i])
 	}
 	return out, nil
+}
+
+// DatasetsFor returns the public datasets of a search's items, in their
+// order. A dataset read before is reused while the search index, which
+// follows every committed change, still shows the same version in force
+// changed at the same time; the rest are read a few at a time.
+func (s *Service) DatasetsFor(ctx context.Context, items []Summary) ([]Dataset, error) {
+	out := make([]Dataset, len(items))
+	var missing []string
+	var at []int
+	for i, h := range items {
+		if v, ok := s.cache.Load(h.Code); ok {
+			c := v.(cached)
+			if c.version == h.Version && c.updated.Equal(h.UpdatedAt) {
+				out[i] = c.d
+				continue
+			}
+		}
+		missing, at = append(missing, h.Code), append(at, i)
+	}
+	if len(missing) > 0 {
+		got, err := s.DatasetsOf(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		byCode := map[string]Dataset{}
+		for _, d := range got {
+			byCode[d.Code] = d
+		}
+		if s.cached.Add(int64(len(got))) > maxCached {
+			s.cache.Clear()
+			s.cached.Store(int64(len(got)))
+		}
+		for k, code := range missing {
+			d, ok := byCode[code]
+			if !ok {
+				continue
+			}
+			out[at[k]] = d
+			h := items[at[k]]
+			s.cache.Store(code, cached{d: d, version: h.Version, updated: h.UpdatedAt})
+		}
+	}
+	list := out[:0]
+	for _, d := range out {
+		if d.Code != "" {
+			list = append(list, d)
+		}
+	}
+	return list, nil
+}
+
+// maxCached bounds the datasets DatasetsFor keeps.
+const maxCached = 20000
+
+type cached struct {
+	d       Dataset
+	version int
+	updated time.Time
 }
 
 // Each calls fn with every public dataset, in code order of pages.
@@ -447,6 +510,9 @@ func (s *Service) SearchRange(ctx context.Context, q Query, start, rows int) (Re
 	rows = min(max(rows, 0), MaxRows)
 	start = max(start, 0)
 	chunk := store.MaxPageSize
+	if rows > 0 && rows <= chunk && start%rows == 0 {
+		chunk = rows // a page as offset APIs usually ask: read no more
+	}
 	q.Size = chunk
 	q.Page = start/chunk + 1
 	skip := start % chunk

@@ -298,11 +298,7 @@ func (s *server) currentPackages(ctx context.Context, p params) (any, error) {
 }
 
 func (s *server) dicts(ctx context.Context, items []opendata.Summary) ([]map[string]any, error) {
-	codes := make([]string, len(items))
-	for i, h := range items {
-		codes[i] = h.Code
-	}
-	list, err := s.OpenData.DatasetsOf(ctx, codes)
+	list, err := s.OpenData.DatasetsFor(ctx, items)
 	if err != nil {
 		return nil, err
 	}
