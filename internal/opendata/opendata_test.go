@@ -251,3 +251,74 @@ func (m *memWriter) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// TestDatasetsForFollowsTheCatalog reads datasets through the cache, then
+// closes one by a new version and withdraws another: neither is served again.
+func TestDatasetsForFollowsTheCatalog(t *testing.T) {
+	storetest.Each(t, migrations, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.ctx
+		names := func() []string {
+			t.Helper()
+			res, err := w.od.Search(ctx, opendata.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, err := w.od.DatasetsFor(ctx, res.Items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, d := range list {
+				out = append(out, d.Name)
+			}
+			return out
+		}
+		if got := names(); len(got) != 4 {
+			t.Fatalf("datasets %v, want the demo's 4", got)
+		}
+		o := org.NewService(db, audit.New(db), division.Default())
+		cat := catalog.NewService(db, audit.New(db), o, nil)
+		login := func(u string) org.Principal {
+			_, p, err := o.Login(ctx, u, demo.Password, "127.0.0.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		cgj, approver := login("cgj.cataloger"), login("xzsp.approver")
+		parking := w.code(t, "公共停车场")
+		e, err := cat.Get(ctx, cgj, parking, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.OpenType = catalog.OpenNone
+		for i := range e.Items {
+			e.Items[i].OpenType = catalog.OpenNone
+		}
+		if _, err := cat.Update(ctx, cgj, parking, e); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{catalog.ActionSubmit, catalog.ActionApprove, catalog.ActionPublish} {
+			who := approver
+			if a == catalog.ActionSubmit {
+				who = cgj
+			}
+			if _, err := cat.Transition(ctx, who, parking, a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := cat.Transition(ctx, approver, w.code(t, "空气质量"), catalog.ActionWithdraw, "测试"); err != nil {
+			t.Fatal(err)
+		}
+		got := names()
+		for _, n := range got {
+			if n == "公共停车场信息" || n == "环境空气质量日报" {
+				t.Errorf("%s is still served after it was closed or withdrawn: %v", n, got)
+			}
+		}
+		if len(got) != 2 {
+			t.Errorf("datasets %v, want 2 left", got)
+		}
+	})
+}
