@@ -15,7 +15,7 @@ func TestPortalServed(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/open/", []string{"政务数据开放平台", "共 4 个数据集", "环境空气质量日报", "公共停车场信息", "食品经营许可信息"}},
+		{"/open/", []string{"政务数据开放平台", "共 4 个数据集", "环境空气质量日报", "公共停车场信息", "特种设备使用登记信息"}},
 		{"/api/3/action/status_show", []string{`"success":true`, `"site_url":"https://data.zhuzhou.example"`}},
 		{"/api/3/action/package_search?q=%E5%81%9C%E8%BD%A6", []string{`"count":1`, "https://data.zhuzhou.example/open/dataset/"}},
 		{"/catalog.ttl", []string{"<https://data.zhuzhou.example/open/catalog>", "a dcat:Catalog"}},

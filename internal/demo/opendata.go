@@ -31,7 +31,7 @@ func openTables() []demoTable {
 			Format: format, ShareType: catalog.ShareUnconditional, OpenType: open, UpdateCycle: cycle, Keywords: keywords, Items: items,
 			Contact: "演示联系人", Phone: "0731-28000000", SourceSystem: "演示业务系统"}
 		if open == catalog.OpenConditional {
-			e.OpenCondition = "仅限食品安全研究和社会监督使用；申请人须注册并说明用途，经提供部门审核同意"
+			e.OpenCondition = "仅限安全生产研究和社会监督使用；申请人须注册并说明用途，经提供部门审核同意"
 		}
 		return e
 	}
@@ -70,16 +70,16 @@ func openTables() []demoTable {
 			item("公园名称", "name", "C", 100, key),
 			item("所在区", "district", "C", 20),
 			item("面积（公顷）", "hectares", "N", 10, func(it *catalog.Item) { it.Precision = 2 })), nil, catalog.StatusPublished},
-		{"scj", "food_licences", entry("食品经营许可信息", "食品经营者的许可证号、经营场所和有效期", "departmental", "05", "002", catalog.OpenConditional, "weekly", "database",
-			[]string{"食品", "许可", "市场监管"},
-			item("许可证编号", "licence_no", "C", 30, key),
-			item("经营者名称", "operator", "C", 100),
-			item("法定代表人", "legal_rep", "C", 50, mask("name")),
-			item("经营场所", "premises", "C", 200),
-			item("有效期至", "valid_until", "D", 0)),
+		{"scj", "special_equipment", entry("特种设备使用登记信息", "电梯、锅炉等特种设备的使用登记证号、使用单位和下次检验日期", "departmental", "05", "002", catalog.OpenConditional, "weekly", "database",
+			[]string{"特种设备", "电梯", "使用登记"},
+			item("使用登记证编号", "cert_no", "C", 30, key),
+			item("使用单位", "user_unit", "C", 100),
+			item("设备类别", "kind", "C", 20),
+			item("安全管理员", "safety_officer", "C", 50, mask("name")),
+			item("下次检验日期", "next_check", "D", 0)),
 			func(r *rand.Rand, i int) []any {
-				return []any{fmt.Sprintf("JY14302%08d", i), fmt.Sprintf("株洲演示%03d餐饮店", i), person(r, i),
-					fmt.Sprintf("株洲市荷塘区演示路%d号", 1+r.IntN(600)), day(i).AddDate(2, 0, 0).Format("2006-01-02")}
+				return []any{fmt.Sprintf("TZS-430200-%06d", i), fmt.Sprintf("株洲演示%03d物业公司", i), []string{"电梯", "锅炉", "压力容器", "起重机械"}[r.IntN(4)],
+					person(r, i), day(i).AddDate(1, 0, 0).Format("2006-01-02")}
 			}, catalog.StatusPublished},
 	}
 }

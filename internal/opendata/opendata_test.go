@@ -152,7 +152,7 @@ func TestDownloads(t *testing.T) {
 			t.Errorf("audit of downloads: %v %+v", err, entries)
 		}
 		// Conditionally open: no download, no sample.
-		food := w.code(t, "食品经营许可")
+		food := w.code(t, "特种设备使用登记")
 		if _, err := w.od.PrepareDownload(ctx, food, opendata.CSV, "192.0.2.9"); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("download of a conditionally open dataset: %v, want Forbidden", err)
 		}

@@ -31,7 +31,7 @@ func TestCKANActions(t *testing.T) {
 			t.Fatalf("search: %v %+v", err, res)
 		}
 		parking := opendata.Slug(res.Items[0].Code)
-		res, _ = p.od.Search(p.ctx, opendata.Query{Q: "食品经营许可"})
+		res, _ = p.od.Search(p.ctx, opendata.Query{Q: "特种设备使用登记"})
 		food := opendata.Slug(res.Items[0].Code)
 		depts, err := p.od.Departments(p.ctx)
 		if err != nil || len(depts) != 4 {

@@ -19,7 +19,7 @@ import (
 // The demo's public datasets: three open, one open on conditions.
 var (
 	wantOpen        = []string{"环境空气质量日报", "公共停车场信息", "城市公园名录"}
-	wantConditional = []string{"食品经营许可信息"}
+	wantConditional = []string{"特种设备使用登记信息"}
 )
 
 // TestOnlyOpenEntriesArePublic walks every public path as an anonymous
@@ -100,7 +100,7 @@ func TestOnlyOpenEntriesArePublic(t *testing.T) {
 			t.Fatalf("found public entries %v, want %v and %v", public, wantOpen, wantConditional)
 		}
 		// What a conditionally open entry's table and an open entry's closed item hold.
-		forbidden = append(forbidden, "JY14302", "餐饮店", "管理人联系电话", "manager_phone")
+		forbidden = append(forbidden, "TZS-430200", "物业公司", "管理人联系电话", "manager_phone")
 		check := func(where, body string) {
 			t.Helper()
 			for _, f := range forbidden {
