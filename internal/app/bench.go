@@ -63,7 +63,13 @@ Usage:
       through the licence library (every row checked, then written --batch a
       transaction with its ledger leaves, checkpoints every second) beside a bare
       multi-row INSERT of the same rows, on SQLite in DIR and, with --database, on
-      PostgreSQL, in one run; then the verification API's p50/p99 at --rate req/s`
+      PostgreSQL, in one run; then the verification API's p50/p99 at --rate req/s
+  govshare bench portal [--entries 100000] [--rows 1000000] [--rate 200] [--duration 10s] [--database URL] [--dir DIR]
+      the open data portal over generated entries (60% open, 20% conditionally open,
+      20% closed, published through the workflow): package_search and the dataset
+      page at --rate requests/s (p50/p99, goal p99 < 50ms), then a CSV download of a
+      table of --rows rows streamed through the portal (heap peak) beside a bare
+      COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)`
 
 // benchmarks are the benchmarks "govshare bench" runs, for the usage text.
 var benchmarks = []struct{ name, summary string }{
@@ -75,6 +81,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"ledger", "evidence ledger appends/s with checkpoints beside a bare INSERT; proof p99"},
 	{"basedb", "population base database: first merge beside a bare COPY, incremental merge, quality scores"},
 	{"licences", "import and anchor title certificates beside a bare INSERT; verification p99"},
+	{"portal", "open data portal p99 at a fixed rate; a streamed CSV download beside COPY TO"},
 }
 
 func benchList() string {
@@ -172,6 +179,13 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 500, "verification requests a second")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of the verification run")
 		run = func() error { o.Target = target; return bench.Licences(ctx, o, stdout) }
+	case "portal":
+		o := bench.PortalOptions{}
+		fs.IntVar(&o.Entries, "entries", 100000, "catalog entries to generate")
+		fs.IntVar(&o.Rows, "rows", 1000000, "rows of the downloaded table")
+		fs.IntVar(&o.Rate, "rate", 200, "requests per second of each latency run")
+		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each latency run")
+		run = func() error { o.Target = target; return bench.Portal(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
 		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")

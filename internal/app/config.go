@@ -48,6 +48,7 @@ type Config struct {
 	NoticeSender    string
 	NoticeInterval  time.Duration
 	PDFFonts        string
+	PublicURL       string
 	// The evidence ledger (存证账本).
 	LedgerOrigin      string
 	LedgerInterval    time.Duration
@@ -101,9 +102,11 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 		"fixed when its keys are made in DATA-DIR/keys (sealed with the secrets key); default the keys' name, or HOSTNAME/ledger at the first start")
 	fs.DurationVar(&cfg.LedgerInterval, "ledger-interval", time.Second, "how often the evidence ledger signs and publishes a checkpoint when it grew")
 	fs.DurationVar(&cfg.LedgerAuditAnchor, "ledger-audit-anchor", time.Minute, "how often the audit log's head is anchored in the evidence ledger, so that a rebuilt audit chain no longer matches it")
-	fs.StringVar(&cfg.LicenceVerifyURL, "licence-verify-url", "", "the public address licence files' QR codes open, the identifier appended (e.g. https://data.zhuzhou.gov.cn/v?id=); default this platform's /v?id= at its listen address")
+	fs.StringVar(&cfg.LicenceVerifyURL, "licence-verify-url", "", "the public address licence files' QR codes open, the identifier appended (e.g. https://data.zhuzhou.gov.cn/v?id=); default --public-url followed by /v?id=")
 	fs.StringVar(&cfg.LedgerWitnesses, "ledger-witnesses", "", "public keys of the witnesses whose cosignatures of the ledger's checkpoints the platform accepts and publishes, comma-separated "+
 		"(each as \"govshare witness\" prints it: name+id+key); the demo adds its own witness")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the platform's public address (https://data.example.gov.cn): the base of the open data portal's links and of the DCAT feeds' IRIs; "+
+		"empty derives it from --listen, with a warning")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for requests to finish on SIGTERM")
 	return fs
 }

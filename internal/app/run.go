@@ -21,6 +21,7 @@ import (
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
+	"github.com/govshare/govshare/internal/opendata"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/seal"
 	"github.com/govshare/govshare/internal/sharing"
@@ -112,7 +113,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration, licence.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration, licence.Migration, opendata.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

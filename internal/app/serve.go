@@ -35,6 +35,7 @@ import (
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
+	"github.com/govshare/govshare/internal/opendata"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/seal"
@@ -66,6 +67,8 @@ type platform struct {
 	licences *licence.Service
 	seals    *seal.Service
 	files    *licfile.Service
+	opendata *opendata.Service
+	baseURL  string
 	secure   bool // cookies are Secure (HTTPS)
 
 	demoWitness *ledger.Cosigner // --demo: the demo's own witness
@@ -238,6 +241,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.basedb = p.newBaseDB()
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
+	if _, err := checkPublicURL(cfg.PublicURL); cfg.PublicURL != "" && err != nil {
+		return err
+	}
+	p.opendata = opendata.NewService(p.db, p.audit, p.org, p.catalog)
+	p.opendata.Log = log
+	statsCtx, stopStats := context.WithCancel(ctx)
+	statsDone := make(chan struct{})
+	go func() { p.opendata.Run(statsCtx, 5*time.Second); close(statsDone) }()
+	defer func() { stopStats(); <-statsDone }()
+
 	if err := p.openLedger(secrets); err != nil {
 		return err
 	}
@@ -258,7 +271,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, Licences: p.licences}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, Licences: p.licences, OpenData: p.opendata}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
@@ -296,6 +309,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	p.prepareDemoNodes(ln.Addr().String())
+	if p.baseURL, err = publicURL(cfg, ln.Addr().String(), log); err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	srv := &http.Server{
 		Handler:           p.handler(reg),
@@ -319,7 +335,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.licences.VerifyURL = cfg.LicenceVerifyURL
 	if p.licences.VerifyURL == "" {
-		p.licences.VerifyURL = scheme + "://" + ln.Addr().String() + "/v?id="
+		p.licences.VerifyURL = p.baseURL + "/v?id=" // the public status page a licence's QR code opens
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

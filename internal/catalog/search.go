@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,6 +25,8 @@ type Query struct {
 	Category    string
 	ShareType   string
 	OpenType    string
+	OpenTypes   []string // any of these open types (the open-data portal's rule)
+	Format      string
 	UpdateCycle string
 	Status      string
 	Grade       string
@@ -72,7 +75,8 @@ type Result struct {
 	Trees  *Trees                  `json:"trees,omitempty"`
 }
 
-// FacetNames are the dimensions facet counts are given for.
+// FacetNames are the dimensions the console offers facets for; Result.Facets
+// also counts "format".
 var FacetNames = []string{"provider", "category", "share_type", "open_type", "update_cycle", "status", "mounted", "grade"}
 
 // memIndex holds what search filters, counts and sorts on, for every entry,
@@ -222,7 +226,8 @@ func (s *Service) Search(ctx context.Context, p org.Principal, q Query) (Result,
 		if (q.Category != "" && r.category != q.Category) ||
 			(q.ShareType != "" && r.share != q.ShareType) || (q.OpenType != "" && r.open != q.OpenType) ||
 			(q.UpdateCycle != "" && r.cycle != q.UpdateCycle) || (q.Status != "" && status != q.Status) ||
-			(q.Grade != "" && r.grade != q.Grade) || (q.Mounted != nil && r.mounted != *q.Mounted) || (q.Published != nil && r.published != *q.Published) {
+			(q.Grade != "" && r.grade != q.Grade) || (q.Mounted != nil && r.mounted != *q.Mounted) || (q.Published != nil && r.published != *q.Published) ||
+			(q.Format != "" && r.format != q.Format) || (q.OpenTypes != nil && !slices.Contains(q.OpenTypes, r.open)) {
 			continue
 		}
 		// The trees count what matches every filter but their own.
@@ -351,7 +356,7 @@ func (h *rowHeap) sorted(skip int) []int64 {
 type facetCounter struct {
 	provider map[int64]int
 	mounted  [2]int
-	strs     [6]map[string]int // category, share_type, open_type, update_cycle, status, grade
+	strs     [7]map[string]int // category, share_type, open_type, update_cycle, status, grade, format
 }
 
 func newFacetCounter() *facetCounter {
@@ -375,6 +380,7 @@ func (c *facetCounter) add(r *memRow, status string) {
 	c.strs[3][r.cycle]++
 	c.strs[4][status]++
 	c.strs[5][r.grade]++
+	c.strs[6][r.format]++
 }
 
 func (c *facetCounter) list() map[string][]FacetCount {
@@ -387,7 +393,7 @@ func (c *facetCounter) list() map[string][]FacetCount {
 			counts["mounted"][fmt.Sprint(i == 1)] = n
 		}
 	}
-	for i, name := range []string{"category", "share_type", "open_type", "update_cycle", "status", "grade"} {
+	for i, name := range []string{"category", "share_type", "open_type", "update_cycle", "status", "grade", "format"} {
 		counts[name] = c.strs[i]
 	}
 	out := map[string][]FacetCount{}

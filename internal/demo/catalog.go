@@ -20,6 +20,7 @@ import (
 	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/opendata"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -42,6 +43,8 @@ type Services struct {
 	// API, when set with Sharing and Gateway, is the demo's running
 	// department API (StartAPI): an entry mounted to it and its grant.
 	API *API
+	// OpenData, when set, gets a month of synthetic use of the open entries.
+	OpenData *opendata.Service
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -72,6 +75,9 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	}
 	if err := loadCatalog(ctx, svc, dir); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
+	}
+	if err := loadOpenData(ctx, svc, dir); err != nil {
+		return fmt.Errorf("demo open data: %w", err)
 	}
 	if svc.Sharing != nil {
 		if err := loadSharing(ctx, svc); err != nil {
