@@ -142,9 +142,10 @@ func Open(ctx context.Context, o Options) (*Bus, error) {
 	if o.Cluster != nil {
 		b.JS = retryingJS{b.JS}
 	}
-	err = b.Check(ctx)
 	if o.Cluster != nil {
 		err = b.waitCluster(ctx, o.Cluster.Replicas())
+	} else {
+		err = b.Check(ctx)
 	}
 	if err != nil {
 		b.Close()
