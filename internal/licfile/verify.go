@@ -303,12 +303,15 @@ func checkSignature(file []byte, sg sigRef, pool *smx509.CertPool) (SignatureInf
 	if file[sg.a] != '<' || file[sg.b-1] != '>' {
 		return info, &sigError{"malformed", "the hole is not the signature's hex string"}
 	}
-	raw, err := hex.DecodeString(string(trimHexZeros(file[sg.a+1 : sg.b-1])))
+	raw, err := hex.DecodeString(string(file[sg.a+1 : sg.b-1]))
 	if err != nil {
 		return info, &sigError{"malformed", "the signature is not hexadecimal"}
 	}
+	// The DER value's own length ends it, not the zeros that pad the hole
+	// (its last bytes may be zeros too).
 	var v asn1.RawValue
-	if _, err := asn1.Unmarshal(raw, &v); err != nil {
+	rest, err := asn1.Unmarshal(raw, &v)
+	if err != nil || bytes.Count(rest, []byte{0}) != len(rest) {
 		return info, &sigError{"malformed", "the signature is not DER"}
 	}
 	p7, err := pkcs7.Parse(v.FullBytes)
@@ -333,16 +336,6 @@ func checkSignature(file []byte, sg sigRef, pool *smx509.CertPool) (SignatureInf
 		return info, &sigError{"chain", err.Error()}
 	}
 	return info, nil
-}
-
-// trimHexZeros drops the zero padding after a signature's DER, keeping an
-// even number of digits.
-func trimHexZeros(b []byte) []byte {
-	n := len(bytes.TrimRight(b, "0"))
-	if n%2 == 1 {
-		n++
-	}
-	return b[:n]
 }
 
 // onlyEvidenceAfter checks the objects defined after the signed revision:
