@@ -70,8 +70,8 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if err := Run(context.Background(), []string{"audit", "verify", "--data-dir", dir}, env(nil), &out, io.Discard); err != nil {
 		t.Fatalf("verify intact chain: %v", err)
 	}
-	// The node CA's creation, the first admin, the login.
-	if !strings.Contains(out.String(), "audit chain holds: 3 entries") {
+	// The node CA's creation, the first admin, the seal CA's creation, the login.
+	if !strings.Contains(out.String(), "audit chain holds: 4 entries") {
 		t.Errorf("output %q", out.String())
 	}
 	db, err := sql.Open("sqlite", filepath.Join(dir, "govshare.db"))
