@@ -223,30 +223,47 @@ func bareInsert(ctx context.Context, db *store.DB, recs []ledger.Record, batch i
 	if db.Dialect == store.Postgres {
 		blob = "BYTEA"
 	}
+	took, err := bareRows(ctx, db, "bench_ledger_bare", "idx BIGINT PRIMARY KEY, leaf_hash "+blob+" NOT NULL, kind TEXT NOT NULL, record_hash TEXT NOT NULL, at TEXT NOT NULL, ref TEXT NOT NULL DEFAULT '', department_id BIGINT",
+		[]string{"idx", "leaf_hash", "kind", "record_hash", "at", "ref", "department_id"}, len(recs), batch, 400, func(i int) []any {
+			r := recs[i]
+			return []any{int64(i), r.LeafHash(), r.Kind, r.Hash, store.FormatTime(time.Now()), "", nil}
+		})
+	if err != nil {
+		return 0, err
+	}
+	return float64(len(recs)) / took.Seconds(), nil
+}
+
+// bareRows makes table anew with the columns of ddl and inserts n rows into
+// it the plain way, as the baseline a benchmark stands beside: transactions
+// of batch rows, multi-row INSERTs of per rows, row(i) the values of row i.
+// It returns the time the inserts took.
+func bareRows(ctx context.Context, db *store.DB, table, ddl string, columns []string, n, batch, per int, row func(i int) []any) (time.Duration, error) {
 	if err := db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS bench_ledger_bare"); err != nil {
+		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "CREATE TABLE bench_ledger_bare (idx BIGINT PRIMARY KEY, leaf_hash "+blob+" NOT NULL, kind TEXT NOT NULL, record_hash TEXT NOT NULL, at TEXT NOT NULL, ref TEXT NOT NULL DEFAULT '', department_id BIGINT)")
+		_, err := tx.Exec(ctx, "CREATE TABLE "+table+" ("+ddl+")")
 		return err
 	}); err != nil {
 		return 0, err
 	}
+	head := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
 	start := time.Now()
-	for from := 0; from < len(recs); from += batch {
-		part := recs[from:min(from+batch, len(recs))]
+	for from := 0; from < n; from += batch {
+		end := min(from+batch, n)
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			for s := 0; s < len(part); s += 400 {
-				chunk := part[s:min(s+400, len(part))]
+			for s := from; s < end; s += per {
 				var b strings.Builder
-				b.WriteString("INSERT INTO bench_ledger_bare (idx, leaf_hash, kind, record_hash, at, ref, department_id) VALUES ")
-				args := make([]any, 0, 7*len(chunk))
-				for i, r := range chunk {
-					if i > 0 {
+				b.WriteString(head)
+				args := make([]any, 0, len(columns)*per)
+				for i := s; i < min(s+per, end); i++ {
+					if i > s {
 						b.WriteString(", ")
 					}
-					b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-					args = append(args, int64(from+s+i), r.LeafHash(), r.Kind, r.Hash, store.FormatTime(time.Now()), "", nil)
+					b.WriteString(tuple)
+					args = append(args, row(i)...)
 				}
 				if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
 					return err
@@ -258,7 +275,7 @@ func bareInsert(ctx context.Context, db *store.DB, recs []ledger.Record, batch i
 			return 0, err
 		}
 	}
-	return float64(len(recs)) / time.Since(start).Seconds(), nil
+	return time.Since(start), nil
 }
 
 // pct returns the p-th percentile of sorted durations.

@@ -156,43 +156,12 @@ func benchID(i int) string {
 // bareLicences inserts the same rows into a table shaped like licences,
 // without checks, events or leaves, in transactions of batch rows.
 func bareLicences(ctx context.Context, db *store.DB, rows [][]any, batch int) (time.Duration, error) {
-	if err := db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS bench_licences_bare"); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "CREATE TABLE bench_licences_bare (id BIGINT PRIMARY KEY, number TEXT NOT NULL, holder_name TEXT NOT NULL, holder_id TEXT NOT NULL, items TEXT NOT NULL)")
-		return err
-	}); err != nil {
-		return 0, err
-	}
-	start := time.Now()
-	for from := 0; from < len(rows); from += batch {
-		part := rows[from:min(from+batch, len(rows))]
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			for s := 0; s < len(part); s += 200 {
-				chunk := part[s:min(s+200, len(part))]
-				var b strings.Builder
-				b.WriteString("INSERT INTO bench_licences_bare (id, number, holder_name, holder_id, items) VALUES ")
-				args := make([]any, 0, 5*len(chunk))
-				for i, r := range chunk {
-					if i > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString("(?, ?, ?, ?, ?)")
-					items, _ := json.Marshal([]any{r[3], r[4], r[5]})
-					args = append(args, int64(from+s+i), r[0], r[1], r[2], string(items))
-				}
-				if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
-					return err
-				}
-			}
-			return nil
+	return bareRows(ctx, db, "bench_licences_bare", "id BIGINT PRIMARY KEY, number TEXT NOT NULL, holder_name TEXT NOT NULL, holder_id TEXT NOT NULL, items TEXT NOT NULL",
+		[]string{"id", "number", "holder_name", "holder_id", "items"}, len(rows), batch, 200, func(i int) []any {
+			r := rows[i]
+			items, _ := json.Marshal([]any{r[3], r[4], r[5]})
+			return []any{int64(i), r[0], r[1], r[2], string(items)}
 		})
-		if err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start), nil
 }
 
 // verifyLatency serves the API on a loopback port and sends
