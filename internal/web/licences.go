@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,9 +94,7 @@ func (s *server) licencesShow(w http.ResponseWriter, r *http.Request, status int
 		}
 		data["Uses"] = uses
 	}
-	for k, x := range extra {
-		data[k] = x
-	}
+	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.title", licencesPath, data
 	s.render(w, r, status, "licences", v)
 }
@@ -163,9 +162,7 @@ func (s *server) licenceIssueShow(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	data := map[string]any{"Types": types, "Type": cur, "Form": r.PostForm, "CanDefine": licence.MayDefine(p)}
-	for k, x := range extra {
-		data[k] = x
-	}
+	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.issue.title", licencesPath, data
 	s.render(w, r, status, "licence_issue", v)
 }
@@ -273,9 +270,7 @@ func (s *server) licenceShow(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := map[string]any{"Licence": l, "Events": evs, "Uses": uses, "CanIssue": licence.MayIssue(p, l.DepartmentID),
 		"Reasons": map[string][]string{"revoke": licence.RevokeReasons, "suspend": licence.SuspendReasons, "restore": licence.RestoreReasons}}
-	for k, x := range extra {
-		data[k] = x
-	}
+	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.licence.title", licencesPath, data
 	s.render(w, r, status, "licence", v)
 }
