@@ -95,10 +95,7 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Demo catalog: %d entries, %d published, %d published and mounted (demo tables in %s).\n", total.Entries, total.Published, total.Mounted, dir)
 	if svc.Exchange != nil && svc.Aggregation != nil {
-		login := func(user string) (org.Principal, error) {
-			_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-			return p, err
-		}
+		login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 		if err := loadExchange(ctx, svc, dir, login); err != nil {
 			return fmt.Errorf("demo exchange: %w", err)
 		}
@@ -278,12 +275,15 @@ func demoTables() []demoTable {
 	}
 }
 
+// login signs a demo user in with the demo's password.
+func (svc Services) login(ctx context.Context, user string) (org.Principal, error) {
+	_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
+	return p, err
+}
+
 // loadCatalog builds the departments' demo databases and catalog.
 func loadCatalog(ctx context.Context, svc Services, dir string) error {
-	login := func(user string) (org.Principal, error) {
-		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-		return p, err
-	}
+	login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 	approver, err := login("xzsp.approver")
 	if err != nil {
 		return err

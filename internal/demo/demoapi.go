@@ -199,10 +199,7 @@ func apiEntry() catalog.Entry {
 // mounted to the demo API, grants it by API to the medical security bureau
 // (市医保局) with an app, and makes real signed calls through the gateway.
 func loadAPIService(ctx context.Context, svc Services) error {
-	login := func(user string) (org.Principal, error) {
-		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-		return p, err
-	}
+	login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 	cataloger, err := login("mzj.cataloger")
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func loadLedger(ctx context.Context, svc Services, out io.Writer) error {
 		if d.Key == "xzsp" {
 			role = org.DeptAdmin
 		}
-		_, p, err := svc.Org.Login(ctx, Username(d, role), Password, "127.0.0.1")
+		p, err := svc.login(ctx, Username(d, role))
 		if err != nil {
 			return err
 		}

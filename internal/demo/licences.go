@@ -139,10 +139,7 @@ func licenceInput(r *rand.Rand, today time.Time, lt LicenceType, i int) licence.
 // each anchored in the ledger; it then revokes, suspends and changes a few
 // and records a use, so every state is on show.
 func loadLicences(ctx context.Context, svc Services, out io.Writer) error {
-	login := func(user string) (org.Principal, error) {
-		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-		return p, err
-	}
+	login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 	r := rand.New(rand.NewPCG(11, 2026))
 	now := time.Now().In(licence.Beijing)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)

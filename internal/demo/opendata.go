@@ -87,10 +87,7 @@ func openTables() []demoTable {
 // loadOpenData adds the demo's open entries and, with svc.OpenData, a
 // month of generated, clearly synthetic use of each.
 func loadOpenData(ctx context.Context, svc Services, dir string) error {
-	login := func(user string) (org.Principal, error) {
-		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-		return p, err
-	}
+	login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 	approver, err := login("xzsp.approver")
 	if err != nil {
 		return err

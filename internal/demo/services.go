@@ -23,10 +23,7 @@ import (
 // register is left for a person (or a test) to apply for.
 func loadServices(ctx context.Context, svc Services) error {
 	const entryName = "企业登记注册信息"
-	login := func(user string) (org.Principal, error) {
-		_, p, err := svc.Org.Login(ctx, user, Password, "127.0.0.1")
-		return p, err
-	}
+	login := func(user string) (org.Principal, error) { return svc.login(ctx, user) }
 	rsj, err := login("rsj.consumer")
 	if err != nil {
 		return err
