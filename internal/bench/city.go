@@ -200,17 +200,28 @@ func City(ctx context.Context, o CityOptions, out io.Writer) error {
 	return nil
 }
 
+// cityWriters is how many connections make the benchmark's changes.
+const cityWriters = 16
+
 func cityDomain(i int) string { return fmt.Sprintf("node%02d", i) }
 
 // cityChannels lays the channels out: channel i runs from node i mod n to
 // a node 1 + i/n further round the ring, so every node provides and
 // consumes about the same number and no pair repeats while i/n < n-1.
+// One channel in o.FullEvery starts with a full pass: the first ones, which
+// go round the ring once before any node provides or consumes a second
+// (taking every o.FullEvery-th instead put 5 of 11 full passes on one
+// consumer node).
 func cityChannels(o CityOptions) []cityChannel {
 	out := make([]cityChannel, o.Channels)
+	fulls := 0
+	if o.FullEvery > 0 {
+		fulls = (o.Channels + o.FullEvery - 1) / o.FullEvery
+	}
 	for i := range out {
 		p := i % o.Nodes
 		c := (p + 1 + (i/o.Nodes)%(o.Nodes-1)) % o.Nodes
-		full := o.FullEvery > 0 && i%o.FullEvery == 0
+		full := i < fulls
 		mode := exchange.Incremental
 		if full {
 			mode = exchange.FullThenIncremental
@@ -285,7 +296,7 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 	}
 	results := make([]cityChannelResult, len(channels))
 	pending := make([]map[int64]cityChange, len(channels))
-	next := make([]int64, len(channels))
+	next := make([]atomic.Int64, len(channels))
 	targets := make([]*sql.DB, len(channels))
 	following := make([]atomic.Bool, len(channels))
 	defer func() {
@@ -298,17 +309,23 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 	for i, c := range channels {
 		pending[i] = map[int64]cityChange{}
 		following[i].Store(!c.full)
-		if err := pg.QueryRowContext(ctx, "SELECT max(id) FROM "+c.ch.Source.Table).Scan(&next[i]); err != nil {
+		var top int64
+		if err := pg.QueryRowContext(ctx, "SELECT max(id) FROM "+c.ch.Source.Table).Scan(&top); err != nil {
 			return nil, err
 		}
+		next[i].Store(top)
 	}
 	end := time.Now().Add(o.Duration)
 	changes := make(chan made, 4096)
-	genErr := make(chan error, 1)
+	genErr := make(chan error, cityWriters)
 	gctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { // the sources' side: one change per tick
-		defer close(changes)
+	// The sources' side: a change per tick, made by one of cityWriters
+	// writers, as the departments' systems write at once. A tick no writer
+	// is free for is lost: the printed rate is what was made.
+	ticks := make(chan int)
+	go func() {
+		defer close(ticks)
 		r := rand.New(rand.NewPCG(11, 55))
 		tick := time.NewTicker(time.Second / time.Duration(max(1, o.Rate)))
 		defer tick.Stop()
@@ -322,24 +339,46 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 			if !following[i].Load() {
 				continue
 			}
-			t := channels[i].ch.Source.Table
-			stamp := time.Now().UTC().Truncate(time.Microsecond)
-			var id, ver int64
-			var err error
-			if r.IntN(2) == 0 {
-				next[i]++
-				id, ver = next[i], 1
-				_, err = pg.ExecContext(gctx, `INSERT INTO `+t+` VALUES ($1, 1, '新增𪚥', '湖南省株洲市天元区', 1.23, $2, false)`, id, stamp)
-			} else {
-				id = 1 + r.Int64N(next[i])
-				err = pg.QueryRowContext(gctx, `UPDATE `+t+` SET ver = ver + 1, amount = amount + 1, updated_at = $2 WHERE id = $1 RETURNING ver`, id, stamp).Scan(&ver)
+			select {
+			case ticks <- i:
+			default:
 			}
-			if err != nil {
-				genErr <- err
-				return
-			}
-			changes <- made{i, id, ver, time.Now()}
 		}
+	}()
+	var writers sync.WaitGroup
+	for w := range cityWriters {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 55))
+			for i := range ticks {
+				t := channels[i].ch.Source.Table
+				stamp := time.Now().UTC().Truncate(time.Microsecond)
+				var id, ver int64
+				var err error
+				if r.IntN(2) == 0 {
+					id, ver = next[i].Add(1), 1
+					_, err = pg.ExecContext(gctx, `INSERT INTO `+t+` VALUES ($1, 1, '新增𪚥', '湖南省株洲市天元区', 1.23, $2, false)`, id, stamp)
+				} else {
+					id = 1 + r.Int64N(next[i].Load())
+					err = pg.QueryRowContext(gctx, `UPDATE `+t+` SET ver = ver + 1, amount = amount + 1, updated_at = $2 WHERE id = $1 RETURNING ver`, id, stamp).Scan(&ver)
+				}
+				if errors.Is(err, sql.ErrNoRows) {
+					continue // a row another writer is inserting
+				}
+				if err != nil {
+					if gctx.Err() == nil {
+						genErr <- err
+					}
+					return
+				}
+				changes <- made{i, id, ver, time.Now()}
+			}
+		}()
+	}
+	go func() {
+		writers.Wait()
+		close(changes)
 	}()
 	target := func(i int) (*sql.DB, error) {
 		if targets[i] == nil {
@@ -570,9 +609,11 @@ func runCityNode(ctx context.Context, nc *nats.Conn, spec workerSpec, report fun
 		id string
 	}
 	var mine []consumed
+	sources := &exchange.Sources{} // as a node's agent shares them between its channels
+	defer sources.Close()
 	for _, s := range spec.Sides {
 		link := s.Link
-		e := exchange.New(js, exchange.Options{Link: &link, Poll: spec.Poll})
+		e := exchange.New(js, exchange.Options{Link: &link, Poll: spec.Poll, Sources: sources})
 		ch := s.Channel.channel()
 		if s.Role == "consumer" {
 			mine = append(mine, consumed{e, ch.ID})

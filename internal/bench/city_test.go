@@ -30,7 +30,8 @@ func TestCityDeliversEveryChannel(t *testing.T) {
 	for _, want := range []string{
 		"channels starved (a change not seen in the end, or lag p99 ≥ 3s): 0 of 4",
 		"targets differing from their source: 0",
-		"city-02  full+i node02→00",
+		"city-01  full+i node01→02",
+		"city-02  incr   node02→00",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

@@ -44,6 +44,10 @@ type Options struct {
 	// NoCompression sends payloads as plain gsb1 instead of S2 blocks.
 	NoCompression bool
 
+	// Sources keeps the extract passes' datasources open between passes;
+	// default one of the engine's own, which Engine.Close closes.
+	Sources *Sources
+
 	// Replicas is how many copies the platform's JetStream keeps of the
 	// streams and buckets this engine creates in its own domain (the hub's
 	// when the platform's replicas form a cluster); default 1. The streams it
@@ -84,10 +88,11 @@ type Stats struct {
 // only through the bus. Its methods are safe for concurrent use on
 // different channels; run each channel in one place at a time.
 type Engine struct {
-	js     jetstream.JetStream
-	o      Options
-	log    *slog.Logger
-	prefix string // of the channels' subjects
+	js         jetstream.JetStream
+	o          Options
+	ownSources bool
+	log        *slog.Logger
+	prefix     string // of the channels' subjects
 
 	setupMu sync.Mutex
 	ready   bool
@@ -134,6 +139,10 @@ func New(js jetstream.JetStream, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	own := o.Sources == nil
+	if own {
+		o.Sources = &Sources{}
+	}
 	prefix := o.Subject
 	if o.Link != nil {
 		l := *o.Link
@@ -144,7 +153,16 @@ func New(js jetstream.JetStream, o Options) *Engine {
 		prefix += "." + l.Provider
 		o.Bucket += "_" + l.Provider
 	}
-	return &Engine{js: js, o: o, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}, extracting: map[string]chan struct{}{}, recent: map[string]*recentRows{}}
+	return &Engine{js: js, o: o, ownSources: own, log: o.Logger, prefix: prefix, stats: map[string]*Stats{}, extracting: map[string]chan struct{}{}, recent: map[string]*recentRows{}}
+}
+
+// Close closes the datasources the engine kept open for its extract passes,
+// unless they are shared (Options.Sources). The engine stays usable.
+func (e *Engine) Close() error {
+	if e.ownSources {
+		return e.o.Sources.Close()
+	}
+	return nil
 }
 
 func (e *Engine) subject(id string) string { return e.prefix + "." + id }

@@ -153,7 +153,6 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 	if err != nil {
 		return err
 	}
-	defer x.src.Close()
 	src, t := x.src, x.schema
 	switch {
 	case ch.Mode == Full && x.st.Phase != phaseFull,
@@ -205,17 +204,12 @@ func (e *Engine) extract(ctx context.Context, ch Channel) error {
 }
 
 // prepare opens the source of a channel, describes what the extractor sends
-// and loads its state. The caller closes x.src.
-func (e *Engine) prepare(ctx context.Context, ch Channel) (_ *extraction, err error) {
-	src, err := connector.Open(ctx, ch.Source.Driver, ch.Source.DSN)
+// and loads its state. x.src stays open for the engine's next passes.
+func (e *Engine) prepare(ctx context.Context, ch Channel) (*extraction, error) {
+	src, err := e.o.Sources.get(ctx, ch.Source.Driver, ch.Source.DSN)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			src.Close()
-		}
-	}()
 	t, err := src.Table(ctx, ch.Source.Table)
 	if err != nil {
 		return nil, err

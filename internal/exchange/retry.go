@@ -45,7 +45,6 @@ func (e *Engine) Retry(ctx context.Context, ch Channel, ids ...int64) (RetryResu
 	if err != nil {
 		return res, err
 	}
-	defer x.src.Close()
 	var entries []QuarantinedRow
 	for after := int64(0); ; {
 		page, err := e.o.Quarantine.List(ctx, ch.ID, QuarantineOpen, after, 500)

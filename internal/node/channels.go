@@ -61,6 +61,7 @@ func (s *side) setErr(err error) {
 func (a *Agent) channels(ctx context.Context) {
 	defer close(a.chDone)
 	running := map[string]*side{}
+	sources := &exchange.Sources{} // the channels' datasources, open between extract passes
 	defer func() {
 		for _, s := range running {
 			s.cancel()
@@ -68,6 +69,7 @@ func (a *Agent) channels(ctx context.Context) {
 		for _, s := range running {
 			<-s.done
 		}
+		sources.Close()
 	}()
 	// Rows that fail their checks at the source wait here, on the node.
 	q, err := exchange.OpenQuarantine(ctx, filepath.Join(a.o.DataDir, "quarantine.db"))
@@ -78,7 +80,7 @@ func (a *Agent) channels(ctx context.Context) {
 	defer q.Close()
 	a.quarantine = q
 	specs := a.loadSpecs()
-	a.reconcile(ctx, running, specs)
+	a.reconcile(ctx, running, specs, sources)
 	hub, err := jetstream.NewWithDomain(a.nc, exchange.HubDomain)
 	if err != nil {
 		a.log.Error("channels: hub JetStream", "err", err)
@@ -141,7 +143,7 @@ func (a *Agent) channels(ctx context.Context) {
 			specs = next
 			a.saveSpecs(specs)
 		}
-		a.reconcile(ctx, running, specs)
+		a.reconcile(ctx, running, specs, sources)
 	}
 }
 
@@ -190,7 +192,7 @@ func (a *Agent) saveSpecs(specs map[string]exchange.NodeSpec) {
 }
 
 // reconcile stops the sides that are gone or changed and starts the new ones.
-func (a *Agent) reconcile(ctx context.Context, running map[string]*side, specs map[string]exchange.NodeSpec) {
+func (a *Agent) reconcile(ctx context.Context, running map[string]*side, specs map[string]exchange.NodeSpec, sources *exchange.Sources) {
 	var stopped []*side
 	for k, s := range running {
 		if next, ok := specs[k]; !ok || !reflect.DeepEqual(next, s.spec) {
@@ -210,7 +212,7 @@ func (a *Agent) reconcile(ctx context.Context, running map[string]*side, specs m
 		b := make([]byte, 6)
 		rand.Read(b)
 		s := &side{spec: spec, run: hex.EncodeToString(b), done: make(chan struct{}),
-			e: exchange.New(a.js, exchange.Options{Link: spec.Link(), Logger: a.log, Poll: time.Second, Quarantine: a.quarantine})}
+			e: exchange.New(a.js, exchange.Options{Link: spec.Link(), Logger: a.log, Poll: time.Second, Quarantine: a.quarantine, Sources: sources})}
 		var sctx context.Context
 		sctx, s.cancel = context.WithCancel(ctx)
 		running[k] = s
