@@ -100,9 +100,22 @@ type Source struct {
 	db     *sql.DB
 	d      dialect
 
-	mu      sync.Mutex
-	schemas map[string]schema // tables Query read lately
+	mu        sync.Mutex
+	schemas   map[string]schema // tables Query read lately
+	described map[string]described
 }
+
+// described is a table as Table last described it.
+type described struct {
+	t  Table
+	at time.Time
+}
+
+// describedFor is how long the reads take a table as Table last described it:
+// a pass of an extractor reads many batches, and fifty channels polling five
+// times a second each describe their table, which cost two catalog queries
+// a read.
+const describedFor = time.Second
 
 // Open connects to a datasource and pings it. driver is Postgres, MySQL or
 // SQLite; dsn is
@@ -182,6 +195,7 @@ func (s *Source) Tables(ctx context.Context) ([]string, error) {
 // and which of them form the primary key. A table that is not among Tables
 // gives an error wrapping ErrNoTable.
 func (s *Source) Table(ctx context.Context, name string) (Table, error) {
+	at := time.Now()
 	if err := s.check(ctx, name); err != nil {
 		return Table{}, err
 	}
@@ -193,7 +207,27 @@ func (s *Source) Table(ctx context.Context, name string) (Table, error) {
 		// Dropped between the check and the query.
 		return Table{}, fmt.Errorf("connector: table %q: %w", name, ErrNoTable)
 	}
+	s.mu.Lock()
+	if s.described == nil {
+		s.described = map[string]described{}
+	}
+	s.described[name] = described{t: Table{Name: t.Name, Columns: slices.Clone(t.Columns), key: slices.Clone(t.key)}, at: at}
+	s.mu.Unlock()
 	return t, nil
+}
+
+// tableToRead is Table for the reads (ReadAfter, Max), which may take a
+// description up to describedFor old: a query naming a column dropped since
+// fails, and a column added since is read from the next description on.
+func (s *Source) tableToRead(ctx context.Context, name string) (Table, error) {
+	s.mu.Lock()
+	d, ok := s.described[name]
+	s.mu.Unlock()
+	if ok && time.Since(d.at) < describedFor {
+		d.t.Columns, d.t.key = slices.Clone(d.t.Columns), slices.Clone(d.t.key)
+		return d.t, nil
+	}
+	return s.Table(ctx, name)
 }
 
 // Count returns the number of rows in a table.

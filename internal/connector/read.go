@@ -36,7 +36,7 @@ func (s *Source) ReadAfter(ctx context.Context, table string, columns, order []s
 	if len(after) > len(order) {
 		return nil, nil, fmt.Errorf("connector: ReadAfter: a position of %d values for %d order columns", len(after), len(order))
 	}
-	t, err := s.Table(ctx, table)
+	t, err := s.tableToRead(ctx, table)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Source) readAfter(ctx context.Context, q string, args []any, sel, scan 
 // ReadAfter (as the database returns it, not converted), or nil when the
 // column holds no value but NULL.
 func (s *Source) Max(ctx context.Context, table, column string) (any, error) {
-	t, err := s.Table(ctx, table)
+	t, err := s.tableToRead(ctx, table)
 	if err != nil {
 		return nil, err
 	}
