@@ -186,6 +186,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.catalog = catalog.NewService(p.db, p.audit, p.org, profile)
 	p.catalog.SQLiteRoot, p.catalog.Hosts, p.catalog.Log = filepath.Join(cfg.DataDir, "datasources"), dsHosts, log
+	p.catalog.Replicated = busOpts.Cluster != nil
 	p.catalog.Secrets = secrets
 	p.lists = lists.NewService(p.db, p.audit, p.org, p.catalog)
 	p.catalog.Negative = p.lists
@@ -217,12 +218,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		tables.NodeSource = p.demoGrantSource
 	}
 	// Rows of the platform-run channels that fail their rules (the catalog
-	// items' validators, else the column types) wait here with the reason.
-	quarantine, err := exchange.OpenQuarantine(ctx, filepath.Join(cfg.DataDir, "quarantine.db"))
-	if err != nil {
+	// items' validators, else the column types) wait here with the reason,
+	// in the database the replicas share; earlier versions kept a file.
+	quarantine := exchange.NewQuarantine(p.db)
+	if n, err := quarantine.MoveFrom(ctx, filepath.Join(cfg.DataDir, "quarantine.db")); err != nil {
 		return err
+	} else if n > 0 {
+		log.Info("quarantine: entries moved from the data directory's file into the database", "entries", n)
 	}
-	defer quarantine.Close()
 	xo := exchange.Options{Logger: log, Quarantine: quarantine, Replicas: busOpts.Cluster.Replicas()}
 	if busOpts.Cluster != nil {
 		// A replica that takes over the channels finds the batch the dead
@@ -230,6 +233,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		xo.AckWait = 4 * time.Second
 	}
 	engine := exchange.New(p.bus.JS, xo)
+	defer engine.Close()
 	// Every channel has a basis: a grant (tables.Shape) or an aggregation
 	// mandate (p.mandates.Shape), checked before each pass and batch.
 	p.mandates = aggregation.NewService(p.db, p.audit, p.org, p.catalog, p.lists)

@@ -38,6 +38,9 @@ var (
 	msgSQLiteOff = errs.Define("catalog.datasource.sqlite_off",
 		"this platform accepts no SQLite datasources",
 		"本平台不接受 SQLite 数据源")
+	msgSQLiteReplicas = errs.Define("catalog.datasource.sqlite_replicas",
+		"this platform runs as replicas, which cannot share a SQLite file: register a PostgreSQL or MySQL datasource, or mount the table on the department's front-end node",
+		"本平台以多副本运行，各副本无法共用 SQLite 文件：请登记 PostgreSQL 或 MySQL 数据源，或在本部门前置机上挂接该表")
 	msgAPIHostOther = errs.Define("catalog.mount.api_host_other",
 		"the platform calls this host directly for another department only (setting api-direct-hosts); mount an API of your department, or reach it through your front-end node",
 		"平台只为其他部门直接调用该主机（设置项 api-direct-hosts）；请挂接本部门的接口，或经本部门前置机访问")

@@ -126,6 +126,9 @@ func (s *Service) CreateDatasource(ctx context.Context, p org.Principal, d Datas
 	if d.Driver != connector.Postgres && d.Driver != connector.MySQL && d.Driver != connector.SQLite {
 		f.AddMsg("driver", msgDriver)
 	}
+	if d.Driver == connector.SQLite && s.Replicated {
+		f.AddMsg("driver", msgSQLiteReplicas)
+	}
 	if strings.TrimSpace(d.DSN) == "" {
 		f.AddMsg("dsn", msgRequired)
 	}

@@ -91,6 +91,13 @@ func TestMountTables(t *testing.T) {
 					t.Errorf("the DSN is stored as %q, want it sealed", stored)
 				}
 				if src.driver == "sqlite" {
+					// Replicas cannot share a file: a new SQLite datasource is refused with the reason.
+					w.svc.Replicated = true
+					_, err := w.svc.CreateDatasource(w.ctx, w.cataloger, catalog.Datasource{Name: "副本库", Driver: "sqlite", DSN: dsn})
+					w.svc.Replicated = false
+					if _, _, fields := errs.Public(err); !errs.Is(err, errs.Invalid) || !strings.Contains(fields["driver"], "replicas") {
+						t.Errorf("a SQLite datasource on replicas: %v, want refused with the reason", err)
+					}
 					for _, bad := range []string{"/etc/passwd", filepath.Join(t.TempDir(), "missing.db"), "../../govshare.db"} {
 						if _, err := w.svc.CreateDatasource(w.ctx, w.cataloger, catalog.Datasource{Name: "越界", Driver: "sqlite", DSN: bad}); !errs.Is(err, errs.Invalid) {
 							t.Errorf("SQLite datasource %s: %v, want refused", bad, err)

@@ -47,6 +47,9 @@ type Service struct {
 	// own folder SQLiteRoot/<credit code>/ (SQLiteFolder); empty allows no
 	// SQLite datasource.
 	SQLiteRoot string
+	// Replicated refuses new SQLite datasources: the platform runs as
+	// replicas, which do not share a file.
+	Replicated bool
 	// Hosts are the hosts that postgres and mysql datasources may name
 	// (--datasource-hosts); the zero value allows none.
 	Hosts connector.Hosts

@@ -2,11 +2,13 @@ package exchange
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/govshare/govshare/internal/store"
 )
 
 // States of a quarantined row.
@@ -59,11 +61,16 @@ type Quarantine interface {
 	Count(ctx context.Context, channel, state string) (int64, error)
 }
 
-// SQLiteQuarantine is a Quarantine in a SQLite file, the node's own.
-type SQLiteQuarantine struct {
-	db *sql.DB
+// DBQuarantine is a Quarantine in a database: the node's own SQLite file
+// (OpenQuarantine), or the platform's database (NewQuarantine), which the
+// platform's replicas share.
+type DBQuarantine struct {
+	db     *store.DB
+	closes bool // the file is the quarantine's own
 }
 
+// quarantineSchema is the table of a node's quarantine file; the platform's
+// migrations hold the same table (sql/*/003_quarantine.sql).
 const quarantineSchema = `
 CREATE TABLE IF NOT EXISTS exchange_quarantine (
 	id          INTEGER PRIMARY KEY,
@@ -85,33 +92,35 @@ CREATE INDEX IF NOT EXISTS exchange_quarantine_list ON exchange_quarantine (chan
 
 // OpenQuarantine opens (creating it when missing) the quarantine in the
 // SQLite file at path, in WAL mode.
-func OpenQuarantine(ctx context.Context, path string) (*SQLiteQuarantine, error) {
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	db, err := sql.Open("sqlite", "file:"+r.Replace(path)+
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+func OpenQuarantine(ctx context.Context, path string) (*DBQuarantine, error) {
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, quarantineSchema); err != nil {
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, quarantineSchema); err != nil {
+			return err
+		}
+		return upgradeQuarantine(ctx, tx)
+	})
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
 	}
-	if err := upgradeQuarantine(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
-	}
-	return &SQLiteQuarantine{db: db}, nil
+	return &DBQuarantine{db: db, closes: true}, nil
 }
+
+// NewQuarantine is the quarantine in the platform's database (Migration).
+func NewQuarantine(db *store.DB) *DBQuarantine { return &DBQuarantine{db: db} }
 
 // upgradeQuarantine adds the columns of the provider's raw view to a file
 // written before them. Its entries keep shaped = 0: those of a grant's
 // channel still hold the whole source row, and are reshaped (or dropped,
 // outside the row filter) before a consumer is shown them
 // (Manager.reshapeLegacy).
-func upgradeQuarantine(ctx context.Context, db *sql.DB) error {
+func upgradeQuarantine(ctx context.Context, tx *store.Tx) error {
 	have := map[string]bool{}
-	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_info('exchange_quarantine')")
+	rows, err := tx.Query(ctx, "SELECT name FROM pragma_table_info('exchange_quarantine')")
 	if err != nil {
 		return err
 	}
@@ -129,7 +138,7 @@ func upgradeQuarantine(ctx context.Context, db *sql.DB) error {
 	}
 	for _, c := range []string{"shaped INTEGER NOT NULL DEFAULT 0", "raw_row TEXT NOT NULL DEFAULT ''", "raw_reason TEXT NOT NULL DEFAULT ''"} {
 		if name, _, _ := strings.Cut(c, " "); !have[name] {
-			if _, err := db.ExecContext(ctx, "ALTER TABLE exchange_quarantine ADD COLUMN "+c); err != nil {
+			if _, err := tx.Exec(ctx, "ALTER TABLE exchange_quarantine ADD COLUMN "+c); err != nil {
 				return err
 			}
 		}
@@ -137,43 +146,36 @@ func upgradeQuarantine(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Close closes the file.
-func (q *SQLiteQuarantine) Close() error { return q.db.Close() }
-
-const timeText = "2006-01-02T15:04:05.000000Z"
-
-// Put implements Quarantine.
-func (q *SQLiteQuarantine) Put(ctx context.Context, rows []QuarantinedRow) error {
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("exchange: quarantine: %w", err)
-	}
-	defer tx.Rollback()
-	for _, r := range rows {
-		if err := putOne(ctx, tx, r); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("exchange: quarantine: %w", err)
+// Close closes the quarantine's own file; the platform's database stays open.
+func (q *DBQuarantine) Close() error {
+	if q.closes {
+		return q.db.Close()
 	}
 	return nil
 }
 
+const timeText = "2006-01-02T15:04:05.000000Z"
+
+// Put implements Quarantine.
+func (q *DBQuarantine) Put(ctx context.Context, rows []QuarantinedRow) error {
+	_, err := q.putNew(ctx, rows)
+	return err
+}
+
 // putOne inserts a row found failing, or updates its open entry.
-func putOne(ctx context.Context, tx *sql.Tx, r QuarantinedRow) error {
+func putOne(ctx context.Context, tx *store.Tx, r QuarantinedRow) error {
 	at := r.At
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at, shaped, raw_row, raw_reason)
+	_, err := tx.Exec(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at, shaped, raw_row, raw_reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, key) WHERE state = 'open' DO UPDATE SET row = excluded.row, col = excluded.col,
 		reason = excluded.reason, at = excluded.at, shaped = excluded.shaped, raw_row = excluded.raw_row,
-		raw_reason = excluded.raw_reason, passes = passes + 1`,
+		raw_reason = excluded.raw_reason, passes = exchange_quarantine.passes + 1`,
 		r.Channel, r.Key, r.Row, r.Column, r.Reason, at.UTC().Format(timeText), r.Shaped, r.RawRow, r.RawReason)
 	if err != nil {
-		return fmt.Errorf("exchange: quarantine: %w", err)
+		return err
 	}
 	return nil
 }
@@ -198,11 +200,11 @@ func scanQuarantined(sc interface{ Scan(...any) error }) (QuarantinedRow, error)
 }
 
 // List implements Quarantine.
-func (q *SQLiteQuarantine) List(ctx context.Context, channel, state string, after int64, limit int) ([]QuarantinedRow, error) {
+func (q *DBQuarantine) List(ctx context.Context, channel, state string, after int64, limit int) ([]QuarantinedRow, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+quarantineColumns+`
+	rows, err := q.db.Query(ctx, `SELECT `+quarantineColumns+`
 		FROM exchange_quarantine WHERE channel = ? AND (? = '' OR state = ?) AND id > ? ORDER BY id LIMIT ?`,
 		channel, state, state, after, limit)
 	if err != nil {
@@ -227,30 +229,98 @@ func (q *SQLiteQuarantine) List(ctx context.Context, channel, state string, afte
 var ErrNotOpen = errors.New("no open quarantine entry with that ID")
 
 // Resolve implements Quarantine.
-func (q *SQLiteQuarantine) Resolve(ctx context.Context, id int64, state string) error {
+func (q *DBQuarantine) Resolve(ctx context.Context, id int64, state string) error {
 	switch state {
 	case QuarantineRetried, QuarantineSkipped, QuarantineGone:
 	default:
 		return fmt.Errorf("exchange: quarantine: cannot resolve an entry as %q", state)
 	}
-	res, err := q.db.ExecContext(ctx, `UPDATE exchange_quarantine SET state = ?, resolved_at = ? WHERE id = ? AND state = 'open'`,
-		state, time.Now().UTC().Format(timeText), id)
+	var n int64
+	err := q.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE exchange_quarantine SET state = ?, resolved_at = ? WHERE id = ? AND state = 'open'`,
+			state, time.Now().UTC().Format(timeText), id)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("exchange: quarantine: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return fmt.Errorf("exchange: quarantine entry %d: %w", id, ErrNotOpen)
 	}
 	return nil
 }
 
 // Count implements Quarantine.
-func (q *SQLiteQuarantine) Count(ctx context.Context, channel, state string) (int64, error) {
+func (q *DBQuarantine) Count(ctx context.Context, channel, state string) (int64, error) {
 	var n int64
-	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM exchange_quarantine WHERE channel = ? AND (? = '' OR state = ?)`,
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM exchange_quarantine WHERE channel = ? AND (? = '' OR state = ?)`,
 		channel, state, state).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("exchange: quarantine: %w", err)
 	}
 	return n, nil
+}
+
+// MoveFrom takes the entries of a quarantine file that the platform kept
+// before its quarantine moved into the database, and renames the file to
+// path + ".moved" once they are in. It answers how many it took; a missing
+// file is none. Run again after a crash, it skips what it already took.
+func (q *DBQuarantine) MoveFrom(ctx context.Context, path string) (int, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	old, err := OpenQuarantine(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	var entries []QuarantinedRow
+	rows, err := old.db.Query(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine ORDER BY id`)
+	if err == nil {
+		for rows.Next() {
+			r, err := scanQuarantined(rows)
+			if err != nil {
+				rows.Close()
+				old.Close()
+				return 0, fmt.Errorf("exchange: quarantine %s: %w", path, err)
+			}
+			entries = append(entries, r)
+		}
+		rows.Close()
+		err = rows.Err()
+	}
+	old.Close()
+	if err != nil {
+		return 0, fmt.Errorf("exchange: quarantine %s: %w", path, err)
+	}
+	err = q.db.InTx(ctx, func(tx *store.Tx) error {
+		for _, r := range entries {
+			var done any
+			if !r.Resolved.IsZero() {
+				done = r.Resolved.UTC().Format(timeText)
+			}
+			at := r.At.UTC().Format(timeText)
+			_, err := tx.Exec(ctx, `INSERT INTO exchange_quarantine (channel, key, row, col, reason, at, state, resolved_at, passes, shaped, raw_row, raw_reason)
+				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+				WHERE NOT EXISTS (SELECT 1 FROM exchange_quarantine WHERE channel = ? AND key = ? AND at = ? AND state = ?)`,
+				r.Channel, r.Key, r.Row, r.Column, r.Reason, at, r.State, done, r.Passes, r.Shaped, r.RawRow, r.RawReason,
+				r.Channel, r.Key, at, r.State)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("exchange: quarantine %s: %w", path, err)
+	}
+	if err := os.Rename(path, path+".moved"); err != nil {
+		return 0, fmt.Errorf("exchange: quarantine %s: %w", path, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	return len(entries), nil
 }

@@ -205,7 +205,7 @@ func entryFor(r QuarantinedRow, source bool, keyCols []string, masks map[string]
 // provider beside the consumer's view. It runs on first reading of a
 // channel's quarantine after an upgrade and then finds nothing.
 func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo) error {
-	s, ok := q.(*SQLiteQuarantine)
+	s, ok := q.(*DBQuarantine)
 	if !ok || c.GrantID == 0 {
 		return nil
 	}
@@ -256,8 +256,8 @@ func (m *Manager) reshapeLegacy(ctx context.Context, q Quarantine, c ChannelInfo
 }
 
 // unshaped returns a channel's entries written before entries were shaped.
-func (q *SQLiteQuarantine) unshaped(ctx context.Context, channel string) ([]QuarantinedRow, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE channel = ? AND shaped = 0 ORDER BY id`, channel)
+func (q *DBQuarantine) unshaped(ctx context.Context, channel string) ([]QuarantinedRow, error) {
+	rows, err := q.db.Query(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE channel = ? AND NOT shaped ORDER BY id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: quarantine: %w", err)
 	}
@@ -274,9 +274,12 @@ func (q *SQLiteQuarantine) unshaped(ctx context.Context, channel string) ([]Quar
 }
 
 // reshape stores the shaped form of an entry (see reshapeLegacy).
-func (q *SQLiteQuarantine) reshape(ctx context.Context, r QuarantinedRow) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE exchange_quarantine SET row = ?, reason = ?, shaped = 1, raw_row = ?, raw_reason = ? WHERE id = ? AND shaped = 0`,
-		r.Row, r.Reason, r.RawRow, r.RawReason, r.ID)
+func (q *DBQuarantine) reshape(ctx context.Context, r QuarantinedRow) error {
+	err := q.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE exchange_quarantine SET row = ?, reason = ?, shaped = true, raw_row = ?, raw_reason = ? WHERE id = ? AND NOT shaped`,
+			r.Row, r.Reason, r.RawRow, r.RawReason, r.ID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("exchange: quarantine entry %d: %w", r.ID, err)
 	}
@@ -284,8 +287,12 @@ func (q *SQLiteQuarantine) reshape(ctx context.Context, r QuarantinedRow) error 
 }
 
 // drop deletes an entry (see reshapeLegacy).
-func (q *SQLiteQuarantine) drop(ctx context.Context, id int64) error {
-	if _, err := q.db.ExecContext(ctx, `DELETE FROM exchange_quarantine WHERE id = ? AND shaped = 0`, id); err != nil {
+func (q *DBQuarantine) drop(ctx context.Context, id int64) error {
+	err := q.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM exchange_quarantine WHERE id = ? AND NOT shaped`, id)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("exchange: quarantine entry %d: %w", id, err)
 	}
 	return nil
@@ -308,8 +315,8 @@ func (m *Manager) channelRules(ctx context.Context, c ChannelInfo) (ChannelRules
 }
 
 // Entry returns one entry of the quarantine by its ID.
-func (q *SQLiteQuarantine) Entry(ctx context.Context, id int64) (QuarantinedRow, error) {
-	r, err := scanQuarantined(q.db.QueryRowContext(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE id = ?`, id))
+func (q *DBQuarantine) Entry(ctx context.Context, id int64) (QuarantinedRow, error) {
+	r, err := scanQuarantined(q.db.QueryRow(ctx, `SELECT `+quarantineColumns+` FROM exchange_quarantine WHERE id = ?`, id))
 	if err != nil {
 		return r, fmt.Errorf("exchange: quarantine entry %d: %w", id, err)
 	}
@@ -660,34 +667,32 @@ func (m *Manager) rulesOf(ctx context.Context, c ChannelInfo) (map[string]Rule, 
 // full pass, or at the watermark where an incremental pass resumes) counts
 // once in Stats.Quarantined.
 func putCounting(ctx context.Context, q Quarantine, rows []QuarantinedRow) (int64, error) {
-	if s, ok := q.(*SQLiteQuarantine); ok {
+	if s, ok := q.(*DBQuarantine); ok {
 		return s.putNew(ctx, rows)
 	}
 	return int64(len(rows)), q.Put(ctx, rows)
 }
 
 // putNew is Put, answering how many rows had no open entry before.
-func (q *SQLiteQuarantine) putNew(ctx context.Context, rows []QuarantinedRow) (int64, error) {
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("exchange: quarantine: %w", err)
-	}
-	defer tx.Rollback()
+func (q *DBQuarantine) putNew(ctx context.Context, rows []QuarantinedRow) (int64, error) {
 	var fresh int64
-	for _, r := range rows {
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM exchange_quarantine WHERE channel = ? AND key = ? AND state = 'open'`,
-			r.Channel, r.Key).Scan(&open); err != nil {
-			return 0, fmt.Errorf("exchange: quarantine: %w", err)
+	err := q.db.InTx(ctx, func(tx *store.Tx) error {
+		for _, r := range rows {
+			var open int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM exchange_quarantine WHERE channel = ? AND key = ? AND state = 'open'`,
+				r.Channel, r.Key).Scan(&open); err != nil {
+				return err
+			}
+			if open == 0 {
+				fresh++
+			}
+			if err := putOne(ctx, tx, r); err != nil {
+				return err
+			}
 		}
-		if open == 0 {
-			fresh++
-		}
-		if err := putOne(ctx, tx, r); err != nil {
-			return 0, err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("exchange: quarantine: %w", err)
 	}
 	return fresh, nil
