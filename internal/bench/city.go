@@ -296,6 +296,7 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 	}
 	results := make([]cityChannelResult, len(channels))
 	pending := make([]map[int64]cityChange, len(channels))
+	locks := make([]sync.Mutex, len(channels)) // pending[i] and results[i].lat
 	next := make([]atomic.Int64, len(channels))
 	targets := make([]*sql.DB, len(channels))
 	following := make([]atomic.Bool, len(channels))
@@ -411,12 +412,14 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 			}
 			following[i].Store(n >= o.FullRows)
 		}
-		if len(pending[i]) == 0 {
-			return nil
-		}
+		locks[i].Lock()
 		ids := make([]string, 0, len(pending[i]))
 		for id := range pending[i] {
 			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		locks[i].Unlock()
+		if len(ids) == 0 {
+			return nil
 		}
 		rows, err := db.QueryContext(ctx, "SELECT id, ver FROM city_target WHERE id IN ("+strings.Join(ids, ",")+")")
 		if err != nil {
@@ -427,6 +430,8 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 		}
 		defer rows.Close()
 		now := time.Now()
+		locks[i].Lock()
+		defer locks[i].Unlock()
 		for rows.Next() {
 			var id, ver int64
 			if err := rows.Scan(&id, &ver); err != nil {
@@ -442,33 +447,70 @@ func cityChanges(ctx context.Context, o CityOptions, pg *sql.DB, channels []city
 		}
 		return nil
 	}
-	poll := time.NewTicker(50 * time.Millisecond)
+	// One watcher per target, so that a target its consumer is writing (a
+	// reader waits for a SQLite writer's commit) delays only its own.
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	watchErr := make(chan error, len(channels))
+	var watching sync.WaitGroup
+	for i := range channels {
+		watching.Add(1)
+		go func() {
+			defer watching.Done()
+			t := time.NewTicker(50 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-wctx.Done():
+					return
+				case <-t.C:
+				}
+				if err := check(i); err != nil && wctx.Err() == nil {
+					watchErr <- err
+					return
+				}
+			}
+		}()
+	}
+	finish := func() {
+		stopWatch()
+		watching.Wait()
+	}
+	poll := time.NewTicker(200 * time.Millisecond)
 	defer poll.Stop()
 	drainUntil := end.Add(30 * time.Second)
 	for {
 		select {
 		case <-ctx.Done():
+			finish()
 			return nil, ctx.Err()
 		case err := <-failed:
+			finish()
 			return nil, err
 		case err := <-genErr:
+			finish()
+			return nil, err
+		case err := <-watchErr:
+			finish()
 			return nil, err
 		case c, ok := <-changes:
 			if !ok {
 				changes = nil // all made
 				continue
 			}
+			locks[c.i].Lock()
 			pending[c.i][c.id] = cityChange{ver: c.ver, commit: c.commit}
+			locks[c.i].Unlock()
 			results[c.i].changes++
 		case <-poll.C:
 			left := 0
 			for i := range channels {
-				if err := check(i); err != nil {
-					return nil, err
-				}
+				locks[i].Lock()
 				left += len(pending[i])
+				locks[i].Unlock()
 			}
 			if changes == nil && (left == 0 || time.Now().After(drainUntil)) {
+				finish()
 				for i := range results {
 					results[i].lost = len(pending[i])
 				}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -103,6 +104,9 @@ type Source struct {
 	mu        sync.Mutex
 	schemas   map[string]schema // tables Query read lately
 	described map[string]described
+
+	stdStringsKnown, stdStrings bool         // standard_conforming_strings, for COPY's literals
+	copied                      atomic.Int64 // batches ReadAfterBulk read with COPY
 }
 
 // described is a table as Table last described it.

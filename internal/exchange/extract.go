@@ -291,7 +291,13 @@ func (x *extraction) passFrom(ctx context.Context, order []string, after []any, 
 	n := x.ch.batchSize(incremental)
 	x.full = !incremental
 	for {
-		rows, pos, err := x.src.ReadAfter(ctx, x.schema.Name, x.cols, order, after, incremental, n)
+		read := x.src.ReadAfter
+		if !incremental {
+			read = func(ctx context.Context, table string, cols, order []string, after []any, _ bool, n int) ([][]any, [][]any, error) {
+				return x.src.ReadAfterBulk(ctx, table, cols, order, after, n)
+			}
+		}
+		rows, pos, err := read(ctx, x.schema.Name, x.cols, order, after, incremental, n)
 		if err != nil {
 			return err
 		}

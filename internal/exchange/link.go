@@ -132,7 +132,7 @@ func (e *Engine) sourcedConfig(name, desc, from, domain, consumer, deliver strin
 }
 
 // sourcingInFlight is the most batches a sourcing consumer has in flight.
-const sourcingInFlight = 32
+const sourcingInFlight = 4
 
 // sourcingConsumer is the durable push consumer a downstream stream sources
 // through, as stack.md found it to recover fastest: flow-control acks and a
