@@ -146,6 +146,9 @@ func loadOpenData(ctx context.Context, svc Services, dir string) error {
 	if svc.OpenData == nil {
 		return nil
 	}
+	if err := loadPublicUser(ctx, svc, codes[3]); err != nil {
+		return err
+	}
 	// A month of synthetic use, up to yesterday.
 	today := time.Now()
 	for i, code := range codes {
@@ -155,6 +158,33 @@ func loadOpenData(ctx context.Context, svc Services, dir string) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// PublicUser is the demo's registered public user (公众用户), clearly
+// synthetic, whose application for the conditionally open entry the
+// providing department approved.
+const PublicUser = "demo.public@example.com"
+
+// loadPublicUser registers the demo's public user and has the providing
+// department approve their application for the conditional entry code;
+// with the gateway wired (serve --demo) the approval issues their key.
+func loadPublicUser(ctx context.Context, svc Services, code string) error {
+	u, err := svc.OpenData.RegisterUser(ctx, PublicUser, "演示公众用户（合成）")
+	if err != nil {
+		return fmt.Errorf("demo public user: %w", err)
+	}
+	a, err := svc.OpenData.Apply(ctx, u, code, "演示：用于电梯安全社会监督研究，统计各类特种设备的下次检验日期分布（合成申请）", "127.0.0.1")
+	if err != nil {
+		return fmt.Errorf("demo public application: %w", err)
+	}
+	approver, err := svc.login(ctx, "scj.approver")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.OpenData.Decide(ctx, approver, a.ID, true, "演示：同意（合成）"); err != nil {
+		return fmt.Errorf("approve the demo public application: %w", err)
 	}
 	return nil
 }

@@ -71,4 +71,8 @@ var (
 	msgRedirectedAway = errs.Define("gateway.proxy.redirected", "the provider's API redirected to a host not allowed by --api-direct-hosts", "提供方接口重定向到了 --api-direct-hosts 未允许的主机")
 	msgAnswered       = errs.Define("gateway.proxy.answered", "the provider's API answered %s", "提供方接口应答 %s")
 	msgAnswerTooLarge = errs.Define("gateway.proxy.too_large", "the provider's API answered more than %d MiB", "提供方接口应答超过 %d MiB")
+	msgNoPublicKey       = errs.Define("gateway.public.no_key", "no API key: it is issued when an application is approved", "尚无 API 密钥：申请获批后签发")
+	msgPublicSecretShown = errs.Define("gateway.public.secret_shown", "the secret of this key was shown once already", "该密钥的密文已显示过一次")
+	msgPublicAddrRate    = errs.Define("gateway.public.addr_rate", "too many calls from your address; retry in %s", "您的地址调用过于频繁，请 %s 后重试")
+	msgPublicQuota       = errs.Define("gateway.public.quota", "the key's %d calls of today are used up", "该密钥今日 %d 次调用额度已用完")
 )

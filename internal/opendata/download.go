@@ -232,6 +232,9 @@ type Prepared struct {
 	done   func()
 }
 
+// KeyOf is the throttle's subject for public user user's downloads.
+func KeyOf(user int64) string { return fmt.Sprintf("public_user:%d", user) }
+
 // Filename is the download's file name: the resource code and format.
 func (d *Prepared) Filename() string {
 	name := []rune(d.p.e.Code)
@@ -254,7 +257,10 @@ func (d *Prepared) Close() {
 // PrepareDownload checks a download of an open dataset in format by
 // client (the caller's address) and admits it through the throttle, so
 // that a transport can answer an error before it starts the response.
-func (s *Service) PrepareDownload(ctx context.Context, code, format, client string) (*Prepared, error) {
+// keys are the key or public user the download is made with (KeyOf), each
+// throttled as an address is, so that neither many addresses with one key
+// nor one address gets more than its share.
+func (s *Service) PrepareDownload(ctx context.Context, code, format, client string, keys ...string) (*Prepared, error) {
 	switch format {
 	case CSV, XLSX, JSON:
 	default:
@@ -264,7 +270,7 @@ func (s *Service) PrepareDownload(ctx context.Context, code, format, client stri
 	if err != nil {
 		return nil, err
 	}
-	done, err := s.Throttle.Start(client)
+	done, err := s.Throttle.Start(append([]string{client}, keys...)...)
 	if err != nil {
 		return nil, err
 	}

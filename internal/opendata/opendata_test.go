@@ -57,6 +57,8 @@ type world struct {
 	db  *store.DB
 	od  *opendata.Service
 	dir string
+	org *org.Service
+	at  time.Time
 }
 
 func newWorld(t *testing.T, db *store.DB) *world {
@@ -73,7 +75,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: lst, OpenData: od}, dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	return &world{ctx: ctx, db: db, od: od, dir: dir}
+	return &world{ctx: ctx, db: db, od: od, dir: dir, org: o, at: time.Now()}
 }
 
 func (w *world) code(t *testing.T, q string) string {

@@ -2,6 +2,7 @@ package opendata
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"log/slog"
 	"strings"
@@ -133,6 +134,15 @@ type Service struct {
 	Throttle *Throttle
 	// Log receives why a download or a sample failed; nil is slog.Default().
 	Log *slog.Logger
+	// Sender sends the public's verification codes; nil logs them (LogSender).
+	Sender Sender
+	// Keys issues a public user's API key on approval (the gateway).
+	Keys Keys
+	// HashKey keys the hash masks of what public users' keys receive.
+	HashKey []byte
+
+	codeAsks  *addrLimiter // codes asked for, per client address
+	codeTries *addrLimiter // codes tried, per client address
 
 	mu      sync.Mutex
 	pending map[statKey]*counts
@@ -143,9 +153,14 @@ type Service struct {
 
 // NewService returns the open data service.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service) *Service {
+	key := make([]byte, 32)
+	rand.Read(key)
 	return &Service{db: db, audit: log, org: orgs, catalog: cat, now: time.Now, Throttle: NewThrottle(DefaultThrottle),
-		pending: map[statKey]*counts{}}
+		pending: map[statKey]*counts{}, HashKey: key, codeAsks: newAddrLimiter(20, 10), codeTries: newAddrLimiter(60, 20)}
 }
+
+// SetClock sets the service's clock, for tests of codes and sessions.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) logger() *slog.Logger {
 	if s.Log != nil {
