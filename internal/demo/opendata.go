@@ -30,6 +30,7 @@ func openTables() []demoTable {
 		e := catalog.Entry{Name: name, Summary: summary + "（演示数据，合成生成）", Category: cat, CategoryItem: item, CategorySubItem: sub,
 			Format: format, ShareType: catalog.ShareUnconditional, OpenType: open, UpdateCycle: cycle, Keywords: keywords, Items: items,
 			Contact: "演示联系人", Phone: "0731-28000000", SourceSystem: "演示业务系统"}
+		e.NameEN = namesEN[name]
 		if open == catalog.OpenConditional {
 			e.OpenCondition = "仅限安全生产研究和社会监督使用；申请人须注册并说明用途，经提供部门审核同意"
 		}
@@ -82,6 +83,15 @@ func openTables() []demoTable {
 					person(r, i), day(i).AddDate(1, 0, 0).Format("2006-01-02")}
 			}, catalog.StatusPublished},
 	}
+}
+
+// namesEN are the English names (英文名称) of the demo's public entries,
+// which the portal's English view, DCAT and CKAN show beside the Chinese.
+var namesEN = map[string]string{
+	"环境空气质量日报":   "Daily air quality report",
+	"公共停车场信息":    "Public car parks",
+	"城市公园名录":     "City parks",
+	"特种设备使用登记信息": "Registrations of special equipment in use",
 }
 
 // loadOpenData adds the demo's open entries and, with svc.OpenData, a
