@@ -245,29 +245,34 @@ func portalEntries(ctx context.Context, opts PortalOptions, queryRow func(contex
 		}
 		fmt.Fprintf(out, "\rgenerated %d/%d entries", min(i+batch, opts.Entries), opts.Entries)
 	}
-	// Publish the drafts through the workflow, as approvers would.
-	drafts, err := cat.Search(ctx, p, catalog.Query{Status: catalog.StatusDraft, PageSize: 200})
-	if err != nil {
-		return err
-	}
+	// Publish the drafts through the workflow, as approvers would, a few
+	// hundred entries a transaction (catalog.TransitionMany): each entry is
+	// submitted, approved and published with its checks, history and audit
+	// entries, but without a commit for each of its three steps.
 	done := 0
-	for drafts.Total > 0 {
-		for _, h := range drafts.Items {
-			for _, a := range []string{catalog.ActionSubmit, catalog.ActionApprove, catalog.ActionPublish} {
-				who := approver
-				if a == catalog.ActionSubmit {
-					who = p
-				}
-				if _, err := cat.Transition(ctx, who, h.Code, a, ""); err != nil {
-					return fmt.Errorf("%s %s: %w", a, h.Code, err)
-				}
-			}
-			done++
-		}
-		fmt.Fprintf(out, "\rpublished %d entries", done)
-		if drafts, err = cat.Search(ctx, p, catalog.Query{Status: catalog.StatusDraft, PageSize: 200}); err != nil {
+	for {
+		drafts, err := cat.Search(ctx, p, catalog.Query{Status: catalog.StatusDraft, PageSize: 500})
+		if err != nil {
 			return err
 		}
+		if len(drafts.Items) == 0 {
+			break
+		}
+		codes := make([]string, len(drafts.Items))
+		for i, h := range drafts.Items {
+			codes[i] = h.Code
+		}
+		for _, a := range []string{catalog.ActionSubmit, catalog.ActionApprove, catalog.ActionPublish} {
+			who := approver
+			if a == catalog.ActionSubmit {
+				who = p
+			}
+			if err := cat.TransitionMany(ctx, who, codes, a, ""); err != nil {
+				return fmt.Errorf("%s: %w", a, err)
+			}
+		}
+		done += len(codes)
+		fmt.Fprintf(out, "\rpublished %d entries", done)
 	}
 	fmt.Fprintf(out, "\nentries ready in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil

@@ -201,7 +201,21 @@ func text(v any) string {
 
 // Sample reads the first rows of an open dataset, masked as downloads are.
 // A listed (conditional) dataset has no sample: Forbidden.
+// A sample is read again when the catalog changes, and at least every
+// cacheTTL.
 func (s *Service) Sample(ctx context.Context, code string) (Sample, error) {
+	gen, now := s.generation(ctx), time.Now()
+	if smp, ok := s.samples.get(code, gen, now); ok && gen >= 0 {
+		return smp, nil
+	}
+	smp, err := s.sample(ctx, code)
+	if err == nil && gen >= 0 {
+		s.samples.put(code, gen, now, smp)
+	}
+	return smp, err
+}
+
+func (s *Service) sample(ctx context.Context, code string) (Sample, error) {
 	p, err := s.plan(ctx, code)
 	if err != nil {
 		return Sample{}, err

@@ -149,6 +149,9 @@ type Service struct {
 	depts   sync.Map // department id → org.Department, for names and credit codes
 	cache   sync.Map // code → cached, for DatasetsFor
 	cached  atomic.Int64
+	results answers[Result]  // Search, by query and catalog generation
+	sets    answers[Dataset] // Dataset, by code and catalog generation
+	samples answers[Sample]  // Sample, by code and catalog generation
 }
 
 // NewService returns the open data service.
@@ -204,15 +207,23 @@ func (s *Service) entry(ctx context.Context, code string) (catalog.Entry, Level,
 
 // Dataset returns the public view of an entry.
 func (s *Service) Dataset(ctx context.Context, code string) (Dataset, error) {
+	gen, now := s.generation(ctx), time.Now()
+	if d, ok := s.sets.get(code, gen, now); ok && gen >= 0 {
+		return d, nil
+	}
 	e, l, err := s.entry(ctx, code)
 	if err != nil {
 		return Dataset{}, err
 	}
-	return s.dataset(ctx, e, l)
+	d, err := s.dataset(ctx, e, l)
+	if err == nil && gen >= 0 {
+		s.sets.put(code, gen, now, d)
+	}
+	return d, err
 }
 
 func (s *Service) dataset(ctx context.Context, e catalog.Entry, l Level) (Dataset, error) {
-	d := Dataset{Code: e.Code, Name: e.Name, Summary: e.Summary, Level: l, OpenType: l.String(), ProviderID: e.ProviderID, ProviderName: e.ProviderName,
+	d := Dataset{Code: e.Code, Name: e.Name, NameEN: e.NameEN, Summary: e.Summary, Level: l, OpenType: l.String(), ProviderID: e.ProviderID, ProviderName: e.ProviderName,
 		Category: e.Category, Format: e.Format, UpdateCycle: e.UpdateCycle, Keywords: append([]string{}, e.Keywords...), Records: e.Records,
 		Contact: e.Contact, Phone: e.Phone, Licence: LicenceOpen, PublishedAt: e.PublishedAt, UpdatedAt: e.UpdatedAt, Items: []Item{}}
 	if l == Listed {
@@ -252,6 +263,7 @@ type Query struct {
 type Summary struct {
 	Code         string    `json:"code"`
 	Name         string    `json:"name"`
+	NameEN       string    `json:"name_en,omitempty"`
 	ProviderID   int64     `json:"provider_id"`
 	ProviderName string    `json:"provider_name"`
 	Category     string    `json:"category"`
@@ -297,6 +309,19 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if len([]rune(q.Q)) > MaxQuery {
 		return Result{}, errs.FieldMsg("q", msgQueryLength, MaxQuery)
 	}
+	gen, now := s.generation(ctx), time.Now()
+	key := q.key()
+	if res, ok := s.results.get(key, gen, now); ok && gen >= 0 {
+		return res, nil
+	}
+	res, err := s.search(ctx, q)
+	if err == nil && gen >= 0 {
+		s.results.put(key, gen, now, res)
+	}
+	return res, err
+}
+
+func (s *Service) search(ctx context.Context, q Query) (Result, error) {
 	published := true
 	cq := catalog.Query{Q: q.Q, ProviderID: q.Department, Category: q.Category, Format: q.Format, OpenTypes: openTypes, Published: &published,
 		Status: catalog.StatusPublished, Sort: q.Sort, Page: q.Page, PageSize: q.Size, Facets: true}
@@ -321,7 +346,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			out.Total--
 			continue
 		}
-		out.Items = append(out.Items, Summary{Code: h.Code, Name: h.Name, ProviderID: h.ProviderID, ProviderName: h.ProviderName, Category: h.Category,
+		out.Items = append(out.Items, Summary{Code: h.Code, Name: h.Name, NameEN: h.NameEN, ProviderID: h.ProviderID, ProviderName: h.ProviderName, Category: h.Category,
 			Format: h.Format, OpenType: h.OpenType, UpdateCycle: h.UpdateCycle, PublishedAt: h.PublishedAt, UpdatedAt: h.UpdatedAt, Version: h.Version})
 	}
 	enumFacet := func(name string, e catalog.Enum) []Facet {
