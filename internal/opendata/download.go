@@ -142,6 +142,10 @@ func (s *Service) scan(ctx context.Context, p plan, limit int, fn func(vals []an
 	if err != nil {
 		return 0, s.unavailable(p.e.Code, err)
 	}
+	table, err := src.Table(ctx, p.r.Mount.Table) // described once, not for each batch
+	if err != nil {
+		return 0, s.unavailable(p.e.Code, err)
+	}
 	key := make([]byte, 32)
 	rand.Read(key)
 	m := mask.Masker{Key: key}
@@ -153,7 +157,7 @@ func (s *Service) scan(ctx context.Context, p plan, limit int, fn func(vals []an
 		if limit > 0 && limit-n < size {
 			size = limit - n
 		}
-		rows, pos, err := src.ReadAfter(ctx, p.r.Mount.Table, names, p.order, after, false, size)
+		rows, pos, err := src.ReadAfterIn(ctx, table, names, p.order, after, false, size)
 		if err != nil {
 			if ctx.Err() != nil {
 				return n, ctx.Err()
