@@ -48,7 +48,13 @@ func (a *answers[T]) put(key string, gen int64, now time.Time, v T) {
 	a.m[key] = answer[T]{gen: gen, at: now, v: v}
 }
 
-// generation is the catalog's; 0 (never cached against) on error.
+// Generation is the catalog's generation (catalog.Service.Generation),
+// for a transport that keeps answers of its own while the public's view
+// cannot have changed; -1 when it cannot be read (keep nothing then).
+// Usage statistics are not part of it.
+func (s *Service) Generation(ctx context.Context) int64 { return s.generation(ctx) }
+
+// generation is the catalog's; -1 (never cached against) on error.
 func (s *Service) generation(ctx context.Context) int64 {
 	gen, err := s.catalog.Generation(ctx)
 	if err != nil {

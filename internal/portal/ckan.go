@@ -135,10 +135,30 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := readParams(r)
 	if err == nil {
+		key, gen := "", int64(-1)
+		if cachedActions[name] {
+			key, gen = answerKey(name, p), s.OpenData.Generation(r.Context())
+			if body, ok := s.answers.get(key, gen); ok && gen >= 0 {
+				writeBody(w, body)
+				return
+			}
+		}
 		var res any
 		res, err = f(r.Context(), p)
 		if err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": res})
+			env := map[string]any{"help": help, "success": true, "result": res}
+			if key == "" || gen < 0 {
+				writeJSON(w, http.StatusOK, env)
+				return
+			}
+			body, err := encodeJSON(env)
+			if err != nil {
+				s.Logger.ErrorContext(r.Context(), "CKAN action", "action", name, "err", err)
+				s.ckanError(w, help, http.StatusInternalServerError, map[string]any{"__type": "Internal Server Error", "message": "Internal Server Error"})
+				return
+			}
+			s.answers.put(key, gen, body)
+			writeBody(w, body)
 			return
 		}
 	}

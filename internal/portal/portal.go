@@ -47,9 +47,10 @@ type Deps struct {
 
 type server struct {
 	Deps
-	pages map[string]*template.Template
-	msgs  map[string]map[string]string
-	tags  tagCache
+	pages   map[string]*template.Template
+	msgs    map[string]map[string]string
+	tags    tagCache
+	answers answerCache
 }
 
 // Languages the portal speaks, the first being the default: the console's.
