@@ -66,8 +66,9 @@ Usage:
       PostgreSQL, in one run; then the verification API's p50/p99 at --rate req/s
   govshare bench portal [--entries 100000] [--rows 1000000] [--rate 200] [--duration 10s] [--database URL] [--dir DIR]
       the open data portal over generated entries (60% open, 20% conditionally open,
-      20% closed, published through the workflow): package_search and the dataset
-      page at --rate requests/s (p50/p99, goal p99 < 50ms), then a CSV download of a
+      20% closed, published through the workflow 500 entries a transaction):
+      package_search and the dataset page, each URL's first answer, then at --rate
+      requests/s (p50/p99, goal p99 < 50ms), then a CSV download of a
       table of --rows rows streamed through the portal (heap peak) beside a bare
       COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)`
 

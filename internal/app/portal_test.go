@@ -1,8 +1,12 @@
 package app
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/govshare/govshare/internal/demo"
 )
 
 // The platform serves the open data portal without login, the CKAN API and
@@ -39,5 +43,25 @@ func TestPortalServed(t *testing.T) {
 	}
 	if status, _ := anon.raw("GET", "/open/dataset/101001_000001", nil); status != 404 {
 		t.Errorf("the closed 户籍人口基本信息 at /open/ = %d, want 404", status)
+	}
+	// The providing department's approver sees the demo's public user's
+	// approved application in the console; the auditor is refused.
+	for _, c := range []struct {
+		user   string
+		status int
+		want   string
+	}{{"scj.approver", 200, `class="app-state state-approved"`}, {"auditor", 403, ""}} {
+		token := login(t, p.URL, c.user, demo.Password).token
+		req, _ := http.NewRequest("GET", p.URL+"/sharing/public", nil)
+		req.AddCookie(&http.Cookie{Name: "gs_session", Value: token})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(body), c.want) || c.want != "" && !strings.Contains(string(body), "de***@example.com") {
+			t.Errorf("%s: /sharing/public = %d, want %d with %q", c.user, resp.StatusCode, c.status, c.want)
+		}
 	}
 }

@@ -250,6 +250,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.opendata = opendata.NewService(p.db, p.audit, p.org, p.catalog)
 	p.opendata.Log = log
+	p.opendata.Keys, p.gateway.Public = p.gateway, p.opendata // public users' keys: issued on approval, decided per call
 	statsCtx, stopStats := context.WithCancel(ctx)
 	statsDone := make(chan struct{})
 	go func() { p.opendata.Run(statsCtx, 5*time.Second); close(statsDone) }()

@@ -17,6 +17,7 @@ type Entry struct {
 	Version         int       `json:"version,omitempty" readOnly:"true"`
 	Status          string    `json:"status,omitempty" readOnly:"true"`
 	Name            string    `json:"name" maxLength:"128"`
+	NameEN          string    `json:"name_en,omitempty" maxLength:"256" doc:"English name (英文名称), optional: the open data portal's English view, DCAT and CKAN titles"`
 	Summary         string    `json:"summary,omitempty" maxLength:"2000"`
 	ProviderID      int64     `json:"provider_id,omitempty" doc:"Providing department; defaults to the caller's"`
 	ProviderName    string    `json:"provider_name,omitempty" readOnly:"true"`
@@ -87,7 +88,7 @@ func shareRank(s string) int {
 // types become values) before validation.
 func (e *Entry) Normalize() {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
-	for _, s := range []*string{&e.Code, &e.Name, &e.Summary, &e.Category, &e.CategoryItem, &e.CategorySubItem, &e.CategoryDetail, &e.Format, &e.FormatNote,
+	for _, s := range []*string{&e.Code, &e.Name, &e.NameEN, &e.Summary, &e.Category, &e.CategoryItem, &e.CategorySubItem, &e.CategoryDetail, &e.Format, &e.FormatNote,
 		&e.ShareType, &e.ShareCondition, &e.ShareBasis, &e.ShareMode, &e.ShareChannel, &e.OpenType, &e.OpenCondition, &e.UpdateCycle, &e.Grade,
 		&e.SourceSystem, &e.Contact, &e.Phone} {
 		trim(s)
@@ -180,6 +181,7 @@ func (e *Entry) Validate() error {
 		}
 	}
 	length("name", e.Name, 128, true)
+	length("name_en", e.NameEN, 256, false)
 	length("summary", e.Summary, 2000, false)
 	enum("category", e.Category, Categories)
 	if !digits(e.CategoryItem, 2, 2) {

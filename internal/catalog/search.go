@@ -43,6 +43,7 @@ type Query struct {
 type Hit struct {
 	Code         string    `json:"code"`
 	Name         string    `json:"name"`
+	NameEN       string    `json:"name_en,omitempty"`
 	ProviderID   int64     `json:"provider_id"`
 	ProviderName string    `json:"provider_name"`
 	Category     string    `json:"category"`
@@ -420,7 +421,7 @@ func (s *Service) hits(ctx context.Context, ids []int64) ([]Hit, error) {
 		args[i] = id
 	}
 	rows, err := s.db.Query(ctx, `SELECT e.id, e.code, e.name, e.provider_id, d.name, e.category, e.format, e.share_type, e.open_type, e.update_cycle, e.grade,
-		e.status, COALESCE(e.current_version, e.latest_version), e.published, e.mounted, e.published_at, e.updated_at
+		e.status, COALESCE(e.current_version, e.latest_version), e.published, e.mounted, e.published_at, e.updated_at, e.name_en
 		FROM catalog_entries e JOIN departments d ON d.id = e.provider_id WHERE e.id IN (?`+strings.Repeat(", ?", len(ids)-1)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -432,7 +433,7 @@ func (s *Service) hits(ctx context.Context, ids []int64) ([]Hit, error) {
 		var id int64
 		var pub, upd string
 		if err := rows.Scan(&id, &h.Code, &h.Name, &h.ProviderID, &h.ProviderName, &h.Category, &h.Format, &h.ShareType, &h.OpenType, &h.UpdateCycle,
-			&h.Grade, &h.Status, &h.Version, &h.Published, &h.Mounted, &pub, &upd); err != nil {
+			&h.Grade, &h.Status, &h.Version, &h.Published, &h.Mounted, &pub, &upd, &h.NameEN); err != nil {
 			return nil, err
 		}
 		h.PublishedAt, _ = store.ParseTime(pub)
@@ -446,4 +447,15 @@ func (s *Service) hits(ctx context.Context, ids []int64) ([]Hit, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// Generation is the catalog's generation: every committed write raises it,
+// so a reader may keep what it derived from the catalog while the
+// generation stays the same.
+func (s *Service) Generation(ctx context.Context) (int64, error) {
+	var gen int64
+	if err := s.db.QueryRow(ctx, "SELECT gen FROM catalog_generation WHERE id = 1").Scan(&gen); err != nil {
+		return 0, fmt.Errorf("catalog generation: %w", err)
+	}
+	return gen, nil
 }

@@ -135,7 +135,7 @@ func bodyHash(e *Entry) (string, []byte, error) {
 }
 
 func searchText(e *Entry) string {
-	parts := []string{e.Name, e.Summary, strings.Join(e.Keywords, " ")}
+	parts := []string{e.Name, e.NameEN, e.Summary, strings.Join(e.Keywords, " ")}
 	for _, it := range e.Items {
 		parts = append(parts, it.Name)
 	}
@@ -219,9 +219,9 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, p org.Principal, e E
 		return Entry{}, err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO catalog_entries (code, provider_id, latest_version, status, name, name_key, category, format, share_type, open_type,
-		update_cycle, grade, search_text, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		update_cycle, grade, search_text, created_at, updated_at, name_en) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Code, e.ProviderID, StatusDraft, e.Name, org.SortKey(e.Name), e.Category, e.Format, e.ShareType, e.OpenType, e.UpdateCycle, e.Grade,
-		searchText(&e), store.FormatTime(now), store.FormatTime(now))
+		searchText(&e), store.FormatTime(now), store.FormatTime(now), e.NameEN)
 	if err != nil {
 		if store.IsUnique(err) {
 			return Entry{}, errs.New(errs.Conflict, msgCodeTaken, e.Code)
@@ -609,8 +609,8 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, p org.Principal, cod
 // version users see.
 func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, e *Entry) error {
 	if _, err := tx.Exec(ctx, `UPDATE catalog_entries SET name = ?, name_key = ?, category = ?, format = ?, share_type = ?, open_type = ?,
-		update_cycle = ?, grade = ?, search_text = ? WHERE id = ?`,
-		e.Name, org.SortKey(e.Name), e.Category, e.Format, e.ShareType, e.OpenType, e.UpdateCycle, e.Grade, searchText(e), id); err != nil {
+		update_cycle = ?, grade = ?, search_text = ?, name_en = ? WHERE id = ?`,
+		e.Name, org.SortKey(e.Name), e.Category, e.Format, e.ShareType, e.OpenType, e.UpdateCycle, e.Grade, searchText(e), e.NameEN, id); err != nil {
 		return err
 	}
 	return nil

@@ -180,3 +180,30 @@ func (s *Service) blocked(ctx context.Context, code string) (string, bool, error
 	}
 	return s.Negative.Blocked(ctx, code)
 }
+
+// TransitionMany applies one workflow action to many entries in one
+// transaction: all or none, each checked and recorded (history and audit)
+// as Transition does it. It is for bulk work such as publishing an
+// imported catalog or generating a benchmark's entries; a transaction per
+// entry would cost a commit each.
+func (s *Service) TransitionMany(ctx context.Context, p org.Principal, codes []string, action, reason string) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
+		for _, code := range codes {
+			if _, err := s.transition(ctx, tx, p, code, action, reason); err != nil {
+				return fmt.Errorf("%s: %w", code, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.denied(ctx, p, "catalog."+action, strings.Join(codes[:min(len(codes), 3)], ","), err)
+	}
+	if action == ActionPublish {
+		for _, code := range codes {
+			if err := s.recheckTables(ctx, code); err != nil {
+				return fmt.Errorf("published, but rechecking the tables of %s failed: %w", code, err)
+			}
+		}
+	}
+	return nil
+}

@@ -40,6 +40,20 @@ func (s *Source) ReadAfter(ctx context.Context, table string, columns, order []s
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.ReadAfterIn(ctx, t, columns, order, after, skipNull, n)
+}
+
+// ReadAfterIn is ReadAfter on a table described before (Table), for a
+// reader of many batches: the table is listed and described once, not for
+// each batch. A column dropped since fails the read.
+func (s *Source) ReadAfterIn(ctx context.Context, t Table, columns, order []string, after []any, skipNull bool, n int) (rows, pos [][]any, err error) {
+	if len(order) == 0 {
+		return nil, nil, errors.New("connector: ReadAfter needs at least one order column")
+	}
+	if len(after) > len(order) {
+		return nil, nil, fmt.Errorf("connector: ReadAfter: a position of %d values for %d order columns", len(after), len(order))
+	}
+	table := t.Name
 	if n <= 0 {
 		n = DefaultBatchSize
 	}

@@ -30,6 +30,7 @@ func openTables() []demoTable {
 		e := catalog.Entry{Name: name, Summary: summary + "（演示数据，合成生成）", Category: cat, CategoryItem: item, CategorySubItem: sub,
 			Format: format, ShareType: catalog.ShareUnconditional, OpenType: open, UpdateCycle: cycle, Keywords: keywords, Items: items,
 			Contact: "演示联系人", Phone: "0731-28000000", SourceSystem: "演示业务系统"}
+		e.NameEN = namesEN[name]
 		if open == catalog.OpenConditional {
 			e.OpenCondition = "仅限安全生产研究和社会监督使用；申请人须注册并说明用途，经提供部门审核同意"
 		}
@@ -82,6 +83,15 @@ func openTables() []demoTable {
 					person(r, i), day(i).AddDate(1, 0, 0).Format("2006-01-02")}
 			}, catalog.StatusPublished},
 	}
+}
+
+// namesEN are the English names (英文名称) of the demo's public entries,
+// which the portal's English view, DCAT and CKAN show beside the Chinese.
+var namesEN = map[string]string{
+	"环境空气质量日报":   "Daily air quality report",
+	"公共停车场信息":    "Public car parks",
+	"城市公园名录":     "City parks",
+	"特种设备使用登记信息": "Registrations of special equipment in use",
 }
 
 // loadOpenData adds the demo's open entries and, with svc.OpenData, a
@@ -146,6 +156,9 @@ func loadOpenData(ctx context.Context, svc Services, dir string) error {
 	if svc.OpenData == nil {
 		return nil
 	}
+	if err := loadPublicUser(ctx, svc, codes[3]); err != nil {
+		return err
+	}
 	// A month of synthetic use, up to yesterday.
 	today := time.Now()
 	for i, code := range codes {
@@ -155,6 +168,33 @@ func loadOpenData(ctx context.Context, svc Services, dir string) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// PublicUser is the demo's registered public user (公众用户), clearly
+// synthetic, whose application for the conditionally open entry the
+// providing department approved.
+const PublicUser = "demo.public@example.com"
+
+// loadPublicUser registers the demo's public user and has the providing
+// department approve their application for the conditional entry code;
+// with the gateway wired (serve --demo) the approval issues their key.
+func loadPublicUser(ctx context.Context, svc Services, code string) error {
+	u, err := svc.OpenData.RegisterUser(ctx, PublicUser, "演示公众用户（合成）")
+	if err != nil {
+		return fmt.Errorf("demo public user: %w", err)
+	}
+	a, err := svc.OpenData.Apply(ctx, u, code, "演示：用于电梯安全社会监督研究，统计各类特种设备的下次检验日期分布（合成申请）", "127.0.0.1")
+	if err != nil {
+		return fmt.Errorf("demo public application: %w", err)
+	}
+	approver, err := svc.login(ctx, "scj.approver")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.OpenData.Decide(ctx, approver, a.ID, true, "演示：同意（合成）"); err != nil {
+		return fmt.Errorf("approve the demo public application: %w", err)
 	}
 	return nil
 }

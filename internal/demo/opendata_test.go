@@ -62,5 +62,19 @@ func TestLoadOpenData(t *testing.T) {
 		if levels[catalog.OpenUnconditional] != 3 || levels[catalog.OpenConditional] != 1 || downloadable != 2 {
 			t.Errorf("public datasets by open type %v, %d downloadable; want 3 open (2 with a table) and 1 conditional", levels, downloadable)
 		}
+		// One registered public user, their application approved by the
+		// providing department.
+		var user int64
+		var state, decider string
+		if err := db.QueryRow(ctx, `SELECT u.id, a.state, a.decided_by FROM opendata_users u JOIN opendata_applications a ON a.user_id = u.id
+			WHERE u.address = ?`, demo.PublicUser).Scan(&user, &state, &decider); err != nil {
+			t.Fatal(err)
+		}
+		if state != opendata.AppApproved || decider != "scj.approver" {
+			t.Errorf("the demo's public application: %s by %s", state, decider)
+		}
+		if _, err := od.DecidePublic(ctx, user, res.Items[0].Code, nil, nil); err != nil && res.Items[0].OpenType == catalog.OpenConditional {
+			t.Errorf("the demo's public user is not served: %v", err)
+		}
 	})
 }

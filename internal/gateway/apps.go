@@ -267,6 +267,8 @@ type credential struct {
 	app     App
 	secret  []byte
 	fetched time.Time
+	public  int64 // the public user of a public key (PublicKey); 0 for an app
+	quota   int   // a public key's calls a day
 }
 
 // credentials caches app credentials for a second, so a disabled app or a
@@ -291,6 +293,18 @@ func (s *Service) credential(ctx context.Context, key string) (credential, error
 		return c, nil
 	}
 	a, err := s.app(ctx, "a.app_key = ?", key)
+	if errs.Is(err, errs.NotFound) && strings.HasPrefix(key, "gp") {
+		if c, err = s.publicCredential(ctx, key); err != nil {
+			return c, err
+		}
+		s.creds.mu.Lock()
+		if len(s.creds.m) > 10000 {
+			clear(s.creds.m)
+		}
+		s.creds.m[key] = c
+		s.creds.mu.Unlock()
+		return c, nil
+	}
 	if err != nil {
 		return c, err
 	}

@@ -52,6 +52,10 @@ type Service struct {
 	// the provider serves them, each for the one department it names.
 	DirectHosts []string
 	bases       apiBases
+	// Public decides the calls of public users' keys (the open data
+	// domain); nil refuses them.
+	Public PublicPolicy
+	quotas quotas
 }
 
 // NewService returns the data-service gateway. nonces remembers the nonces

@@ -103,6 +103,9 @@ func (s *Service) serve(ctx context.Context, r *http.Request, c *call) (*Result,
 		return nil, err
 	}
 	c.app = cred.app
+	if cred.public != 0 {
+		return s.servePublic(ctx, r, body, cred, c)
+	}
 	if ok, after := s.limiter.Allow("app:"+key, cred.app.RateLimit, cred.app.Burst); !ok {
 		return nil, &rateLimited{after: after, err: errs.New(errs.RateLimited, msgAppRate, key, cred.app.RateLimit, after.Round(time.Millisecond).String())}
 	}

@@ -124,11 +124,15 @@ func datasetNodes(x IRIs, d Dataset) []*node {
 	period.add("dcat:startDate", dateTime(start))
 	ds.add("dct:temporal", iri(period.id))
 	nodes := []*node{ds, contact, period}
+	en := d.NameEN
+	if en == "" {
+		en = d.Name
+	}
 	if d.Level == Open {
 		for _, f := range Formats {
 			dist := &node{id: x.Page(d.Code) + "#" + f, types: []string{"dcat:Distribution"}}
 			ft := fileTypes[f]
-			dist.add("dct:title", lit(d.Name+"（"+ft[0]+"）", "zh"), lit(d.Name+" ("+ft[0]+")", "en"))
+			dist.add("dct:title", lit(d.Name+"（"+ft[0]+"）", "zh"), lit(en+" ("+ft[0]+")", "en"))
 			dist.add("dct:description", lit("开放信息项的全部记录，按目录默认规则脱敏，"+ft[0]+" 格式", "zh"),
 				lit("Every record of the open items, masked by the catalog's defaults, as "+ft[0], "en"))
 			dist.add("dcat:accessURL", iri(x.Page(d.Code)))
@@ -147,7 +151,7 @@ func datasetNodes(x IRIs, d Dataset) []*node {
 	// Conditionally open: served as JSON by the data service gateway to
 	// whom the providing department approves.
 	dist := &node{id: x.Page(d.Code) + "#apply", types: []string{"dcat:Distribution"}}
-	dist.add("dct:title", lit(d.Name+"（有条件开放，申请使用）", "zh"), lit(d.Name+" (open on conditions, by application)", "en"))
+	dist.add("dct:title", lit(d.Name+"（有条件开放，申请使用）", "zh"), lit(en+" (open on conditions, by application)", "en"))
 	dist.add("dct:description", lit("经提供部门审核同意后，通过数据服务网关以 JSON 提供。开放条件："+d.OpenCondition, "zh"))
 	dist.add("dcat:accessURL", iri(x.Apply(d.Code)))
 	dist.add("dct:format", iri(euFileType+"JSON"))

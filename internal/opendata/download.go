@@ -142,6 +142,10 @@ func (s *Service) scan(ctx context.Context, p plan, limit int, fn func(vals []an
 	if err != nil {
 		return 0, s.unavailable(p.e.Code, err)
 	}
+	table, err := src.Table(ctx, p.r.Mount.Table) // described once, not for each batch
+	if err != nil {
+		return 0, s.unavailable(p.e.Code, err)
+	}
 	key := make([]byte, 32)
 	rand.Read(key)
 	m := mask.Masker{Key: key}
@@ -153,7 +157,7 @@ func (s *Service) scan(ctx context.Context, p plan, limit int, fn func(vals []an
 		if limit > 0 && limit-n < size {
 			size = limit - n
 		}
-		rows, pos, err := src.ReadAfter(ctx, p.r.Mount.Table, names, p.order, after, false, size)
+		rows, pos, err := src.ReadAfterIn(ctx, table, names, p.order, after, false, size)
 		if err != nil {
 			if ctx.Err() != nil {
 				return n, ctx.Err()
@@ -201,7 +205,21 @@ func text(v any) string {
 
 // Sample reads the first rows of an open dataset, masked as downloads are.
 // A listed (conditional) dataset has no sample: Forbidden.
+// A sample is read again when the catalog changes, and at least every
+// cacheTTL.
 func (s *Service) Sample(ctx context.Context, code string) (Sample, error) {
+	gen, now := s.generation(ctx), time.Now()
+	if smp, ok := s.samples.get(code, gen, now); ok && gen >= 0 {
+		return smp, nil
+	}
+	smp, err := s.sample(ctx, code)
+	if err == nil && gen >= 0 {
+		s.samples.put(code, gen, now, smp)
+	}
+	return smp, err
+}
+
+func (s *Service) sample(ctx context.Context, code string) (Sample, error) {
 	p, err := s.plan(ctx, code)
 	if err != nil {
 		return Sample{}, err
@@ -232,6 +250,9 @@ type Prepared struct {
 	done   func()
 }
 
+// KeyOf is the throttle's subject for public user user's downloads.
+func KeyOf(user int64) string { return fmt.Sprintf("public_user:%d", user) }
+
 // Filename is the download's file name: the resource code and format.
 func (d *Prepared) Filename() string {
 	name := []rune(d.p.e.Code)
@@ -254,7 +275,10 @@ func (d *Prepared) Close() {
 // PrepareDownload checks a download of an open dataset in format by
 // client (the caller's address) and admits it through the throttle, so
 // that a transport can answer an error before it starts the response.
-func (s *Service) PrepareDownload(ctx context.Context, code, format, client string) (*Prepared, error) {
+// keys are the key or public user the download is made with (KeyOf), each
+// throttled as an address is, so that neither many addresses with one key
+// nor one address gets more than its share.
+func (s *Service) PrepareDownload(ctx context.Context, code, format, client string, keys ...string) (*Prepared, error) {
 	switch format {
 	case CSV, XLSX, JSON:
 	default:
@@ -264,7 +288,7 @@ func (s *Service) PrepareDownload(ctx context.Context, code, format, client stri
 	if err != nil {
 		return nil, err
 	}
-	done, err := s.Throttle.Start(client)
+	done, err := s.Throttle.Start(append([]string{client}, keys...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,8 @@ type world struct {
 	db  *store.DB
 	od  *opendata.Service
 	dir string
+	org *org.Service
+	at  time.Time
 }
 
 func newWorld(t *testing.T, db *store.DB) *world {
@@ -73,7 +75,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err := demo.Load(ctx, demo.Services{Org: o, Catalog: cat, Lists: lst, OpenData: od}, dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	return &world{ctx: ctx, db: db, od: od, dir: dir}
+	return &world{ctx: ctx, db: db, od: od, dir: dir, org: o, at: time.Now()}
 }
 
 func (w *world) code(t *testing.T, q string) string {
@@ -321,4 +323,36 @@ func TestDatasetsForFollowsTheCatalog(t *testing.T) {
 			t.Errorf("datasets %v, want 2 left", got)
 		}
 	})
+}
+
+// TestThrottlePerKey counts a download against its address and its key:
+// one key is throttled from many addresses, and another key from the same
+// address still starts.
+func TestThrottlePerKey(t *testing.T) {
+	th := opendata.NewThrottle(opendata.ThrottleLimits{PerMinute: 1, Burst: 2, Concurrent: 1})
+	key := opendata.KeyOf(7)
+	done, err := th.Start("198.51.100.1", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.Start("198.51.100.2", key); !errs.Is(err, errs.RateLimited) {
+		t.Errorf("a key's second download at once, from another address: %v", err)
+	}
+	done()
+	if done, err = th.Start("198.51.100.3", key); err != nil {
+		t.Fatalf("the key's second download: %v", err)
+	}
+	done()
+	if _, err := th.Start("198.51.100.4", key); !errs.Is(err, errs.RateLimited) {
+		t.Errorf("a key's third download within its burst, from a third address: %v", err)
+	}
+	// The refusals took nothing from the addresses.
+	for _, addr := range []string{"198.51.100.2", "198.51.100.4"} {
+		d, err := th.Start(addr, opendata.KeyOf(8))
+		if err != nil {
+			t.Errorf("%s with another key: %v", addr, err)
+			continue
+		}
+		d()
+	}
 }

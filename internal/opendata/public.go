@@ -2,6 +2,7 @@ package opendata
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"log/slog"
 	"strings"
@@ -133,19 +134,36 @@ type Service struct {
 	Throttle *Throttle
 	// Log receives why a download or a sample failed; nil is slog.Default().
 	Log *slog.Logger
+	// Sender sends the public's verification codes; nil logs them (LogSender).
+	Sender Sender
+	// Keys issues a public user's API key on approval (the gateway).
+	Keys Keys
+	// HashKey keys the hash masks of what public users' keys receive.
+	HashKey []byte
+
+	codeAsks  *addrLimiter // codes asked for, per client address
+	codeTries *addrLimiter // codes tried, per client address
 
 	mu      sync.Mutex
 	pending map[statKey]*counts
 	depts   sync.Map // department id → org.Department, for names and credit codes
 	cache   sync.Map // code → cached, for DatasetsFor
 	cached  atomic.Int64
+	results answers[Result]  // Search, by query and catalog generation
+	sets    answers[Dataset] // Dataset, by code and catalog generation
+	samples answers[Sample]  // Sample, by code and catalog generation
 }
 
 // NewService returns the open data service.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, cat *catalog.Service) *Service {
+	key := make([]byte, 32)
+	rand.Read(key)
 	return &Service{db: db, audit: log, org: orgs, catalog: cat, now: time.Now, Throttle: NewThrottle(DefaultThrottle),
-		pending: map[statKey]*counts{}}
+		pending: map[statKey]*counts{}, HashKey: key, codeAsks: newAddrLimiter(20, 10), codeTries: newAddrLimiter(60, 20)}
 }
+
+// SetClock sets the service's clock, for tests of codes and sessions.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) logger() *slog.Logger {
 	if s.Log != nil {
@@ -189,15 +207,23 @@ func (s *Service) entry(ctx context.Context, code string) (catalog.Entry, Level,
 
 // Dataset returns the public view of an entry.
 func (s *Service) Dataset(ctx context.Context, code string) (Dataset, error) {
+	gen, now := s.generation(ctx), time.Now()
+	if d, ok := s.sets.get(code, gen, now); ok && gen >= 0 {
+		return d, nil
+	}
 	e, l, err := s.entry(ctx, code)
 	if err != nil {
 		return Dataset{}, err
 	}
-	return s.dataset(ctx, e, l)
+	d, err := s.dataset(ctx, e, l)
+	if err == nil && gen >= 0 {
+		s.sets.put(code, gen, now, d)
+	}
+	return d, err
 }
 
 func (s *Service) dataset(ctx context.Context, e catalog.Entry, l Level) (Dataset, error) {
-	d := Dataset{Code: e.Code, Name: e.Name, Summary: e.Summary, Level: l, OpenType: l.String(), ProviderID: e.ProviderID, ProviderName: e.ProviderName,
+	d := Dataset{Code: e.Code, Name: e.Name, NameEN: e.NameEN, Summary: e.Summary, Level: l, OpenType: l.String(), ProviderID: e.ProviderID, ProviderName: e.ProviderName,
 		Category: e.Category, Format: e.Format, UpdateCycle: e.UpdateCycle, Keywords: append([]string{}, e.Keywords...), Records: e.Records,
 		Contact: e.Contact, Phone: e.Phone, Licence: LicenceOpen, PublishedAt: e.PublishedAt, UpdatedAt: e.UpdatedAt, Items: []Item{}}
 	if l == Listed {
@@ -237,6 +263,7 @@ type Query struct {
 type Summary struct {
 	Code         string    `json:"code"`
 	Name         string    `json:"name"`
+	NameEN       string    `json:"name_en,omitempty"`
 	ProviderID   int64     `json:"provider_id"`
 	ProviderName string    `json:"provider_name"`
 	Category     string    `json:"category"`
@@ -282,6 +309,19 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if len([]rune(q.Q)) > MaxQuery {
 		return Result{}, errs.FieldMsg("q", msgQueryLength, MaxQuery)
 	}
+	gen, now := s.generation(ctx), time.Now()
+	key := q.key()
+	if res, ok := s.results.get(key, gen, now); ok && gen >= 0 {
+		return res, nil
+	}
+	res, err := s.search(ctx, q)
+	if err == nil && gen >= 0 {
+		s.results.put(key, gen, now, res)
+	}
+	return res, err
+}
+
+func (s *Service) search(ctx context.Context, q Query) (Result, error) {
 	published := true
 	cq := catalog.Query{Q: q.Q, ProviderID: q.Department, Category: q.Category, Format: q.Format, OpenTypes: openTypes, Published: &published,
 		Status: catalog.StatusPublished, Sort: q.Sort, Page: q.Page, PageSize: q.Size, Facets: true}
@@ -306,7 +346,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			out.Total--
 			continue
 		}
-		out.Items = append(out.Items, Summary{Code: h.Code, Name: h.Name, ProviderID: h.ProviderID, ProviderName: h.ProviderName, Category: h.Category,
+		out.Items = append(out.Items, Summary{Code: h.Code, Name: h.Name, NameEN: h.NameEN, ProviderID: h.ProviderID, ProviderName: h.ProviderName, Category: h.Category,
 			Format: h.Format, OpenType: h.OpenType, UpdateCycle: h.UpdateCycle, PublishedAt: h.PublishedAt, UpdatedAt: h.UpdatedAt, Version: h.Version})
 	}
 	enumFacet := func(name string, e catalog.Enum) []Facet {

@@ -123,14 +123,39 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 
 // Stats returns a public dataset's use over the last days days (its totals
 // are of all time).
-func (s *Service) Stats(ctx context.Context, code string, days int) (Stats, error) {
-	if _, _, err := s.entry(ctx, code); err != nil {
+func (s *Service) Stats(ctx context.Context, code string, days int) (st Stats, err error) {
+	if _, err := s.Dataset(ctx, code); err != nil {
 		return Stats{}, err
 	}
-	if err := s.Flush(ctx); err != nil {
-		return Stats{}, err
+	// The counts not yet flushed are added, so that a page view costs no
+	// write.
+	today := s.now().In(cst).Format(time.DateOnly)
+	s.mu.Lock()
+	var mem counts
+	for k, c := range s.pending {
+		if k.code == code {
+			mem.views, mem.downloads, mem.api = mem.views+c.views, mem.downloads+c.downloads, mem.api+c.api
+		}
 	}
-	var st Stats
+	todayMem := s.pending[statKey{code, today}]
+	var tm counts
+	if todayMem != nil {
+		tm = *todayMem
+	}
+	s.mu.Unlock()
+	defer func() {
+		if err != nil {
+			return
+		}
+		st.Views, st.Downloads, st.APICalls = st.Views+mem.views, st.Downloads+mem.downloads, st.APICalls+mem.api
+		if tm != (counts{}) {
+			if n := len(st.Days); n > 0 && st.Days[n-1].Day == today {
+				st.Days[n-1].Views, st.Days[n-1].Downloads, st.Days[n-1].APICalls = st.Days[n-1].Views+tm.views, st.Days[n-1].Downloads+tm.downloads, st.Days[n-1].APICalls+tm.api
+			} else if days > 0 {
+				st.Days = append(st.Days, Day{Day: today, Views: tm.views, Downloads: tm.downloads, APICalls: tm.api})
+			}
+		}
+	}()
 	var synth int64
 	if err := s.db.QueryRow(ctx, `SELECT COALESCE(SUM(views), 0), COALESCE(SUM(downloads), 0), COALESCE(SUM(api_calls), 0),
 		COUNT(CASE WHEN synthetic THEN 1 END) FROM opendata_stats WHERE code = ?`, code).Scan(&st.Views, &st.Downloads, &st.APICalls, &synth); err != nil {

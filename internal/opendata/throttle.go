@@ -9,7 +9,8 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 )
 
-// ThrottleLimits bound the downloads of one address.
+// ThrottleLimits bound the downloads of one address, and of one key or
+// public user.
 type ThrottleLimits struct {
 	PerMinute  int // downloads started a minute, on average
 	Burst      int // downloads started at once after a quiet while
@@ -19,8 +20,8 @@ type ThrottleLimits struct {
 // DefaultThrottle is 20 downloads a minute, 5 at once after a pause, 2 running.
 var DefaultThrottle = ThrottleLimits{PerMinute: 20, Burst: 5, Concurrent: 2}
 
-// Throttle limits downloads per client address, in this process (each
-// replica counts its own).
+// Throttle limits downloads per client address and per key or public
+// user, in this process (each replica counts its own).
 type Throttle struct {
 	lim     ThrottleLimits
 	mu      sync.Mutex
@@ -39,9 +40,11 @@ func NewThrottle(l ThrottleLimits) *Throttle {
 	return &Throttle{lim: l, clients: map[string]*client{}}
 }
 
-// Start admits a download from addr, or refuses it with RateLimited; the
+// Start admits a download counted against each of subjects (a client
+// address, and the key or public user the download is made with), or
+// refuses it with RateLimited when any of them is over its limits; the
 // returned func ends it.
-func (t *Throttle) Start(addr string) (done func(), err error) {
+func (t *Throttle) Start(subjects ...string) (done func(), err error) {
 	if t == nil {
 		return func() {}, nil
 	}
@@ -56,22 +59,31 @@ func (t *Throttle) Start(addr string) (done func(), err error) {
 		}
 		t.swept = now
 	}
-	c := t.clients[addr]
-	if c == nil {
-		c = &client{bucket: rate.NewLimiter(rate.Limit(float64(t.lim.PerMinute)/60), t.lim.Burst)}
-		t.clients[addr] = c
+	cs := make([]*client, 0, len(subjects))
+	for _, subject := range subjects {
+		c := t.clients[subject]
+		if c == nil {
+			c = &client{bucket: rate.NewLimiter(rate.Limit(float64(t.lim.PerMinute)/60), t.lim.Burst)}
+			t.clients[subject] = c
+		}
+		c.seen = now
+		if c.running >= t.lim.Concurrent {
+			return nil, errs.New(errs.RateLimited, msgBusy)
+		}
+		if c.bucket.TokensAt(now) < 1 {
+			return nil, errs.New(errs.RateLimited, msgThrottled)
+		}
+		cs = append(cs, c)
 	}
-	c.seen = now
-	if c.running >= t.lim.Concurrent {
-		return nil, errs.New(errs.RateLimited, msgBusy)
+	for _, c := range cs {
+		c.bucket.AllowN(now, 1)
+		c.running++
 	}
-	if !c.bucket.AllowN(now, 1) {
-		return nil, errs.New(errs.RateLimited, msgThrottled)
-	}
-	c.running++
 	return func() {
 		t.mu.Lock()
-		c.running--
+		for _, c := range cs {
+			c.running--
+		}
 		t.mu.Unlock()
 	}, nil
 }

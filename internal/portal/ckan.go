@@ -21,6 +21,11 @@ import (
 // The CKAN action API (CKAN 2.9's shapes): every answer is an envelope
 // {"help", "success", "result"} or {"help", "success": false, "error"},
 // the error carrying "__type" and a message or per-parameter messages.
+//
+// A dataset's "title" is its Chinese name; "title_translated" carries its
+// titles by language, {"zh": ..., "en": ...} ("en" only where the entry
+// has an English name), as CKAN's multilingual extension ckanext-fluent
+// names the field, so that clients that know it show the English title.
 
 // ckanVersion is the CKAN version whose API the portal answers as.
 const ckanVersion = "2.9.11"
@@ -130,10 +135,30 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := readParams(r)
 	if err == nil {
+		key, gen := "", int64(-1)
+		if cachedActions[name] {
+			key, gen = answerKey(name, p), s.OpenData.Generation(r.Context())
+			if body, ok := s.answers.get(key, gen); ok && gen >= 0 {
+				writeBody(w, body)
+				return
+			}
+		}
 		var res any
 		res, err = f(r.Context(), p)
 		if err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": res})
+			env := map[string]any{"help": help, "success": true, "result": res}
+			if key == "" || gen < 0 {
+				writeJSON(w, http.StatusOK, env)
+				return
+			}
+			body, err := encodeJSON(env)
+			if err != nil {
+				s.Logger.ErrorContext(r.Context(), "CKAN action", "action", name, "err", err)
+				s.ckanError(w, help, http.StatusInternalServerError, map[string]any{"__type": "Internal Server Error", "message": "Internal Server Error"})
+				return
+			}
+			s.answers.put(key, gen, body)
+			writeBody(w, body)
 			return
 		}
 	}
@@ -243,7 +268,7 @@ func (s *server) packageDict(d opendata.Dataset) map[string]any {
 		extras = append(extras, map[string]string{"key": "open_condition", "value": d.OpenCondition})
 	}
 	return map[string]any{
-		"id": slug, "name": slug, "title": d.Name, "notes": d.Summary, "url": s.iris().Page(d.Code), "type": "dataset", "state": "active",
+		"id": slug, "name": slug, "title": d.Name, "title_translated": titles(d), "notes": d.Summary, "url": s.iris().Page(d.Code), "type": "dataset", "state": "active",
 		"private": false, "isopen": d.Level == opendata.Open, "version": nil,
 		"metadata_created": ckanTime(d.PublishedAt), "metadata_modified": ckanTime(d.UpdatedAt),
 		"license_id": d.Licence.ID, "license_title": d.Licence.Title, "license_url": absolute(s.PublicURL, d.Licence.URL),
@@ -252,6 +277,15 @@ func (s *server) packageDict(d opendata.Dataset) map[string]any {
 		"groups": []map[string]any{groupDict(d.Category, 0)}, "tags": tags, "num_tags": len(tags),
 		"resources": res, "num_resources": len(res), "extras": extras, "relationships_as_object": []any{}, "relationships_as_subject": []any{},
 	}
+}
+
+// titles are a dataset's titles by language.
+func titles(d opendata.Dataset) map[string]string {
+	t := map[string]string{"zh": d.Name}
+	if d.NameEN != "" {
+		t["en"] = d.NameEN
+	}
+	return t
 }
 
 func absolute(base, u string) string {

@@ -20,4 +20,5 @@ var (
 	msgSort          = errs.Define("portal.ckan.sort", "Unsupported sort: use %s", "不支持的排序，可用：%s")
 	msgFacetList     = errs.Define("portal.ckan.facet_list", "Must be a JSON list of field names", "须为字段名的 JSON 数组")
 	msgFacetField    = errs.Define("portal.ckan.facet_field", "Cannot count facets of %s: use %s", "不支持 %s 的分面统计，可用：%s")
+	msgAgree         = errs.Define("portal.agree", "agree to the terms of conditionally open data to apply", "申请须同意有条件开放数据使用协议")
 )

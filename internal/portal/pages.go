@@ -112,6 +112,11 @@ type datasetData struct {
 	Formats   []string
 	Slug      string
 	Terms     string
+	// Application is the logged-in user's latest application for a
+	// conditionally open dataset.
+	Application *opendata.Application
+	LoggedIn    bool
+	MinPurpose  int
 }
 
 // dataset is a dataset's page, or its DCAT document when the name ends in
@@ -132,7 +137,20 @@ func (s *server) dataset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.OpenData.Count(code, opendata.View)
-	data := datasetData{D: d, Formats: opendata.Formats, Slug: slug, Terms: opendata.LicenceConditional.URL}
+	data := datasetData{D: d, Formats: opendata.Formats, Slug: slug, Terms: opendata.LicenceConditional.URL, MinPurpose: opendata.MinPurpose}
+	if u, ok := s.user(r); ok && d.Level == opendata.Listed {
+		data.LoggedIn = true
+		a, err := s.OpenData.ApplicationFor(ctx, u, code)
+		switch {
+		case err == nil:
+			data.Application = &a
+		case !errs.Is(err, errs.NotFound):
+			s.fail(w, r, err)
+			return
+		}
+	} else if ok {
+		data.LoggedIn = true
+	}
 	if d.Downloadable {
 		smp, err := s.OpenData.Sample(ctx, code)
 		if err != nil {
@@ -151,7 +169,11 @@ func (s *server) dataset(w http.ResponseWriter, r *http.Request) {
 // download streams an open dataset as CSV, XLSX or JSON.
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
 	code := opendata.CodeOf(chi.URLParam(r, "slug"))
-	d, err := s.OpenData.PrepareDownload(r.Context(), code, chi.URLParam(r, "format"), client(r))
+	var keys []string
+	if u, ok := s.user(r); ok {
+		keys = append(keys, opendata.KeyOf(u.ID))
+	}
+	d, err := s.OpenData.PrepareDownload(r.Context(), code, chi.URLParam(r, "format"), client(r), keys...)
 	if err != nil {
 		if errs.Is(err, errs.RateLimited) {
 			w.Header().Set("Retry-After", "60")

@@ -40,13 +40,17 @@ type Deps struct {
 	PublicURL string
 	Logger    *slog.Logger
 	Secure    bool // cookies are Secure (HTTPS)
+	// Keys are the gateway's keys of public users, shown on their account
+	// page; nil shows none.
+	Keys PublicKeys
 }
 
 type server struct {
 	Deps
-	pages map[string]*template.Template
-	msgs  map[string]map[string]string
-	tags  tagCache
+	pages   map[string]*template.Template
+	msgs    map[string]map[string]string
+	tags    tagCache
+	answers answerCache
 }
 
 // Languages the portal speaks, the first being the default: the console's.
@@ -78,6 +82,7 @@ func Register(r chi.Router, d Deps) {
 	r.Get("/catalog.jsonld", s.feed(opendata.JSONLD))
 	r.Get("/catalog.ttl", s.feed(opendata.Turtle))
 	r.Get("/catalog.rdf", s.feed(opendata.RDFXML))
+	s.accountRoutes(r)
 	r.Get("/api/3", s.apiVersion)
 	r.Get("/api/3/action/{action}", s.action)
 	r.Post("/api/3/action/{action}", s.action)
@@ -165,10 +170,14 @@ type page struct {
 	Title string
 	Data  any
 	Error string
+	User  *opendata.User // the logged-in public user
 }
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Lang = language(r)
+	if u, ok := s.user(r); ok {
+		p.User = &u
+	}
 	t, ok := s.pages[name]
 	if !ok {
 		http.Error(w, "no page", http.StatusInternalServerError)

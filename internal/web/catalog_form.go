@@ -68,7 +68,7 @@ func catalogSplitList(s string) []string {
 func catalogParseForm(r *http.Request, lang string, msgs catalogs) (catalog.Entry, catalogForm, map[string]string) {
 	pf := r.PostForm
 	get := func(k string) string { return pf.Get(k) }
-	e := catalog.Entry{Name: get("name"), Summary: get("summary"), Category: get("category"), CategoryItem: strings.TrimSpace(get("category_item")),
+	e := catalog.Entry{Name: get("name"), NameEN: get("name_en"), Summary: get("summary"), Category: get("category"), CategoryItem: strings.TrimSpace(get("category_item")),
 		CategorySubItem: strings.TrimSpace(get("category_sub_item")), CategoryDetail: strings.TrimSpace(get("category_detail")), Format: get("format"),
 		FormatNote: get("format_note"), ShareType: get("share_type"), ShareCondition: get("share_condition"), ShareBasis: get("share_basis"),
 		ShareMode: get("share_mode"), ShareChannel: get("share_channel"), OpenType: get("open_type"), OpenCondition: get("open_condition"),

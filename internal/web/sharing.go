@@ -79,6 +79,9 @@ func (s *server) sharingBase(r *http.Request, title, tab string, v *view) map[st
 		tabs = append(tabs, sharingTab{Key: "sharing.tab.review", Href: "/sharing/applications?box=review"})
 	}
 	tabs = append(tabs, sharingTab{Key: "sharing.tab.all", Href: "/sharing/applications?box=all"}, sharingTab{Key: "sharing.tab.grants", Href: "/sharing/grants"})
+	if s.OpenData != nil && mayDecidePublic(p) {
+		tabs = append(tabs, sharingTab{Key: "sharing.tab.public", Href: publicAppsPath})
+	}
 	for i := range tabs {
 		tabs[i].Active = tabs[i].Key == "sharing.tab."+tab
 	}

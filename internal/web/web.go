@@ -33,6 +33,7 @@ import (
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/node"
 	"github.com/govshare/govshare/internal/notice"
+	"github.com/govshare/govshare/internal/opendata"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/sharing"
 )
@@ -71,6 +72,9 @@ type Deps struct {
 	BaseDB *basedb.Service
 	// Licences is the licence library (电子证照库); nil leaves its pages out.
 	Licences *licence.Service
+	// OpenData decides the public's applications for conditionally open
+	// data (公众申请); nil leaves their page out.
+	OpenData *opendata.Service
 }
 
 type server struct {
