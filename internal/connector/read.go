@@ -30,12 +30,6 @@ import (
 // Each call is one query, served from an index on the order columns when
 // there is one, however far into the table the position is.
 func (s *Source) ReadAfter(ctx context.Context, table string, columns, order []string, after []any, skipNull bool, n int) (rows, pos [][]any, err error) {
-	if len(order) == 0 {
-		return nil, nil, errors.New("connector: ReadAfter needs at least one order column")
-	}
-	if len(after) > len(order) {
-		return nil, nil, fmt.Errorf("connector: ReadAfter: a position of %d values for %d order columns", len(after), len(order))
-	}
 	t, err := s.tableToRead(ctx, table)
 	if err != nil {
 		return nil, nil, err
