@@ -114,10 +114,23 @@ func (s *Schema) feeds(src Source) []feed {
 
 // validate checks the schema's own consistency.
 func (s *Schema) validate() error {
-	if s.Name == "" || s.CheckKey == nil {
-		return fmt.Errorf("basedb: schema %q needs a name and a key check", s.Name)
+	if !ident.MatchString(s.Name) || s.CheckKey == nil {
+		return fmt.Errorf("basedb: schema %q needs a name [a-z0-9_] and a key check", s.Name)
+	}
+	for _, src := range s.Sources {
+		for _, c := range src.Columns {
+			if !ident.MatchString(src.ID) || !ident.MatchString(c) {
+				return fmt.Errorf("basedb: %s: source %q column %q: identifiers are [a-z0-9_]", s.Name, src.ID, c)
+			}
+		}
+	}
+	if _, ok := s.Attribute(s.Verify); s.Verify != "" && !ok {
+		return fmt.Errorf("basedb: %s: no attribute %s to verify", s.Name, s.Verify)
 	}
 	for _, a := range s.Attributes {
+		if !ident.MatchString(a.ID) {
+			return fmt.Errorf("basedb: %s: attribute %q: identifiers are [a-z0-9_]", s.Name, a.ID)
+		}
 		for _, f := range a.From {
 			src, ok := s.Source(f.Source)
 			if !ok || !slices.Contains(src.Columns, f.Column) {

@@ -32,17 +32,20 @@ type Service struct {
 	mu      sync.RWMutex
 	schemas map[string]*Schema
 	order   []string
+	ready   map[string]bool // the base databases whose tables exist
 
 	deliveries Deliveries // resolves a source's mandate to its delivered table
 
 	// hook, when set by a test, runs between the merge's statements; an
 	// error it returns fails the merge there.
 	hook func(step string) error
+	// trace, when set, is told each statement of a merge and its time.
+	trace func(q string, d time.Duration)
 }
 
 // NewService returns the service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service) *Service {
-	return &Service{db: db, audit: log, org: orgs, now: time.Now, schemas: map[string]*Schema{}}
+	return &Service{db: db, audit: log, org: orgs, now: time.Now, schemas: map[string]*Schema{}, ready: map[string]bool{}}
 }
 
 // Register adds a base database's schema. It panics on a schema that
