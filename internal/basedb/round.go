@@ -3,10 +3,10 @@ package basedb
 import (
 	"context"
 	"database/sql"
-	"time"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/govshare/govshare/internal/store"
 )
