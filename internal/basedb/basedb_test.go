@@ -49,7 +49,10 @@ func newCity(t testing.TB, db *store.DB) city {
 	}
 	svc := basedb.NewService(db, log, orgs)
 	svc.SetNow(func() time.Time { return now })
-	svc.Register(basedb.Population())
+	schemas := []basedb.Schema{basedb.Population(), basedb.LegalEntities(), basedb.Credit()}
+	for _, sc := range schemas {
+		svc.Register(sc)
+	}
 	depts, _, err := orgs.Departments(ctx, org.DepartmentFilter{PageSize: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -62,9 +65,11 @@ func newCity(t testing.TB, db *store.DB) city {
 			}
 		}
 	}
-	for _, src := range basedb.Population().Sources {
-		if err := svc.Bind(ctx, "population", src.ID, byKey[src.Department], 0); err != nil {
-			t.Fatal(err)
+	for _, sc := range schemas {
+		for _, src := range sc.Sources {
+			if err := svc.Bind(ctx, sc.Name, src.ID, byKey[src.Department], 0); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return city{svc: svc, db: db, log: log, login: login, dept: func(k string) int64 { return byKey[k] }}

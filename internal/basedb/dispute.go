@@ -40,7 +40,7 @@ type Dispute struct {
 	ID         int64     `json:"id"`
 	DB         string    `json:"db"`
 	Subject    string    `json:"subject" doc:"The record's key, masked for those who may not see records"`
-	Kind       string    `json:"kind" enum:"same_time,death_before_payment"`
+	Kind       string    `json:"kind" enum:"same_time,death_before_payment,closed_licensed,red_and_black,flagged"`
 	A          Side      `json:"a" doc:"The golden value (or the earlier attribute of a rule)"`
 	B          Side      `json:"b" doc:"The value that disputes it"`
 	State      string    `json:"state" enum:"open,confirmed,corrected,rejected"`

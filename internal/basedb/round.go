@@ -304,6 +304,16 @@ func (r *round) rule(ru Rule, only bool) string {
 		SELECT ?, subject, ?, ` + sqlString(a.ID) + `, v_` + a.ID + `, ` + r.sourceOf(a, "p_"+a.ID) + `, '', i_` + a.ID + `, ` + timeSQL(r.d, "t_"+a.ID) + `, ` +
 		sqlString(b.ID) + `, v_` + b.ID + `, ` + r.sourceOf(b, "p_"+b.ID) + `, '', i_` + b.ID + `, ` + timeSQL(r.d, "t_"+b.ID) + `, ?, ?, ?
 		FROM ` + goldenTable(r.sc) + ` g WHERE v_` + a.ID + ` < v_` + b.ID
+	if ru.Both {
+		q = strings.TrimSuffix(q, ` < v_`+b.ID) + ` IS NOT NULL AND v_` + b.ID + ` IS NOT NULL`
+	}
+	if len(ru.In) > 0 {
+		in := make([]string, len(ru.In))
+		for i, v := range ru.In {
+			in[i] = sqlString(v)
+		}
+		q = strings.TrimSuffix(q, ` < v_`+b.ID) + ` IN (` + strings.Join(in, ", ") + `) AND v_` + b.ID + ` IS NOT NULL`
+	}
 	if only {
 		q += ` AND subject IN (SELECT subject FROM ` + candTable + `)`
 	}

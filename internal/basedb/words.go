@@ -11,6 +11,7 @@ func init() {
 		audit.Words{"basedb.record.read", "read a base database record", "查看基础库记录"},
 		audit.Words{"basedb.merge", "merge a base database", "合并基础库"},
 		audit.Words{"basedb.verify", "verify against a base database", "基础库核验"},
+		audit.Words{"basedb.credit_check", "credit check", "信用核查"},
 		audit.Words{"basedb.dispute.confirm", "confirm a disputed value", "确认疑义数据"},
 		audit.Words{"basedb.dispute.correct", "correct a disputed value", "更正疑义数据"},
 		audit.Words{"basedb.dispute.reject", "reject a dispute", "驳回疑义数据"},
@@ -25,6 +26,7 @@ func init() {
 var (
 	auditVerify = errs.Define("basedb.audit.verify", "%s: %s", "%s：%s")
 	auditMerge  = errs.Define("basedb.audit.merge", "%d staged values, %d records, %d disputes raised", "暂存值 %d 条，记录 %d 条，新增疑义 %d 条")
+	auditCredit = errs.Define("basedb.audit.credit", "%s: known %t, black list %t, red list %t, penalty %t", "%s：在库 %t，黑名单 %t，红名单 %t，处罚公示 %t")
 	auditRead   = errs.Define("basedb.audit.read", "record %s", "记录 %s")
 	msgMatch    = errs.Define("basedb.audit.match", "match", "一致")
 	msgNoMatch  = errs.Define("basedb.audit.no_match", "no match", "不一致")
