@@ -15,6 +15,7 @@ func init() {
 		audit.Words{"basedb.dispute.confirm", "confirm a disputed value", "确认疑义数据"},
 		audit.Words{"basedb.dispute.correct", "correct a disputed value", "更正疑义数据"},
 		audit.Words{"basedb.dispute.reject", "reject a dispute", "驳回疑义数据"},
+		audit.Words{"basedb.dispute.flag", "flag a value received", "对收到的数据提出异议"},
 	)
 	audit.DefineTargets(
 		audit.Words{"basedb", "base database", "基础库"},
