@@ -36,6 +36,13 @@ func (p *platform) newBaseDB() *basedb.Service {
 		}
 		return basedb.Delivery{Driver: driver, DSN: dsn, Table: m.Target.Table}, nil
 	})
+	svc.SetMandates(func(ctx context.Context, id int64) (basedb.MandateInfo, error) {
+		m, err := p.mandates.Delivery(ctx, id)
+		if err != nil {
+			return basedb.MandateInfo{}, err
+		}
+		return basedb.MandateInfo{Provider: m.ProviderID, Confirmed: m.State == aggregation.Confirmed}, nil
+	})
 	return svc
 }
 

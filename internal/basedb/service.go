@@ -2,7 +2,9 @@ package basedb
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"sync"
@@ -35,6 +37,7 @@ type Service struct {
 	ready   map[string]bool // the base databases whose tables exist
 
 	deliveries Deliveries // resolves a source's mandate to its delivered table
+	mandates   Mandates   // resolves a mandate to bind a source to
 
 	// hook, when set by a test, runs between the merge's statements; an
 	// error it returns fails the merge there.
@@ -133,3 +136,5 @@ func workingDays(t time.Time, n int) time.Time {
 // DisputeDays is the time limit, in working days, within which the source
 // department's steward settles a dispute.
 const DisputeDays = 5
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,4 @@
+package api
+
+// registerQualityReports registers the monthly quality reports.
+func (s *Server) registerQualityReports() {}
