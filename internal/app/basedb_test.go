@@ -35,7 +35,7 @@ func TestBaseDBDemo(t *testing.T) {
 
 	status, raw := authority.raw("GET", "/api/v1/basedb", nil)
 	var dbs []basedb.Summary
-	if status != http.StatusOK || json.Unmarshal(raw, &dbs) != nil || len(dbs) != 1 {
+	if status != http.StatusOK || json.Unmarshal(raw, &dbs) != nil || len(dbs) != 3 {
 		t.Fatalf("GET /api/v1/basedb: %d %s", status, raw)
 	}
 	if pop := dbs[0]; pop.Records != 41200 || pop.OpenDisputes == 0 || pop.Quarantined == 0 || pop.Quality == nil {
@@ -55,7 +55,7 @@ func TestBaseDBDemo(t *testing.T) {
 		{"provenance", authority, "GET", "/api/v1/basedb/population/records/" + person.Key + "/provenance", nil, 200, `"row_key":"HJ3"`},
 		{"no records for the system admin", admin, "GET", "/api/v1/basedb/population/records/" + person.Key, nil, 403, "forbidden"},
 		{"unknown record", authority, "GET", "/api/v1/basedb/population/records/430202199001011234", nil, 404, "not_found"},
-		{"unknown base database", authority, "GET", "/api/v1/basedb/credit", nil, 404, "not_found"},
+		{"unknown base database", authority, "GET", "/api/v1/basedb/nosuch", nil, 404, "not_found"},
 		{"verify: match", police, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": person.Name}, 200, `"match":true`},
 		{"verify: no match", police, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": "某某"}, 200, `"match":false`},
 		{"verify needs the consumer role", insurance, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": person.Name}, 403, "forbidden"},

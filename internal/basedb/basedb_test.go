@@ -225,7 +225,7 @@ func TestMergePopulation(t *testing.T) {
 			t.Error("人社 sees no score of its own")
 		}
 		sums, err := c.svc.Databases(ctx, auth)
-		if err != nil || len(sums) != 1 || sums[0].Records != int64(records) || sums[0].Quality == nil || sums[0].Quarantined != int64(bad) {
+		if err != nil || len(sums) != 3 || sums[0].Records != int64(records) || sums[0].Quality == nil || sums[0].Quarantined != int64(bad) {
 			t.Errorf("Databases = %+v, %v", sums, err)
 		}
 	})
