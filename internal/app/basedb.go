@@ -9,6 +9,7 @@ import (
 	"github.com/govshare/govshare/internal/aggregation"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/demo"
+	"github.com/govshare/govshare/internal/pdfdoc"
 )
 
 // newBaseDB returns the base databases' service with the population, legal
@@ -36,6 +37,7 @@ func (p *platform) newBaseDB() *basedb.Service {
 		}
 		return basedb.Delivery{Driver: driver, DSN: dsn, Table: m.Target.Table}, nil
 	})
+	svc.SetFonts(&pdfdoc.Loader{Dir: p.cfg.PDFFonts})
 	svc.SetMandates(func(ctx context.Context, id int64) (basedb.MandateInfo, error) {
 		m, err := p.mandates.Delivery(ctx, id)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -38,6 +39,7 @@ type Service struct {
 
 	deliveries Deliveries // resolves a source's mandate to its delivered table
 	mandates   Mandates   // resolves a mandate to bind a source to
+	fonts      *pdfdoc.Loader
 
 	// hook, when set by a test, runs between the merge's statements; an
 	// error it returns fails the merge there.
