@@ -53,4 +53,3 @@ func (s *server) basedbQualityFile(w http.ResponseWriter, r *http.Request) {
 }
 
 var beijingTime = time.FixedZone("CST", 8*3600)
-
