@@ -79,11 +79,6 @@ func BaseDB(ctx context.Context, o BaseDBOptions, out io.Writer) error {
 	}
 	svc := basedb.NewService(db, audit.New(db), nil)
 	svc.Register(sc)
-	if os.Getenv("BASEDB_TRACE") != "" {
-		svc.SetTrace(func(q string, d time.Duration) {
-			fmt.Fprintf(os.Stderr, "%8s %.100s\n", d.Round(time.Millisecond), strings.Join(strings.Fields(q), " "))
-		})
-	}
 	now := time.Now()
 	fmt.Fprintf(out, "basedb: %d synthetic people from 4 sources (household, births and deaths, marriage, insurance) on %s, staged %d people at a time\n", o.People, name, o.Slice)
 
