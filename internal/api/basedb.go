@@ -29,6 +29,8 @@ func (s *Server) registerBaseDB() {
 	if s.BaseDB == nil {
 		return
 	}
+	s.registerBaseDBMore()
+	s.registerQualityReports()
 	a := s.api
 	const tag = "basedb"
 	type listOut struct{ Body []basedb.Summary }

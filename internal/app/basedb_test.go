@@ -25,6 +25,11 @@ func TestBaseDBDemo(t *testing.T) {
 			t.Fatalf("the demo population was not built in 5 minutes:\n%s", p.Stdout)
 		}
 	}
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(p.Stdout.String(), "Legal entity and credit"); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo companies were not built:\n%s", p.Stdout)
+		}
+	}
 	t.Logf("console ready in %s; 41,200 people built %s after start", ready, time.Since(start0))
 
 	authority := login(t, p.URL, "xzsp.consumer", demo.Password)
@@ -35,7 +40,7 @@ func TestBaseDBDemo(t *testing.T) {
 
 	status, raw := authority.raw("GET", "/api/v1/basedb", nil)
 	var dbs []basedb.Summary
-	if status != http.StatusOK || json.Unmarshal(raw, &dbs) != nil || len(dbs) != 1 {
+	if status != http.StatusOK || json.Unmarshal(raw, &dbs) != nil || len(dbs) != 3 {
 		t.Fatalf("GET /api/v1/basedb: %d %s", status, raw)
 	}
 	if pop := dbs[0]; pop.Records != 41200 || pop.OpenDisputes == 0 || pop.Quarantined == 0 || pop.Quality == nil {
@@ -55,7 +60,7 @@ func TestBaseDBDemo(t *testing.T) {
 		{"provenance", authority, "GET", "/api/v1/basedb/population/records/" + person.Key + "/provenance", nil, 200, `"row_key":"HJ3"`},
 		{"no records for the system admin", admin, "GET", "/api/v1/basedb/population/records/" + person.Key, nil, 403, "forbidden"},
 		{"unknown record", authority, "GET", "/api/v1/basedb/population/records/430202199001011234", nil, 404, "not_found"},
-		{"unknown base database", authority, "GET", "/api/v1/basedb/credit", nil, 404, "not_found"},
+		{"unknown base database", authority, "GET", "/api/v1/basedb/nosuch", nil, 404, "not_found"},
 		{"verify: match", police, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": person.Name}, 200, `"match":true`},
 		{"verify: no match", police, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": "某某"}, 200, `"match":false`},
 		{"verify needs the consumer role", insurance, "POST", "/api/v1/basedb/population/verify", map[string]string{"key": person.Key, "name": person.Name}, 403, "forbidden"},
@@ -63,6 +68,16 @@ func TestBaseDBDemo(t *testing.T) {
 		{"quality scores of a department", insurance, "GET", "/api/v1/quality/scores?from=2000-01-01", nil, 200, basedb.SrcInsurance},
 		{"bad day", insurance, "GET", "/api/v1/quality/scores?from=yesterday", nil, 400, "invalid"},
 		{"merge: the authority's approver only", police, "POST", "/api/v1/basedb/population/merge", nil, 403, "forbidden"},
+		{"credit check", police, "POST", "/api/v1/basedb/credit/check", map[string]string{"key": basedb.Company(59).Key}, 200, `"black_listed":true`},
+		{"credit check: unknown", police, "POST", "/api/v1/basedb/credit/check", map[string]string{"key": "91430202MA4L000000"}, 200, `"known":false`},
+		{"legal entity verify", police, "POST", "/api/v1/basedb/legal_entity/verify", map[string]string{"key": basedb.Company(1).Key, "name": basedb.Company(1).Name}, 200, `"match":true`},
+		{"flag a value", police, "POST", "/api/v1/disputes", map[string]string{"db": "population", "key": person.Key, "attr": "education", "reason": "学历已更新（演示）"}, 201, `"kind":"flagged"`},
+		{"flag: officers refused", admin, "POST", "/api/v1/disputes", map[string]string{"db": "population", "key": person.Key, "attr": "education", "reason": "x"}, 403, "forbidden"},
+		{"bind: an unknown mandate", authority, "PUT", "/api/v1/basedb/population/sources/rsj_insurance", map[string]int{"mandate_id": 999}, 403, "forbidden"},
+		{"bind: no such mandate", login(t, p.URL, "xzsp.approver", demo.Password), "PUT", "/api/v1/basedb/population/sources/rsj_insurance", map[string]int{"mandate_id": 999}, 400, "999"},
+		{"quality report", insurance, "GET", "/api/v1/quality/reports/" + time.Now().UTC().Format("2006-01"), nil, 200, basedb.SrcInsurance},
+		{"quality report as PDF", insurance, "GET", "/api/v1/quality/reports/" + time.Now().UTC().Format("2006-01") + "?format=pdf", nil, 200, "%PDF"},
+		{"quality report as xlsx", insurance, "GET", "/api/v1/quality/reports/" + time.Now().UTC().Format("2006-01") + "?format=xlsx", nil, 200, "PK"},
 	} {
 		status, raw := tc.c.raw(tc.method, tc.path, tc.body)
 		if status != tc.wantStatus || !strings.Contains(string(raw), tc.want) {
@@ -91,6 +106,11 @@ func TestBaseDBDemo(t *testing.T) {
 	waitText(t, ctx, "#disputes", "死亡后仍有缴费")
 	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/basedb/disputes?state=open&page=19")), "open disputes, page 19")
 	waitText(t, ctx, "#disputes", "同一业务时间取值不同")
+	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/basedb/quality")), "open the quality report")
+	waitText(t, ctx, "#quality-sources", "公安户籍信息")
+	waitText(t, ctx, "#quality-worst", "不是现行行政区划代码")
+	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/basedb/legal_entity")), "open the legal entities")
+	waitText(t, ctx, "#basedb-summary", "法人基础库")
 
 	// Another department's consumer sees the record masked.
 	ctx2 := browser(t)

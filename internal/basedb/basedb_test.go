@@ -49,7 +49,10 @@ func newCity(t testing.TB, db *store.DB) city {
 	}
 	svc := basedb.NewService(db, log, orgs)
 	svc.SetNow(func() time.Time { return now })
-	svc.Register(basedb.Population())
+	schemas := []basedb.Schema{basedb.Population(), basedb.LegalEntities(), basedb.Credit()}
+	for _, sc := range schemas {
+		svc.Register(sc)
+	}
 	depts, _, err := orgs.Departments(ctx, org.DepartmentFilter{PageSize: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -62,9 +65,11 @@ func newCity(t testing.TB, db *store.DB) city {
 			}
 		}
 	}
-	for _, src := range basedb.Population().Sources {
-		if err := svc.Bind(ctx, "population", src.ID, byKey[src.Department], 0); err != nil {
-			t.Fatal(err)
+	for _, sc := range schemas {
+		for _, src := range sc.Sources {
+			if err := svc.Bind(ctx, sc.Name, src.ID, byKey[src.Department], 0); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return city{svc: svc, db: db, log: log, login: login, dept: func(k string) int64 { return byKey[k] }}
@@ -81,6 +86,14 @@ func (c city) load(t testing.TB, n int) basedb.SynthCounts {
 	}
 	return counts
 }
+
+// addressQuery answers a person's golden address and its source row.
+const addressQuery = `SELECT g.v_address, s.row_key FROM basedb_g_population g
+	JOIN basedb_s_population_gaj_household s ON s.id = g.i_address WHERE g.subject = ?`
+
+// changedAddresses counts golden addresses taken from changed rows.
+const changedAddresses = `SELECT COUNT(*) FROM basedb_g_population g
+	JOIN basedb_s_population_gaj_household s ON s.id = g.i_address WHERE s.row_key LIKE 'HJ%-%'`
 
 func count(t testing.TB, db *store.DB, q string, args ...any) int {
 	t.Helper()
@@ -106,7 +119,8 @@ func TestMergePopulation(t *testing.T) {
 		}
 		bad := planted.BadRows
 		// The people whose household row was quarantined have records from other sources or none.
-		records := count(t, db, "SELECT COUNT(DISTINCT subject) FROM basedb_staging")
+		records := count(t, db, "SELECT COUNT(*) FROM (SELECT subject FROM basedb_s_population_gaj_household UNION SELECT subject FROM basedb_s_population_wjw_birth_death"+
+			" UNION SELECT subject FROM basedb_s_population_mzj_marriage UNION SELECT subject FROM basedb_s_population_rsj_insurance) x")
 		t.Logf("merged in %s", run.Took)
 		for _, tc := range []struct {
 			name string
@@ -115,7 +129,7 @@ func TestMergePopulation(t *testing.T) {
 			want int
 		}{
 			{"quarantined rows", "SELECT COUNT(*) FROM basedb_quarantine WHERE db = 'population'", nil, bad},
-			{"records", "SELECT COUNT(*) FROM basedb_records WHERE db = 'population'", nil, records},
+			{"records", "SELECT COUNT(*) FROM basedb_g_population", nil, records},
 			{"same-time disputes", "SELECT COUNT(*) FROM basedb_disputes WHERE kind = ?", []any{basedb.KindSameTime}, planted.SameTime},
 			{"death before payment", "SELECT COUNT(*) FROM basedb_disputes WHERE kind = 'death_before_payment'", nil, planted.DeathPaid},
 		} {
@@ -160,7 +174,7 @@ func TestMergePopulation(t *testing.T) {
 		}
 		for k, ch := range changes[:20] {
 			var addr, row string
-			if err := db.QueryRow(ctx, "SELECT value, row_key FROM basedb_values WHERE db = 'population' AND subject = ? AND attr = 'address'", ch.Key).Scan(&addr, &row); err != nil {
+			if err := db.QueryRow(ctx, addressQuery, ch.Key).Scan(&addr, &row); err != nil {
 				t.Fatal(err)
 			}
 			if won := addr == ch.Values[4]; won != (k%10 != 9) {
@@ -211,7 +225,7 @@ func TestMergePopulation(t *testing.T) {
 			t.Error("人社 sees no score of its own")
 		}
 		sums, err := c.svc.Databases(ctx, auth)
-		if err != nil || len(sums) != 1 || sums[0].Records != int64(records) || sums[0].Quality == nil || sums[0].Quarantined != int64(bad) {
+		if err != nil || len(sums) != 3 || sums[0].Records != int64(records) || sums[0].Quality == nil || sums[0].Quarantined != int64(bad) {
 			t.Errorf("Databases = %+v, %v", sums, err)
 		}
 	})
@@ -326,7 +340,7 @@ func TestMergeIsAtomic(t *testing.T) {
 		if _, err := c.svc.Merge(ctx, "population"); err != nil {
 			t.Fatal(err)
 		}
-		before := count(t, db, "SELECT COUNT(*) FROM basedb_values WHERE row_key LIKE 'HJ%-%'")
+		before := count(t, db, changedAddresses)
 		changes := basedb.SyntheticChanges(500, 50, now)
 		if _, err := c.svc.Stage(ctx, "population", basedb.SrcHousehold, changes); err != nil {
 			t.Fatal(err)
@@ -342,7 +356,7 @@ func TestMergeIsAtomic(t *testing.T) {
 			if _, err := c.svc.Merge(ctx, "population"); !errors.Is(err, boom) {
 				t.Fatalf("merge failing at %s: %v", step, err)
 			}
-			if got := count(t, db, "SELECT COUNT(*) FROM basedb_values WHERE row_key LIKE 'HJ%-%'"); got != before {
+			if got := count(t, db, changedAddresses); got != before {
 				t.Errorf("after a failure at %s: %d changed values, want %d", step, got, before)
 			}
 		}
@@ -351,7 +365,7 @@ func TestMergeIsAtomic(t *testing.T) {
 		if err != nil || run.Records != 50 {
 			t.Fatalf("resumed merge = %+v, %v", run, err)
 		}
-		if got := count(t, db, "SELECT COUNT(*) FROM basedb_values WHERE row_key LIKE 'HJ%-%'"); got == before {
+		if got := count(t, db, changedAddresses); got == before {
 			t.Error("the resumed merge changed nothing")
 		}
 	})

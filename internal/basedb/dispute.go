@@ -37,20 +37,24 @@ type Side struct {
 
 // Dispute is a disputed value (疑义数据): two values the rules could not settle.
 type Dispute struct {
-	ID         int64     `json:"id"`
-	DB         string    `json:"db"`
-	Subject    string    `json:"subject" doc:"The record's key, masked for those who may not see records"`
-	Kind       string    `json:"kind" enum:"same_time,death_before_payment"`
-	A          Side      `json:"a" doc:"The golden value (or the earlier attribute of a rule)"`
-	B          Side      `json:"b" doc:"The value that disputes it"`
-	State      string    `json:"state" enum:"open,confirmed,corrected,rejected"`
-	RaisedAt   time.Time `json:"raised_at"`
-	DueAt      time.Time `json:"due_at" doc:"The time limit, in working days from raising"`
-	Overdue    bool      `json:"overdue"`
-	DecidedBy  string    `json:"decided_by,omitempty"`
-	DecidedAt  time.Time `json:"decided_at,omitzero"`
-	Correction string    `json:"correction,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
+	ID                int64     `json:"id"`
+	DB                string    `json:"db"`
+	Subject           string    `json:"subject" doc:"The record's key, masked for those who may not see records"`
+	Kind              string    `json:"kind" enum:"same_time,death_before_payment,closed_licensed,red_and_black,flagged"`
+	A                 Side      `json:"a" doc:"The golden value (or the earlier attribute of a rule)"`
+	B                 Side      `json:"b" doc:"The value that disputes it"`
+	State             string    `json:"state" enum:"open,confirmed,corrected,rejected"`
+	RaisedAt          time.Time `json:"raised_at"`
+	DueAt             time.Time `json:"due_at" doc:"The time limit, in working days from raising"`
+	Overdue           bool      `json:"overdue"`
+	DecidedBy         string    `json:"decided_by,omitempty"`
+	DecidedAt         time.Time `json:"decided_at,omitzero"`
+	Correction        string    `json:"correction,omitempty"`
+	Reason            string    `json:"reason,omitempty"`
+	FlaggedBy         string    `json:"flagged_by,omitempty" doc:"The consumer who flagged the value (kind flagged)"`
+	FlaggerDepartment int64     `json:"flagger_department,omitempty"`
+	FlagReason        string    `json:"flag_reason,omitempty" doc:"Why the consumer flagged it"`
+	Mandate           int64     `json:"correction_mandate,omitempty" doc:"The aggregation mandate whose channel carries the correction back to the source"`
 }
 
 // DisputeFilter selects disputes.
@@ -62,13 +66,14 @@ type DisputeFilter struct {
 }
 
 const selectDispute = `SELECT id, db, subject, kind, attr_a, value_a, source_a, row_a, time_a, attr_b, value_b, source_b, row_b, time_b,
-	state, raised_at, due_at, decided_by, decided_at, correction, reason FROM basedb_disputes`
+	state, raised_at, due_at, decided_by, decided_at, correction, reason, flagged_by, flagger_department, flag_reason, mandate_id FROM basedb_disputes`
 
 func scanDispute(sc interface{ Scan(...any) error }, now time.Time) (Dispute, error) {
 	var d Dispute
 	var ta, tb, raised, due, decided string
 	if err := sc.Scan(&d.ID, &d.DB, &d.Subject, &d.Kind, &d.A.Attr, &d.A.Value, &d.A.Source, &d.A.RowKey, &ta,
-		&d.B.Attr, &d.B.Value, &d.B.Source, &d.B.RowKey, &tb, &d.State, &raised, &due, &d.DecidedBy, &decided, &d.Correction, &d.Reason); err != nil {
+		&d.B.Attr, &d.B.Value, &d.B.Source, &d.B.RowKey, &tb, &d.State, &raised, &due, &d.DecidedBy, &decided, &d.Correction, &d.Reason,
+		&d.FlaggedBy, &d.FlaggerDepartment, &d.FlagReason, &d.Mandate); err != nil {
 		return d, err
 	}
 	d.A.BusinessTime, _ = store.ParseTime(ta)
@@ -122,16 +127,21 @@ func (s *Service) Disputes(ctx context.Context, p org.Principal, f DisputeFilter
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(srcs) == 0 {
-			return []Dispute{}, 0, nil
-		}
-		ph := strings.Repeat(", ?", len(srcs))[2:]
-		where = append(where, "(source_a IN ("+ph+") OR source_b IN ("+ph+"))")
-		for range 2 {
-			for _, src := range srcs {
-				args = append(args, src)
+		// Its own sources' disputes, and those its staff flagged.
+		cond := "flagger_department = ?"
+		args = append(args, a.dept)
+		if len(srcs) > 0 {
+			ph := strings.Repeat(", ?", len(srcs))[2:]
+			cond = "(source_a IN (" + ph + ") OR source_b IN (" + ph + ") OR " + cond + ")"
+			args = args[:len(args)-1]
+			for range 2 {
+				for _, src := range srcs {
+					args = append(args, src)
+				}
 			}
+			args = append(args, a.dept)
 		}
+		where = append(where, cond)
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -240,11 +250,20 @@ func (s *Service) Decide(ctx context.Context, p org.Principal, id int64, state s
 			return errs.New(errs.Conflict, msgDisputeState, id, d.State)
 		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, "UPDATE basedb_disputes SET state = ?, decided_by = ?, decided_at = ?, correction = ?, reason = ? WHERE id = ?",
-			state, p.Username, store.FormatTime(now), in.Value, in.Reason, id); err != nil {
+		// A correction of a source fed by an aggregation mandate is noted
+		// for the mandate's channel, which carries it back to the source.
+		var mandate int64
+		if state == Corrected {
+			err := tx.QueryRow(ctx, "SELECT mandate_id FROM basedb_sources WHERE db = ? AND source = ?", d.DB, d.A.Source).Scan(&mandate)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE basedb_disputes SET state = ?, decided_by = ?, decided_at = ?, correction = ?, reason = ?, mandate_id = ? WHERE id = ?",
+			state, p.Username, store.FormatTime(now), in.Value, in.Reason, mandate, id); err != nil {
 			return err
 		}
-		d.State, d.DecidedBy, d.DecidedAt, d.Correction, d.Reason, d.Overdue = state, p.Username, now, in.Value, in.Reason, false
+		d.State, d.DecidedBy, d.DecidedAt, d.Correction, d.Reason, d.Overdue, d.Mandate = state, p.Username, now, in.Value, in.Reason, false, mandate
 		return s.audit.Append(ctx, tx, org.Entry(p, action, tgt, audit.Success, audit.ReasonDetail(in.Reason)))
 	})
 	if err != nil {

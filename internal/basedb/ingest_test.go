@@ -86,7 +86,7 @@ func TestIngest(t *testing.T) {
 			t.Errorf("refresh = %+v, %v, want the 10 changed records", run, err)
 		}
 		var addr string
-		if err := db.QueryRow(ctx, "SELECT value FROM basedb_values WHERE subject = ? AND attr = 'address'", changes[0].Key).Scan(&addr); err != nil || addr != changes[0].Values[4] {
+		if err := db.QueryRow(ctx, "SELECT v_address FROM basedb_g_population WHERE subject = ?", changes[0].Key).Scan(&addr); err != nil || addr != changes[0].Values[4] {
 			t.Errorf("address after the change = %q, %v, want %q", addr, err, changes[0].Values[4])
 		}
 	})

@@ -74,8 +74,8 @@ func TestMergeKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd.Wait()
-			for _, q := range []string{"SELECT COUNT(*) FROM basedb_values", "SELECT COUNT(*) FROM basedb_records", "SELECT COUNT(*) FROM basedb_disputes",
-				"SELECT COALESCE(MAX(staged_through), 0) FROM basedb_merges"} {
+			for _, q := range []string{"SELECT COUNT(*) FROM basedb_g_population", "SELECT COUNT(*) FROM basedb_disputes",
+				"SELECT COALESCE(MAX(staged_through), 0) FROM basedb_merges", "SELECT COALESCE(MAX(staged_through), 0) FROM basedb_marks"} {
 				if n := count(t, db, q); n != 0 {
 					t.Errorf("after the kill, %s = %d, want 0", q, n)
 				}
@@ -84,7 +84,7 @@ func TestMergeKilled(t *testing.T) {
 			if err != nil || run.From != 0 || run.Records == 0 || run.Disputes == 0 {
 				t.Fatalf("resumed merge = %+v, %v", run, err)
 			}
-			if n := count(t, db, "SELECT COUNT(*) FROM basedb_records"); n != int(run.Records) {
+			if n := count(t, db, "SELECT COUNT(*) FROM basedb_g_population"); n != int(run.Records) {
 				t.Errorf("records = %d, want %d", n, run.Records)
 			}
 		})

@@ -2,8 +2,6 @@ package basedb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,27 +15,45 @@ import (
 // Run reports one merge.
 type Run struct {
 	DB       string        `json:"db"`
-	From     int64         `json:"from" doc:"The watermark before: staged rows above it were merged"`
+	From     int64         `json:"from" doc:"The watermark before (the sum of the sources' watermarks): staged rows above it were merged"`
 	Through  int64         `json:"through" doc:"The watermark after"`
+	Staged   int64         `json:"staged" doc:"Staged source rows merged"`
 	Values   int64         `json:"values" doc:"Golden values written"`
 	Records  int64         `json:"records" doc:"Golden records touched"`
 	Disputes int64         `json:"disputes" doc:"Disputes raised"`
 	Took     time.Duration `json:"took"`
 }
 
+// batch is what a merge takes of one source: its staged rows above the
+// source's watermark, up to through.
+type batch struct {
+	src           int // index in Schema.Sources
+	from, through int64
+	rows, left    int64 // rows in the batch; rows not merged yet
+}
+
 // Merge upserts the golden records of every key staged since the last merge,
-// in one transaction with the watermark: a merge that fails or whose
+// in one transaction with the watermarks: a merge that fails or whose
 // process dies leaves the golden records as they were, and the next merge
 // redoes it. The newest business time wins; between equal business times
-// the source of higher priority; the winner keeps its provenance. Disputes
-// are raised for the keys merged.
+// the source of higher priority, then the later staged row; the winner keeps
+// its provenance. Disputes are raised for the keys merged.
+//
+// The merge is set-based: a round takes the newest staged row of every
+// subject from each source, joins them with the golden records into a
+// candidate table, writes the winners of each attribute in one statement
+// and raises the disputes in another. A source that staged several rows
+// for a subject takes further rounds, one per row, rarely needed.
 func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 	sc, err := s.schema(db)
 	if err != nil {
 		return Run{}, err
 	}
+	if err := s.tables(ctx, sc); err != nil {
+		return Run{}, err
+	}
 	start := time.Now()
-	run := Run{DB: db}
+	var run Run
 	now := s.now()
 	at, due := store.FormatTime(now), store.FormatTime(workingDays(now, DisputeDays))
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -45,114 +61,99 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 		if err := tx.Lock(ctx, lockKey(db)); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, "SELECT staged_through FROM basedb_merges WHERE db = ?", db).Scan(&run.From)
-		if errors.Is(err, sql.ErrNoRows) {
-			_, err = tx.Exec(ctx, "INSERT INTO basedb_merges (db) VALUES (?)", db)
-		}
+		marks := map[string]int64{}
+		rows, err := tx.Query(ctx, "SELECT source, staged_through FROM basedb_marks WHERE db = ?", db)
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM basedb_staging WHERE db = ?", db).Scan(&run.Through); err != nil {
+		for rows.Next() {
+			var src string
+			var n int64
+			if err := rows.Scan(&src, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			marks[src] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		if run.Through <= run.From {
-			run.Through = run.From
+		var batches []batch
+		for i, src := range sc.Sources {
+			b := batch{src: i, from: marks[src.ID]}
+			if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+stagingTable(sc, src)).Scan(&b.through); err != nil {
+				return err
+			}
+			run.From += b.from
+			b.through = max(b.through, b.from)
+			run.Through += b.through
+			if b.through == b.from {
+				continue
+			}
+			if err := s.queryRow(ctx, tx, "SELECT COUNT(*) FROM "+stagingTable(sc, src)+" WHERE id > ? AND id <= ?", []any{b.from, b.through}, &b.rows); err != nil {
+				return err
+			}
+			b.left = b.rows
+			run.Staged += b.rows
+			batches = append(batches, b)
+		}
+		if len(batches) == 0 {
 			return nil
 		}
-		rng := []any{db, run.From, run.Through}
 		// A large batch changes the tables' statistics more than the
-		// planner knows inside this transaction: without them PostgreSQL
-		// joins staged rows and values by nested loops.
-		big := run.Through-run.From > analyzeAbove
-		if err := s.analyze(ctx, tx, big, "basedb_staging"); err != nil {
-			return err
-		}
-		if big && tx.Dialect == store.Postgres { // the winners' sort stays in memory
+		// planner knows inside this transaction.
+		big := run.Staged > analyzeAbove
+		if big && tx.Dialect == store.Postgres {
+			for _, b := range batches {
+				if _, err := s.exec(ctx, tx, "ANALYZE "+stagingTable(sc, sc.Sources[b.src])+" (subject, id)"); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '256MB'"); err != nil {
 				return err
 			}
 		}
-		// The winners among the staged rows, upserted where they beat the
-		// golden value: a newer business time, or the same one from a source
-		// of the same or higher priority (a correction).
-		// The first load into an empty base database needs no conflict
-		// handling: a plain insert is cheaper by far.
-		var some int
-		err = tx.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM basedb_values WHERE db = ? LIMIT 1) x", db).Scan(&some)
-		if err != nil {
-			return err
-		}
-		upsert := ` ON CONFLICT (db, subject, attr) DO UPDATE SET value = excluded.value, source = excluded.source, row_key = excluded.row_key,
-				business_time = excluded.business_time, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
-				arrived_at = excluded.arrived_at, priority = excluded.priority, staged_id = excluded.staged_id
-			WHERE excluded.business_time > basedb_values.business_time
-				OR (excluded.business_time = basedb_values.business_time AND excluded.priority <= basedb_values.priority)`
-		if some == 0 {
-			upsert = ""
-		}
-		res, err := tx.Exec(ctx, `INSERT INTO basedb_values (db, subject, attr, value, source, row_key, business_time, valid_from, valid_to, arrived_at, priority, staged_id)
-			SELECT db, subject, attr, value, source, row_key, business_time, valid_from, valid_to, arrived_at, priority, id FROM (
-				SELECT s.*, ROW_NUMBER() OVER (PARTITION BY subject, attr ORDER BY business_time DESC, priority ASC, id DESC) AS rn
-				FROM basedb_staging s WHERE db = ? AND id > ? AND id <= ?) w
-			WHERE rn = 1`+upsert, rng...)
-		if err != nil {
-			return fmt.Errorf("merge values: %w", err)
-		}
-		run.Values, _ = res.RowsAffected()
-		if err := s.analyze(ctx, tx, big, "basedb_values"); err != nil {
-			return err
-		}
-		if err := s.step("values"); err != nil {
-			return err
-		}
-		res, err = tx.Exec(ctx, `INSERT INTO basedb_records (db, subject, created_at, updated_at)
-			SELECT DISTINCT db, subject, ?, ? FROM basedb_staging WHERE db = ? AND id > ? AND id <= ?
-			ON CONFLICT (db, subject) DO UPDATE SET updated_at = excluded.updated_at`, at, at, db, run.From, run.Through)
-		if err != nil {
-			return fmt.Errorf("merge records: %w", err)
-		}
-		run.Records, _ = res.RowsAffected()
-		if err := s.step("records"); err != nil {
-			return err
-		}
-		// Two sources, the same business time, different values: the
-		// priority rule chose the golden value; the other stands beside it.
-		res, err = tx.Exec(ctx, `INSERT INTO basedb_disputes (db, subject, kind, attr_a, value_a, source_a, row_a, time_a,
-				attr_b, value_b, source_b, row_b, time_b, state, raised_at, due_at)
-			SELECT s.db, s.subject, ?, v.attr, v.value, v.source, v.row_key, v.business_time,
-				s.attr, s.value, s.source, s.row_key, s.business_time, ?, ?, ?
-			FROM basedb_staging s JOIN basedb_values v ON v.db = s.db AND v.subject = s.subject AND v.attr = s.attr
-			WHERE s.db = ? AND s.id > ? AND s.id <= ? AND s.business_time = v.business_time AND s.source <> v.source AND s.value <> v.value
-			ON CONFLICT (db, subject, kind, attr_a, source_a, source_b, time_b) DO NOTHING`,
-			KindSameTime, Open, at, due, db, run.From, run.Through)
-		if err != nil {
-			return fmt.Errorf("raise disputes: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		run.Disputes += n
-		for _, r := range sc.Rules {
-			q := `INSERT INTO basedb_disputes (db, subject, kind, attr_a, value_a, source_a, row_a, time_a,
-					attr_b, value_b, source_b, row_b, time_b, state, raised_at, due_at)
-				SELECT a.db, a.subject, ?, a.attr, a.value, a.source, a.row_key, a.business_time,
-					b.attr, b.value, b.source, b.row_key, b.business_time, ?, ?, ?
-				FROM basedb_values a JOIN basedb_values b ON b.db = a.db AND b.subject = a.subject AND b.attr = ?
-				WHERE a.db = ? AND a.attr = ? AND a.value < b.value`
-			args := []any{r.Kind, Open, at, due, r.After, db, r.Before}
-			if run.From > 0 { // incremental: only the keys merged now
-				q += ` AND a.subject IN (SELECT subject FROM basedb_staging WHERE db = ? AND id > ? AND id <= ?)`
-				args = append(args, rng...)
+		for round := 1; ; round++ {
+			var in []batch
+			for _, b := range batches {
+				if b.left > 0 {
+					in = append(in, b)
+				}
 			}
-			res, err := tx.Exec(ctx, q+` ON CONFLICT (db, subject, kind, attr_a, source_a, source_b, time_b) DO NOTHING`, args...)
+			if len(in) == 0 {
+				break
+			}
+			r, used, err := s.mergeRound(ctx, tx, sc, in, round, at, due)
 			if err != nil {
-				return fmt.Errorf("rule %s: %w", r.Kind, err)
+				return err
 			}
-			n, _ := res.RowsAffected()
-			run.Disputes += n
+			if round == 1 {
+				run.Records = r.Records
+			}
+			run.Values += r.Values
+			run.Disputes += r.Disputes
+			for i := range batches {
+				batches[i].left -= used[batches[i].src]
+			}
+			if big && round == 1 {
+				if err := s.analyze(ctx, tx, true, goldenTable(sc)); err != nil {
+					return err
+				}
+			}
 		}
 		if err := s.step("disputes"); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "UPDATE basedb_merges SET staged_through = ?, runs = runs + 1, merged_at = ? WHERE db = ?", run.Through, at, db)
+		for _, b := range batches {
+			if _, err := tx.Exec(ctx, `INSERT INTO basedb_marks (db, source, staged_through) VALUES (?, ?, ?)
+				ON CONFLICT (db, source) DO UPDATE SET staged_through = excluded.staged_through`, db, sc.Sources[b.src].ID, b.through); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO basedb_merges (db, staged_through, runs, merged_at) VALUES (?, ?, 1, ?)
+			ON CONFLICT (db) DO UPDATE SET staged_through = excluded.staged_through, runs = basedb_merges.runs + 1, merged_at = excluded.merged_at`,
+			db, run.Through, at)
 		return err
 	})
 	if err != nil {
@@ -166,12 +167,13 @@ func (s *Service) Merge(ctx context.Context, db string) (Run, error) {
 // the planner's statistics.
 const analyzeAbove = 200000
 
-// analyze refreshes table's statistics on PostgreSQL when big.
+// analyze refreshes the statistics of table's subject on PostgreSQL when
+// big: the join by subject is what the merge's plans need.
 func (s *Service) analyze(ctx context.Context, tx *store.Tx, big bool, table string) error {
 	if !big || tx.Dialect != store.Postgres {
 		return nil
 	}
-	_, err := tx.Exec(ctx, "ANALYZE "+table)
+	_, err := s.exec(ctx, tx, "ANALYZE "+table+" (subject)")
 	return err
 }
 

@@ -68,7 +68,7 @@ func Population() Schema {
 			{ID: "insurance_status", NameZH: "参保状态", NameEN: "insurance status", From: []From{{SrcInsurance, "cbzt"}}, Check: enum(Insurance)},
 			{ID: "insurance_paid_to", NameZH: "缴费至", NameEN: "insurance paid to", From: []From{{SrcInsurance, "jfzy"}}, Check: pastDate},
 		},
-		Rules: []Rule{{Kind: "death_before_payment", Before: "death_date", After: "insurance_paid_to"}},
+		Rules: []Rule{{Kind: KindDeathPaid, Before: "death_date", After: "insurance_paid_to"}},
 	}
 }
 

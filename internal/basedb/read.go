@@ -108,8 +108,24 @@ func (s *Service) summary(ctx context.Context, sc *Schema) (Summary, error) {
 		return sum, err
 	}
 	sum.MergedAt, _ = store.ParseTime(merged)
-	if err := s.db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM basedb_records WHERE db = ?),
-		(SELECT COUNT(*) FROM basedb_disputes WHERE db = ? AND state = ?)`, sc.Name, sc.Name, Open).Scan(&sum.Records, &sum.OpenDisputes); err != nil {
+	if err := s.tables(ctx, sc); err != nil {
+		return sum, err
+	}
+	// One pass over the golden records counts them and their values.
+	counts := []string{"COUNT(*)"}
+	for _, a := range sc.Attributes {
+		counts = append(counts, "COUNT(v_"+a.ID+")")
+	}
+	got := make([]int64, len(counts))
+	dest := make([]any, len(got))
+	for i := range got {
+		dest[i] = &got[i]
+	}
+	if err := s.db.QueryRow(ctx, "SELECT "+strings.Join(counts, ", ")+" FROM "+goldenTable(sc)).Scan(dest...); err != nil {
+		return sum, err
+	}
+	sum.Records = got[0]
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM basedb_disputes WHERE db = ? AND state = ?", sc.Name, Open).Scan(&sum.OpenDisputes); err != nil {
 		return sum, err
 	}
 	bound := map[string][2]int64{}
@@ -127,7 +143,7 @@ func (s *Service) summary(ctx context.Context, sc *Schema) (Summary, error) {
 		bound[src] = b
 	}
 	rows.Close()
-	counts := map[string][2]int64{}
+	intake := map[string][2]int64{}
 	rows, err = s.db.Query(ctx, "SELECT source, SUM(rows_in), SUM(quarantined) FROM basedb_intake WHERE db = ? GROUP BY source", sc.Name)
 	if err != nil {
 		return sum, err
@@ -139,32 +155,17 @@ func (s *Service) summary(ctx context.Context, sc *Schema) (Summary, error) {
 			rows.Close()
 			return sum, err
 		}
-		counts[src] = c
+		intake[src] = c
 	}
 	rows.Close()
 	for _, src := range sc.Sources {
-		b, c := bound[src.ID], counts[src.ID]
+		b, c := bound[src.ID], intake[src.ID]
 		sum.Sources = append(sum.Sources, SourceInfo{ID: src.ID, NameZH: src.NameZH, NameEN: src.NameEN, DepartmentID: b[0], MandateID: b[1],
 			Table: src.Table, Rows: c[0], Quarantined: c[1]})
 		sum.Quarantined += c[1]
 	}
-	cov := map[string]int64{}
-	rows, err = s.db.Query(ctx, "SELECT attr, COUNT(*) FROM basedb_values WHERE db = ? GROUP BY attr", sc.Name)
-	if err != nil {
-		return sum, err
-	}
-	for rows.Next() {
-		var attr string
-		var n int64
-		if err := rows.Scan(&attr, &n); err != nil {
-			rows.Close()
-			return sum, err
-		}
-		cov[attr] = n
-	}
-	rows.Close()
-	for _, at := range sc.Attributes {
-		c := Coverage{Attr: at.ID, NameZH: at.NameZH, NameEN: at.NameEN, Records: cov[at.ID]}
+	for i, at := range sc.Attributes {
+		c := Coverage{Attr: at.ID, NameZH: at.NameZH, NameEN: at.NameEN, Records: got[i+1]}
 		if sum.Records > 0 {
 			c.PerMil = c.Records * 1000 / sum.Records
 		}
@@ -226,39 +227,11 @@ func (s *Service) Record(ctx context.Context, p org.Principal, db, key string) (
 	}
 	key = strings.ToUpper(strings.TrimSpace(key))
 	r := Record{DB: db, Key: key, Masked: !a.records, Values: []Value{}}
-	var created, updated string
-	err = s.db.QueryRow(ctx, "SELECT created_at, updated_at FROM basedb_records WHERE db = ? AND subject = ?", db, key).Scan(&created, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = errs.New(errs.NotFound, msgNoRecord)
-	}
+	vals, created, updated, err := s.golden(ctx, sc, key)
 	if err != nil {
 		return Record{}, err
 	}
-	r.CreatedAt, _ = store.ParseTime(created)
-	r.UpdatedAt, _ = store.ParseTime(updated)
-	vals := map[string]Value{}
-	rows, err := s.db.Query(ctx, `SELECT attr, value, source, row_key, business_time, valid_from, valid_to, arrived_at
-		FROM basedb_values WHERE db = ? AND subject = ?`, db, key)
-	if err != nil {
-		return Record{}, err
-	}
-	for rows.Next() {
-		var v Value
-		var bt, vf, vt, at string
-		if err := rows.Scan(&v.Attr, &v.Value, &v.Source, &v.RowKey, &bt, &vf, &vt, &at); err != nil {
-			rows.Close()
-			return Record{}, err
-		}
-		v.BusinessTime, _ = store.ParseTime(bt)
-		v.ValidFrom, _ = store.ParseTime(vf)
-		v.ValidTo, _ = store.ParseTime(vt)
-		v.ArrivedAt, _ = store.ParseTime(at)
-		vals[v.Attr] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Record{}, err
-	}
+	r.CreatedAt, r.UpdatedAt = created, updated
 	for _, at := range sc.Attributes {
 		v, ok := vals[at.ID]
 		if !ok {
@@ -322,8 +295,11 @@ func (s *Service) Verify(ctx context.Context, p org.Principal, db string, in Ver
 	if err := f.Err(); err != nil {
 		return Verification{}, err
 	}
+	if err := s.tables(ctx, sc); err != nil {
+		return Verification{}, err
+	}
 	var n int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM basedb_values WHERE db = ? AND subject = ? AND attr = ? AND value = ?`, db, key, sc.Verify, name).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM "+goldenTable(sc)+" WHERE subject = ? AND v_"+sc.Verify+" = ?", key, name).Scan(&n); err != nil {
 		return Verification{}, err
 	}
 	v := Verification{Match: n > 0}
@@ -339,7 +315,97 @@ func (s *Service) Verify(ctx context.Context, p org.Principal, db string, in Ver
 
 // Records counts a base database's golden records.
 func (s *Service) Records(ctx context.Context, db string) (int64, error) {
+	sc, err := s.schema(db)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.tables(ctx, sc); err != nil {
+		return 0, err
+	}
 	var n int64
-	err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM basedb_records WHERE db = ?", db).Scan(&n)
+	err = s.db.QueryRow(ctx, "SELECT COUNT(*) FROM "+goldenTable(sc)).Scan(&n)
 	return n, err
+}
+
+// golden reads the golden record of key: its values by attribute with
+// their provenance, and when it was created and updated.
+func (s *Service) golden(ctx context.Context, sc *Schema, key string) (map[string]Value, time.Time, time.Time, error) {
+	if err := s.tables(ctx, sc); err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	cols := []string{"created_at", "updated_at"}
+	for _, a := range sc.Attributes {
+		cols = append(cols, "v_"+a.ID, "p_"+a.ID, "i_"+a.ID, "t_"+a.ID)
+	}
+	var created, updated string
+	vs := make([]sql.NullString, len(sc.Attributes))
+	ns := make([]sql.NullInt64, 3*len(sc.Attributes))
+	dest := []any{&created, &updated}
+	for i := range sc.Attributes {
+		dest = append(dest, &vs[i], &ns[3*i], &ns[3*i+1], &ns[3*i+2])
+	}
+	err := s.db.QueryRow(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+goldenTable(sc)+" WHERE subject = ?", key).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errs.New(errs.NotFound, msgNoRecord)
+	}
+	if err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	c, _ := store.ParseTime(created)
+	u, _ := store.ParseTime(updated)
+	vals := map[string]Value{}
+	ids := map[string][]int64{} // the staged rows to read, by source
+	for i, a := range sc.Attributes {
+		p := ns[3*i]
+		if !vs[i].Valid || !p.Valid || int(p.Int64) >= len(a.From) {
+			continue
+		}
+		v := Value{Attr: a.ID, Value: vs[i].String, Source: a.From[p.Int64].Source, BusinessTime: time.UnixMicro(ns[3*i+2].Int64).UTC()}
+		vals[a.ID] = v
+		ids[v.Source] = append(ids[v.Source], ns[3*i+1].Int64)
+	}
+	type prov struct{ row, from, to, arrived string }
+	provs := map[string]map[int64]prov{}
+	for _, src := range sc.Sources {
+		list := ids[src.ID]
+		if len(list) == 0 {
+			continue
+		}
+		args := make([]any, len(list))
+		for i, id := range list {
+			args[i] = id
+		}
+		rows, err := s.db.Query(ctx, "SELECT id, row_key, valid_from, valid_to, arrived_at FROM "+stagingTable(sc, src)+
+			" WHERE id IN (?"+strings.Repeat(", ?", len(list)-1)+")", args...)
+		if err != nil {
+			return nil, c, u, err
+		}
+		provs[src.ID] = map[int64]prov{}
+		for rows.Next() {
+			var id int64
+			var p prov
+			if err := rows.Scan(&id, &p.row, &p.from, &p.to, &p.arrived); err != nil {
+				rows.Close()
+				return nil, c, u, err
+			}
+			provs[src.ID][id] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, c, u, err
+		}
+	}
+	for i, a := range sc.Attributes {
+		v, ok := vals[a.ID]
+		if !ok {
+			continue
+		}
+		p := provs[v.Source][ns[3*i+1].Int64]
+		v.RowKey = p.row
+		v.ValidFrom, _ = store.ParseTime(p.from)
+		v.ValidTo, _ = store.ParseTime(p.to)
+		v.ArrivedAt, _ = store.ParseTime(p.arrived)
+		vals[a.ID] = v
+	}
+	return vals, c, u, nil
 }

@@ -55,18 +55,28 @@ type Attribute struct {
 	Check func(v string, now time.Time) *errs.Text
 }
 
-// Rule raises a dispute on a subject whose attribute Before has a value
-// earlier than its attribute After (dates as text, ISO 8601): a death
-// before a later insurance payment.
+// Rule raises a dispute on a subject whose attributes contradict each
+// other: attribute Before with a value earlier than its attribute After
+// (dates as text, ISO 8601: a death before a later insurance payment); or,
+// when In is set, attribute Before holding one of the values In while
+// attribute After holds any value (a company dissolved yet still licensed);
+// or, when Both, both attributes holding a value (a company on the red and
+// the black list).
 type Rule struct {
 	Kind   string // the dispute kind it raises
 	Before string
 	After  string
+	In     []string
+	Both   bool
 }
 
 // Dispute kinds raised by the merge.
 const (
-	KindSameTime = "same_time" // two sources, same business time, different values
+	KindSameTime       = "same_time"            // two sources, same business time, different values
+	KindDeathPaid      = "death_before_payment" // a death before a later insurance payment
+	KindClosedLicensed = "closed_licensed"      // a company dissolved or revoked yet still licensed
+	KindRedAndBlack    = "red_and_black"        // a company on the red and the black list
+	KindFlagged        = "flagged"              // a consumer flagged a value it received
 )
 
 // Attribute answers the attribute named id.
@@ -114,10 +124,23 @@ func (s *Schema) feeds(src Source) []feed {
 
 // validate checks the schema's own consistency.
 func (s *Schema) validate() error {
-	if s.Name == "" || s.CheckKey == nil {
-		return fmt.Errorf("basedb: schema %q needs a name and a key check", s.Name)
+	if !ident.MatchString(s.Name) || s.CheckKey == nil {
+		return fmt.Errorf("basedb: schema %q needs a name [a-z0-9_] and a key check", s.Name)
+	}
+	for _, src := range s.Sources {
+		for _, c := range src.Columns {
+			if !ident.MatchString(src.ID) || !ident.MatchString(c) {
+				return fmt.Errorf("basedb: %s: source %q column %q: identifiers are [a-z0-9_]", s.Name, src.ID, c)
+			}
+		}
+	}
+	if _, ok := s.Attribute(s.Verify); s.Verify != "" && !ok {
+		return fmt.Errorf("basedb: %s: no attribute %s to verify", s.Name, s.Verify)
 	}
 	for _, a := range s.Attributes {
+		if !ident.MatchString(a.ID) {
+			return fmt.Errorf("basedb: %s: attribute %q: identifiers are [a-z0-9_]", s.Name, a.ID)
+		}
 		for _, f := range a.From {
 			src, ok := s.Source(f.Source)
 			if !ok || !slices.Contains(src.Columns, f.Column) {

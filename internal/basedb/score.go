@@ -52,10 +52,15 @@ func (s *Service) ComputeScores(ctx context.Context, db string) error {
 	}
 	now := s.now()
 	at, today := store.FormatTime(now), now.UTC().Format(time.DateOnly)
-	var required []any
+	if err := s.tables(ctx, sc); err != nil {
+		return err
+	}
+	present := []string{"COUNT(*)"}
+	var required int
 	for _, a := range sc.Attributes {
 		if a.Required {
-			required = append(required, a.ID)
+			present = append(present, "COUNT(v_"+a.ID+")")
+			required++
 		}
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -83,14 +88,9 @@ func (s *Service) ComputeScores(ctx context.Context, db string) error {
 			return err
 		}
 		var records, values, disputed, rowsIn, quarantined, timely int64
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM basedb_records WHERE db = ?", db).Scan(&records); err != nil {
+		// One pass over the golden records: the required values present.
+		if err := tx.QueryRow(ctx, "SELECT "+strings.Join(present, " + ")+" - COUNT(*), COUNT(*) FROM "+goldenTable(sc)).Scan(&values, &records); err != nil {
 			return err
-		}
-		if len(required) > 0 {
-			q := "SELECT COUNT(*) FROM basedb_values WHERE db = ? AND attr IN (?" + strings.Repeat(", ?", len(required)-1) + ")"
-			if err := tx.QueryRow(ctx, q, append([]any{db}, required...)...).Scan(&values); err != nil {
-				return err
-			}
 		}
 		if err := tx.QueryRow(ctx, "SELECT COUNT(DISTINCT subject) FROM basedb_disputes WHERE db = ? AND state = ?", db, Open).Scan(&disputed); err != nil {
 			return err
@@ -101,7 +101,7 @@ func (s *Service) ComputeScores(ctx context.Context, db string) error {
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO basedb_scores (db, source, day, department_id, rows_in, completeness, accuracy, consistency, timeliness, computed_at)
 			VALUES (?, '', ?, 0, ?, ?, ?, ?, ?, ?)`, db, today, rowsIn,
-			perMil(values, records*int64(len(required))), perMil(rowsIn-quarantined, rowsIn),
+			perMil(values, records*int64(required)), perMil(rowsIn-quarantined, rowsIn),
 			1000-min(1000, perMilOrZero(disputed, records)), perMil(timely, rowsIn-quarantined), at)
 		return err
 	})

@@ -2,7 +2,9 @@ package basedb
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/pdfdoc"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -32,17 +35,22 @@ type Service struct {
 	mu      sync.RWMutex
 	schemas map[string]*Schema
 	order   []string
+	ready   map[string]bool // the base databases whose tables exist
 
 	deliveries Deliveries // resolves a source's mandate to its delivered table
+	mandates   Mandates   // resolves a mandate to bind a source to
+	fonts      *pdfdoc.Loader
 
 	// hook, when set by a test, runs between the merge's statements; an
 	// error it returns fails the merge there.
 	hook func(step string) error
+	// trace, when set, is told each statement of a merge and its time.
+	trace func(q string, d time.Duration)
 }
 
 // NewService returns the service. It does no I/O.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service) *Service {
-	return &Service{db: db, audit: log, org: orgs, now: time.Now, schemas: map[string]*Schema{}}
+	return &Service{db: db, audit: log, org: orgs, now: time.Now, schemas: map[string]*Schema{}, ready: map[string]bool{}}
 }
 
 // Register adds a base database's schema. It panics on a schema that
@@ -130,3 +138,5 @@ func workingDays(t time.Time, n int) time.Time {
 // DisputeDays is the time limit, in working days, within which the source
 // department's steward settles a dispute.
 const DisputeDays = 5
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

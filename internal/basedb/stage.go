@@ -30,8 +30,6 @@ type Staged struct {
 // stageBatch is the number of source rows staged per transaction.
 const stageBatch = 20000
 
-var stagingCols = []string{"db", "source", "attr", "subject", "row_key", "value", "business_time", "valid_from", "valid_to", "arrived_at", "priority"}
-
 // Stage checks a source's delivered rows and stages those that pass for the
 // next merge; a row failing a rule (a key of the wrong form, a future birth
 // date, an unknown division) goes to the quarantine with its reason and is
@@ -106,11 +104,16 @@ func timeText(t time.Time) string {
 }
 
 func (s *Service) stage(ctx context.Context, sc *Schema, src Source, feeds []feed, rows []Row) (Staged, error) {
+	if err := s.tables(ctx, sc); err != nil {
+		return Staged{}, err
+	}
 	now := s.now()
 	arrived, day := store.FormatTime(now), now.UTC().Format(time.DateOnly)
 	st := Staged{Rows: len(rows)}
-	var staged, quarantined [][]any
+	staged := make([][]any, 0, len(rows))
+	var quarantined [][]any
 	var expected, present, timely int
+	width := 6 + len(src.Columns)
 	for _, r := range rows {
 		field, why, ok := sc.problem(src, feeds, r, now)
 		if !ok {
@@ -121,27 +124,29 @@ func (s *Service) stage(ctx context.Context, sc *Schema, src Source, feeds []fee
 		if now.Sub(r.Time) <= src.Cycle {
 			timely++
 		}
-		bt, vf, vt := store.FormatTime(r.Time), timeText(r.ValidFrom), timeText(r.ValidTo)
 		for _, f := range feeds {
-			v := r.Values[f.col]
 			if f.attr.Required {
 				expected++
-				if v != "" {
+				if r.Values[f.col] != "" {
 					present++
 				}
 			}
-			if v == "" {
-				continue
-			}
-			staged = append(staged, []any{sc.Name, src.ID, f.attr.ID, r.Key, r.RowKey, v, bt, vf, vt, arrived, int64(f.priority)})
 		}
+		v := make([]any, width)
+		v[0], v[1], v[2], v[3], v[4], v[5] = r.Key, r.RowKey, r.Time.UnixMicro(), timeText(r.ValidFrom), timeText(r.ValidTo), arrived
+		for i, x := range r.Values {
+			if x != "" {
+				v[6+i] = x
+			}
+		}
+		staged = append(staged, v)
 	}
 	st.Quarantined = len(quarantined)
 	err := s.db.InTxCopy(ctx, func(tx *store.Tx, copy store.CopyFunc) error {
 		if err := tx.Lock(ctx, lockKey(sc.Name)); err != nil {
 			return err
 		}
-		if err := copy(ctx, "basedb_staging", stagingCols, staged); err != nil {
+		if err := copy(ctx, stagingTable(sc, src), stageCols(src), staged); err != nil {
 			return err
 		}
 		if err := copy(ctx, "basedb_quarantine", []string{"db", "source", "row_key", "field", "reason", "arrived_at"}, quarantined); err != nil {

@@ -47,7 +47,7 @@ func BaseDB(ctx context.Context, o BaseDBOptions, out io.Writer) error {
 	}
 	sc := basedb.Population()
 	// A run starts from empty tables.
-	tables := []string{"basedb_staging", "basedb_values", "basedb_records", "basedb_merges", "basedb_disputes", "basedb_quarantine", "basedb_intake", "basedb_scores"}
+	tables := []string{"basedb_marks", "basedb_merges", "basedb_disputes", "basedb_quarantine", "basedb_intake", "basedb_scores"}
 	for _, src := range sc.Sources {
 		tables = append(tables, "bench_"+src.ID)
 	}
@@ -55,6 +55,12 @@ func BaseDB(ctx context.Context, o BaseDBOptions, out io.Writer) error {
 		for _, src := range sc.Sources {
 			cols := append([]string{src.KeyColumn, src.RowColumn, src.TimeColumn}, src.Columns...)
 			if _, err := tx.Exec(ctx, "CREATE TABLE IF NOT EXISTS bench_"+src.ID+" ("+strings.Join(cols, " TEXT, ")+" TEXT)"); err != nil {
+				return err
+			}
+		}
+		// The base database's own tables are made anew by the service.
+		for _, t := range basedb.Tables(sc) {
+			if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 				return err
 			}
 		}

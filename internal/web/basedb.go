@@ -24,6 +24,8 @@ func (s *server) basedbRoutes(r chi.Router) {
 	}
 	r.Get(basedbPath, s.basedbList)
 	r.Get(basedbPath+"/disputes", s.basedbDisputes)
+	r.Get(basedbPath+"/quality", s.basedbQuality)
+	r.Get(basedbPath+"/quality/{month}/{format}", s.basedbQualityFile)
 	r.Post(basedbPath+"/disputes/{id}/{action}", s.basedbDecide)
 	r.Get(basedbPath+"/{db}", s.basedbPage)
 	r.Post(basedbPath+"/{db}", s.basedbPage) // the record lookup: the key travels in the body, not the URL
@@ -31,7 +33,8 @@ func (s *server) basedbRoutes(r chi.Router) {
 
 func basedbTabs(active string) []exchangeTab {
 	return []exchangeTab{{"basedb.tab.databases", basedbPath, active == "databases"},
-		{"basedb.tab.disputes", basedbPath + "/disputes", active == "disputes"}}
+		{"basedb.tab.disputes", basedbPath + "/disputes", active == "disputes"},
+		{"basedb.tab.quality", basedbPath + "/quality", active == "quality"}}
 }
 
 // permille formats a score per mille as a percentage.

@@ -70,6 +70,14 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Overdue"] = overdue
 	}
+	if s.BaseDB != nil && p.DepartmentID != 0 { // 疑义数据 past their time limit
+		n, err := s.BaseDB.OverdueFor(ctx, p)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["DisputesOverdue"] = n
+	}
 	if s.Exchange != nil && p.DepartmentID != 0 {
 		stats, err := s.Exchange.Stats(ctx, p)
 		if err != nil {
