@@ -25,17 +25,17 @@ func ParseBBox(s string) (*orb.Bound, error) {
 		return nil, nil
 	}
 	if len(s) > 200 {
-		return nil, errs.FieldMsg("bbox", msgBBox, "too long")
+		return nil, errs.FieldMsg("bbox", msgBBoxLong)
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
-		return nil, errs.FieldMsg("bbox", msgBBox, "want 4 numbers minLon,minLat,maxLon,maxLat (or 6 with heights)")
+		return nil, errs.FieldMsg("bbox", msgBBoxCount, len(parts))
 	}
 	v := make([]float64, len(parts))
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, errs.FieldMsg("bbox", msgBBox, "value "+strconv.Itoa(i+1)+" is not a number")
+			return nil, errs.FieldMsg("bbox", msgBBoxNumber, i+1)
 		}
 		v[i] = f
 	}
@@ -44,13 +44,13 @@ func ParseBBox(s string) (*orb.Bound, error) {
 	}
 	switch {
 	case v[0] < -180 || v[2] > 180 || v[0] > 180 || v[2] < -180:
-		return nil, errs.FieldMsg("bbox", msgBBox, "longitudes lie within -180..180")
+		return nil, errs.FieldMsg("bbox", msgBBoxLon)
 	case v[1] < -90 || v[3] > 90 || v[1] > 90 || v[3] < -90:
-		return nil, errs.FieldMsg("bbox", msgBBox, "latitudes lie within -90..90")
+		return nil, errs.FieldMsg("bbox", msgBBoxLat)
 	case v[0] > v[2]:
-		return nil, errs.FieldMsg("bbox", msgBBox, "minLon is greater than maxLon (boxes across the antimeridian are not supported)")
+		return nil, errs.FieldMsg("bbox", msgBBoxLonOrder)
 	case v[1] > v[3]:
-		return nil, errs.FieldMsg("bbox", msgBBox, "minLat is greater than maxLat")
+		return nil, errs.FieldMsg("bbox", msgBBoxLatOrder)
 	}
 	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/govshare/govshare/internal/errs"
@@ -36,8 +37,9 @@ func CheckTile(z, x, y int) error {
 
 // Tile renders one Mapbox vector tile (MVT, not compressed) of a layer,
 // shaped by p's access: one MVT layer named by the layer's id, each
-// feature with its id ("fid"), name and readable properties. Below the
-// layer's MinZoom the tile is empty.
+// feature with its id ("fid"), name and readable properties; a named
+// polygon also has a label point ("label": "1") at its centroid, in the
+// tile that holds it. Below the layer's MinZoom the tile is empty.
 func (s *Service) Tile(ctx context.Context, p org.Principal, layer string, z, x, y int) ([]byte, error) {
 	if err := CheckTile(z, x, y); err != nil {
 		return nil, err
@@ -66,6 +68,16 @@ func (s *Service) Tile(ctx context.Context, p org.Principal, layer string, z, x,
 				continue
 			}
 			fc.Append(tileFeature(fs[i]))
+			if l.Kind == KindPolygon && fs[i].Name != "" {
+				// A label point, so that a polygon cut by tile edges is
+				// labelled once, where its centre lies.
+				lp := tileFeature(fs[i])
+				lp.Geometry, _ = planar.CentroidArea(fs[i].Geom)
+				lp.Properties["label"] = "1"
+				if b.Contains(lp.Geometry.(orb.Point)) {
+					fc.Append(lp)
+				}
+			}
 		}
 	}
 	return renderTile(l.ID, fc, z, x, y, len(fc.Features))

@@ -22,7 +22,8 @@ function styleLayers(c, color) {
       { id: c.id + "-line", type: "line", source: src, "source-layer": c.id, paint: { "line-color": color, "line-width": c.id === "division" ? 2 : 0.8 } },
     ];
     if (c.id === "division") {
-      out.push({ id: c.id + "-label", type: "symbol", source: src, "source-layer": c.id, filter: ["==", ["get", "level"], "3"],
+      out.push({ id: c.id + "-label", type: "symbol", source: src, "source-layer": c.id,
+        filter: ["all", ["==", ["geometry-type"], "Point"], ["==", ["get", "level"], "3"]],
         layout: { "text-field": ["get", "name"], "text-size": 14, "text-font": ["sans-serif"] }, paint: { "text-color": "#0a3069", "text-halo-color": "#fff", "text-halo-width": 1.5 } });
     }
     return out;
