@@ -196,3 +196,26 @@ func (s *Service) Feature(ctx context.Context, p org.Principal, layer, fid strin
 	}
 	return f, s.recordRead(ctx, p, l, "feature", 1)
 }
+
+// BareScan reads every feature of a layer (id, name, properties and
+// bounds, no geometry decoding, no index) and counts those whose bounds
+// meet b: the benchmark's baseline for a bounding-box query.
+func (s *Service) BareScan(ctx context.Context, layer string, b orb.Bound) (int, error) {
+	rows, err := s.db.Query(ctx, s.q.scan, layer)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	var fid, name, props string
+	var fb orb.Bound
+	for rows.Next() {
+		if err := rows.Scan(&fid, &name, &props, &fb.Min[0], &fb.Min[1], &fb.Max[0], &fb.Max[1]); err != nil {
+			return 0, err
+		}
+		if fb.Intersects(b) {
+			n++
+		}
+	}
+	return n, rows.Err()
+}

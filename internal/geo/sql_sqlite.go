@@ -11,12 +11,14 @@ import (
 
 // sqliteSQL finds features through the R*Tree geo_features_rtree, which
 // holds each feature's bounds (rounded outwards to 32-bit floats), then
-// checks the exact bounds kept in geo_features.
+// checks the exact bounds kept in geo_features. CROSS JOIN keeps the R*Tree
+// the outer loop: left to itself, the planner may walk the layer's index
+// and probe the R*Tree for every feature of the layer.
 var sqliteSQL = dialect{
 	stats: `SELECT count(*), min(minx), min(miny), max(maxx), max(maxy) FROM geo_features WHERE layer = ?`,
 	inBBox: func(args *[]any, layer string, b orb.Bound) string {
 		*args = append(*args, b.Max[0], b.Min[0], b.Max[1], b.Min[1], layer, b.Max[0], b.Min[0], b.Max[1], b.Min[1])
-		return `SELECT f.fid, f.name, f.props, f.geom FROM geo_features_rtree r JOIN geo_features f ON f.id = r.id
+		return `SELECT f.fid, f.name, f.props, f.geom FROM geo_features_rtree r CROSS JOIN geo_features f ON f.id = r.id
 			WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
 			AND f.layer = ? AND f.minx <= ? AND f.maxx >= ? AND f.miny <= ? AND f.maxy >= ?`
 	},
