@@ -21,7 +21,8 @@
 // the preview path), shaped by it: only the granted properties, masked as
 // it says, and only the features its row filter keeps. The three officers
 // (三员) and callers without a department read nothing. Every read is
-// audited. Geocode, for the platform's own use (the base databases), reads
+// audited (tile reads once a minute per caller and layer: a map view
+// fetches dozens a second). Geocode, for the platform's own use (the base databases), reads
 // without a principal; GeocodeFor answers a caller from the layers it may
 // read.
 package geo

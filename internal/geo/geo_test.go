@@ -101,6 +101,38 @@ func TestLayers(t *testing.T) {
 			}
 		})
 
+		t.Run("row filter", func(t *testing.T) {
+			// 天元区 applies for the points of interest of its own district only.
+			ty := w.User("ty.consumer")
+			_, err := w.Sharing.Apply(ctx, ty, sharing.ApplicationInput{EntryCode: w.layerCode(t, geo.LayerPOI), Purpose: "辖区兴趣点", Basis: "职责（测试）",
+				Scenario: "地图", Delivery: sharing.DeliveryFile, RowFilter: sharing.RowFilter{{Item: "division_code", Op: sharing.OpEq, Values: []string{"430211"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for _, f := range w.synth(geo.LayerPOI) {
+				if f.Props["division_code"] == "430211" {
+					want++
+				}
+			}
+			pg, err := w.geo.Items(ctx, ty, geo.LayerPOI, geo.Query{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pg.Matched != int64(want) || len(pg.Features) != 10 {
+				t.Fatalf("matched %d, returned %d; want %d and 10", pg.Matched, len(pg.Features), want)
+			}
+			for _, f := range pg.Features {
+				if f.Props["division_code"] != "430211" {
+					t.Errorf("feature %s of division %s passed the row filter", f.ID, f.Props["division_code"])
+				}
+			}
+			other := w.synth(geo.LayerPOI)[len(w.synth(geo.LayerPOI))-1]
+			if _, err := w.geo.Feature(ctx, ty, geo.LayerPOI, other.ID); codeOf(err) != errs.NotFound {
+				t.Errorf("feature of %s outside the row filter: %v, want not found", other.Props["division_code"], err)
+			}
+		})
+
 		t.Run("bbox", func(t *testing.T) {
 			b := orb.Bound{Min: orb.Point{113.0, 27.6}, Max: orb.Point{113.3, 27.9}}
 			want := 0
@@ -225,6 +257,16 @@ func TestLayers(t *testing.T) {
 			}
 		})
 	})
+}
+
+// layerCode is the catalog entry of a layer.
+func (w world) layerCode(t *testing.T, layer string) string {
+	t.Helper()
+	c, err := w.geo.Collection(context.Background(), w.User("xzsp.consumer"), layer, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.EntryCode
 }
 
 func codeOf(err error) string {

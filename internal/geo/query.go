@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -124,6 +126,7 @@ func (s *Service) Items(ctx context.Context, p org.Principal, layer string, q Qu
 				kept = append(kept, all[i])
 			}
 		}
+		slices.SortFunc(kept, func(a, b Feature) int { return strings.Compare(a.ID, b.ID) }) // pages in a stable order
 		pg.Matched = int64(len(kept))
 		if len(all) > countCap {
 			pg.Matched = -1
