@@ -3,6 +3,7 @@ package geo_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"io"
 	"strings"
 	"testing"
@@ -84,6 +85,35 @@ func TestLayers(t *testing.T) {
 				if got := codeOf(err); got != tt.want {
 					t.Errorf("%s tile of %s: %v, want %q", tt.user, tt.layer, err, tt.want)
 				}
+			}
+		})
+
+		t.Run("collections", func(t *testing.T) {
+			denials := func() int {
+				_, n, err := w.Log.List(ctx, audit.Filter{Actor: "jyj.consumer", Outcome: audit.Denied, PageSize: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := denials()
+			cs, err := w.geo.Collections(ctx, w.User("jyj.consumer"), "zh-CN")
+			if err != nil {
+				t.Fatal(err)
+			}
+			readable := map[string]bool{}
+			for _, c := range cs {
+				readable[c.ID] = c.Readable
+				if !c.Readable && !strings.Contains(c.Why, "共享授权") {
+					t.Errorf("layer %s not readable, why %q: want the grant named", c.ID, c.Why)
+				}
+			}
+			want := map[string]bool{geo.LayerDivision: true, geo.LayerPOI: true, geo.LayerGrid: false, geo.LayerAddress: false}
+			if len(cs) != 4 || !maps.Equal(readable, want) {
+				t.Errorf("readable layers %v, want %v", readable, want)
+			}
+			if after := denials(); after != before {
+				t.Errorf("listing the layers audited %d refusals, want none", after-before)
 			}
 		})
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 )
 
 // Collection is a layer as its caller sees it.
@@ -58,6 +59,21 @@ func (s *Service) collection(ctx context.Context, p org.Principal, l Layer, lang
 	c := Collection{Layer: l}
 	if err := s.stats(ctx, &c.Layer); err != nil {
 		return c, err
+	}
+	// Listing is not reading: a layer of another department without an
+	// active grant is shown as such, without a refusal in the audit log.
+	if p.DepartmentID != l.DepartmentID {
+		held := 0
+		if p.Can(org.ConsumeData) && l.EntryCode != "" && s.sharing != nil {
+			var err error
+			if _, held, err = s.sharing.Grants(ctx, p, sharing.GrantFilter{Role: "consumer", State: sharing.GrantActive, EntryCode: l.EntryCode, PageSize: 1}); err != nil {
+				return c, err
+			}
+		}
+		if held == 0 {
+			c.Why = msgReadDenied.With(l.ID, l.EntryCode).In(lang)
+			return c, nil
+		}
 	}
 	sh, err := s.access(ctx, p, l)
 	switch {

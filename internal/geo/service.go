@@ -26,9 +26,11 @@ var migrations embed.FS
 // creates the postgis extension (Debian: postgresql-<ver>-postgis-3).
 var Migration = store.Migration{Domain: "geo", FS: migrations}
 
-// Checker decides a data access: the sharing service.
+// Checker decides a data access and lists a department's grants: the
+// sharing service.
 type Checker interface {
 	Check(ctx context.Context, a sharing.Access) (sharing.Decision, error)
+	Grants(ctx context.Context, p org.Principal, f sharing.GrantFilter) ([]sharing.Grant, int, error)
 }
 
 // Service keeps the layers, answers feature queries, renders vector tiles,
