@@ -13,7 +13,8 @@
 //	err = svc.Load(ctx, "grid", features)
 //	page, err := svc.Items(ctx, p, "grid", geo.Query{BBox: &b, Limit: 100})
 //	tile, err := svc.Tile(ctx, p, "grid", 14, 13379, 6925) // Mapbox vector tile
-//	r, err := svc.Geocode(ctx, geo.GeocodeInput{Address: "株洲市荷塘区演示路1号"})
+//	r, err := svc.Geocode(ctx, geo.GeocodeInput{Address: "株洲市荷塘区演示1路1号"})
+//	div, grid, err := svc.Locate(ctx, address) // for a base database's record
 //
 // Reads follow the sharing rules: the staff of the providing department
 // read their own layers; a data consumer of another department reads a

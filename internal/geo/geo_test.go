@@ -245,6 +245,9 @@ func TestLayers(t *testing.T) {
 					t.Errorf("Geocode(%s) = %+v, want division %s grid %s", a.Name, g, a.Props["division_code"], a.Props["grid_code"])
 				}
 			}
+			if d, g, err := w.geo.Locate(ctx, addrs[1].Name); err != nil || d != addrs[1].Props["division_code"] || g != addrs[1].Props["grid_code"] {
+				t.Errorf("Locate(%s) = %s, %s, %v", addrs[1].Name, d, g, err)
+			}
 			g, err := w.geo.Geocode(ctx, geo.GeocodeInput{Address: "株洲市醴陵市某不存在路1号"})
 			if err != nil || g.Precision != geo.PrecisionDivision || g.DivisionCode != "430281" {
 				t.Errorf("text fallback = %+v, %v; want 430281", g, err)

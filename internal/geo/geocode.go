@@ -211,3 +211,11 @@ func cmpErr(prev, err error) error {
 	}
 	return err
 }
+
+// Locate answers the division code and grid code (网格编码) of an address,
+// for the base databases' records: the platform's own use, as Geocode. An
+// address placed only by the division its text names has no grid code.
+func (s *Service) Locate(ctx context.Context, address string) (divisionCode, gridCode string, err error) {
+	g, err := s.Geocode(ctx, GeocodeInput{Address: address})
+	return g.DivisionCode, g.GridCode, err
+}
