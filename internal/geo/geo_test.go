@@ -3,8 +3,8 @@ package geo_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"io"
+	"maps"
 	"strings"
 	"testing"
 

@@ -169,7 +169,18 @@ func (s *Service) Load(ctx context.Context, layer string, fs []Feature) error {
 			return fmt.Errorf("load layer %s: %w", layer, err)
 		}
 	}
+	if s.q.analyze != "" && len(fs) >= analyzeAfter {
+		// Fresh statistics after a large load: with stale ones the planner
+		// takes a layer for a few rows and walks its whole index beside
+		// the spatial one.
+		if err := s.db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, s.q.analyze); return err }); err != nil {
+			return fmt.Errorf("analyze after loading layer %s: %w", layer, err)
+		}
+	}
 	return nil
 }
+
+// analyzeAfter is the size of a load after which the statistics are renewed.
+const analyzeAfter = 10000
 
 var errStop = errors.New("stop")

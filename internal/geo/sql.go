@@ -26,6 +26,9 @@ type dialect struct {
 	byFID  string // fid, name, props, geom of layer ? and fid ?
 	byName string // fid, name, props, geom of layer ? and name ?
 	insert func(ctx context.Context, tx *store.Tx, layer string, fs []Feature) error
+	// analyze renews the planner's statistics of geo_features ("" when
+	// the dialect needs none).
+	analyze string
 	// scan is the bare scan of a layer, the benchmark's baseline: fid,
 	// name, props and geom bounds of every feature, filtered in Go.
 	scan string

@@ -21,10 +21,11 @@ var postgresSQL = dialect{
 		return `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features
 			WHERE layer = ? AND geom OPERATOR(public.&&) public.ST_MakeEnvelope(?, ?, ?, ?, 4326)`
 	},
-	bboxID: "id",
-	all:    `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ?`,
-	byFID:  `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ? AND fid = ?`,
-	byName: `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ? AND name = ? ORDER BY id LIMIT 2`,
+	bboxID:  "id",
+	analyze: "ANALYZE geo_features",
+	all:     `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ?`,
+	byFID:   `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ? AND fid = ?`,
+	byName:  `SELECT fid, name, props, public.ST_AsBinary(geom) FROM geo_features WHERE layer = ? AND name = ? ORDER BY id LIMIT 2`,
 	scan: `SELECT fid, name, props, public.ST_XMin(geom), public.ST_YMin(geom), public.ST_XMax(geom), public.ST_YMax(geom)
 		FROM geo_features WHERE layer = ?`,
 	insert: func(ctx context.Context, tx *store.Tx, layer string, fs []Feature) error {
