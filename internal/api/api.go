@@ -20,6 +20,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/geo"
 	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/lists"
@@ -57,6 +58,8 @@ type Deps struct {
 	Licences *licence.Service
 	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
 	Seals interface{ CACertificatePEM() []byte }
+	// Geo keeps the geospatial layers (地理空间); nil leaves /geo and its routes out.
+	Geo *geo.Service
 }
 
 // Server holds the API's dependencies.
@@ -204,6 +207,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Seals != nil {
 		s.registerSeals()
+	}
+	if d.Geo != nil {
+		s.registerGeo(r)
 	}
 	return hapi
 }

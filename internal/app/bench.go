@@ -70,7 +70,13 @@ Usage:
       package_search and the dataset page, each URL's first answer, then at --rate
       requests/s (p50/p99, goal p99 < 50ms), then a CSV download of a
       table of --rows rows streamed through the portal (heap peak) beside a bare
-      COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)`
+      COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)
+  govshare bench geo [--features 1000000] [--queries 2000] [--scans 5] [--database URL] [--dir DIR]
+      a layer of that many points of interest on SQLite (R*Tree) in DIR and, with
+      --database, on PostgreSQL (PostGIS, GiST), in one run: bounding-box query
+      p50/p99 through the service (access check and audit included) and vector
+      tile p50/p99 at zooms 12 to 15, beside a bare scan of the same features
+      (goals: p99 < 50 ms each)`
 
 // benchmarks are the benchmarks "govshare bench" runs, for the usage text.
 var benchmarks = []struct{ name, summary string }{
@@ -83,6 +89,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"basedb", "population base database: first merge beside a bare COPY, incremental merge, quality scores"},
 	{"licences", "import and anchor title certificates beside a bare INSERT; verification p99"},
 	{"portal", "open data portal p99 at a fixed rate; a streamed CSV download beside COPY TO"},
+	{"geo", "bbox query and vector tile p99 over 1,000,000 features beside a bare scan"},
 }
 
 func benchList() string {
@@ -187,6 +194,12 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 200, "requests per second of each latency run")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each latency run")
 		run = func() error { o.Target = target; return bench.Portal(ctx, o, stdout) }
+	case "geo":
+		o := bench.GeoOptions{}
+		fs.IntVar(&o.Features, "features", 1000000, "points of interest in the layer")
+		fs.IntVar(&o.Queries, "queries", 2000, "bounding-box queries timed, and tiles (a quarter at each zoom 12..15)")
+		fs.IntVar(&o.Scans, "scans", 5, "bare scans timed (the baseline; each reads every feature)")
+		run = func() error { o.Target = target; return bench.Geo(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
 		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")

@@ -29,6 +29,7 @@ import (
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
+	"github.com/govshare/govshare/internal/geo"
 	"github.com/govshare/govshare/internal/ledger"
 	"github.com/govshare/govshare/internal/licence"
 	"github.com/govshare/govshare/internal/licfile"
@@ -59,6 +60,7 @@ type platform struct {
 	channels *exchange.Manager
 	mandates *aggregation.Service
 	basedb   *basedb.Service
+	geo      *geo.Service
 	nodes    *node.Registry
 	notices  *notice.Service
 	reminder *notice.Sharing
@@ -243,6 +245,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tables.Channels = p.channels
 	p.mandates.SetChannels(p.channels)
 	p.basedb = p.newBaseDB()
+	p.geo = p.newGeo()
 	p.sharing.Deliverers[sharing.DeliveryTable] = tables
 
 	if _, err := checkPublicURL(cfg.PublicURL); cfg.PublicURL != "" && err != nil {
@@ -284,6 +287,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer svc.API.Close()
 		if err := demo.Load(ctx, svc, p.catalog.SQLiteRoot, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
+		}
+		if err := p.loadDemoGeo(ctx, svc, stdout); err != nil {
+			return err
 		}
 		if users == 0 && cfg.AdminPassword != "" {
 			if err := p.setDemoAdminPassword(ctx, cfg.AdminPassword); err != nil {

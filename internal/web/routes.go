@@ -48,6 +48,7 @@ func (s *server) routes(r chi.Router) {
 		s.basedbRoutes(r)
 		s.licencesRoutes(r)
 		s.opendataRoutes(r)
+		s.geoRoutes(r)
 	})
 }
 

@@ -260,6 +260,9 @@ func nav(p *org.Principal) []navItem {
 	if p.DepartmentID != 0 {
 		items = append(items, navItem{Key: "nav.basedb", Href: basedbPath})
 	}
+	if p.DepartmentID != 0 {
+		items = append(items, navItem{Key: "nav.map", Href: mapPath})
+	}
 	items = append(items, navItem{Key: "nav.licenses", Href: licencesPath})
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})

@@ -12,5 +12,8 @@ cp "$work/node_modules/htmx.org/dist/htmx.min.js" "$dst/"
 cp "$work/node_modules/htmx.org/LICENSE" "$dst/htmx.LICENSE"
 cp "$work/node_modules/echarts/dist/echarts.common.min.js" "$dst/"
 cp "$work/node_modules/echarts/LICENSE" "$dst/echarts.LICENSE"
-(cd "$dst" && sha256sum htmx.min.js echarts.common.min.js > SHA256SUMS)
+cp "$work/node_modules/maplibre-gl/dist/maplibre-gl.mjs" "$work/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs" \
+  "$work/node_modules/maplibre-gl/dist/maplibre-gl.css" "$dst/"
+cp "$work/node_modules/maplibre-gl/LICENSE.txt" "$dst/maplibre-gl.LICENSE"
+(cd "$dst" && sha256sum htmx.min.js echarts.common.min.js maplibre-gl.mjs maplibre-gl-worker.mjs maplibre-gl.css > SHA256SUMS)
 echo "vendored into $dst"
