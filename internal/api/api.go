@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
@@ -57,6 +58,8 @@ type Deps struct {
 	Licences *licence.Service
 	// Seals is the seal CA (电子印章) of licence files; nil leaves its route out.
 	Seals interface{ CACertificatePEM() []byte }
+	// Assess makes and keeps the authority's reports (考核, 共享成效, 项目验收); nil leaves their routes out.
+	Assess *assess.Service
 }
 
 // Server holds the API's dependencies.
@@ -204,6 +207,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Seals != nil {
 		s.registerSeals()
+	}
+	if d.Assess != nil {
+		s.registerAssess()
 	}
 	return hapi
 }

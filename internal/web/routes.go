@@ -47,6 +47,7 @@ func (s *server) routes(r chi.Router) {
 		s.ledgerRoutes(r)
 		s.basedbRoutes(r)
 		s.licencesRoutes(r)
+		s.assessRoutes(r)
 	})
 }
 
