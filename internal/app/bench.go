@@ -69,7 +69,11 @@ Usage:
       20% closed, published through the workflow): package_search and the dataset
       page at --rate requests/s (p50/p99, goal p99 < 50ms), then a CSV download of a
       table of --rows rows streamed through the portal (heap peak) beside a bare
-      COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)`
+      COPY TO STDOUT of the same table on PostgreSQL (a bare SELECT on SQLite)
+  govshare bench assessment [--departments 51] [--entries 200] [--database URL] [--dir DIR]
+      the monthly assessment (考核) of --departments departments with --entries
+      catalog entries each, kept with its drill-down records (goal < 10 s); prints
+      the time and the records read, on SQLite and, with --database, PostgreSQL`
 
 // benchmarks are the benchmarks "govshare bench" runs, for the usage text.
 var benchmarks = []struct{ name, summary string }{
@@ -82,6 +86,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"basedb", "population base database: first merge beside a bare COPY, incremental merge, quality scores"},
 	{"licences", "import and anchor title certificates beside a bare INSERT; verification p99"},
 	{"portal", "open data portal p99 at a fixed rate; a streamed CSV download beside COPY TO"},
+	{"assessment", "the monthly assessment of 51 departments (goal < 10 s) and the records it read"},
 }
 
 func benchList() string {
@@ -186,6 +191,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Rate, "rate", 200, "requests per second of each latency run")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each latency run")
 		run = func() error { o.Target = target; return bench.Portal(ctx, o, stdout) }
+	case "assessment":
+		o := bench.AssessmentOptions{}
+		fs.IntVar(&o.Departments, "departments", 51, "departments assessed")
+		fs.IntVar(&o.Entries, "entries", 200, "catalog entries per department")
+		run = func() error { o.Target = target; return bench.Assessment(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
 		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")

@@ -22,9 +22,9 @@ type fact struct {
 // facts are the records of a period, read from the domains.
 type facts struct {
 	list     []fact
-	read     int64            // records read from the domains
-	measured map[string]bool  // sources present
-	notes    []string         // limits of what was counted
+	read     int64           // records read from the domains
+	measured map[string]bool // sources present
+	notes    []string        // limits of what was counted
 	entries  map[string]catalog.EntryFact
 }
 
