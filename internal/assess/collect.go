@@ -119,6 +119,11 @@ func (s *Service) collect(ctx context.Context, from, to time.Time) (*facts, erro
 
 	if s.src.Gateway != nil {
 		f.measured["gateway"] = true
+		if to.After(s.now().Add(-time.Minute)) {
+			if err := s.src.Gateway.FlushUsage(ctx); err != nil {
+				return nil, err
+			}
+		}
 		usage, err := s.src.Gateway.UsageFacts(ctx, from, to)
 		if err != nil {
 			return nil, err

@@ -42,3 +42,7 @@ func (s *Service) UsageFacts(ctx context.Context, from, to time.Time) ([]UsageFa
 	}
 	return out, rows.Err()
 }
+
+// FlushUsage writes the calls counted in memory to the usage table now,
+// so that a report made at once (UsageFacts) counts them.
+func (s *Service) FlushUsage(ctx context.Context) error { return s.usage.flush(ctx) }
