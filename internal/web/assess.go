@@ -102,7 +102,7 @@ func (s *server) assessUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	type drill struct {
 		cell
-		Records []assess.Record
+		List []assess.Record // the records the figure counted
 	}
 	var list []drill
 	for _, c := range cells(rep, row) {
