@@ -96,6 +96,37 @@ func TestAssessReports(t *testing.T) {
 			t.Errorf("%s: %d, want %q and the nav link", pg.path, resp.StatusCode, pg.want)
 		}
 	}
+	// The forms: a bad weight is named beside its field; a project is registered.
+	form := url.Values{}
+	for _, key := range []string{"catalog_compiled", "mount_rate"} {
+		form.Set(key+".weight", "10")
+		form.Set(key+".target", "90")
+		form.Set(key+".enabled", "1")
+	}
+	form.Set("catalog_compiled.weight", "500")
+	resp, err = web.PostForm(p.URL+"/assessments/indicators", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "权重应在 0 到 100 之间") {
+		t.Errorf("bad weight: %d", resp.StatusCode)
+	}
+	resp, err = web.PostForm(p.URL+"/projects", url.Values{"name": {"不动产登记系统"}, "entries": {"no/such"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "目录 no/such 不存在") {
+		t.Errorf("bad project: %d", resp.StatusCode)
+	}
+	resp, err = web.PostForm(p.URL+"/projects", url.Values{"name": {"政务服务一网通办平台"}, "entries": {check["entries"].([]any)[0].(map[string]any)["code"].(string)}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/projects/") {
+		t.Errorf("register a project: %v %v", err, resp)
+	}
+	resp.Body.Close()
 	resp, err = web.Get(p.URL + "/assessments/export?format=pdf&unit=" + unit)
 	if err != nil || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("console download: %v %v", err, resp.Header)

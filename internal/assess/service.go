@@ -124,3 +124,10 @@ func (s *Service) departments(ctx context.Context) ([]org.Department, error) {
 		}
 	}
 }
+
+// MayConfigure reports whether p configures indicators and makes reports
+// on demand: the data authority's staff.
+func (s *Service) MayConfigure(ctx context.Context, p org.Principal) bool {
+	sc, err := s.scope(ctx, p)
+	return err == nil && sc.authority
+}

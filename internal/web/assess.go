@@ -3,13 +3,17 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/assess"
+	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
+	"github.com/govshare/govshare/internal/org"
 )
 
 // assessPath is the assessment's page (考核); sharing results and projects
@@ -31,6 +35,10 @@ func (s *server) assessRoutes(r chi.Router) {
 	r.Get(resultsPath, s.sharingResults)
 	r.Get(projectsPath, s.projects)
 	r.Get(projectsPath+"/{id}", s.projectCheck)
+	r.Post(assessPath+"/generate", s.assessGenerate)
+	r.Get(assessPath+"/indicators", s.indicators)
+	r.Post(assessPath+"/indicators", s.saveIndicators)
+	r.Post(projectsPath, s.createProject)
 }
 
 // periodOf is the period asked for, else this month.
@@ -90,7 +98,8 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, map[string]any{"Row": row, "Cells": cells(rep, row)})
 	}
 	s.render(w, r, http.StatusOK, "assessments", view{Title: "assess.title", Active: assessPath, Data: map[string]any{
-		"Report": rep, "Rows": rows, "Chart": assessChart(labels, totals), "Period": period, "Level": level}})
+		"Report": rep, "Rows": rows, "Chart": assessChart(labels, totals), "Period": period, "Level": level,
+		"MayConfigure": s.Assess.MayConfigure(r.Context(), s.principal(r))}})
 }
 
 func (s *server) assessUnit(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +180,7 @@ func (s *server) sharingResults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "sharing_results", view{Title: "assess.results_title", Active: resultsPath, Data: map[string]any{
-		"Report": rep, "Chart": assessChart(labels, values), "Period": period}})
+		"Report": rep, "Chart": assessChart(labels, values), "Period": period, "MayConfigure": s.Assess.MayConfigure(r.Context(), s.principal(r))}})
 }
 
 func (s *server) projects(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +189,136 @@ func (s *server) projects(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "projects", view{Title: "assess.projects_title", Active: projectsPath, Data: map[string]any{"Projects": list}})
+	s.projectsPage(w, r, http.StatusOK, list, nil, "")
+}
+
+func (s *server) projectsPage(w http.ResponseWriter, r *http.Request, status int, list []assess.Project, fields map[string]string, msg string) {
+	p := s.principal(r)
+	data := map[string]any{"Projects": list, "MayRegister": assess.CanRegister(p), "Form": r.PostForm}
+	if s.Assess.MayConfigure(r.Context(), p) {
+		ds, _, err := s.Org.Departments(r.Context(), org.DepartmentFilter{PageSize: 200})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Departments"] = ds
+	}
+	s.render(w, r, status, "projects", view{Title: "assess.projects_title", Active: projectsPath, Errors: fields, Error: msg, Data: data})
+}
+
+// createProject registers a project from the console's form.
+func (s *server) createProject(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := assess.ProjectInput{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Entries: strings.Fields(r.PostFormValue("entries"))}
+	in.DepartmentID, _ = strconv.ParseInt(r.PostFormValue("department_id"), 10, 64)
+	pr, err := s.Assess.CreateProject(r.Context(), s.principal(r), in)
+	if err != nil {
+		code, msg, fields := errs.PublicIn(err, language(r))
+		if code != errs.Invalid {
+			s.fail(w, r, err)
+			return
+		}
+		list, lerr := s.Assess.Projects(r.Context(), s.principal(r))
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		s.projectsPage(w, r, http.StatusBadRequest, list, fields, msg)
+		return
+	}
+	s.redirect(w, r, projectsPath+"/"+strconv.FormatInt(pr.ID, 10), s.t(r, "assess.project_registered", pr.Name))
+}
+
+// assessGenerate makes a report of a period now (the authority's staff).
+func (s *server) assessGenerate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	period, level := r.PostFormValue("period"), r.PostFormValue("level")
+	var err error
+	target := assessPath + "?period=" + url.QueryEscape(period) + "&level=" + url.QueryEscape(level)
+	if r.PostFormValue("report") == "sharing" {
+		_, err = s.Assess.GenerateSharing(r.Context(), s.principal(r), period)
+		target = resultsPath + "?period=" + url.QueryEscape(period)
+	} else {
+		_, err = s.Assess.Generate(r.Context(), s.principal(r), period, level)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirect(w, r, target, s.t(r, "assess.generated_flash", period))
+}
+
+// indicatorRow is an indicator as the form shows it: a ratio's target in percent.
+type indicatorRow struct {
+	assess.Indicator
+	TargetValue string
+}
+
+func indicatorRows(list []assess.Indicator) []indicatorRow {
+	out := make([]indicatorRow, len(list))
+	for i, x := range list {
+		t := x.Target
+		if x.Kind == assess.Ratio {
+			t *= 100
+		}
+		out[i] = indicatorRow{x, strconv.FormatFloat(t, 'f', -1, 64)}
+	}
+	return out
+}
+
+func (s *server) indicators(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Assess.Indicators(r.Context(), s.principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "assess_indicators", view{Title: "assess.indicators_title", Active: assessPath, Data: map[string]any{
+		"Indicators": indicatorRows(list), "MayConfigure": s.Assess.MayConfigure(r.Context(), s.principal(r))}})
+}
+
+// saveIndicators sets every indicator's weight, target and switch from the form.
+func (s *server) saveIndicators(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in []assess.IndicatorInput
+	for _, d := range assess.Defaults {
+		weight, werr := strconv.ParseFloat(r.PostFormValue(d.Key+".weight"), 64)
+		target, terr := strconv.ParseFloat(r.PostFormValue(d.Key+".target"), 64)
+		if werr != nil {
+			weight = -1 // refused with the field named
+		}
+		if terr != nil {
+			target = -1
+		}
+		if d.Kind == assess.Ratio && terr == nil {
+			target /= 100 // the form says percent
+		}
+		in = append(in, assess.IndicatorInput{Key: d.Key, Weight: weight, Target: target, Enabled: r.PostFormValue(d.Key+".enabled") != ""})
+	}
+	if _, err := s.Assess.SetIndicators(r.Context(), s.principal(r), in); err != nil {
+		code, msg, fields := errs.PublicIn(err, language(r))
+		if code != errs.Invalid {
+			s.fail(w, r, err)
+			return
+		}
+		list, err := s.Assess.Indicators(r.Context(), s.principal(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusBadRequest, "assess_indicators", view{Title: "assess.indicators_title", Active: assessPath, Errors: fields, Error: msg,
+			Data: map[string]any{"Indicators": indicatorRows(list), "MayConfigure": true}})
+		return
+	}
+	s.redirect(w, r, assessPath+"/indicators", s.t(r, "assess.indicators_saved"))
 }
 
 func (s *server) projectCheck(w http.ResponseWriter, r *http.Request) {
