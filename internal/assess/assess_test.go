@@ -192,6 +192,17 @@ func TestAssessment(t *testing.T) {
 		if !found {
 			t.Errorf("sharing results = %+v, want 人社局 using 公安局's entry for 社保参保登记", sr.Results.Entries)
 		}
+		// The provider traces the use to the grant; another department may not.
+		recs, err = w.svc.Records(ctx, w.User("gaj.cataloger"), sr.ID, w.Code["gaj"], "use")
+		if err != nil || len(recs) != 1 || !strings.HasPrefix(recs[0].Ref, "grant:") {
+			t.Errorf("provider's drill-down: %+v, %v", recs, err)
+		}
+		if _, err := w.svc.Records(ctx, w.User("scj.approver"), sr.ID, w.Code["gaj"], "use"); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("another department's drill-down: %v, want forbidden", err)
+		}
+		if mine, err := w.svc.SharingResults(ctx, w.User("scj.approver"), period); err != nil || len(mine.Results.Entries) != 0 {
+			t.Errorf("市场监管局 sees %v (%v), want none of others' use", mine.Results, err)
+		}
 	})
 }
 

@@ -160,7 +160,9 @@ func (s *Service) Unit(ctx context.Context, p org.Principal, period, level, unit
 }
 
 // Records lists the records one figure of a kept report counted: the
-// drill-down behind each figure.
+// drill-down behind each figure. For sharing results the unit is an entry
+// and the indicator "use": its grants, calls and channel deliveries; a
+// department's staff see those of the entries it provides.
 func (s *Service) Records(ctx context.Context, p org.Principal, reportID int64, unit, indicator string) ([]Record, error) {
 	sc, err := s.scope(ctx, p)
 	if err != nil {
@@ -170,7 +172,7 @@ func (s *Service) Records(ctx context.Context, p org.Principal, reportID int64, 
 	if err != nil {
 		return nil, err
 	}
-	if !sc.mayRead(r.Level, unit) {
+	if !sc.mayRead(r.Level, unit) && !(r.Kind == KindSharing && r.provides(sc.dept, unit)) {
 		return nil, s.denied(ctx, p, "assess.records", "assess:report:"+strconv.FormatInt(reportID, 10), errs.New(errs.Forbidden, msgReadDenied))
 	}
 	rows, err := s.db.Query(ctx, "SELECT ref, label, num, den, note FROM assess_records WHERE report_id = ? AND unit = ? AND indicator = ? ORDER BY ref",
@@ -188,4 +190,18 @@ func (s *Service) Records(ctx context.Context, p org.Principal, reportID int64, 
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// provides reports whether a sharing-results report counts entry code as
+// provided by department dept, whose staff may then see who used it.
+func (r Report) provides(dept int64, code string) bool {
+	if r.Results == nil || dept == 0 {
+		return false
+	}
+	for _, e := range r.Results.Entries {
+		if e.Code == code && e.ProviderID == dept {
+			return true
+		}
+	}
+	return false
 }
