@@ -9,6 +9,7 @@ import (
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/org"
+	"github.com/govshare/govshare/internal/sharing"
 	"github.com/govshare/govshare/internal/store"
 )
 
@@ -58,12 +59,12 @@ func (s *Service) collect(ctx context.Context, from, to time.Time) (*facts, erro
 		if e.Published {
 			f.add(e.ProviderID, KeyCompiled, ref, label, 1, 0, "")
 			f.add(e.ProviderID, KeyMounted, ref, label, b2f(e.Mounted), 1, map[bool]string{true: "已挂接", false: "未挂接"}[e.Mounted])
-			f.add(e.ProviderID, KeyShareMix, ref, label, b2f(e.ShareType != catalog.ShareNone), 1, e.ShareType)
+			f.add(e.ProviderID, KeyShareMix, ref, label, b2f(e.ShareType != catalog.ShareNone), 1, shareTypeZH[e.ShareType])
 		}
 		switch e.Status {
 		case catalog.StatusSubmitted, catalog.StatusApproved, catalog.StatusReturned, catalog.StatusPublished, catalog.StatusSuperseded:
 			passed := e.Published || e.Status == catalog.StatusApproved
-			f.add(e.ProviderID, KeyReviewed, ref, label, b2f(passed), 1, e.Status)
+			f.add(e.ProviderID, KeyReviewed, ref, label, b2f(passed), 1, statusZH(e.Status))
 		}
 	}
 
@@ -112,9 +113,9 @@ func (s *Service) collect(ctx context.Context, from, to time.Time) (*facts, erro
 		if st.Done.IsZero() {
 			note += "，仍待审批"
 		} else {
-			note += "，" + st.Done.In(beijing).Format("2006-01-02 15:04") + " " + st.Action
+			note += "，" + st.Done.In(beijing).Format("2006-01-02 15:04") + " " + actionZH[st.Action]
 		}
-		f.add(st.DepartmentID, KeyApproval, "application:"+strconv.FormatInt(st.ApplicationID, 10), name+"（"+st.Stage+"）", b2f(st.OnTime(to)), 1, note)
+		f.add(st.DepartmentID, KeyApproval, "application:"+strconv.FormatInt(st.ApplicationID, 10), name+"（"+stageZH[st.Stage]+"）", b2f(st.OnTime(to)), 1, note)
 	}
 
 	if s.src.Gateway != nil {
@@ -312,3 +313,11 @@ func (s *Service) collectQuality(ctx context.Context, f *facts, from, to time.Ti
 }
 
 type catalogEntry = catalog.EntryFact
+
+// The words the records' notes use, in Chinese: reports are printed for
+// the city government.
+var (
+	shareTypeZH = map[string]string{catalog.ShareUnconditional: "无条件共享", catalog.ShareConditional: "有条件共享", catalog.ShareNone: "不予共享"}
+	stageZH     = map[string]string{sharing.StateProvider: "提供部门审批", sharing.StateAuthority: "数据主管部门审批"}
+	actionZH    = map[string]string{"approve": "同意", "return": "退回", "withdraw": "撤回"}
+)

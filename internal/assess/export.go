@@ -2,6 +2,7 @@ package assess
 
 import (
 	"context"
+	"math"
 	"fmt"
 	"strconv"
 	"strings"
@@ -53,6 +54,9 @@ func Display(ind Indicator, f Figure) string {
 	}
 	switch ind.Kind {
 	case Ratio:
+		if pct := f.Value * 100; pct == math.Trunc(pct) {
+			return fmt.Sprintf("%.0f%%", pct)
+		}
 		return fmt.Sprintf("%.1f%%", f.Value*100)
 	case Count:
 		return strconv.FormatFloat(f.Value, 'f', 0, 64)
@@ -264,7 +268,10 @@ func assessmentPDF(fonts *pdfdoc.Fonts, r Report, records map[string][]Record) (
 	var hrow pdfdoc.Row
 	for i, h := range hdr {
 		w := 1.0
-		if i == 1 {
+		switch i {
+		case 0:
+			w = 0.55
+		case 1:
 			w = 2.6
 		}
 		t.Widths = append(t.Widths, w)
