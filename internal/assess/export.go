@@ -2,8 +2,8 @@ package assess
 
 import (
 	"context"
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
