@@ -336,6 +336,32 @@ func TestProjectAcceptance(t *testing.T) {
 		if list, err := w.svc.Projects(ctx, w.User("auditor")); err != nil || len(list) != 2 {
 			t.Errorf("auditor lists %d projects, %v", len(list), err)
 		}
+		// A duty due today and not done: three days on, the department's
+		// projects fail on it and the assessment counts it late.
+		duty, err := w.Lists.CreateDuty(ctx, w.User("xzsp.approver"), lists.DutyInput{Title: "提供出入境证件信息（测试）", ProviderID: good.DepartmentID,
+			Deadline: time.Now().In(lists.Beijing).Format("2006-01-02")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Now = time.Now().AddDate(0, 0, 3)
+		a, err = w.svc.Check(ctx, gajCat, good.ID, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Pass || len(a.Overdue) != 1 || a.Overdue[0] != "duty:"+strconv.FormatInt(duty.ID, 10) || !strings.Contains(a.Reasons[0], "逾期未完成") {
+			t.Errorf("with a duty overdue: pass %v, overdue %v, reasons %v", a.Pass, a.Overdue, a.Reasons)
+		}
+		r, err := w.svc.Generate(ctx, w.User("xzsp.approver"), w.Now.In(lists.Beijing).Format("2006-01"), assess.LevelDepartment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range r.Rows {
+			if row.Unit == strconv.FormatInt(good.DepartmentID, 10) {
+				if f := figure(row, assess.KeyDuties); f.Status != assess.StatusOK || f.Value != 0 || f.Records != 1 {
+					t.Errorf("duties on time = %+v, want one late", f)
+				}
+			}
+		}
 		f, err := w.svc.ExportAcceptance(ctx, gajCat, bad.ID, assess.FormatPDF)
 		if err != nil {
 			t.Fatal(err)

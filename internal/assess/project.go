@@ -81,12 +81,13 @@ func (s *Service) CreateProject(ctx context.Context, p org.Principal, in Project
 		f.AddMsg("entries", msgProjectNone)
 	}
 	if len(f) == 0 {
-		entries, err := s.src.Catalog.EntryFacts(ctx, s.now().Add(time.Second))
+		list, err := s.src.Catalog.EntryFacts(ctx, s.now().Add(time.Second))
 		if err != nil {
 			return Project{}, err
 		}
+		entries := indexEntries(list)
 		for i, c := range codes {
-			if e := entryOf(entries, c); e.ProviderID == 0 {
+			if e := entries.of(c); e.ProviderID == 0 {
 				f.AddMsg(fmt.Sprintf("entries[%d]", i), msgProjectEntry, c)
 			}
 		}
@@ -225,12 +226,13 @@ func (s *Service) Check(ctx context.Context, p org.Principal, id int64, lang str
 	}
 	now := s.now()
 	a := Acceptance{Project: pr, CheckedAt: now, NotCompiled: []string{}, NotMounted: []string{}, NotShared: []string{}, Overdue: []string{}}
-	entries, err := s.src.Catalog.EntryFacts(ctx, now.Add(time.Second))
+	list, err := s.src.Catalog.EntryFacts(ctx, now.Add(time.Second))
 	if err != nil {
 		return a, err
 	}
+	entries := indexEntries(list)
 	for _, c := range pr.Entries {
-		e := entryOf(entries, c)
+		e := entries.of(c)
 		if e.ProviderID == 0 {
 			a.texts = append(a.texts, msgMissingEntry.With(c))
 			a.NotCompiled = append(a.NotCompiled, c)

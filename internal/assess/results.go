@@ -124,11 +124,11 @@ func (s *Service) generateSharing(ctx context.Context, p org.Principal, per Peri
 	for _, d := range ds {
 		names[d.ID] = d.Name
 	}
-	entries, err := s.src.Catalog.EntryFacts(ctx, to)
+	list, err := s.src.Catalog.EntryFacts(ctx, to)
 	if err != nil {
 		return Report{}, false, err
 	}
-	read := int64(len(entries))
+	read, entries := int64(len(list)), indexEntries(list)
 	type key struct {
 		code     string
 		consumer int64
@@ -192,7 +192,7 @@ func (s *Service) generateSharing(ctx context.Context, p org.Principal, per Peri
 	for k, u := range uses {
 		e, ok := byEntry[k.code]
 		if !ok {
-			f := entryOf(entries, k.code)
+			f := entries.of(k.code)
 			e = &EntryResult{Code: k.code, Name: f.Name, ProviderID: f.ProviderID, Provider: names[f.ProviderID], Scenarios: []string{}}
 			byEntry[k.code] = e
 		}
@@ -261,10 +261,22 @@ func (s *Service) generateSharing(ctx context.Context, p org.Principal, per Peri
 	return r, made, err
 }
 
-func entryOf(list []catalogEntry, code string) catalogEntry {
-	i, ok := slices.BinarySearchFunc(list, code, func(e catalogEntry, c string) int { return cmp.Compare(e.Code, c) })
-	if !ok {
-		return catalogEntry{Code: code, Name: code}
+// entryIndex maps entries by code (the database's collation orders codes
+// its own way, so nothing here relies on their order).
+type entryIndex map[string]catalogEntry
+
+func indexEntries(list []catalogEntry) entryIndex {
+	m := make(entryIndex, len(list))
+	for _, e := range list {
+		m[e.Code] = e
 	}
-	return list[i]
+	return m
+}
+
+// of returns the entry of code; an unknown code has no provider.
+func (m entryIndex) of(code string) catalogEntry {
+	if e, ok := m[code]; ok {
+		return e
+	}
+	return catalogEntry{Code: code, Name: code}
 }

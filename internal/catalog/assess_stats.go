@@ -25,7 +25,7 @@ type EntryFact struct {
 }
 
 // EntryFacts lists the entries created before before, as they stand now,
-// in code order.
+// ordered by code in the database's collation.
 func (s *Service) EntryFacts(ctx context.Context, before time.Time) ([]EntryFact, error) {
 	rows, err := s.db.Query(ctx, `SELECT code, name, provider_id, status, published, mounted, share_type, open_type, created_at, published_at
 		FROM catalog_entries WHERE created_at < ? ORDER BY code`, store.FormatTime(before))
