@@ -10,7 +10,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/govshare/govshare/internal/errs"
@@ -267,7 +266,9 @@ func (s *Service) store(ctx context.Context, p org.Principal, r *Report, records
 		return false, err
 	}
 	made := true
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	// The records go in by COPY on PostgreSQL: a month of a city is some
+	// hundred thousand of them.
+	err = s.db.InTxCopy(ctx, func(tx *store.Tx, copyRows store.CopyFunc) error {
 		q := `INSERT INTO assess_reports (kind, period, level, data_from, data_to, origin, generated_by, generated_at, records_read, body)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		if r.Origin == OriginSchedule {
@@ -287,33 +288,25 @@ func (s *Service) store(ctx context.Context, p org.Principal, r *Report, records
 		if err != nil || !made {
 			return err
 		}
-		const cols = 8
-		var batch []any
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			n := len(batch) / cols
-			_, err := tx.Exec(ctx, "INSERT INTO assess_records (report_id, unit, indicator, ref, label, num, den, note) VALUES "+
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", "), batch...)
-			batch = batch[:0]
-			return err
-		}
+		cols := []string{"report_id", "unit", "indicator", "ref", "label", "num", "den", "note"}
+		const chunk = 5000
+		batch := make([][]any, 0, chunk)
 		var ferr error
 		records(func(unit, ind string, rec Record) {
 			if ferr != nil {
 				return
 			}
-			batch = append(batch, r.ID, unit, ind, rec.Ref, rec.Label, rec.Num, rec.Den, rec.Note)
-			if len(batch) >= 100*cols {
-				ferr = flush()
+			batch = append(batch, []any{r.ID, unit, ind, rec.Ref, rec.Label, rec.Num, rec.Den, rec.Note})
+			if len(batch) == chunk {
+				ferr = copyRows(ctx, "assess_records", cols, batch)
+				batch = batch[:0]
 			}
 		})
-		if ferr != nil {
-			return ferr
+		if ferr == nil {
+			ferr = copyRows(ctx, "assess_records", cols, batch)
 		}
-		if err := flush(); err != nil {
-			return fmt.Errorf("store records: %w", err)
+		if ferr != nil {
+			return fmt.Errorf("store records: %w", ferr)
 		}
 		return s.record(ctx, tx, p, "assess.generate", fmt.Sprintf("assess:%s/%s/%s", r.Kind, r.Period.Key, r.Level),
 			fmt.Sprintf("report %d, %d records read", r.ID, r.RecordsRead))
