@@ -67,7 +67,8 @@ type cell struct {
 	Name, Text string
 }
 
-func cells(rep assess.Report, row assess.Row) []cell {
+func (s *server) cells(r *http.Request, rep assess.Report, row assess.Row) []cell {
+	lang := language(r)
 	var out []cell
 	for _, f := range row.Figures {
 		ind := assess.Defaults[0]
@@ -76,7 +77,20 @@ func cells(rep assess.Report, row assess.Row) []cell {
 				ind = x
 			}
 		}
-		out = append(out, cell{Figure: f, Name: ind.NameZH, Text: assess.Display(ind, f)})
+		name := ind.NameZH
+		if lang == "en" {
+			name = ind.NameEN
+		}
+		text := assess.Display(ind, f)
+		switch f.Status {
+		case assess.StatusNoData:
+			text = s.t(r, "assess.no_data")
+		case assess.StatusNotMeasured:
+			text = s.t(r, "assess.not_measured")
+		case assess.StatusDisabled:
+			text = s.t(r, "assess.disabled")
+		}
+		out = append(out, cell{Figure: f, Name: name, Text: text})
 	}
 	return out
 }
@@ -95,7 +109,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		if row.HasData {
 			labels, totals = append(labels, row.Name), append(totals, row.Total)
 		}
-		rows = append(rows, map[string]any{"Row": row, "Cells": cells(rep, row)})
+		rows = append(rows, map[string]any{"Row": row, "Cells": s.cells(r, rep, row)})
 	}
 	s.render(w, r, http.StatusOK, "assessments", view{Title: "assess.title", Active: assessPath, Data: map[string]any{
 		"Report": rep, "Rows": rows, "Chart": assessChart(labels, totals), "Period": period, "Level": level,
@@ -114,7 +128,7 @@ func (s *server) assessUnit(w http.ResponseWriter, r *http.Request) {
 		List []assess.Record // the records the figure counted
 	}
 	var list []drill
-	for _, c := range cells(rep, row) {
+	for _, c := range s.cells(r, rep, row) {
 		recs, err := s.Assess.Records(r.Context(), s.principal(r), rep.ID, unit, c.Indicator)
 		if err != nil {
 			s.fail(w, r, err)
