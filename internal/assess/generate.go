@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/lists"
 	"github.com/govshare/govshare/internal/org"
@@ -308,8 +309,8 @@ func (s *Service) store(ctx context.Context, p org.Principal, r *Report, records
 		if ferr != nil {
 			return fmt.Errorf("store records: %w", ferr)
 		}
-		return s.record(ctx, tx, p, "assess.generate", fmt.Sprintf("assess:%s/%s/%s", r.Kind, r.Period.Key, r.Level),
-			fmt.Sprintf("report %d, %d records read", r.ID, r.RecordsRead))
+		k, l := kindLevelZH(r.Kind, r.Level)
+		return s.record(ctx, tx, p, "assess.generate", "assess:"+r.Period.Key, audit.Keyed(auditGenerated, r.ID, k, l, r.RecordsRead))
 	})
 	if err != nil {
 		return false, err

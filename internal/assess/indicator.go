@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/store"
@@ -118,7 +119,7 @@ type IndicatorInput struct {
 // Reports already generated keep the indicators they were computed with.
 func (s *Service) SetIndicators(ctx context.Context, p org.Principal, in []IndicatorInput) ([]Indicator, error) {
 	if err := s.requireAuthority(ctx, p, msgConfigure); err != nil {
-		return nil, s.denied(ctx, p, "assess.indicators", "assess:indicators", err)
+		return nil, s.denied(ctx, p, "assess.indicators", "assess_indicators", err)
 	}
 	cur, err := s.indicators(ctx)
 	if err != nil {
@@ -155,7 +156,7 @@ func (s *Service) SetIndicators(ctx context.Context, p org.Principal, in []Indic
 				return err
 			}
 		}
-		return s.record(ctx, tx, p, "assess.indicators", "assess:indicators", fmt.Sprintf("%d indicators", len(in)))
+		return s.record(ctx, tx, p, "assess.indicators", "assess_indicators", audit.Keyed(auditIndicators, len(in)))
 	})
 	if err != nil {
 		return nil, err

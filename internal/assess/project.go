@@ -58,7 +58,7 @@ func (s *Service) CreateProject(ctx context.Context, p org.Principal, in Project
 		err = errs.New(errs.Forbidden, msgProjectOwn)
 	}
 	if err != nil {
-		return Project{}, s.denied(ctx, p, "assess.project.create", "assess:project", err)
+		return Project{}, s.denied(ctx, p, "assess.project.create", "project", err)
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	f := errs.Fields{}
@@ -117,7 +117,7 @@ func (s *Service) CreateProject(ctx context.Context, p org.Principal, in Project
 func (s *Service) Projects(ctx context.Context, p org.Principal) ([]Project, error) {
 	sc, err := s.scope(ctx, p)
 	if err != nil {
-		return nil, s.denied(ctx, p, "assess.project.list", "assess:project", err)
+		return nil, s.denied(ctx, p, "assess.project.list", "project", err)
 	}
 	q, args := "SELECT p.id, p.name, p.department_id, d.name, p.description, p.created_by, p.created_at FROM assess_projects p JOIN departments d ON d.id = p.department_id", []any{}
 	if !sc.all {

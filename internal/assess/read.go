@@ -53,7 +53,7 @@ func (s *Service) read(ctx context.Context, p org.Principal, kind, period, level
 func (s *Service) ReportByID(ctx context.Context, p org.Principal, id int64) (Report, error) {
 	sc, err := s.scope(ctx, p)
 	if err != nil {
-		return Report{}, s.denied(ctx, p, "assess.read", "assess:report:"+strconv.FormatInt(id, 10), err)
+		return Report{}, s.denied(ctx, p, "assess.read", "assess_report:"+strconv.FormatInt(id, 10), err)
 	}
 	r, err := s.byID(ctx, id)
 	if err != nil {
@@ -173,7 +173,7 @@ func (s *Service) Records(ctx context.Context, p org.Principal, reportID int64, 
 		return nil, err
 	}
 	if !sc.mayRead(r.Level, unit) && !(r.Kind == KindSharing && r.provides(sc.dept, unit)) {
-		return nil, s.denied(ctx, p, "assess.records", "assess:report:"+strconv.FormatInt(reportID, 10), errs.New(errs.Forbidden, msgReadDenied))
+		return nil, s.denied(ctx, p, "assess.records", "assess_report:"+strconv.FormatInt(reportID, 10), errs.New(errs.Forbidden, msgReadDenied))
 	}
 	rows, err := s.db.Query(ctx, "SELECT ref, label, num, den, note FROM assess_records WHERE report_id = ? AND unit = ? AND indicator = ? ORDER BY ref",
 		reportID, unit, indicator)

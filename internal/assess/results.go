@@ -100,7 +100,7 @@ func addScenario(list []string, s string) []string {
 // them. Only the data authority's staff generate.
 func (s *Service) GenerateSharing(ctx context.Context, p org.Principal, period string) (Report, error) {
 	if err := s.requireAuthority(ctx, p, msgGenerate); err != nil {
-		return Report{}, s.denied(ctx, p, "assess.generate", "assess:sharing/"+period, err)
+		return Report{}, s.denied(ctx, p, "assess.generate", "assess:"+period, err)
 	}
 	per, err := ParsePeriod(period)
 	if err != nil {
