@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
@@ -60,6 +61,8 @@ type Deps struct {
 	Seals interface{ CACertificatePEM() []byte }
 	// Geo keeps the geospatial layers (地理空间); nil leaves /geo and its routes out.
 	Geo *geo.Service
+	// Assess makes and keeps the authority's reports (考核, 共享成效, 项目验收); nil leaves their routes out.
+	Assess *assess.Service
 }
 
 // Server holds the API's dependencies.
@@ -210,6 +213,9 @@ func Register(r chi.Router, d Deps) huma.API {
 	}
 	if d.Geo != nil {
 		s.registerGeo(r)
+	}
+	if d.Assess != nil {
+		s.registerAssess()
 	}
 	return hapi
 }

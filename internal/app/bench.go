@@ -76,7 +76,11 @@ Usage:
       --database, on PostgreSQL (PostGIS, GiST), in one run: bounding-box query
       p50/p99 through the service (access check and audit included) and vector
       tile p50/p99 at zooms 12 to 15, beside a bare scan of the same features
-      (goals: p99 < 50 ms each)`
+      (goals: p99 < 50 ms each)
+  govshare bench assessment [--departments 51] [--entries 200] [--database URL] [--dir DIR]
+      the monthly assessment (考核) of --departments departments with --entries
+      catalog entries each, kept with its drill-down records (goal < 10 s); prints
+      the time and the records read, on SQLite and, with --database, PostgreSQL`
 
 // benchmarks are the benchmarks "govshare bench" runs, for the usage text.
 var benchmarks = []struct{ name, summary string }{
@@ -90,6 +94,7 @@ var benchmarks = []struct{ name, summary string }{
 	{"licences", "import and anchor title certificates beside a bare INSERT; verification p99"},
 	{"portal", "open data portal p99 at a fixed rate; a streamed CSV download beside COPY TO"},
 	{"geo", "bbox query and vector tile p99 over 1,000,000 features beside a bare scan"},
+	{"assessment", "the monthly assessment of 51 departments (goal < 10 s) and the records it read"},
 }
 
 func benchList() string {
@@ -200,6 +205,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.IntVar(&o.Queries, "queries", 2000, "bounding-box queries timed, and tiles (a quarter at each zoom 12..15)")
 		fs.IntVar(&o.Scans, "scans", 5, "bare scans timed (the baseline; each reads every feature)")
 		run = func() error { o.Target = target; return bench.Geo(ctx, o, stdout) }
+	case "assessment":
+		o := bench.AssessmentOptions{}
+		fs.IntVar(&o.Departments, "departments", 51, "departments assessed")
+		fs.IntVar(&o.Entries, "entries", 200, "catalog entries per department")
+		run = func() error { o.Target = target; return bench.Assessment(ctx, o, stdout) }
 	case "exchange-worker": // a node process of "bench exchange"; not for people
 		o := bench.WorkerOptions{}
 		fs.StringVar(&o.Role, "role", "", "provider, consumer, node or hub")

@@ -37,9 +37,9 @@ func (p *platform) handler(reg *prometheus.Registry) http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", p.ready)
 	r.Handle(gateway.Prefix+"*", p.gateway)
-	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Version: Version, Exchange: p.channels, Aggregation: p.mandates, Notices: p.notices, Ledger: p.ledger, Anchors: p.anchors, DemoNodes: p.demoNodesAPI(), BaseDB: p.basedb, Seals: p.seals, Licences: p.licences, Geo: p.geo})
+	api.Register(r, api.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Version: Version, Exchange: p.channels, Aggregation: p.mandates, Notices: p.notices, Ledger: p.ledger, Anchors: p.anchors, DemoNodes: p.demoNodesAPI(), BaseDB: p.basedb, Seals: p.seals, Licences: p.licences, Geo: p.geo, Assess: p.assess})
 	portal.Register(r, portal.Deps{OpenData: p.opendata, PublicURL: p.baseURL, Logger: p.log, Secure: p.secure, Keys: p.gateway})
-	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels, Aggregation: p.mandates, Notices: p.notices, Ledger: p.ledger, DemoNodes: p.demoNodesWeb(), BaseDB: p.basedb, Licences: p.licences, OpenData: p.opendata})
+	web.Register(r, web.Deps{Org: p.org, Audit: p.audit, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Nodes: p.nodes, Logger: p.log, Secure: p.secure, Version: Version, Exchange: p.channels, Aggregation: p.mandates, Notices: p.notices, Ledger: p.ledger, DemoNodes: p.demoNodesWeb(), BaseDB: p.basedb, Licences: p.licences, OpenData: p.opendata, Assess: p.assess})
 	return http.NewCrossOriginProtection().Handler(r)
 }
 

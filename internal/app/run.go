@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
@@ -114,7 +115,7 @@ func (c *Config) dsn() string {
 
 // migrations lists every domain's schema in dependency order.
 func migrations() []store.Migration {
-	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration, licence.Migration, opendata.Migration, geo.Migration}
+	return []store.Migration{audit.Migration, org.Migration, catalog.Migration, lists.Migration, sharing.Migration, gateway.Migration, exchange.Migration, node.Migration, aggregation.Migration, notice.Migration, ledger.Migration, basedb.Migration, seal.Migration, licence.Migration, opendata.Migration, geo.Migration, assess.Migration}
 }
 
 func openStore(ctx context.Context, cfg *Config, migrate bool) (*store.DB, error) {

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/bus"
@@ -70,6 +71,7 @@ type platform struct {
 	seals    *seal.Service
 	files    *licfile.Service
 	opendata *opendata.Service
+	assess   *assess.Service // 考核, 共享成效, 项目验收
 	baseURL  string
 	secure   bool // cookies are Secure (HTTPS)
 
@@ -258,6 +260,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	statsDone := make(chan struct{})
 	go func() { p.opendata.Run(statsCtx, 5*time.Second); close(statsDone) }()
 	defer func() { stopStats(); <-statsDone }()
+	p.assess = assess.NewService(p.db, p.audit, p.org, assess.Sources{Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway,
+		Exchange: p.channels, Quality: p.basedb})
+	p.assess.Fonts, p.assess.Log = p.sharing.Fonts, log
 
 	if err := p.openLedger(secrets); err != nil {
 		return err
@@ -279,7 +284,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.Demo {
-		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, Licences: p.licences, OpenData: p.opendata}
+		svc := demo.Services{Org: p.org, Catalog: p.catalog, Lists: p.lists, Sharing: p.sharing, Gateway: p.gateway, Exchange: p.channels, Aggregation: p.mandates, Anchors: p.anchors, Licences: p.licences, OpenData: p.opendata, Assess: p.assess}
 		// The demo's own department API, on a loopback port; the gateway may call it directly.
 		if svc.API, err = demo.StartAPI(ctx, svc); err != nil {
 			return err
@@ -374,6 +379,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go p.runDemoWitness(ctx, "http://"+ln.Addr().String())
 	}
 	go p.gateway.Run(ctx)
+	go p.assess.Run(ctx, time.Hour)
 	if p.demoNodes != nil {
 		p.demoNodes.Start()
 		defer p.demoNodes.Stop() // before the bus closes

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the demo departments' databases
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/catalog"
 	"github.com/govshare/govshare/internal/exchange"
 	"github.com/govshare/govshare/internal/gateway"
@@ -45,6 +46,9 @@ type Services struct {
 	API *API
 	// OpenData, when set, gets a month of synthetic use of the open entries.
 	OpenData *opendata.Service
+	// Assess, when set, gets the first assessment, sharing results and a
+	// project's acceptance check (assess.go).
+	Assess *assess.Service
 }
 
 // Load creates the whole demo city: organisations and accounts, then each
@@ -116,6 +120,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 	if svc.Anchors != nil {
 		if err := loadLedger(ctx, svc, out); err != nil {
 			return fmt.Errorf("demo ledger: %w", err)
+		}
+	}
+	if svc.Assess != nil {
+		if err := loadAssess(ctx, svc, out); err != nil {
+			return fmt.Errorf("demo assessment: %w", err)
 		}
 	}
 	if svc.API != nil && svc.Sharing != nil && svc.Gateway != nil {

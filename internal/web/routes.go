@@ -49,6 +49,7 @@ func (s *server) routes(r chi.Router) {
 		s.licencesRoutes(r)
 		s.opendataRoutes(r)
 		s.geoRoutes(r)
+		s.assessRoutes(r)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/govshare/govshare/internal/aggregation"
+	"github.com/govshare/govshare/internal/assess"
 	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/basedb"
 	"github.com/govshare/govshare/internal/catalog"
@@ -75,6 +76,8 @@ type Deps struct {
 	// OpenData decides the public's applications for conditionally open
 	// data (公众申请); nil leaves their page out.
 	OpenData *opendata.Service
+	// Assess makes and keeps the authority's reports (考核, 共享成效, 项目验收); nil leaves their pages out.
+	Assess *assess.Service
 }
 
 type server struct {
@@ -264,6 +267,9 @@ func nav(p *org.Principal) []navItem {
 		items = append(items, navItem{Key: "nav.map", Href: mapPath})
 	}
 	items = append(items, navItem{Key: "nav.licenses", Href: licencesPath})
+	if p.DepartmentID != 0 || p.Has(org.Auditor) {
+		items = append(items, navItem{Key: "nav.assessments", Href: assessPath}, navItem{Key: "nav.sharing_results", Href: resultsPath}, navItem{Key: "nav.projects", Href: projectsPath})
+	}
 	for _, a := range plannedAreas {
 		items = append(items, navItem{Key: "nav." + a, Href: "/area/" + a, Planned: true})
 	}
