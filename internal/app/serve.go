@@ -229,12 +229,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// leader was applying again after AckWait: keep that short.
 		xo.AckWait = 4 * time.Second
 	}
+	xo.Targets = p.libraryTargets()
 	engine := exchange.New(p.bus.JS, xo)
 	// Every channel has a basis: a grant (tables.Shape) or an aggregation
 	// mandate (p.mandates.Shape), checked before each pass and batch.
 	p.mandates = aggregation.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
 	p.mandates.HashKey = p.sharing.HashKey
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.NodeResolver(p.catalog, p.nodes), engine,
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, p.withLibrary(exchange.NodeResolver(p.catalog, p.nodes)), engine,
 		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Mandate: p.mandates.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
 	p.mandates.SetChannels(p.channels)
@@ -257,6 +258,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.ledger.Close()
 	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
 	p.licences.Log = log
+	p.wireLicenceFeeds()
 	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
 	if err := p.seals.Start(ctx); err != nil {
 		return err

@@ -58,6 +58,13 @@ type Service struct {
 	// CopyTTL is how long an annotated copy is valid; default 7 days.
 	CopyTTL time.Duration
 
+	// Basis answers the basis recorded for a channel that feeds the library
+	// (feed.go); nil: the library takes no feed.
+	Basis func(ctx context.Context, channel string) (FeedBasis, error)
+	// ChannelState answers a feed's channel state and its last error, for
+	// the console; nil: unknown.
+	ChannelState func(ctx context.Context, channel string) (state, lastError string)
+
 	// Verification limits, per caller and per client address.
 	VerifyRate  rate.Limit
 	VerifyBurst int

@@ -20,6 +20,8 @@ func init() {
 		audit.Words{"licence.verify", "verify a licence", "核验证照"},
 		audit.Words{"licence.authorise", "issue a holder's authorisation code", "开具持证人授权码"},
 		audit.Words{"licence.use", "use a licence", "用证"},
+		audit.Words{"licence.feed", "feed licences through a channel", "证照汇聚"},
+		audit.Words{"licence.feed.map", "map a licence feed's columns", "设置证照汇聚映射"},
 	)
 	audit.DefineTarget("licence", "licence", "证照")
 	audit.DefineTarget("licence_type", "licence type", "证照类型")
