@@ -219,4 +219,5 @@ func (s *Server) registerLicences() {
 		}
 		return out, err
 	}))
+	s.registerLicenceFeeds()
 }

@@ -238,6 +238,53 @@ func TestLicencesAPI(t *testing.T) {
 	if status != 200 || rep["issued"].(float64) != 2 {
 		t.Fatalf("import: %d %v", status, rep)
 	}
+	t.Run("feed", func(t *testing.T) { testDemoFeed(t, p.URL) })
+}
+
+// testDemoFeed follows the demo's licence feed: the bureau's table → its
+// channel on the aggregation mandate → licences issued and anchored, the
+// rows with a bad holder credit code set aside with the reason.
+func testDemoFeed(t *testing.T, base string) {
+	scj := login(t, base, "scj.cataloger", demo.Password)
+	wantIssued := demo.FeedRows - demo.FeedRows/demo.FeedBadEvery
+	var feed map[string]any
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, raw := scj.raw("GET", "/api/v1/licence-feeds", nil)
+		var feeds []map[string]any
+		if status != 200 || json.Unmarshal(raw, &feeds) != nil || len(feeds) != 1 {
+			t.Fatalf("feeds: %d %s", status, raw)
+		}
+		feed = feeds[0]
+		if feed["issued"].(float64) >= float64(wantIssued) && feed["open"].(float64) >= float64(demo.FeedRows/demo.FeedBadEvery) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("feed after 30s: %v", feed)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if feed["mandate_id"].(float64) == 0 || feed["last_seq"].(float64) < 1 || !strings.Contains(fmt.Sprint(feed["columns"]), "jycs=premises") {
+		t.Errorf("feed: %v", feed)
+	}
+	ch := feed["channel"].(string)
+	status, q := scj.do("GET", "/api/v1/licence-feeds/"+ch+"/quarantine", nil)
+	items, _ := q["items"].([]any)
+	if status != 200 || len(items) < demo.FeedRows/demo.FeedBadEvery || items[0].(map[string]any)["field"] != "holder_id" || items[0].(map[string]any)["reason"] == "" {
+		t.Fatalf("feed quarantine: %d %v", status, q)
+	}
+	// The fed licences are the bureau's, each with its anchored issued event.
+	status, ls := scj.raw("GET", "/api/v1/licences?holder="+url.QueryEscape(demo.FeedHolder(1)), nil)
+	if status != 200 || !strings.Contains(string(ls), "JY演示汇聚00000001") || !strings.Contains(string(ls), "湖南省株洲市") {
+		t.Fatalf("fed licence: %d %s", status, ls)
+	}
+	// The authority sees the feed, not the rows; the system admin neither.
+	if status, raw := login(t, base, "xzsp.approver", demo.Password).raw("GET", "/api/v1/licence-feeds/"+ch+"/quarantine", nil); status != 403 {
+		t.Errorf("the authority reads the rows set aside: %d %s", status, raw)
+	}
+	if status, raw := login(t, base, "admin", demo.Password).raw("GET", "/api/v1/licence-feeds", nil); status != 200 || strings.TrimSpace(string(raw)) != "[]" {
+		t.Errorf("the system admin's feeds: %d %s", status, raw)
+	}
 }
 
 func checkOf(first17 string) string {

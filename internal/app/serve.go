@@ -282,6 +282,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err := demo.Load(ctx, svc, p.catalog.SQLiteRoot, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
+		go demo.RunLicenceFeed(ctx, p.catalog.SQLiteRoot, demo.FeedEvery)
 		if users == 0 && cfg.AdminPassword != "" {
 			if err := p.setDemoAdminPassword(ctx, cfg.AdminPassword); err != nil {
 				return err
