@@ -339,4 +339,19 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	if got := textOf(t, ctx, "#licence-public-verdict"); !strings.Contains(got, "证照") {
 		t.Errorf("public verdict %q", got)
 	}
+	// The market regulation bureau's feed, with its rows set aside.
+	consoleLogin(t, ctx, p.URL, "scj.cataloger")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences/issue"), chromedp.WaitVisible(chromedp.CSS("#licence-feeds"))), "licence feeds")
+		got := textOf(t, ctx, "#licence-feeds")
+		if strings.Contains(got, demo.FeedName) && strings.Contains(got, "jycs=premises") && strings.Contains(got, "holder_id") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("licence feeds show %q", got)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	screenshot(t, ctx, "licence-feeds")
 }

@@ -162,6 +162,7 @@ func (s *server) licenceIssueShow(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	data := map[string]any{"Types": types, "Type": cur, "Form": r.PostForm, "CanDefine": licence.MayDefine(p)}
+	maps.Copy(data, s.licenceFeedsData(r))
 	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.issue.title", licencesPath, data
 	s.render(w, r, status, "licence_issue", v)
