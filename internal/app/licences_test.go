@@ -239,6 +239,39 @@ func TestLicencesAPI(t *testing.T) {
 		t.Fatalf("import: %d %v", status, rep)
 	}
 	t.Run("feed", func(t *testing.T) { testDemoFeed(t, p.URL) })
+	t.Run("consent", func(t *testing.T) {
+		status, l := bdc.do("POST", "/api/v1/licences", demoTitleInput(typ, 9, holder))
+		if status != 201 {
+			t.Fatalf("issue: %d %v", status, l)
+		}
+		lic := "/api/v1/licences/" + fmt.Sprint(int64(l["id"].(float64)))
+		until := time.Now().In(licence.Beijing).AddDate(0, 0, 30).Format(time.DateOnly)
+		_, ds := gaj.do("GET", "/api/v1/departments?q="+url.QueryEscape("株洲市公安局"), nil)
+		items, _ := ds["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("departments: %v", ds)
+		}
+		gajID := items[0].(map[string]any)["id"]
+		if status, body := gaj.do("POST", lic+"/consents", map[string]any{"department_id": gajID, "purpose": "办理户籍迁入", "valid_until": until}); status != 403 {
+			t.Errorf("the user records a consent: %d %v", status, body)
+		}
+		status, c := bdc.do("POST", lic+"/consents", map[string]any{"department_id": gajID, "purpose": "办理户籍迁入", "valid_until": until})
+		if status != 201 || c["state"] != "active" {
+			t.Fatalf("record a consent: %d %v", status, c)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "其他事由", "consent": c["id"]}); status != 403 {
+			t.Errorf("a use out of the consent's purpose: %d %v", status, body)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "办理户籍迁入", "consent": c["id"]}); status != 200 {
+			t.Errorf("a use on the consent: %d %v", status, body)
+		}
+		if status, body := bdc.do("POST", lic+"/consents/"+c["id"].(string)+"/revoke", map[string]any{"reason": "持证人撤回"}); status != 200 || body["state"] != "revoked" {
+			t.Errorf("revoke: %d %v", status, body)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "办理户籍迁入", "consent": c["id"]}); status != 403 {
+			t.Errorf("a use on a revoked consent: %d %v", status, body)
+		}
+	})
 }
 
 // testDemoFeed follows the demo's licence feed: the bureau's table → its
