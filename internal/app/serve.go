@@ -258,6 +258,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.ledger.Close()
 	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
 	p.licences.Log = log
+	defer p.licences.Close()
 	p.wireLicenceFeeds()
 	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
 	if err := p.seals.Start(ctx); err != nil {

@@ -67,6 +67,15 @@ func TestConsent(t *testing.T) {
 		if err != nil || u.Use.Purpose != purpose {
 			t.Fatalf("use on the consent: %+v, %v", u.Use, err)
 		}
+		// A verification is audited when it answers, as a refusal is.
+		if v, err := w.svc.Verify(w.ctx, w.consumer, licence.VerifyInput{Identifier: l.Identifier}); err != nil || !v.Valid {
+			t.Fatalf("verify: %+v, %v", v, err)
+		}
+		var verified int
+		w.db.QueryRow(w.ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'licence.verify' AND outcome = 'success'").Scan(&verified)
+		if verified != 1 {
+			t.Errorf("successful verifications audited: %d, want 1", verified)
+		}
 		// Shown to the department of record, as every use is.
 		if us, err := w.svc.DepartmentUses(w.ctx, w.bdc, 10); err != nil || len(us) != 1 || us[0].ID != u.Use.ID {
 			t.Fatalf("uses shown to the department of record: %+v, %v", us, err)

@@ -36,5 +36,6 @@ var (
 	auditChanged    = errs.Define("licence.audit.changed", "%s → %s (%s)", "%s → %s（%s）")
 	auditExpired    = errs.Define("licence.audit.expired", "%s expired after %s", "%s 已于 %s 后到期")
 	auditAuthorised = errs.Define("licence.audit.authorised", "authorisation code for %s, valid until %s", "%s 的授权码，有效至 %s")
+	auditVerified   = errs.Define("licence.audit.verified", "%s: %s", "%s：%s")
 	auditUsed       = errs.Define("licence.audit.used", "%s for %s", "%s，事由：%s")
 )
