@@ -72,7 +72,9 @@ func TestConsent(t *testing.T) {
 			t.Fatalf("verify: %+v, %v", v, err)
 		}
 		var verified int
-		w.db.QueryRow(w.ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'licence.verify' AND outcome = 'success'").Scan(&verified)
+		for deadline := time.Now().Add(5 * time.Second); verified == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			w.db.QueryRow(w.ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'licence.verify' AND outcome = 'success'").Scan(&verified)
+		}
 		if verified != 1 {
 			t.Errorf("successful verifications audited: %d, want 1", verified)
 		}

@@ -73,7 +73,11 @@ type Service struct {
 
 	// verifies records successful verifications by group commit, so that
 	// auditing them costs one commit per batch under load.
-	verifies *audit.Batcher
+	verifies        *audit.Batcher
+	pendingVerifies sync.WaitGroup
+	// VerifyWait makes a verification's answer wait for its audit entry's
+	// commit.
+	VerifyWait bool
 }
 
 // NewService returns the licence library, anchoring its events in l. It
@@ -86,7 +90,10 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, l *ledger.Log) 
 
 // Close stops the group commit of the verifications' audit entries, after
 // committing those queued.
-func (s *Service) Close() error { return s.verifies.Close() }
+func (s *Service) Close() error {
+	s.pendingVerifies.Wait()
+	return s.verifies.Close()
+}
 
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {
 	return org.Denied(ctx, s.audit, p, action, target, err)

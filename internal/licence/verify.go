@@ -77,9 +77,7 @@ func (s *Service) Verify(ctx context.Context, p org.Principal, in VerifyInput) (
 	if asked == "" {
 		asked = in.Type + " " + mask.Text(mask.Apply(mask.IDNumber, in.HolderID))
 	}
-	if err := s.verifies.Record(ctx, org.Entry(p, "licence.verify", "licence", audit.Success, audit.Keyed(auditVerified, asked, v.Reason))); err != nil {
-		return Verdict{}, err
-	}
+	s.recordVerified(ctx, org.Entry(p, "licence.verify", "licence", audit.Success, audit.Keyed(auditVerified, asked, v.Reason)))
 	return v, nil
 }
 
@@ -202,4 +200,25 @@ func (s *Service) allow(key string) bool {
 	}
 	l.seen = now
 	return l.AllowN(now, 1)
+}
+
+// recordVerified audits a verification's answer without holding the answer
+// back for the commit: the group commit takes it within a millisecond or
+// so, while the caller has its verdict (a verification changes nothing, so
+// at most the entries of the last instant before a crash are lost, never a
+// change's). VerifyWait makes the answer wait instead.
+func (s *Service) recordVerified(ctx context.Context, e audit.Entry) {
+	if s.VerifyWait {
+		if err := s.verifies.Record(ctx, e); err != nil {
+			s.Log.Warn("audit a verification", "err", err)
+		}
+		return
+	}
+	s.pendingVerifies.Add(1)
+	go func() {
+		defer s.pendingVerifies.Done()
+		if err := s.verifies.Record(context.WithoutCancel(ctx), e); err != nil {
+			s.Log.Warn("audit a verification", "err", err)
+		}
+	}()
 }
