@@ -33,6 +33,20 @@ func (s *Server) registerLicenceConsents() {
 			cs, err := L.Consents(ctx, principal(ctx), in.ID)
 			return &struct{ Body []licence.Consent }{cs}, err
 		}))
+	huma.Register(a, op(http.MethodGet, "/api/v1/licence-uses", "list-department-licence-uses", "licences",
+		"The latest uses of the licences the caller's department issued (the holders' department of record), with the user department and purpose", true),
+		handle(s, func(ctx context.Context, in *struct {
+			Limit int `query:"limit" minimum:"0" maximum:"200" doc:"At most this many, newest first; 0: 50"`
+		}) (*struct{ Body []licence.Use }, error) {
+			if in.Limit == 0 {
+				in.Limit = 50
+			}
+			us, err := L.DepartmentUses(ctx, principal(ctx), in.Limit)
+			if us == nil {
+				us = []licence.Use{}
+			}
+			return &struct{ Body []licence.Use }{us}, err
+		}))
 	o = op(http.MethodPost, "/api/v1/licences/{id}/consents/{consent}/revoke", "revoke-licence-consent", "licences", "Revoke a recorded consent, when the holder withdraws it", true)
 	o.Errors = append(o.Errors, http.StatusNotFound)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {

@@ -265,6 +265,10 @@ func TestLicencesAPI(t *testing.T) {
 		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "办理户籍迁入", "consent": c["id"]}); status != 200 {
 			t.Errorf("a use on the consent: %d %v", status, body)
 		}
+		// Shown to the holder's department of record.
+		if status, raw := bdc.raw("GET", "/api/v1/licence-uses?limit=5", nil); status != 200 || !strings.Contains(string(raw), `"purpose":"办理户籍迁入"`) {
+			t.Errorf("the department's uses: %d %s", status, raw)
+		}
 		if status, body := bdc.do("POST", lic+"/consents/"+c["id"].(string)+"/revoke", map[string]any{"reason": "持证人撤回"}); status != 200 || body["state"] != "revoked" {
 			t.Errorf("revoke: %d %v", status, body)
 		}
@@ -345,6 +349,9 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	// A licence of the department: its data and history.
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#licences tbody tr:last-child a")), chromedp.WaitVisible(chromedp.CSS("#licence-events"))), "open a licence")
 	ident := textOf(t, ctx, "#licence-identifier")
+	if got := textOf(t, ctx, "#licence-consents"); !strings.Contains(got, "登记授权同意") {
+		t.Errorf("the holder's consents on the licence page: %q", got)
+	}
 	screenshot(t, ctx, "licence")
 	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences"), chromedp.WaitVisible(chromedp.CSS("#licence-verify-form")),
 		chromedp.SendKeys(chromedp.CSS(`#licence-verify-form input[name="identifier"]`), ident),
