@@ -193,7 +193,7 @@ func (s *Server) registerLicences() {
 			}
 			return &struct{ Body []licence.Use }{us}, err
 		}))
-	o = op(http.MethodPost, "/api/v1/licences/{id}/use", "use-licence", "licences", "Use a licence (用证) with a purpose (事由) and the holder's authorisation code", true)
+	o = op(http.MethodPost, "/api/v1/licences/{id}/use", "use-licence", "licences", "Use a licence (用证) with a purpose (事由) and the holder's authorisation code or recorded consent", true)
 	o.Description = "Refused and audited without a purpose or an authorisation. Every use is logged and anchored; the answer carries the surface data masked by the type's rules " +
 		"and the annotated copy (加注件) once the platform makes licence files (copy_problem says why not)."
 	o.Errors = append(o.Errors, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests)
@@ -219,4 +219,6 @@ func (s *Server) registerLicences() {
 		}
 		return out, err
 	}))
+	s.registerLicenceFeeds()
+	s.registerLicenceConsents()
 }

@@ -238,6 +238,90 @@ func TestLicencesAPI(t *testing.T) {
 	if status != 200 || rep["issued"].(float64) != 2 {
 		t.Fatalf("import: %d %v", status, rep)
 	}
+	t.Run("feed", func(t *testing.T) { testDemoFeed(t, p.URL) })
+	t.Run("consent", func(t *testing.T) {
+		status, l := bdc.do("POST", "/api/v1/licences", demoTitleInput(typ, 9, holder))
+		if status != 201 {
+			t.Fatalf("issue: %d %v", status, l)
+		}
+		lic := "/api/v1/licences/" + fmt.Sprint(int64(l["id"].(float64)))
+		until := time.Now().In(licence.Beijing).AddDate(0, 0, 30).Format(time.DateOnly)
+		_, ds := gaj.do("GET", "/api/v1/departments?q="+url.QueryEscape("株洲市公安局"), nil)
+		items, _ := ds["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("departments: %v", ds)
+		}
+		gajID := items[0].(map[string]any)["id"]
+		if status, body := gaj.do("POST", lic+"/consents", map[string]any{"department_id": gajID, "purpose": "办理户籍迁入", "valid_until": until}); status != 403 {
+			t.Errorf("the user records a consent: %d %v", status, body)
+		}
+		status, c := bdc.do("POST", lic+"/consents", map[string]any{"department_id": gajID, "purpose": "办理户籍迁入", "valid_until": until})
+		if status != 201 || c["state"] != "active" {
+			t.Fatalf("record a consent: %d %v", status, c)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "其他事由", "consent": c["id"]}); status != 403 {
+			t.Errorf("a use out of the consent's purpose: %d %v", status, body)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "办理户籍迁入", "consent": c["id"]}); status != 200 {
+			t.Errorf("a use on the consent: %d %v", status, body)
+		}
+		// Shown to the holder's department of record.
+		if status, raw := bdc.raw("GET", "/api/v1/licence-uses?limit=5", nil); status != 200 || !strings.Contains(string(raw), `"purpose":"办理户籍迁入"`) {
+			t.Errorf("the department's uses: %d %s", status, raw)
+		}
+		if status, body := bdc.do("POST", lic+"/consents/"+c["id"].(string)+"/revoke", map[string]any{"reason": "持证人撤回"}); status != 200 || body["state"] != "revoked" {
+			t.Errorf("revoke: %d %v", status, body)
+		}
+		if status, body := gaj.do("POST", lic+"/use", map[string]any{"purpose": "办理户籍迁入", "consent": c["id"]}); status != 403 {
+			t.Errorf("a use on a revoked consent: %d %v", status, body)
+		}
+	})
+}
+
+// testDemoFeed follows the demo's licence feed: the bureau's table → its
+// channel on the aggregation mandate → licences issued and anchored, the
+// rows with a bad holder credit code set aside with the reason.
+func testDemoFeed(t *testing.T, base string) {
+	scj := login(t, base, "scj.cataloger", demo.Password)
+	wantIssued := demo.FeedRows - demo.FeedRows/demo.FeedBadEvery
+	var feed map[string]any
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, raw := scj.raw("GET", "/api/v1/licence-feeds", nil)
+		var feeds []map[string]any
+		if status != 200 || json.Unmarshal(raw, &feeds) != nil || len(feeds) != 1 {
+			t.Fatalf("feeds: %d %s", status, raw)
+		}
+		feed = feeds[0]
+		if feed["issued"].(float64) >= float64(wantIssued) && feed["open"].(float64) >= float64(demo.FeedRows/demo.FeedBadEvery) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("feed after 30s: %v", feed)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if feed["mandate_id"].(float64) == 0 || feed["last_seq"].(float64) < 1 || !strings.Contains(fmt.Sprint(feed["columns"]), "jycs=premises") {
+		t.Errorf("feed: %v", feed)
+	}
+	ch := feed["channel"].(string)
+	status, q := scj.do("GET", "/api/v1/licence-feeds/"+ch+"/quarantine", nil)
+	items, _ := q["items"].([]any)
+	if status != 200 || len(items) < demo.FeedRows/demo.FeedBadEvery || items[0].(map[string]any)["field"] != "holder_id" || items[0].(map[string]any)["reason"] == "" {
+		t.Fatalf("feed quarantine: %d %v", status, q)
+	}
+	// The fed licences are the bureau's, each with its anchored issued event.
+	status, ls := scj.raw("GET", "/api/v1/licences?holder="+url.QueryEscape(demo.FeedHolder(1)), nil)
+	if status != 200 || !strings.Contains(string(ls), "JY演示汇聚00000001") || !strings.Contains(string(ls), "湖南省株洲市") {
+		t.Fatalf("fed licence: %d %s", status, ls)
+	}
+	// The authority sees the feed, not the rows; the system admin neither.
+	if status, raw := login(t, base, "xzsp.approver", demo.Password).raw("GET", "/api/v1/licence-feeds/"+ch+"/quarantine", nil); status != 403 {
+		t.Errorf("the authority reads the rows set aside: %d %s", status, raw)
+	}
+	if status, raw := login(t, base, "admin", demo.Password).raw("GET", "/api/v1/licence-feeds", nil); status != 200 || strings.TrimSpace(string(raw)) != "[]" {
+		t.Errorf("the system admin's feeds: %d %s", status, raw)
+	}
 }
 
 func checkOf(first17 string) string {
@@ -265,6 +349,9 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	// A licence of the department: its data and history.
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#licences tbody tr:last-child a")), chromedp.WaitVisible(chromedp.CSS("#licence-events"))), "open a licence")
 	ident := textOf(t, ctx, "#licence-identifier")
+	if got := textOf(t, ctx, "#licence-consents"); !strings.Contains(got, "登记授权同意") {
+		t.Errorf("the holder's consents on the licence page: %q", got)
+	}
 	screenshot(t, ctx, "licence")
 	must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences"), chromedp.WaitVisible(chromedp.CSS("#licence-verify-form")),
 		chromedp.SendKeys(chromedp.CSS(`#licence-verify-form input[name="identifier"]`), ident),
@@ -292,4 +379,19 @@ func TestLicencesConsoleInChromium(t *testing.T) {
 	if got := textOf(t, ctx, "#licence-public-verdict"); !strings.Contains(got, "证照") {
 		t.Errorf("public verdict %q", got)
 	}
+	// The market regulation bureau's feed, with its rows set aside.
+	consoleLogin(t, ctx, p.URL, "scj.cataloger")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.URL+"/licences/issue"), chromedp.WaitVisible(chromedp.CSS("#licence-feeds"))), "licence feeds")
+		got := textOf(t, ctx, "#licence-feeds")
+		if strings.Contains(got, demo.FeedName) && strings.Contains(got, "jycs=premises") && strings.Contains(got, "holder_id") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("licence feeds show %q", got)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	screenshot(t, ctx, "licence-feeds")
 }

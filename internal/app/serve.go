@@ -236,13 +236,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// leader was applying again after AckWait: keep that short.
 		xo.AckWait = 4 * time.Second
 	}
+	xo.Targets = p.libraryTargets()
 	engine := exchange.New(p.bus.JS, xo)
 	defer engine.Close()
 	// Every channel has a basis: a grant (tables.Shape) or an aggregation
 	// mandate (p.mandates.Shape), checked before each pass and batch.
 	p.mandates = aggregation.NewService(p.db, p.audit, p.org, p.catalog, p.lists)
 	p.mandates.HashKey = p.sharing.HashKey
-	p.channels = exchange.NewManager(p.db, p.audit, p.org, exchange.NodeResolver(p.catalog, p.nodes), engine,
+	p.channels = exchange.NewManager(p.db, p.audit, p.org, p.withLibrary(exchange.NodeResolver(p.catalog, p.nodes)), engine,
 		exchange.ManagerOptions{Logger: log, Shape: tables.Shape, Mandate: p.mandates.Shape, Rules: tables.Rules})
 	tables.Channels = p.channels
 	p.mandates.SetChannels(p.channels)
@@ -270,6 +271,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.ledger.Close()
 	p.licences = licence.NewService(p.db, p.audit, p.org, p.ledger)
 	p.licences.Log = log
+	defer p.licences.Close()
+	p.wireLicenceFeeds()
 	p.seals = seal.New(p.db, secrets, p.org, seal.Options{Audit: p.audit})
 	if err := p.seals.Start(ctx); err != nil {
 		return err
@@ -296,6 +299,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err := p.loadDemoGeo(ctx, svc, stdout); err != nil {
 			return err
 		}
+		go demo.RunLicenceFeed(ctx, p.catalog.SQLiteRoot, demo.FeedEvery)
 		if users == 0 && cfg.AdminPassword != "" {
 			if err := p.setDemoAdminPassword(ctx, cfg.AdminPassword); err != nil {
 				return err

@@ -86,6 +86,7 @@ func licenceTarget(ctx context.Context, o LicenceOptions, name, dsn string, out 
 	go l.Run(runCtx)
 	log := audit.New(db)
 	svc := licence.NewService(db, log, orgs, l)
+	defer svc.Close()
 	svc.ImportBatch = o.Batch
 	_, bdc, err := orgs.Login(ctx, "bdc.cataloger", demo.Password, "127.0.0.1")
 	if err != nil {

@@ -117,6 +117,11 @@ func Load(ctx context.Context, svc Services, dir string, out io.Writer) error {
 			return fmt.Errorf("demo licences: %w", err)
 		}
 	}
+	if svc.Licences != nil && svc.Exchange != nil && svc.Aggregation != nil {
+		if err := loadLicenceFeed(ctx, svc, dir, out); err != nil {
+			return fmt.Errorf("demo licence feed: %w", err)
+		}
+	}
 	if svc.Anchors != nil {
 		if err := loadLedger(ctx, svc, out); err != nil {
 			return fmt.Errorf("demo ledger: %w", err)

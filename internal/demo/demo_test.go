@@ -51,7 +51,10 @@ func TestLoad(t *testing.T) {
 			Quarantine: quar})
 		sh := sharing.NewService(db, audit.New(db), svc, cat, lst)
 		agg := aggregation.NewService(db, audit.New(db), svc, cat, lst)
-		mgr := exchange.NewManager(db, audit.New(db), svc, exchange.PlatformResolver(cat), eng,
+		var lic *licence.Service
+		library := exchange.WithTarget(exchange.PlatformResolver(cat), licence.LibraryDatasource, licence.LibraryStore,
+			func(ctx context.Context, dept int64, table string) error { return lic.AcceptTarget(ctx, dept, table) })
+		mgr := exchange.NewManager(db, audit.New(db), svc, library, eng,
 			exchange.ManagerOptions{Rules: sharing.TableDelivery{Sharing: sh}.Rules, Mandate: agg.Shape})
 		agg.SetChannels(mgr)
 		signer, err := ledger.NewSigner("demo.govshare.test/ledger")
@@ -62,7 +65,11 @@ func TestLoad(t *testing.T) {
 		lg.Start()
 		defer lg.Close()
 		anchors := &ledger.Anchors{Log: lg, Audit: audit.New(db)}
-		lic := licence.NewService(db, audit.New(db), svc, lg)
+		lic = licence.NewService(db, audit.New(db), svc, lg)
+		lic.Basis = func(ctx context.Context, channel string) (licence.FeedBasis, error) {
+			c, err := mgr.Channel(ctx, org.System, channel)
+			return licence.FeedBasis{Channel: c.ID, Name: c.Name, MandateID: c.MandateID, ProviderID: c.ProviderID, ConsumerID: c.ConsumerID, Type: c.Target.Table}, err
+		}
 		for i := 0; i < 2; i++ { // the second load changes nothing
 			if err := demo.Load(ctx, demo.Services{Org: svc, Catalog: cat, Lists: lst, Sharing: sh, Exchange: mgr, Aggregation: agg, Anchors: anchors, Licences: lic}, dir, io.Discard); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
@@ -82,6 +89,13 @@ func TestLoad(t *testing.T) {
 		licences := 0
 		for _, lt := range types {
 			licences += lt.Licences
+		}
+		if fs, err := lic.Feeds(ctx, org.System); err != nil || len(fs) != 0 {
+			t.Errorf("feeds seen by the platform itself: %v, %v", fs, err)
+		}
+		var feeds int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM licence_feeds WHERE mapping LIKE '%premises%'").Scan(&feeds); err != nil || feeds != 1 {
+			t.Errorf("the demo's licence feed, mapped: %d, %v", feeds, err)
 		}
 		if len(types) < 10 || licences < 3000 {
 			t.Errorf("%d licence types, %d licences; want at least 10 and 3000", len(types), licences)
@@ -169,14 +183,18 @@ func TestLoad(t *testing.T) {
 		}
 		// The demo channels ran once: each target holds its source's 300 rows.
 		chs, n, err := mgr.Channels(ctx, org.System, exchange.ChannelFilter{})
-		if err != nil || n != len(demo.DemoChannels) {
-			t.Fatalf("demo channels: %d, %v; want %d", n, err, len(demo.DemoChannels))
+		// Plus the licence feed's channel into the library, which runs once the platform does.
+		if err != nil || n != len(demo.DemoChannels)+1 {
+			t.Fatalf("demo channels: %d, %v; want %d", n, err, len(demo.DemoChannels)+1)
 		}
+		chs = slices.DeleteFunc(chs, func(c exchange.ChannelInfo) bool {
+			return c.Name == demo.FeedName && c.Target.Datasource == licence.LibraryDatasource
+		})
 		// Each channel stands on a confirmed aggregation mandate of the approval
 		// bureau; the population register's negative-listed address stays out.
 		ms, nm, err := agg.Mandates(ctx, reviewer, aggregation.Filter{State: aggregation.Confirmed})
-		if err != nil || nm != len(demo.DemoChannels) {
-			t.Fatalf("demo mandates: %d, %v; want %d confirmed", nm, err, len(demo.DemoChannels))
+		if err != nil || nm != len(demo.DemoChannels)+1 {
+			t.Fatalf("demo mandates: %d, %v; want %d confirmed", nm, err, len(demo.DemoChannels)+1)
 		}
 		for _, m := range ms {
 			if m.ChannelID == "" || slices.Contains(m.Items, "address") {
@@ -222,7 +240,7 @@ func TestLoad(t *testing.T) {
 			}
 		}
 		cs, err := mgr.Stats(ctx, org.System)
-		if err != nil || cs.City.Channels != len(demo.DemoChannels) || cs.City.Deliveries < 900 {
+		if err != nil || cs.City.Channels != len(demo.DemoChannels)+1 || cs.City.Deliveries < 900 {
 			t.Errorf("exchange stats = %+v, %v; want %d channels and at least 900 deliveries", cs.City, err, len(demo.DemoChannels))
 		}
 		// Applications in every state the console shows, one overdue, and grants.

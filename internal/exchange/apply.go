@@ -36,8 +36,8 @@ func consumerName(id string) string { return "apply_" + id }
 type applier struct {
 	e      *Engine
 	ch     Channel
-	dst    *connector.Source
-	sink   *connector.Sink
+	dst    *connector.Source // nil for a platform store (TargetDriver)
+	sink   Target
 	schema []byte // JSON of the schema sink was opened for
 	last   int64  // the target's checkpoint
 }
@@ -70,11 +70,13 @@ func (e *Engine) apply(ctx context.Context, ch Channel, drain bool) error {
 	if err != nil {
 		return e.fail(ch.ID, fmt.Errorf("exchange: consumer of channel %q: %w", ch.ID, err))
 	}
-	dst, err := connector.OpenWritable(ctx, ch.Target.Driver, ch.Target.DSN)
-	if err != nil {
-		return e.fail(ch.ID, err)
+	var dst *connector.Source
+	if ch.Target.Driver != TargetDriver {
+		if dst, err = connector.OpenWritable(ctx, ch.Target.Driver, ch.Target.DSN); err != nil {
+			return e.fail(ch.ID, err)
+		}
+		defer dst.Close()
 	}
-	defer dst.Close()
 	a := &applier{e: e, ch: ch, dst: dst, last: -1}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -217,7 +219,12 @@ func (a *applier) open(ctx context.Context, t connector.Table) error {
 	if a.sink != nil && string(js) == string(a.schema) {
 		return nil
 	}
-	sink, err := a.dst.OpenSink(ctx, a.ch.Target.Table, t)
+	var sink Target
+	if a.dst == nil {
+		sink, err = a.e.openTarget(ctx, a.ch, t)
+	} else {
+		sink, err = a.dst.OpenSink(ctx, a.ch.Target.Table, t)
+	}
 	if err != nil {
 		return fmt.Errorf("exchange: channel %q: %w", a.ch.ID, err)
 	}

@@ -103,7 +103,7 @@ func (m *Manager) Arrived(ctx context.Context, p org.Principal, id, lang string)
 		out.Reconcile.explain(nil, lang, false)
 		return out, nil
 	}
-	if c.Target.NodeID != "" {
+	if c.Target.NodeID != "" || c.Target.Datasource != "" && m.platformStore(ctx, c) {
 		out.State = ArrivedOnNode
 		out.Reconcile.explain(shape, lang, true)
 		return out, nil
@@ -273,4 +273,11 @@ func FormatRate(r float64) string {
 		return strconv.FormatInt(int64(r+0.5), 10)
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64)
+}
+
+// platformStore reports whether a channel's target is a platform store
+// (TargetDriver), whose rows the store shows itself.
+func (m *Manager) platformStore(ctx context.Context, c ChannelInfo) bool {
+	driver, _, err := m.resolver.Resolve(ctx, c.ConsumerID, c.Target)
+	return err == nil && driver == TargetDriver
 }

@@ -55,6 +55,10 @@ func (ch Channel) Validate() error {
 	}{{"source", ch.Source}, {"target", ch.Target}} {
 		switch ep.e.Driver {
 		case connector.Postgres, connector.MySQL, connector.SQLite:
+		case TargetDriver:
+			if ep.name != "target" {
+				errs = append(errs, fmt.Errorf("source driver %q: a platform store is only a target", ep.e.Driver))
+			}
 		default:
 			errs = append(errs, fmt.Errorf("%s driver %q: want %s, %s or %s", ep.name, ep.e.Driver, connector.Postgres, connector.MySQL, connector.SQLite))
 		}

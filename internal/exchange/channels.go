@@ -390,6 +390,9 @@ func (m *Manager) checkTables(ctx context.Context, in ChannelInput) ([]string, e
 	if err != nil {
 		return nil, sourceErr("target", err)
 	}
+	if driver == TargetDriver { // a platform store: the resolver checked it
+		return pk, nil
+	}
 	dst, err := connector.Open(ctx, driver, dsn)
 	if err != nil {
 		return nil, errs.FieldMsg("target", msgCannotConnect, in.Target.Datasource)

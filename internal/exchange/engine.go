@@ -41,6 +41,10 @@ type Options struct {
 	// there is one. A channel with Rules and no Quarantine does not run.
 	Quarantine Quarantine
 
+	// Targets are the platform stores a channel may apply to, by the name
+	// its target DSN gives with driver TargetDriver (see Target).
+	Targets map[string]OpenTarget
+
 	// NoCompression sends payloads as plain gsb1 instead of S2 blocks.
 	NoCompression bool
 

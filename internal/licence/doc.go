@@ -20,6 +20,11 @@
 // Permissions: the issuing department's administrators and catalogers define
 // its types and issue, change, suspend and revoke its licences; its staff
 // read them and their uses. Users of other departments only verify, and use
-// a licence with the holder's authorisation code. The three officers (三员)
-// move no licence data.
+// a licence with the holder's authorisation code or a consent the holder
+// recorded at the department of record (consent.go). The three officers
+// (三员) move no licence data.
+//
+// Besides one by one and by file, a department's system issues licences
+// continuously through an exchange channel on an aggregation mandate whose
+// target is the library (feed.go).
 package licence

@@ -58,11 +58,26 @@ type Service struct {
 	// CopyTTL is how long an annotated copy is valid; default 7 days.
 	CopyTTL time.Duration
 
+	// Basis answers the basis recorded for a channel that feeds the library
+	// (feed.go); nil: the library takes no feed.
+	Basis func(ctx context.Context, channel string) (FeedBasis, error)
+	// ChannelState answers a feed's channel state and its last error, for
+	// the console; nil: unknown.
+	ChannelState func(ctx context.Context, channel string) (state, lastError string)
+
 	// Verification limits, per caller and per client address.
 	VerifyRate  rate.Limit
 	VerifyBurst int
 	limitMu     sync.Mutex
 	limiters    map[string]*limiter
+
+	// verifies records successful verifications by group commit, so that
+	// auditing them costs one commit per batch under load.
+	verifies        *audit.Batcher
+	pendingVerifies sync.WaitGroup
+	// VerifyWait makes a verification's answer wait for its audit entry's
+	// commit.
+	VerifyWait bool
 }
 
 // NewService returns the licence library, anchoring its events in l. It
@@ -70,7 +85,14 @@ type Service struct {
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service, l *ledger.Log) *Service {
 	return &Service{db: db, audit: log, org: orgs, ledger: l, now: time.Now, Log: slog.New(slog.DiscardHandler),
 		ImportBatch: 5000, CodeTTL: 15 * time.Minute, CopyTTL: 7 * 24 * time.Hour,
-		VerifyRate: 20, VerifyBurst: 40, limiters: map[string]*limiter{}}
+		VerifyRate: 20, VerifyBurst: 40, limiters: map[string]*limiter{}, verifies: audit.NewBatcher(log, 500*time.Microsecond, 256)}
+}
+
+// Close stops the group commit of the verifications' audit entries, after
+// committing those queued.
+func (s *Service) Close() error {
+	s.pendingVerifies.Wait()
+	return s.verifies.Close()
 }
 
 func (s *Service) denied(ctx context.Context, p org.Principal, action, target string, err error) error {

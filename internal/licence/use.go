@@ -93,7 +93,8 @@ func (s *Service) NewAuthCode(ctx context.Context, p org.Principal, ref string, 
 // UseInput is a request to use a licence (用证).
 type UseInput struct {
 	Purpose       string `json:"purpose" maxLength:"600" doc:"事由: why the licence is needed, at most 200 characters"`
-	Authorisation string `json:"authorisation" maxLength:"40" doc:"The holder's authorisation code"`
+	Authorisation string `json:"authorisation,omitempty" maxLength:"40" doc:"The holder's authorisation code; or else consent"`
+	Consent       string `json:"consent,omitempty" maxLength:"40" doc:"The id of the holder's consent recorded by the department of record, instead of a code: for the caller's department, this purpose, still valid"`
 }
 
 // MayUse reports whether p may use licences: a data consumer of a
@@ -152,9 +153,17 @@ func (s *Service) Use(ctx context.Context, p org.Principal, ref string, in UseIn
 	f := errs.Fields{}
 	plainText(f, "purpose", &in.Purpose, 200, true)
 	in.Authorisation = strings.ToUpper(strings.TrimSpace(in.Authorisation))
-	if in.Authorisation == "" {
+	in.Consent = strings.ToLower(strings.TrimSpace(in.Consent))
+	switch {
+	case in.Authorisation == "" && in.Consent == "":
 		f.AddMsg("authorisation", msgAuthRequired)
-	} else if len(in.Authorisation) != CodeLen || strings.Trim(in.Authorisation, codeAlphabet) != "" {
+	case in.Authorisation != "" && in.Consent != "":
+		f.AddMsg("consent", msgConsentBoth)
+	case in.Consent != "":
+		if !validConsentID(in.Consent) {
+			f.AddMsg("consent", msgConsentForm)
+		}
+	case len(in.Authorisation) != CodeLen || strings.Trim(in.Authorisation, codeAlphabet) != "":
 		f.AddMsg("authorisation", msgAuthForm, CodeLen)
 	}
 	if err := f.Err(); err != nil {
@@ -177,9 +186,17 @@ func (s *Service) Use(ctx context.Context, p org.Principal, ref string, in UseIn
 	hash := codeHash(l.ID, in.Authorisation)
 	var dept sql.NullInt64
 	var expires, usedBy string
-	err = s.db.QueryRow(ctx, "SELECT department_id, expires_at, use_id FROM licence_auth_codes WHERE code_hash = ? AND licence_id = ?", hash, l.ID).Scan(&dept, &expires, &usedBy)
 	now := s.now().UTC()
+	if in.Consent != "" {
+		err = s.checkConsent(ctx, l, p, in.Consent, in.Purpose)
+	} else {
+		err = s.db.QueryRow(ctx, "SELECT department_id, expires_at, use_id FROM licence_auth_codes WHERE code_hash = ? AND licence_id = ?", hash, l.ID).Scan(&dept, &expires, &usedBy)
+	}
 	switch {
+	case in.Consent != "":
+		if err != nil && !errs.Is(err, errs.Forbidden) {
+			return Used{}, err
+		}
 	case errors.Is(err, sql.ErrNoRows):
 		err = errs.New(errs.Forbidden, msgAuthUnknown)
 	case err != nil:
@@ -200,15 +217,19 @@ func (s *Service) Use(ctx context.Context, p org.Principal, ref string, in UseIn
 		At: now.Truncate(time.Second), ValidUntil: now.Truncate(time.Second).Add(s.CopyTTL)}
 	ev := Event{Name: licfile.Used, Identifier: l.Identifier, Version: l.Version, Use: u.ID}
 	err = s.anchor(ctx, p, l, &ev, action, audit.Keyed(auditUsed, l.Identifier, in.Purpose), func(ctx context.Context, tx *store.Tx, at string) error {
-		res, err := tx.Exec(ctx, "UPDATE licence_auth_codes SET use_id = ? WHERE code_hash = ? AND use_id = ''", u.ID, hash)
-		if err != nil {
-			return err
+		basis := "consent:" + in.Consent
+		if in.Consent == "" {
+			res, err := tx.Exec(ctx, "UPDATE licence_auth_codes SET use_id = ? WHERE code_hash = ? AND use_id = ''", u.ID, hash)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return errs.New(errs.Forbidden, msgAuthUsed)
+			}
+			basis = "code:" + hash[:16]
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.New(errs.Forbidden, msgAuthUsed)
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO licence_uses (id, licence_id, department_id, department, user_id, username, purpose, authorisation, at, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			u.ID, l.ID, p.DepartmentID, p.DepartmentName, p.UserID, p.Username, u.Purpose, "code:"+hash[:16], at, store.FormatTime(u.ValidUntil))
+		_, err := tx.Exec(ctx, "INSERT INTO licence_uses (id, licence_id, department_id, department, user_id, username, purpose, authorisation, at, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			u.ID, l.ID, p.DepartmentID, p.DepartmentName, p.UserID, p.Username, u.Purpose, basis, at, store.FormatTime(u.ValidUntil))
 		return err
 	})
 	if err != nil {

@@ -9,7 +9,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/govshare/govshare/internal/audit"
 	"github.com/govshare/govshare/internal/errs"
+	"github.com/govshare/govshare/internal/mask"
 	"github.com/govshare/govshare/internal/org"
 	"github.com/govshare/govshare/internal/quality"
 )
@@ -64,6 +66,23 @@ func (s *Service) Verify(ctx context.Context, p org.Principal, in VerifyInput) (
 		return Verdict{}, errs.New(errs.RateLimited, msgRateLimited)
 	}
 	in.Identifier, in.HolderID, in.Type = strings.TrimSpace(in.Identifier), strings.ToUpper(strings.TrimSpace(in.HolderID)), strings.TrimSpace(in.Type)
+	v, err := s.verify(ctx, in)
+	if err != nil {
+		return v, err
+	}
+	// Each answer is audited (refusals are, above and by the transports),
+	// through the group commit: what was asked (a holder's code masked) and
+	// the verdict.
+	asked := in.Identifier
+	if asked == "" {
+		asked = in.Type + " " + mask.Text(mask.Apply(mask.IDNumber, in.HolderID))
+	}
+	s.recordVerified(ctx, org.Entry(p, "licence.verify", "licence", audit.Success, audit.Keyed(auditVerified, asked, v.Reason)))
+	return v, nil
+}
+
+// verify answers a checked request.
+func (s *Service) verify(ctx context.Context, in VerifyInput) (Verdict, error) {
 	if in.Identifier != "" {
 		return s.verifyIdentifier(ctx, in.Identifier)
 	}
@@ -181,4 +200,25 @@ func (s *Service) allow(key string) bool {
 	}
 	l.seen = now
 	return l.AllowN(now, 1)
+}
+
+// recordVerified audits a verification's answer without holding the answer
+// back for the commit: the group commit takes it within a millisecond or
+// so, while the caller has its verdict (a verification changes nothing, so
+// at most the entries of the last instant before a crash are lost, never a
+// change's). VerifyWait makes the answer wait instead.
+func (s *Service) recordVerified(ctx context.Context, e audit.Entry) {
+	if s.VerifyWait {
+		if err := s.verifies.Record(ctx, e); err != nil {
+			s.Log.Warn("audit a verification", "err", err)
+		}
+		return
+	}
+	s.pendingVerifies.Add(1)
+	go func() {
+		defer s.pendingVerifies.Done()
+		if err := s.verifies.Record(context.WithoutCancel(ctx), e); err != nil {
+			s.Log.Warn("audit a verification", "err", err)
+		}
+	}()
 }

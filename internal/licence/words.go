@@ -20,6 +20,8 @@ func init() {
 		audit.Words{"licence.verify", "verify a licence", "核验证照"},
 		audit.Words{"licence.authorise", "issue a holder's authorisation code", "开具持证人授权码"},
 		audit.Words{"licence.use", "use a licence", "用证"},
+		audit.Words{"licence.feed", "feed licences through a channel", "证照汇聚"},
+		audit.Words{"licence.feed.map", "map a licence feed's columns", "设置证照汇聚映射"},
 	)
 	audit.DefineTarget("licence", "licence", "证照")
 	audit.DefineTarget("licence_type", "licence type", "证照类型")
@@ -34,5 +36,6 @@ var (
 	auditChanged    = errs.Define("licence.audit.changed", "%s → %s (%s)", "%s → %s（%s）")
 	auditExpired    = errs.Define("licence.audit.expired", "%s expired after %s", "%s 已于 %s 后到期")
 	auditAuthorised = errs.Define("licence.audit.authorised", "authorisation code for %s, valid until %s", "%s 的授权码，有效至 %s")
+	auditVerified   = errs.Define("licence.audit.verified", "%s: %s", "%s：%s")
 	auditUsed       = errs.Define("licence.audit.used", "%s for %s", "%s，事由：%s")
 )

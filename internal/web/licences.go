@@ -36,6 +36,8 @@ func (s *server) licencesRoutes(r chi.Router) {
 	r.Get(licencesPath+"/{id}/file", s.licenceFile)
 	r.Post(licencesPath+"/{id}/status", s.licenceStatus)
 	r.Post(licencesPath+"/{id}/authorise", s.licenceAuthorise)
+	r.Post(licencesPath+"/{id}/consents", s.licenceConsent)
+	r.Post(licencesPath+"/{id}/consents/{consent}/revoke", s.licenceConsentRevoke)
 }
 
 // licencePublicRoutes adds the public page a licence file's QR code opens:
@@ -118,7 +120,7 @@ func (s *server) licencesVerify(w http.ResponseWriter, r *http.Request) {
 func (s *server) licencesUse(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := r.PostForm
-	u, err := s.Licences.Use(r.Context(), s.principal(r), strings.TrimSpace(f.Get("identifier")), licence.UseInput{Purpose: f.Get("purpose"), Authorisation: f.Get("authorisation")})
+	u, err := s.Licences.Use(r.Context(), s.principal(r), strings.TrimSpace(f.Get("identifier")), licence.UseInput{Purpose: f.Get("purpose"), Authorisation: f.Get("authorisation"), Consent: f.Get("consent")})
 	if err != nil {
 		if !userError(err) {
 			s.fail(w, r, err)
@@ -162,6 +164,7 @@ func (s *server) licenceIssueShow(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	data := map[string]any{"Types": types, "Type": cur, "Form": r.PostForm, "CanDefine": licence.MayDefine(p)}
+	maps.Copy(data, s.licenceFeedsData(r))
 	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.issue.title", licencesPath, data
 	s.render(w, r, status, "licence_issue", v)
@@ -270,6 +273,7 @@ func (s *server) licenceShow(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := map[string]any{"Licence": l, "Events": evs, "Uses": uses, "CanIssue": licence.MayIssue(p, l.DepartmentID),
 		"Reasons": map[string][]string{"revoke": licence.RevokeReasons, "suspend": licence.SuspendReasons, "restore": licence.RestoreReasons}}
+	maps.Copy(data, s.licenceConsentsData(r, l))
 	maps.Copy(data, extra)
 	v.Title, v.Active, v.Data = "licences.licence.title", licencesPath, data
 	s.render(w, r, status, "licence", v)
