@@ -69,27 +69,6 @@ type DBQuarantine struct {
 	closes bool // the file is the quarantine's own
 }
 
-// quarantineSchema is the table of a node's quarantine file; the platform's
-// migrations hold the same table (sql/*/003_quarantine.sql).
-const quarantineSchema = `
-CREATE TABLE IF NOT EXISTS exchange_quarantine (
-	id          INTEGER PRIMARY KEY,
-	channel     TEXT NOT NULL,
-	key         TEXT NOT NULL,
-	row         TEXT NOT NULL,
-	col         TEXT NOT NULL,
-	reason      TEXT NOT NULL,
-	at          TEXT NOT NULL,
-	state       TEXT NOT NULL DEFAULT 'open',
-	resolved_at TEXT,
-	passes      INTEGER NOT NULL DEFAULT 1,
-	shaped      INTEGER NOT NULL DEFAULT 0,
-	raw_row     TEXT NOT NULL DEFAULT '',
-	raw_reason  TEXT NOT NULL DEFAULT ''
-);
-CREATE UNIQUE INDEX IF NOT EXISTS exchange_quarantine_open ON exchange_quarantine (channel, key) WHERE state = 'open';
-CREATE INDEX IF NOT EXISTS exchange_quarantine_list ON exchange_quarantine (channel, state, id);`
-
 // OpenQuarantine opens (creating it when missing) the quarantine in the
 // SQLite file at path, in WAL mode.
 func OpenQuarantine(ctx context.Context, path string) (*DBQuarantine, error) {
@@ -98,10 +77,19 @@ func OpenQuarantine(ctx context.Context, path string) (*DBQuarantine, error) {
 		return nil, fmt.Errorf("exchange: quarantine %s: %w", path, err)
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, quarantineSchema); err != nil {
+		var have int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'exchange_quarantine'").Scan(&have); err != nil {
 			return err
 		}
-		return upgradeQuarantine(ctx, tx)
+		if have > 0 {
+			return upgradeQuarantine(ctx, tx)
+		}
+		// The table the platform's migration makes.
+		schema, err := migrations.ReadFile("sql/sqlite/003_quarantine.sql")
+		if err == nil {
+			_, err = tx.Exec(ctx, string(schema))
+		}
+		return err
 	})
 	if err != nil {
 		db.Close()
