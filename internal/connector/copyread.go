@@ -31,11 +31,7 @@ func (s *Source) ReadAfterBulk(ctx context.Context, table string, columns, order
 	if n <= 0 {
 		n = DefaultBatchSize
 	}
-	sel, err := t.pick(columns)
-	if err != nil {
-		return nil, nil, err
-	}
-	scan, orderAt, err := t.extend(sel, order)
+	sel, scan, orderAt, err := t.reading(columns, order)
 	if err != nil {
 		return nil, nil, err
 	}

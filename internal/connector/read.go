@@ -51,11 +51,7 @@ func (s *Source) ReadAfterIn(ctx context.Context, t Table, columns, order []stri
 	if n <= 0 {
 		n = DefaultBatchSize
 	}
-	sel, err := t.pick(columns)
-	if err != nil {
-		return nil, nil, err
-	}
-	scan, orderAt, err := t.extend(sel, order)
+	sel, scan, orderAt, err := t.reading(columns, order)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,6 +170,17 @@ func (t Table) pick(names []string) ([]Column, error) {
 		sel = append(sel, c)
 	}
 	return sel, nil
+}
+
+// reading returns the columns a read selects (all for none named), those it
+// scans (the selected, then the order columns not among them) and where in
+// the scanned ones each order column is.
+func (t Table) reading(columns, order []string) (sel, scan []Column, orderAt []int, err error) {
+	if sel, err = t.pick(columns); err != nil {
+		return nil, nil, nil, err
+	}
+	scan, orderAt, err = t.extend(sel, order)
+	return sel, scan, orderAt, err
 }
 
 // extend returns cols followed by the named columns not among them, and the
