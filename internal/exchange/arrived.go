@@ -25,6 +25,7 @@ const (
 	ArrivedEmpty   = "empty"    // the target holds no row yet
 	ArrivedOnNode  = "on_node"  // the target is on the consumer's front-end node: the platform does not read it
 	ArrivedNoBasis = "no_basis" // the grant or mandate no longer allows delivery: nothing is read
+	ArrivedInStore = "in_store" // the target is a store of the platform (the licence library), which shows its rows itself
 )
 
 var (
@@ -41,6 +42,7 @@ var (
 	noteFilter      = errs.Define("exchange.reconcile.filter", "the grant's row filter (%s) keeps the other rows of the source at the provider: they are neither delivered nor counted", "授权的行过滤（%s）使源端其他行留在提供部门：不送达，也不计入条次")
 	noteRefused     = errs.Define("exchange.reconcile.refused", "%d batches arrived damaged and were refused (sent again, never applied twice)", "%d 个批次送达时损坏被拒收（已重发，不会重复写入）")
 	noteDedup       = errs.Define("exchange.reconcile.dedup", "a batch sent twice (after a restart or a lost acknowledgement) is written once and counted once", "重复发送的批次（重启或确认丢失后）只写入一次、只计一次")
+	noteInStore     = errs.Define("exchange.reconcile.in_store", "the target is a store of the platform (the licence library): it shows the rows it took and those it set aside", "目标是平台自有的库（电子证照库）：已接收和已隔离的数据请在该库中查看")
 	noteOnNode      = errs.Define("exchange.reconcile.on_node", "the target is on the consumer's front-end node: the platform counts what the nodes report and does not read the table", "目标表在使用部门的前置机上：平台按前置机报告计数，不读取该表")
 )
 
@@ -72,7 +74,7 @@ type Reconcile struct {
 // provider), and the reconciliation of its counters.
 type Arrived struct {
 	Channel   string          `json:"channel"`
-	State     string          `json:"state" enum:"rows,empty,on_node,no_basis"`
+	State     string          `json:"state" enum:"rows,empty,on_node,in_store,no_basis"`
 	Columns   []ArrivedColumn `json:"columns,omitempty"`
 	Rows      [][]string      `json:"rows,omitempty" doc:"One text per column, as stored at the target"`
 	Reconcile Reconcile       `json:"reconcile"`
@@ -100,19 +102,24 @@ func (m *Manager) Arrived(ctx context.Context, p org.Principal, id, lang string)
 	}
 	if shape == nil {
 		out.State = ArrivedNoBasis
-		out.Reconcile.explain(nil, lang, false)
+		out.Reconcile.explain(nil, lang, nil)
 		return out, nil
 	}
-	if c.Target.NodeID != "" || c.Target.Datasource != "" && m.platformStore(ctx, c) {
+	if c.Target.NodeID != "" {
 		out.State = ArrivedOnNode
-		out.Reconcile.explain(shape, lang, true)
+		out.Reconcile.explain(shape, lang, noteOnNode)
+		return out, nil
+	}
+	if c.Target.Datasource != "" && m.platformStore(ctx, c) {
+		out.State = ArrivedInStore
+		out.Reconcile.explain(shape, lang, noteInStore)
 		return out, nil
 	}
 	if err := m.readArrived(ctx, c, shape, &out); err != nil {
 		m.log.Warn("exchange: read what arrived", "channel", id, "err", err)
 		return Arrived{}, errs.WrapMsg(err, errs.Unavailable, msgArrivedUnavailable, id)
 	}
-	out.Reconcile.explain(shape, lang, false)
+	out.Reconcile.explain(shape, lang, nil)
 	if out.State == ArrivedRows {
 		entry := org.Entry(p, "channel.arrived", "channel:"+id, audit.Success, audit.Keyed(auditArrived, len(out.Rows), len(out.Columns)))
 		if err := m.audit.Record(ctx, entry); err != nil {
@@ -181,11 +188,11 @@ func (m *Manager) readArrived(ctx context.Context, c ChannelInfo, shape *Shape, 
 }
 
 // explain writes the notes that set the deliveries beside the rows.
-func (r *Reconcile) explain(shape *Shape, lang string, onNode bool) {
+func (r *Reconcile) explain(shape *Shape, lang string, where *errs.Msg) {
 	r.Notes = []string{}
 	note := func(m *errs.Msg, args ...any) { r.Notes = append(r.Notes, m.With(args...).In(lang)) }
-	if onNode {
-		note(noteOnNode)
+	if where != nil {
+		note(where)
 	}
 	if r.TargetRows >= 0 {
 		repeated := r.Rows - r.Deletes - r.TargetRows

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/govshare/govshare/internal/errs"
 )
 
 // TestReconcileNotes explains deliveries (交换条次) against the row counts
@@ -11,25 +13,26 @@ import (
 func TestReconcileNotes(t *testing.T) {
 	filter := &Shape{Columns: []string{"id"}, Filter: []RowCondition{{Column: "region", Op: "prefix", Values: []string{"430211"}}}}
 	for _, tt := range []struct {
-		name   string
-		r      Reconcile
-		shape  *Shape
-		onNode bool
-		match  bool
-		want   []string // in the English notes, in order
+		name  string
+		r     Reconcile
+		shape *Shape
+		where *errs.Msg
+		match bool
+		want  []string // in the English notes, in order
 	}{
-		{"every delivery a row", Reconcile{Deliveries: 300, Rows: 300, TargetRows: 300}, nil, false, true, []string{"match the rows"}},
-		{"updates delivered again", Reconcile{Deliveries: 320, Rows: 320, TargetRows: 300}, nil, false, false, []string{"20 deliveries brought a row again"}},
-		{"deletes", Reconcile{Deliveries: 310, Rows: 300, Deletes: 10, TargetRows: 290}, nil, false, false, []string{"10 deliveries are deletes"}},
-		{"rows written otherwise", Reconcile{Deliveries: 10, Rows: 10, TargetRows: 15}, nil, false, false, []string{"5 rows more"}},
-		{"quarantined and filtered", Reconcile{Deliveries: 296, Rows: 296, Quarantined: 4, TargetRows: 296}, filter, false, true,
+		{"every delivery a row", Reconcile{Deliveries: 300, Rows: 300, TargetRows: 300}, nil, nil, true, []string{"match the rows"}},
+		{"updates delivered again", Reconcile{Deliveries: 320, Rows: 320, TargetRows: 300}, nil, nil, false, []string{"20 deliveries brought a row again"}},
+		{"deletes", Reconcile{Deliveries: 310, Rows: 300, Deletes: 10, TargetRows: 290}, nil, nil, false, []string{"10 deliveries are deletes"}},
+		{"rows written otherwise", Reconcile{Deliveries: 10, Rows: 10, TargetRows: 15}, nil, nil, false, []string{"5 rows more"}},
+		{"quarantined and filtered", Reconcile{Deliveries: 296, Rows: 296, Quarantined: 4, TargetRows: 296}, filter, nil, true,
 			[]string{"match", "4 rows failed validation", "row filter (region prefix 430211)"}},
-		{"refused batches", Reconcile{Deliveries: 5, Rows: 5, Refused: 2, TargetRows: 5}, nil, false, true, []string{"2 batches arrived damaged"}},
-		{"on a node", Reconcile{Deliveries: 5, Rows: 5, TargetRows: -1}, nil, true, false, []string{"front-end node"}},
+		{"refused batches", Reconcile{Deliveries: 5, Rows: 5, Refused: 2, TargetRows: 5}, nil, nil, true, []string{"2 batches arrived damaged"}},
+		{"on a node", Reconcile{Deliveries: 5, Rows: 5, TargetRows: -1}, nil, noteOnNode, false, []string{"front-end node"}},
+		{"into the licence library", Reconcile{Deliveries: 5, Rows: 5, TargetRows: -1}, nil, noteInStore, false, []string{"licence library"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
-			r.explain(tt.shape, "en", tt.onNode)
+			r.explain(tt.shape, "en", tt.where)
 			all := strings.Join(r.Notes, " | ")
 			at := 0
 			for _, w := range tt.want {
@@ -45,7 +48,7 @@ func TestReconcileNotes(t *testing.T) {
 			if !strings.Contains(all, "written once and counted once") {
 				t.Errorf("notes do not say that repeated batches are counted once: %s", all)
 			}
-			r.explain(tt.shape, "zh-CN", tt.onNode)
+			r.explain(tt.shape, "zh-CN", tt.where)
 			if strings.Contains(strings.Join(r.Notes, ""), "deliver") {
 				t.Errorf("Chinese notes in English: %v", r.Notes)
 			}
