@@ -6,14 +6,34 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 
 	"github.com/govshare/govshare/internal/licence"
 )
 
-// licenceImportBytes bounds an import upload.
-const licenceImportBytes = 256 << 20
+// licenceImportBytes bounds an import upload; licenceImportTime is how long
+// one may take to arrive and be checked and written (850,000 rows take about
+// two minutes once they are in).
+const (
+	licenceImportBytes = 256 << 20
+	licenceImportTime  = 30 * time.Minute
+)
+
+// slowUpload gives an operation's requests d to arrive and be answered,
+// beyond the server's read and write timeouts, which suit every other call.
+func slowUpload(o *huma.Operation, d time.Duration) {
+	o.Middlewares = append(o.Middlewares, func(ctx huma.Context, next func(huma.Context)) {
+		_, w := humachi.Unwrap(ctx)
+		rc := http.NewResponseController(w)
+		at := time.Now().Add(d)
+		rc.SetReadDeadline(at) // a writer that cannot (a test's recorder) keeps the server's
+		rc.SetWriteDeadline(at)
+		next(ctx)
+	})
+}
 
 // registerLicences adds the licence library's routes (电子证照库).
 func (s *Server) registerLicences() {
@@ -64,6 +84,7 @@ func (s *Server) registerLicences() {
 	o = op(http.MethodPost, "/api/v1/licences/import", "import-licences", "licences", "Import licences of one type from CSV or the type's Excel template; all rows or none, each problem named by row and column", true)
 	o.MaxBodyBytes = licenceImportBytes
 	o.Errors = append(o.Errors, http.StatusRequestEntityTooLarge)
+	slowUpload(&o, licenceImportTime)
 	huma.Register(a, o, handle(s, func(ctx context.Context, in *struct {
 		Type        string `query:"type" maxLength:"21" required:"true"`
 		Format      string `query:"format" enum:"csv,xlsx," doc:"Default: from the file name or content type"`
