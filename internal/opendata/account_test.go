@@ -297,6 +297,28 @@ func TestPublicApplications(t *testing.T) {
 		if _, err := w.od.DecidePublic(ctx, other.ID, cond, nil, nil); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("a rejected application serves: %v", err)
 		}
+		// Withdrawing an approval stops the key at the next call; only the
+		// providing department's approver withdraws, with a reason.
+		for _, name := range []string{org.AdminUsername, "secadmin", "auditor", "scj.consumer", "gaj.approver"} {
+			if _, err := w.od.Revoke(ctx, w.user(t, name), a.ID, "滥用"); !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
+				t.Errorf("%s withdraws: %v", name, err)
+			}
+		}
+		if _, err := w.od.Revoke(ctx, approver, a.ID, " "); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a withdrawal without reason: %v", err)
+		}
+		if _, err := w.od.Revoke(ctx, approver, b.ID, "未通过的申请"); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a rejected application withdrawn: %v", err)
+		}
+		if a, err = w.od.Revoke(ctx, approver, a.ID, "超出申请用途使用"); err != nil || a.State != opendata.AppRevoked {
+			t.Fatalf("withdraw: %+v, %v", a, err)
+		}
+		if _, err := w.od.DecidePublic(ctx, u.ID, cond, nil, nil); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a withdrawn application serves: %v", err)
+		}
+		if _, err := w.od.Apply(ctx, u, cond, "用于电梯安全社会监督研究的统计分析（重新申请）", ""); err != nil {
+			t.Errorf("applying again after a withdrawal: %v", err)
+		}
 	})
 }
 

@@ -23,6 +23,7 @@ const (
 	AppPending  = "pending"  // waits for the providing department
 	AppApproved = "approved" // the user's key may call the entry's data service
 	AppRejected = "rejected"
+	AppRevoked  = "revoked" // the providing department withdrew an approval: the key no longer calls the entry
 )
 
 // Lengths of an application's purpose (用途).
@@ -223,6 +224,48 @@ func (s *Service) Decide(ctx context.Context, p org.Principal, id int64, approve
 		if err := s.Keys.IssuePublicKey(ctx, a.UserID); err != nil {
 			return a, err
 		}
+	}
+	return s.application(ctx, id)
+}
+
+// Revoke withdraws an approved application, by an approver of the providing
+// department, with the reason: from the next call on, the user's key no
+// longer reaches the entry (DecidePublic asks for an approval every time).
+// The user may apply again.
+func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
+	a, err := s.application(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	if !mayDecide(p, a.ProviderID) {
+		if p.DepartmentID != a.ProviderID && !p.Can(org.ReadAudit) {
+			err = errs.New(errs.NotFound, msgNoApplicationID, id)
+		} else {
+			err = errs.New(errs.Forbidden, msgDecide)
+		}
+		return Application{}, org.Denied(ctx, s.audit, p, "opendata.application.revoke", applicationTarget(id), err)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return a, errs.FieldMsg("reason", msgRevokeReason)
+	}
+	if utf8.RuneCountInString(reason) > MaxPurpose {
+		return a, errs.FieldMsg("reason", msgPurpose, 1, MaxPurpose)
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE opendata_applications SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
+			AppRevoked, reason, p.Username, store.FormatTime(s.now()), id, AppApproved)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.New(errs.Conflict, msgNotApprovedApp, id)
+		}
+		return s.audit.Append(ctx, tx, org.Entry(p, "opendata.application."+AppRevoked, applicationTarget(id), audit.Success,
+			audit.Keyed(auditDecide, a.Code, a.EntryName, reason)))
+	})
+	if err != nil {
+		return a, err
 	}
 	return s.application(ctx, id)
 }

@@ -33,6 +33,8 @@ var (
 	msgNoApplicationID = errs.Define("opendata.no_application_id", "no application %d", "没有申请 %d")
 	msgDecide          = errs.Define("opendata.decide", "only an approver of the providing department decides the public's applications for its data", "仅提供部门的审核员可审核公众对其数据的申请")
 	msgReason          = errs.Define("opendata.reason", "say why the application is rejected", "请填写不予通过的理由")
+	msgRevokeReason    = errs.Define("opendata.revoke_reason", "say why the approval is withdrawn", "请填写撤销授权的理由")
+	msgNotApprovedApp  = errs.Define("opendata.not_approved_app", "application %d is not approved: there is nothing to withdraw", "申请 %d 未处于已通过状态，无可撤销")
 	msgDecided         = errs.Define("opendata.decided", "application %d is decided already", "申请 %d 已审核")
 	msgNotApproved     = errs.Define("opendata.not_approved", "your key has no approved application for %s", "您的密钥没有 %s 的已批准申请")
 	msgNotOpenItem     = errs.Define("opendata.not_open_item", "%s is not an open item of the dataset", "%s 不是该数据集的开放信息项")

@@ -24,12 +24,23 @@ func (s *server) opendataRoutes(r chi.Router) {
 	r.Get(publicAppsPath, s.publicApplications)
 	r.Post(publicAppsPath+"/{id}/approve", s.decidePublic(true))
 	r.Post(publicAppsPath+"/{id}/reject", s.decidePublic(false))
+	r.Post(publicAppsPath+"/{id}/revoke", s.revokePublic)
+}
+
+func (s *server) revokePublic(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	a, err := s.OpenData.Revoke(r.Context(), s.principal(r), id, r.PostFormValue("reason"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirect(w, r, publicAppsPath, s.t(r, "opendata.apps.decided.revoked", a.ID))
 }
 
 func (s *server) publicApplications(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
 	switch state {
-	case "", opendata.AppPending, opendata.AppApproved, opendata.AppRejected:
+	case "", opendata.AppPending, opendata.AppApproved, opendata.AppRejected, opendata.AppRevoked:
 	default:
 		state = ""
 	}
@@ -40,7 +51,7 @@ func (s *server) publicApplications(w http.ResponseWriter, r *http.Request) {
 	}
 	v := view{}
 	data := s.sharingBase(r, "opendata.apps.title", "public", &v)
-	data["Rows"], data["State"], data["States"] = list, state, []string{opendata.AppPending, opendata.AppApproved, opendata.AppRejected}
+	data["Rows"], data["State"], data["States"] = list, state, []string{opendata.AppPending, opendata.AppApproved, opendata.AppRejected, opendata.AppRevoked}
 	v.Data = data
 	s.render(w, r, http.StatusOK, "opendata_applications", v)
 }
