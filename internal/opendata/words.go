@@ -13,5 +13,7 @@ func init() {
 		audit.Words{"opendata.application.rejected", "reject a public application", "驳回公众数据申请"},
 		audit.Words{"opendata.application.list", "list the public's applications", "查看公众数据申请"},
 		audit.Words{"opendata.application.decide", "decide a public application", "审核公众数据申请"},
+		audit.Words{"opendata.application.revoked", "withdraw an approved public application", "撤销公众数据申请的授权"},
+		audit.Words{"opendata.application.revoke", "withdraw a public application", "撤销公众数据申请"},
 	)
 }
