@@ -182,17 +182,9 @@ func (s *Service) Applications(ctx context.Context, p org.Principal, state strin
 // service through the gateway. Without Keys (a domain test, a tool) the
 // approval stands and no key is issued.
 func (s *Service) Decide(ctx context.Context, p org.Principal, id int64, approve bool, reason string) (Application, error) {
-	a, err := s.application(ctx, id)
+	a, err := s.decidable(ctx, p, id, "opendata.application.decide")
 	if err != nil {
 		return a, err
-	}
-	if !mayDecide(p, a.ProviderID) {
-		if p.DepartmentID != a.ProviderID && !p.Can(org.ReadAudit) {
-			err = errs.New(errs.NotFound, msgNoApplicationID, id)
-		} else {
-			err = errs.New(errs.Forbidden, msgDecide)
-		}
-		return Application{}, org.Denied(ctx, s.audit, p, "opendata.application.decide", applicationTarget(id), err)
 	}
 	reason = strings.TrimSpace(reason)
 	state := AppApproved
@@ -205,19 +197,7 @@ func (s *Service) Decide(ctx context.Context, p org.Principal, id int64, approve
 	if utf8.RuneCountInString(reason) > MaxPurpose {
 		return a, errs.FieldMsg("reason", msgPurpose, 1, MaxPurpose)
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE opendata_applications SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
-			state, reason, p.Username, store.FormatTime(s.now()), id, AppPending)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.New(errs.Conflict, msgDecided, id)
-		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "opendata.application."+state, applicationTarget(id), audit.Success,
-			audit.Keyed(auditDecide, a.Code, a.EntryName, reason)))
-	})
-	if err != nil {
+	if err := s.move(ctx, p, a, AppPending, state, reason, msgDecided); err != nil {
 		return a, err
 	}
 	if approve && s.Keys != nil {
@@ -228,11 +208,10 @@ func (s *Service) Decide(ctx context.Context, p org.Principal, id int64, approve
 	return s.application(ctx, id)
 }
 
-// Revoke withdraws an approved application, by an approver of the providing
-// department, with the reason: from the next call on, the user's key no
-// longer reaches the entry (DecidePublic asks for an approval every time).
-// The user may apply again.
-func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
+// decidable reads application id for p to decide or withdraw: only the
+// providing department's approvers may; others are refused and audited
+// under action, and one outside the department is told it does not exist.
+func (s *Service) decidable(ctx context.Context, p org.Principal, id int64, action string) (Application, error) {
 	a, err := s.application(ctx, id)
 	if err != nil {
 		return a, err
@@ -243,7 +222,37 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 		} else {
 			err = errs.New(errs.Forbidden, msgDecide)
 		}
-		return Application{}, org.Denied(ctx, s.audit, p, "opendata.application.revoke", applicationTarget(id), err)
+		return Application{}, org.Denied(ctx, s.audit, p, action, applicationTarget(id), err)
+	}
+	return a, nil
+}
+
+// move takes application a from state from to state to with the reason,
+// audited as "opendata.application.<to>"; an application no longer in from
+// answers a conflict with notFrom.
+func (s *Service) move(ctx context.Context, p org.Principal, a Application, from, to, reason string, notFrom *errs.Msg) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE opendata_applications SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
+			to, reason, p.Username, store.FormatTime(s.now()), a.ID, from)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.New(errs.Conflict, notFrom, a.ID)
+		}
+		return s.audit.Append(ctx, tx, org.Entry(p, "opendata.application."+to, applicationTarget(a.ID), audit.Success,
+			audit.Keyed(auditDecide, a.Code, a.EntryName, reason)))
+	})
+}
+
+// Revoke withdraws an approved application, by an approver of the providing
+// department, with the reason: from the next call on, the user's key no
+// longer reaches the entry (DecidePublic asks for an approval every time).
+// The user may apply again.
+func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason string) (Application, error) {
+	a, err := s.decidable(ctx, p, id, "opendata.application.revoke")
+	if err != nil {
+		return a, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -252,19 +261,7 @@ func (s *Service) Revoke(ctx context.Context, p org.Principal, id int64, reason 
 	if utf8.RuneCountInString(reason) > MaxPurpose {
 		return a, errs.FieldMsg("reason", msgPurpose, 1, MaxPurpose)
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE opendata_applications SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
-			AppRevoked, reason, p.Username, store.FormatTime(s.now()), id, AppApproved)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.New(errs.Conflict, msgNotApprovedApp, id)
-		}
-		return s.audit.Append(ctx, tx, org.Entry(p, "opendata.application."+AppRevoked, applicationTarget(id), audit.Success,
-			audit.Keyed(auditDecide, a.Code, a.EntryName, reason)))
-	})
-	if err != nil {
+	if err := s.move(ctx, p, a, AppApproved, AppRevoked, reason, msgNotApprovedApp); err != nil {
 		return a, err
 	}
 	return s.application(ctx, id)
